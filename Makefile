@@ -1,0 +1,52 @@
+# The report's two commands:  `make build` (HTML and PDF)  and  `make test`.
+# Both set up everything first: Debian packages where missing, then a virtual environment in .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+JB := $(VENV)/bin/jupyter-book
+JB_FLAGS := -n -W --keep-going
+# What the build needs from the system (Debian/Ubuntu names): XeLaTeX with Chinese support, CJK fonts,
+# PDF tools, and Chromium for the browser tests.
+APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
+                latexmk fonts-noto-cjk poppler-utils chromium
+export PYTHONPATH := $(CURDIR)/book
+
+.PHONY: build html pdf test bench setup system-deps clean
+
+build: setup html pdf
+
+html: setup
+	$(JB) build . $(JB_FLAGS)
+
+pdf: setup
+	$(JB) build . --builder pdflatex $(JB_FLAGS)
+
+test: build
+	$(PY) -m pytest tests
+
+setup: system-deps $(VENV)/.installed
+
+# Installs the Debian packages that are missing; elsewhere stops and names them.
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null; then \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "Installing Debian packages: $$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "缺少系统软件包 / missing system packages (Debian/Ubuntu names): $$missing" >&2; \
+	  echo "请先安装它们，再运行 make。 Install them, then run make again." >&2; exit 1; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@# matplotlib caches the font list: rebuild it so the CJK fonts installed above are found.
+	$(PY) -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
+	touch $@
+
+clean:
+	rm -rf _build

@@ -1,0 +1,43 @@
+"""Shared fixtures. `make test` builds the book first, so tests read the published output in _build/."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+DATA = ROOT / "data"
+HTML = ROOT / "_build" / "html"
+PDF_DIR = ROOT / "_build" / "pdf"
+sys.path.insert(0, str(BOOK))
+
+# What a copy of the project needs to build (no outputs, caches or virtual environment).
+_COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".pytest_cache", "artifacts")
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
+    return HTML
+
+
+def copy_project(dest: Path) -> Path:
+    """A private copy of the project, to edit and rebuild without touching the real one."""
+    shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
+    return dest
+
+
+def jupyter_book(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the venv's jupyter-book on a project copy with the CI flags; returns the finished process."""
+    env = dict(os.environ, PYTHONPATH=str(project / "book"))
+    jb = Path(sys.executable).with_name("jupyter-book")
+    return subprocess.run(
+        [str(jb), "build", str(project), "-n", "-W", "--keep-going", *args],
+        cwd=project, env=env, capture_output=True, text=True, timeout=1800,
+    )
