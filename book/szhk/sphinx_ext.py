@@ -7,4 +7,5 @@ from sphinx.application import Sphinx
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("szhk.web")  # web pages: offline assets, download menu, entry page
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,126 @@
+"""The report's web pages: offline-safe assets, the download menu, the site's entry page.
+
+A Sphinx extension, set up by szhk.sphinx_ext. It only touches the HTML builders.
+"""
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+# Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
+# PDF build (szhk.build / Makefile); the download menus and the front page link to these paths.
+PDF_DOWNLOAD_DIR = "_downloads/pdf"
+BOOK_PDF = "szhk-report.pdf"
+BRIEFING_PDF = "szhk-briefing.pdf"
+PDF_DOWNLOADS = (
+    (BOOK_PDF, "全书 PDF", "下载全书 PDF 版本", "download-book-pdf-button"),
+    (BRIEFING_PDF, "简报 PDF", "下载四页政策简报 PDF", "download-briefing-pdf-button"),
+)
+
+
+def _drop_thebe(app: Sphinx, config: Config) -> None:
+    """Jupyter Book always loads sphinx-thebe, whose page script names a CDN copy of thebe.
+
+    The book has no live code, so its listeners are disconnected: no thebe script, config or CDN address
+    reaches a page. (Its stylesheet was registered at set-up; _offline_assets drops it per page.)
+    """
+    for listeners in app.events.listeners.values():
+        for listener in list(listeners):
+            if getattr(listener.handler, "__module__", "").startswith("sphinx_thebe"):
+                app.disconnect(listener.id)
+
+
+def _offline_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                    doctree: nodes.document | None) -> None:
+    for key in ("css_files", "script_files"):
+        assets = context.get(key)
+        if isinstance(assets, list):
+            assets[:] = [a for a in assets if "thebe" not in str(getattr(a, "filename", a) or "")]
+
+
+def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                         doctree: nodes.document | None) -> None:
+    """Offer the executed notebook (.ipynb) next to the page's MyST source in the download menu.
+
+    sphinx-book-theme lists context["ipynb_source"] but only fills it when launch buttons are on.
+    """
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                          doctree: nodes.document | None) -> None:
+    """Add the book and briefing PDFs to the theme's download menu, and name its entries in Chinese."""
+    pathto = context["pathto"]
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = group["buttons"]
+        for button in buttons:
+            if button.get("label") == "download-notebook-button":
+                button["text"] = "笔记本 .ipynb"
+            elif button.get("label") == "download-source-button":
+                button["text"] = f"源文件 {button['text']}"
+            elif button.get("label") == "download-pdf-button":
+                button["text"] = "打印本页"
+                button["tooltip"] = "打印本页，或在打印对话框中存为 PDF"
+                button["icon"] = "fas fa-print"
+        for name, text, tooltip, label in PDF_DOWNLOADS:
+            buttons.append({
+                "type": "link",
+                "url": pathto(f"{PDF_DOWNLOAD_DIR}/{name}", 1),
+                "text": text,
+                "tooltip": tooltip,
+                "icon": "fas fa-file-pdf",
+                "label": label,
+            })
+
+
+def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
+    """The site's index.html forwards to the front page (book/index).
+
+    sphinx-external-toc would write a bare <meta> redirect with no language or title; this page has both,
+    and a visible link for readers whose browser does not follow the redirect.
+    """
+    if exception is not None or app.builder.name != "html" or app.config.root_doc == "index":
+        return
+    target = app.builder.get_target_uri(app.config.root_doc)
+    title = html.escape(app.config.html_title or app.config.project)
+    lang = (app.config.language or "zh_CN").replace("_", "-")
+    page = f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0; url={target}">
+<title>{title}</title>
+</head>
+<body>
+<main><p><a href="{target}">进入《{title}》</a></p></main>
+</body>
+</html>
+"""
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _drop_thebe, priority=900)
+    app.connect("html-page-context", _offline_assets)
+    # The theme builds its header buttons at priority 501: the notebook must be known before, the menu
+    # edited after.
+    app.connect("html-page-context", _add_notebook_source, priority=500)
+    app.connect("html-page-context", _extend_download_menu, priority=502)
+    # Before sphinx-external-toc's own entry page (default priority 500), which it skips when one exists.
+    app.connect("build-finished", _write_entry_page, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
