@@ -8,4 +8,5 @@ from sphinx.application import Sphinx
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk.web")  # web pages: offline assets, download menu, entry page
+    app.setup_extension("szhk.deps")  # re-execute/re-read a chapter exactly when its data or code changed
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,332 @@
+"""Each chapter's data dependencies: declared once, fingerprinted by content, enforced while it executes.
+
+A chapter declares the resources of data/datapackage.json that it reads in its front matter::
+
+    ---
+    jupytext: ...
+    kernelspec: ...
+    data: [gii_ranks, imd_ranks]      # or `data: all` (a page about the whole package)
+    ---
+
+The Sphinx extension (see `setup`) injects into every MyST notebook a hidden first code cell
+
+    import szhk.deps; szhk.deps.expect("book/01-background.md", ["gii_ranks"], fingerprint="…")
+
+and a hidden last cell `szhk.deps.check_all_used()`. The fingerprint is a SHA-256 of the declared CSVs, their
+descriptors in datapackage.json and the kernel-side code of this package. Because it sits in a code cell,
+jupyter-cache's notebook hash (which covers code cells only) changes exactly when a dependency's *content*
+changes, so the chapter is re-executed then and only then. `expect` makes the loader refuse undeclared
+resources; `check_all_used` fails a chapter that declares a resource it never loads. The extension also tells
+Sphinx to re-read exactly the pages whose fingerprint changed (`env-get-outdated`), including pages that show
+data without executing code.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parents[1]
+DATA_DIR = ROOT / "data"
+DATAPACKAGE = DATA_DIR / "datapackage.json"
+
+ALL = "all"  # `data: all` — the page depends on every resource and on the package descriptor itself
+FRONT_MATTER_KEY = "data"
+# Modules of this package that run only inside Sphinx or the build driver, never in a chapter's kernel:
+# editing them must not re-execute the chapters.
+_NOT_KERNEL_CODE = {"sphinx_ext.py", "build.py"}
+
+
+class DependencyError(Exception):
+    """A chapter's data declaration does not match the data package or what its code loads."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Declarations (front matter)
+# --------------------------------------------------------------------------------------------------------------
+_FENCE = re.compile(r"^---\s*$")
+
+
+def _front_matter_span(text: str) -> tuple[int, int] | None:
+    """Line indices (first, last) of the `---` fences around the front matter, if the text has one."""
+    lines = text.splitlines()
+    if not lines or not _FENCE.match(lines[0]):
+        return None
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]) or lines[i].rstrip() == "...":
+            return 0, i
+    return None
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    span = _front_matter_span(text)
+    if span is None:
+        return {}
+    meta = yaml.safe_load("\n".join(text.splitlines()[span[0] + 1 : span[1]]))
+    return meta if isinstance(meta, dict) else {}
+
+
+def declared(text: str, where: str = "<text>") -> list[str] | str | None:
+    """The resources a page declares: a sorted list, `ALL`, or None when it declares nothing."""
+    value = front_matter(text).get(FRONT_MATTER_KEY)
+    if value is None:
+        return None
+    if value == ALL:
+        return ALL
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DependencyError(
+            f"{where}: front matter `{FRONT_MATTER_KEY}:` must be a list of resource names of "
+            f"data/datapackage.json, or `{ALL}`; got {value!r}"
+        )
+    return sorted(set(value))
+
+
+def is_notebook(text: str) -> bool:
+    """A MyST Markdown notebook (what myst-nb executes): front matter with jupytext format myst or file_format mystnb."""
+    meta = front_matter(text)
+    fmt = (meta.get("jupytext") or {}).get("text_representation", {}) or {}
+    return meta.get("file_format") == "mystnb" or fmt.get("format_name") == "myst"
+
+
+def readers(book_dir: Path | None = None) -> dict[str, list[str]]:
+    """Resource name -> the chapters (paths relative to book/, no suffix) that declare it (not counting `all`)."""
+    book_dir = book_dir or PACKAGE_DIR.parent
+    result: dict[str, list[str]] = {}
+    for path in sorted(book_dir.glob("*.md")):
+        names = declared(path.read_text(encoding="utf-8"), str(path))
+        if isinstance(names, list):
+            for name in names:
+                result.setdefault(name, []).append(path.stem)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Fingerprints (content hashes)
+# --------------------------------------------------------------------------------------------------------------
+def _package_descriptor() -> dict[str, Any]:
+    if not DATAPACKAGE.exists():
+        return {"resources": []}
+    return json.loads(DATAPACKAGE.read_text(encoding="utf-8"))
+
+
+def resource_names() -> list[str]:
+    return [r.get("name", "") for r in _package_descriptor().get("resources", [])]
+
+
+def _hash_file(h: Any, path: Path) -> None:
+    h.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode() + b"\0")
+    h.update(path.read_bytes() if path.is_file() else b"<missing>")
+    h.update(b"\0")
+
+
+def code_fingerprint() -> str:
+    """SHA-256 of the package code a chapter's kernel runs (so a change to the loader or the figure style re-executes)."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.name not in _NOT_KERNEL_CODE:
+            _hash_file(h, path)
+    return h.hexdigest()
+
+
+def fingerprint(names: Sequence[str] | str | None, *, code: bool = True) -> str:
+    """SHA-256 over the declared resources (descriptor + CSV bytes + referenced schema files) and the kernel code.
+
+    Unknown names are hashed as such (the kernel then fails with a clear message), so this never raises for them.
+    """
+    h = hashlib.sha256()
+    if code:
+        h.update(b"code:" + code_fingerprint().encode() + b"\n")
+    descriptor = _package_descriptor()
+    resources = {r.get("name"): r for r in descriptor.get("resources", [])}
+    if names == ALL:
+        _hash_file(h, DATAPACKAGE)
+        h.update(json.dumps(readers(), sort_keys=True).encode())  # which chapters use what (the appendix shows it)
+        selected = sorted(resources)
+    else:
+        selected = sorted(set(names or []))
+    for name in selected:
+        resource = resources.get(name)
+        if resource is None:
+            h.update(f"unknown resource {name}\0".encode())
+            continue
+        h.update(json.dumps(resource, sort_keys=True, ensure_ascii=False).encode() + b"\0")
+        for key in ("path", "schema", "dialect"):
+            ref = resource.get(key)
+            for rel in [ref] if isinstance(ref, str) else (ref if isinstance(ref, list) else []):
+                if isinstance(rel, str) and "://" not in rel:
+                    _hash_file(h, DATA_DIR / rel)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Injection (Sphinx `source-read`, and the parallel pre-executor in build.py: both must produce the same text)
+# --------------------------------------------------------------------------------------------------------------
+def guard_cell(chapter: str, names: Sequence[str] | str | None) -> list[str]:
+    spec = json.dumps(names if names == ALL else list(names or []), ensure_ascii=False)
+    return [
+        "```{code-cell} ipython3",
+        ":tags: [remove-cell]",
+        f'import szhk.deps; szhk.deps.expect({json.dumps(chapter)}, {spec}, fingerprint="{fingerprint(names)}")',
+        "```",
+    ]
+
+
+CHECK_CELL = ["", "```{code-cell} ipython3", ":tags: [remove-cell]", "szhk.deps.check_all_used()", "```", ""]
+
+
+def inject(text: str, chapter: str) -> str:
+    """The notebook text with the hidden guard cell first and the hidden usage check last.
+
+    Line numbers of the original text are kept where possible (so warnings and errors point at the right line):
+    the front matter is rewritten on one line (as JSON, which is YAML) and the guard cell fills the lines it frees.
+    """
+    span = _front_matter_span(text)
+    if span is None:
+        return text
+    lines = text.splitlines()
+    meta = front_matter(text)
+    cell = guard_cell(chapter, declared(text, chapter))
+    head = ["---", json.dumps(meta, ensure_ascii=True), "---"]
+    used = span[1] + 1  # lines of the original front matter
+    padding = [""] * max(used - len(head) - len(cell), 0)
+    # Blank padding before the cell: myst-nb drops empty Markdown cells, and the next cell starts where it did.
+    new_lines = head + padding + cell + lines[used:] + CHECK_CELL
+    return "\n".join(new_lines) + ("\n" if text.endswith("\n") else "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Kernel side: called by the injected cells and by szhk.data.load
+# --------------------------------------------------------------------------------------------------------------
+_chapter: str | None = None
+_declared: frozenset[str] | str | None = None
+_used: set[str] = set()
+
+
+def expect(chapter: str, names: Iterable[str] | str, fingerprint: str) -> None:  # noqa: A002 - name in the cell
+    """Start of a chapter: only `names` may be loaded; the data on disk must be what the fingerprint says."""
+    global _chapter, _declared
+    declared_names: frozenset[str] | str = ALL if names == ALL else frozenset(names)
+    if declared_names != ALL:
+        unknown = sorted(set(declared_names) - set(resource_names()))
+        if unknown:
+            raise DependencyError(
+                f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
+                f"data/datapackage.json does not list (it lists: {', '.join(resource_names()) or 'nothing'})"
+            )
+    actual = globals()["fingerprint"](ALL if declared_names == ALL else sorted(declared_names))
+    if actual != fingerprint:
+        raise DependencyError(
+            f"{chapter}: the data or the szhk package changed while the book was being built; build again"
+        )
+    _chapter, _declared = chapter, declared_names
+    _used.clear()
+
+
+def check_declared(name: str) -> None:
+    """Called by the loader before it reads `name`: refuse a resource the running chapter did not declare."""
+    if _declared is None:  # not inside a chapter (tests, scripts): no declaration to enforce
+        return
+    if _declared != ALL and name not in _declared:
+        raise DependencyError(
+            f"{_chapter} loads data resource {name!r} but does not declare it: add it to the chapter's front "
+            f"matter, e.g. `{FRONT_MATTER_KEY}: [{', '.join(sorted(set(_declared) | {name}))}]`"
+        )
+    _used.add(name)
+
+
+def check_all_used() -> None:
+    """End of a chapter: every declared resource was loaded (a stale declaration would re-execute it needlessly)."""
+    if _declared is None or _declared == ALL:
+        return
+    unused = sorted(set(_declared) - _used)
+    if unused:
+        raise DependencyError(
+            f"{_chapter} declares data resource(s) {', '.join(unused)} in its front matter `{FRONT_MATTER_KEY}:` "
+            f"but never loads them: remove them from the declaration"
+        )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sphinx side (registered from szhk.sphinx_ext.setup)
+# --------------------------------------------------------------------------------------------------------------
+def _chapter_name(app: Sphinx, docname: str) -> str:
+    return Path(app.env.doc2path(docname)).resolve().relative_to(Path(app.srcdir).resolve()).as_posix()
+
+
+def _store(env: BuildEnvironment) -> dict[str, tuple[Any, bool, str]]:
+    if not hasattr(env, "szhk_deps"):
+        env.szhk_deps = {}  # type: ignore[attr-defined]
+    return env.szhk_deps  # type: ignore[attr-defined]
+
+
+def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    from sphinx.util import logging
+
+    text = source[0]
+    chapter = _chapter_name(app, docname)
+    try:
+        names = declared(text, chapter)
+    except DependencyError as error:
+        logging.getLogger(__name__).warning(str(error), location=docname)
+        return
+    notebook = is_notebook(text)
+    if names is None and not notebook:
+        _store(app.env).pop(docname, None)
+        return
+    if isinstance(names, list):
+        unknown = sorted(set(names) - set(resource_names()))
+        if unknown:
+            logging.getLogger(__name__).warning(
+                f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
+                "data/datapackage.json does not list",
+                location=docname,
+            )
+    # Pages that only show data (no kernel) need not re-read when the package code changes.
+    _store(app.env)[docname] = (names, notebook, fingerprint(names, code=notebook))
+    if notebook:
+        source[0] = inject(text, chapter)
+
+
+def _on_env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    from sphinx.util import logging
+
+    stale = []
+    for docname, (names, code, old) in sorted(_store(env).items()):
+        if docname in added or docname in changed or docname in removed:
+            continue
+        if fingerprint(names, code=code) != old:
+            stale.append(docname)
+    if stale:
+        logging.getLogger(__name__).info(f"data or package code changed, re-reading: {', '.join(stale)}")
+    return stale
+
+
+def _on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _store(env).pop(docname, None)
+
+
+def _on_env_merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    theirs = _store(other)
+    _store(env).update({d: theirs[d] for d in docnames if d in theirs})
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("source-read", _on_source_read)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
