@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
@@ -37,3 +38,20 @@ def year_axis(ax: Axes, years: Iterable[int], label: str = "年份") -> None:
     ticks = sorted({int(y) for y in years})
     ax.set_xticks(ticks, [str(y) for y in ticks])
     ax.set_xlabel(label)
+
+
+def publish(name: str, fig: Figure) -> None:
+    """Hand a finished figure to the page: glue it under `name` for a `{glue:figure}` directive, then close it.
+
+    The chapter places it with its number, caption, source note and alt text::
+
+        :::{glue:figure} fig-gii-ranks
+        :name: fig-gii-ranks
+        :alt: 折线图：……
+        中国香港与中国的全球创新指数排名。数据来源：……
+        :::
+    """
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)
