@@ -14,13 +14,20 @@ export PYTHONPATH := $(CURDIR)/book
 
 .PHONY: build html pdf test bench setup system-deps clean
 
-build: setup html pdf
+# book/szhk/build.py builds in _build/.work/ (kept: Sphinx environment, jupyter-cache) and replaces
+# _build/html and _build/pdf only when the whole build succeeded; a failed build leaves them untouched.
+build: setup
+	$(PY) -m szhk.build
 
 html: setup
-	$(JB) build . $(JB_FLAGS)
+	$(PY) -m szhk.build --html
 
 pdf: setup
-	$(JB) build . --builder pdflatex $(JB_FLAGS)
+	$(PY) -m szhk.build --pdf
+
+# Seconds and notebooks executed for a cold, a no-op, a one-CSV and a PDF build, on a temporary copy.
+bench: setup
+	$(PY) -m szhk.build --bench
 
 test: build
 	$(PY) -m pytest tests
