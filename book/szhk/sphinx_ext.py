@@ -5,8 +5,11 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from szhk import gbt7714
+
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk.web")  # web pages: offline assets, download menu, entry page
+    gbt7714.register()  # pybtex style "gbt7714" for sphinxcontrib-bibtex (bibtex_default_style)
     app.setup_extension("szhk.deps")  # re-execute/re-read a chapter exactly when its data or code changed
     return {"parallel_read_safe": True, "parallel_write_safe": True}
