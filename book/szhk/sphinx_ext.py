@@ -10,6 +10,7 @@ from szhk import gbt7714
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk.web")  # web pages: offline assets, download menu, entry page
+    app.setup_extension("szhk.pdf")  # PDF editions: title-page data, briefing apart from the book
     gbt7714.register()  # pybtex style "gbt7714" for sphinxcontrib-bibtex (bibtex_default_style)
     app.setup_extension("szhk.deps")  # re-execute/re-read a chapter exactly when its data or code changed
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,114 @@
+"""The report's two PDF editions, the book and the briefing, made by one Sphinx LaTeX build.
+
+A Sphinx extension, set up by szhk.sphinx_ext. The page design itself is LaTeX, in book/_static/latex/;
+this module supplies what only the build knows, and keeps the two documents apart:
+
+- the title pages print the build date and the data version (a fingerprint of data/);
+- the briefing (book/briefing) is a page of the web edition, so it sits in _toc.yml, but it is a LaTeX
+  document of its own and is cut out of the book's PDF. Its latex_documents entry is added here because
+  Jupyter Book 1 fails on a latex_documents list of two in _config.yml (its message box crashes);
+- the bibliography, which Sphinx gathers at the very end of a LaTeX document, is put back into the
+  参考文献 chapter.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.builders.latex.nodes import thebibliography
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ConfigError
+
+BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
+BRIEFING_DOC = "book/briefing"
+BRIEFING_TEX = "szhk-briefing.tex"
+# The PDFs one LaTeX build makes; szhk.build publishes them to _build/pdf/ under these names.
+PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).with_suffix(".pdf")))
+REFERENCES_DOC = "book/references"
+DATA_PACKAGE = "datapackage.json"
+
+
+def data_version(data_dir: Path) -> str:
+    """A 12-digit fingerprint of every file in data/: it changes whenever any data file changes."""
+    if not (data_dir / DATA_PACKAGE).is_file():
+        raise ConfigError(f"{data_dir / DATA_PACKAGE}: missing; the PDF title page names the data version")
+    digest = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def build_date() -> datetime.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+    return datetime.date.today()
+
+
+def chinese_date(day: datetime.date) -> str:
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def _edition_macros(app: Sphinx) -> None:
+    """Define \\szhkbuilddate and \\szhkdataversion ahead of the preamble from _config.yml (LaTeX only)."""
+    if app.builder.format != "latex":
+        return
+    macros = (
+        f"\\newcommand{{\\szhkbuilddate}}{{{chinese_date(build_date())}}}\n"
+        f"\\newcommand{{\\szhkdataversion}}{{{data_version(Path(app.srcdir) / 'data')}}}\n"
+    )
+    # The builder copied latex_elements into its template context when it was initialised.
+    context = app.builder.context  # type: ignore[attr-defined]
+    context["preamble"] = macros + context.get("preamble", "")
+
+
+def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
+    """A second LaTeX document, the briefing, titled like its page; "howto" is Sphinx's article class."""
+    if app.builder.format != "latex" or BRIEFING_DOC not in env.titles:
+        return
+    documents = list(app.config.latex_documents)
+    if any(entry[0] == BRIEFING_DOC for entry in documents):
+        return
+    if [entry[1] for entry in documents] != [BOOK_TEX]:
+        raise ConfigError(f"_config.yml: latex.latex_documents.targetname must be {BOOK_TEX} (szhk.pdf.PDF_FILES); "
+                          f"the LaTeX documents are {[entry[1] for entry in documents]}")
+    title = env.titles[BRIEFING_DOC].astext()
+    documents.append((BRIEFING_DOC, BRIEFING_TEX, title, app.config.author, "howto", False))
+    app.config.latex_documents = documents
+
+
+def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the book's assembled LaTeX tree: drop the briefing, move the bibliography into 参考文献."""
+    if app.builder.format != "latex" or docname != app.config.root_doc:
+        return
+    chapters = {sof["docname"]: sof for sof in doctree.findall(addnodes.start_of_file)}
+    if BRIEFING_DOC in chapters:
+        chapters[BRIEFING_DOC].parent.remove(chapters[BRIEFING_DOC])
+    # The front page's own sections precede the first chapter: bracket them as front matter (szhkprint.sty).
+    first_chapter = next(iter(chapters.values()), None)
+    root_section = next(iter(doctree.findall(nodes.section)), None)
+    if first_chapter is not None and root_section is not None:
+        root_section.insert(1, nodes.raw("", r"\szhkfrontmatter", format="latex"))
+        first_chapter.parent.insert(first_chapter.parent.index(first_chapter),
+                                    nodes.raw("", r"\szhkmainmatter", format="latex"))
+    references = chapters.get(REFERENCES_DOC)
+    sections = [n for n in references.children if isinstance(n, nodes.section)] if references else []
+    for bibliography in list(doctree.findall(thebibliography)):
+        if sections:
+            bibliography.parent.remove(bibliography)
+            sections[0].append(bibliography)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _edition_macros)
+    app.connect("env-updated", _add_briefing_document)
+    app.connect("doctree-resolved", _split_editions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
