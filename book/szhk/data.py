@@ -1,0 +1,605 @@
+"""The report's data: every table in data/, validated against data/datapackage.json before anyone uses it.
+
+    from szhk.data import load
+    gii = load("gii_ranks")          # a pandas DataFrame; raises DataValidationError on bad data
+
+Validation is done by the Frictionless library from what data/datapackage.json declares: field types, units,
+constraints, primary and foreign keys, and the resource's own checks (its custom ``checklist`` property, e.g.
+``row-constraint`` formulas such as ``rank_article <= economies_ranked`` and this module's ``column-sum`` check).
+Nothing here checks values by hand; this module only turns the first Frictionless error into one message that
+names the file, the row, the column and the rule.
+
+The data directory is the repository's data/ unless the environment variable SZHK_DATA_DIR names another one.
+
+The ``hash``/``bytes``/``sources`` properties of each resource are derived from the CSVs; ``load`` ignores them
+(maintainers edit CSVs by hand), ``make build`` refreshes them with ``python -m szhk.data --rehash``, and a test
+checks that the committed ones are current.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Optional
+
+import attrs
+import frictionless
+import pandas as pd
+from frictionless import errors as fl_errors
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "DataValidationError",
+    "LoadedResource",
+    "data_dir",
+    "load",
+    "loaded_resources",
+    "package",
+    "refresh_derived_metadata",
+    "resource_names",
+    "stale_derived_metadata",
+    "validate_all",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR_ENV = "SZHK_DATA_DIR"
+PACKAGE_FILE = "datapackage.json"
+REHASH_COMMAND = "make rehash（或 PYTHONPATH=book .venv/bin/python -m szhk.data --rehash）"
+# Derived from the CSV files, refreshed by --rehash; never used to validate content.
+DERIVED_PROPERTIES = ("hash", "bytes", "sources")
+
+_TYPE_ZH = {
+    "integer": "整数",
+    "number": "数字",
+    "string": "文本",
+    "boolean": "布尔值",
+    "date": "日期",
+    "year": "年份",
+}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The error
+# ----------------------------------------------------------------------------------------------------------------
+class DataValidationError(ValueError):
+    """Bad data: names the file, the row, the column and the rule it breaks."""
+
+    def __init__(self, file: Path | str, row: int | str, column: str, rule: str, problem: str, more: int = 0):
+        self.file = Path(file)
+        self.row = row
+        self.column = column
+        self.rule = rule
+        self.problem = problem
+        self.more = more
+        where = f"第 {row} 行" if isinstance(row, int) else str(row)
+        message = f"数据错误：{_display(self.file)}，{where}，列 {column}：{problem}。规则：{rule}。"
+        if more:
+            message += f"（此文件另有 {more} 处问题，改正后再次运行即会报告。）"
+        super().__init__(message)
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# A Frictionless check for "shares add up as stated", configured from the package like the built-in ones
+# ----------------------------------------------------------------------------------------------------------------
+class ColumnSumError(fl_errors.RowError):
+    type = "column-sum"
+    title = "Column Sum"
+    description = "The values of a column add up to more than the package allows."
+    template = "The row at position {rowNumber} has an error: {note}"
+
+
+class ColumnTotalError(fl_errors.TableError):
+    type = "column-total"
+    title = "Column Total"
+    description = "The values of a column do not add up to the stated total."
+    template = "The column total is wrong: {note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class ColumnSum(frictionless.Check):
+    """The non-missing values of `field` add up to at most `maximum` (and to `total` ± `tolerance` if given)."""
+
+    type: ClassVar[str] = "column-sum"
+    Errors: ClassVar[list[type[fl_errors.Error]]] = [ColumnSumError, ColumnTotalError]
+
+    field: str
+    maximum: Optional[float] = None
+    total: Optional[float] = None
+    tolerance: float = 0.05
+    _running: float = attrs.field(default=0.0, init=False)
+    _reported: bool = attrs.field(default=False, init=False)
+
+    def validate_start(self):  # type: ignore[override]
+        self._running, self._reported = 0.0, False
+        yield from []
+
+    def validate_row(self, row):  # type: ignore[override]
+        value = row[self.field]
+        if isinstance(value, (int, float)):
+            self._running += float(value)
+        if self.maximum is not None and not self._reported and self._running > self.maximum + 1e-9:
+            self._reported = True
+            note = f"{self.field} 累计到本行为 {self._running:g}，超过 {self.maximum:g}"
+            yield ColumnSumError.from_row(row, note=note)
+
+    def validate_end(self):  # type: ignore[override]
+        if self.total is not None and abs(self._running - self.total) > self.tolerance:
+            note = f"{self.field} 合计为 {self._running:g}，应为 {self.total:g}"
+            yield ColumnTotalError(note=note)
+
+    metadata_profile_patch = {
+        "required": ["field"],
+        "properties": {
+            "field": {"type": "string"},
+            "maximum": {"type": "number"},
+            "total": {"type": "number"},
+            "tolerance": {"type": "number"},
+        },
+    }
+
+
+class _Plugin(frictionless.Plugin):
+    def select_check_class(self, type: Optional[str] = None):  # noqa: A002 - Frictionless's name
+        return ColumnSum if type == ColumnSum.type else None
+
+
+frictionless.system.register("szhk", _Plugin())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The package
+# ----------------------------------------------------------------------------------------------------------------
+def data_dir() -> Path:
+    """The directory holding datapackage.json and the CSVs (SZHK_DATA_DIR, else the repository's data/)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override).resolve() if override else ROOT / "data"
+
+
+def _read_descriptor(directory: Path) -> dict[str, Any]:
+    path = directory / PACKAGE_FILE
+    if not path.is_file():
+        raise DataValidationError(path, "—", "—", "数据目录必须有 datapackage.json", "找不到数据包描述文件")
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        raise DataValidationError(
+            path, error.lineno, "—", "datapackage.json 必须是合法的 JSON", f"第 {error.colno} 个字符处：{error.msg}"
+        ) from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise DataValidationError(path, "—", "resources", "数据包必须有 resources 列表", "描述文件没有 resources 列表")
+    return descriptor
+
+
+def package() -> dict[str, Any]:
+    """The package descriptor (a copy of data/datapackage.json) for metadata: titles, fields, sources …"""
+    return _read_descriptor(data_dir())
+
+
+def resource_names() -> list[str]:
+    return [r.get("name", "") for r in package()["resources"]]
+
+
+def _resource_descriptor(descriptor: dict[str, Any], name: str, directory: Path) -> dict[str, Any]:
+    for resource in descriptor["resources"]:
+        if resource.get("name") == name:
+            return resource
+    known = "、".join(r.get("name", "?") for r in descriptor["resources"])
+    raise DataValidationError(
+        directory / PACKAGE_FILE, "—", "—", "只能读取 datapackage.json 列出的资源",
+        f"没有名为 {name!r} 的资源（已列出：{known}）",
+    )
+
+
+def _content_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor without the properties derived from the files (they never block loading)."""
+    result = copy.deepcopy(descriptor)
+    for resource in result["resources"]:
+        for key in DERIVED_PROPERTIES:
+            resource.pop(key, None)
+    return result
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Turning Frictionless errors into one message
+# ----------------------------------------------------------------------------------------------------------------
+def _formula_columns(formula: str, field_names: Sequence[str]) -> list[str]:
+    try:
+        names = {node.id for node in ast.walk(ast.parse(formula, mode="eval")) if isinstance(node, ast.Name)}
+    except SyntaxError:
+        return []
+    return [name for name in field_names if name in names]
+
+
+def _encoding_location(path: Path) -> tuple[int, str, str]:
+    """Row, column and a description of the first byte that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+        return 1, "—", "文件不是合法的 UTF-8 编码"
+    except UnicodeDecodeError as error:
+        position = error.start
+    before = raw[:position]
+    row = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    column_index = raw[line_start:position].count(b",")
+    header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff").strip().split(",")
+    column = header[column_index] if column_index < len(header) else f"第 {column_index + 1} 列"
+    guess = ""
+    for encoding in ("gb18030", "big5"):
+        try:
+            raw.decode(encoding)
+            guess = f"，看起来是 {'GBK/GB18030' if encoding == 'gb18030' else 'Big5'} 编码"
+            break
+        except UnicodeDecodeError:
+            continue
+    return row, column, f"第 {position + 1} 个字节（0x{raw[position]:02X}）不是 UTF-8{guess}；请用 UTF-8 另存此文件"
+
+
+def _constraint_rule(note: str, field: dict[str, Any]) -> str:
+    # Frictionless notes read: constraint "minimum" is "1"
+    parts = note.split('"')
+    name = parts[1] if len(parts) > 1 else note
+    wording = {
+        "required": "必填，不能为空",
+        "minimum": "不得小于 {}",
+        "maximum": "不得大于 {}",
+        "enum": "只能取 {}",
+        "pattern": "必须符合格式 {}",
+        "unique": "各行不得重复",
+        "minLength": "长度不得少于 {}",
+        "maxLength": "长度不得多于 {}",
+    }.get(name, f"约束 {name} = {{}}")
+    value = field.get("constraints", {}).get(name)
+    if isinstance(value, list):
+        value = "、".join(map(str, value))
+    unit = f"（单位：{field['unit']}）" if field.get("unit") else ""
+    return f"datapackage.json 中字段 {field['name']} 的约束 {name}：" + wording.format(value) + unit
+
+
+def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more: int) -> DataValidationError:
+    schema = resource.get("schema", {})
+    fields = {f["name"]: f for f in schema.get("fields", [])}
+    field_names = list(fields)
+    expected_header = "、".join(field_names)
+    kind = error.type
+    row: int | str = getattr(error, "row_number", None) or "—"
+    column = getattr(error, "field_name", None) or "—"
+    note = getattr(error, "note", "") or ""
+    cell = getattr(error, "cell", None)
+
+    if kind == "encoding-error":
+        enc_row, enc_column, problem = _encoding_location(path)
+        return DataValidationError(path, enc_row, enc_column, "数据文件必须是 UTF-8 编码（带或不带 BOM 均可）", problem, more)
+    if kind == "type-error":
+        field = fields.get(column, {})
+        type_ = field.get("type", "?")
+        return DataValidationError(
+            path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{_TYPE_ZH.get(type_, type_)}）",
+            f"值 “{cell}” 不是{_TYPE_ZH.get(type_, type_)}", more,
+        )
+    if kind == "constraint-error":
+        return DataValidationError(
+            path, row, column, _constraint_rule(note, fields.get(column, {"name": column})),
+            f"值 “{cell}” 不符合约束" if cell not in (None, "") else "该单元格为空", more,
+        )
+    if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
+        label = getattr(error, "label", "") or ""
+        problem = {
+            "missing-label": f"缺少列 {column}",
+            "extra-label": f"多出一列 “{label}”（datapackage.json 没有这个字段）",
+            "incorrect-label": f"第 {getattr(error, 'field_number', '?')} 列的表头是 “{label}”，应为 {column}",
+            "blank-label": f"第 {getattr(error, 'field_number', '?')} 列的表头为空",
+            "duplicate-label": f"表头 “{label}” 重复",
+        }[kind]
+        column = column if kind != "extra-label" else (label or "—")
+        return DataValidationError(path, "第 1 行（表头）", column, f"各列必须依次为：{expected_header}", problem, more)
+    if kind in ("missing-cell", "extra-cell"):
+        problem = "该行少了单元格（逗号个数少于表头）" if kind == "missing-cell" else "该行多出单元格（逗号个数多于表头）"
+        return DataValidationError(path, row, column, f"每行都必须正好有 {len(field_names)} 列", problem, more)
+    if kind == "blank-row":
+        return DataValidationError(path, row, "—", "不得有空行", "该行为空", more)
+    if kind == "primary-key":
+        key = schema.get("primaryKey", [])
+        key = [key] if isinstance(key, str) else key
+        other = note.rsplit(" ", 1)[-1]
+        return DataValidationError(
+            path, row, "、".join(key), f"主键（{'、'.join(key)}）在各行中必须唯一",
+            f"与第 {other} 行的主键相同" if other.isdigit() else note, more,
+        )
+    if kind == "foreign-key":
+        for fk in schema.get("foreignKeys", []):
+            fk_fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+            if f'"{", ".join(fk_fields)}"' in note or any(f'"{name}"' in note for name in fk_fields):
+                target = fk["reference"].get("resource") or resource.get("name", "")
+                ref_fields = fk["reference"]["fields"]
+                ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
+                values = note.split('values "', 1)[-1].split('"', 1)[0]
+                return DataValidationError(
+                    path, row, "、".join(fk_fields),
+                    f"{'、'.join(fk_fields)} 必须是 {target}.csv 中已有的 {'、'.join(ref_fields)}",
+                    f"值 “{values}” 在 {target}.csv 中找不到", more,
+                )
+        return DataValidationError(path, row, "—", "外键必须指向已有的行", note, more)
+    if kind == "row-constraint":
+        formula = note.split('"', 1)[-1].rsplit('"', 1)[0]
+        checks = resource.get("checklist", {}).get("checks", [])
+        title = next((c.get("title") for c in checks if c.get("formula") == formula and c.get("title")), None)
+        columns = _formula_columns(formula, field_names)
+        return DataValidationError(
+            path, row, "、".join(columns) or "—", f"{title}（公式：{formula}）" if title else f"公式 {formula}",
+            "该行不满足这条规则", more,
+        )
+    if kind in ("column-sum", "column-total", "table-dimensions"):
+        checks = resource.get("checklist", {}).get("checks", [])
+        check_type = "column-sum" if kind == "column-total" else kind
+        matching = [c for c in checks if c.get("type") == check_type]
+        if kind != "table-dimensions":
+            matching = [c for c in matching if f"{c.get('field')} " in note] or matching
+        title = matching[0].get("title") if matching else None
+        column = matching[0].get("field", "—") if matching and kind != "table-dimensions" else "—"
+        where: int | str = row if kind == "column-sum" else "全表"
+        return DataValidationError(path, where, column, title or kind, note, more)
+    if kind in ("source-error", "scheme-error", "format-error", "resource-error", "file-error"):
+        return DataValidationError(path, "—", "—", "数据文件必须存在、可读且是 CSV", note, more)
+    return DataValidationError(path, row, column, kind, getattr(error, "message", note), more)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Loading
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoadedResource:
+    """What a process read: the resource's name, its file and the SHA-256 of the bytes it validated."""
+
+    name: str
+    path: Path
+    sha256: str
+
+
+_loaded: dict[str, LoadedResource] = {}
+_frames: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def loaded_resources() -> dict[str, LoadedResource]:
+    """Resources this process has loaded (name -> file and content hash), in the order first loaded."""
+    return dict(_loaded)
+
+
+def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[frictionless.Resource, str]:
+    """Validate one resource with Frictionless; returns the resource ready to read and the file's SHA-256."""
+    resource_descriptor = _resource_descriptor(descriptor, name, directory)
+    rel = resource_descriptor.get("path")
+    if not isinstance(rel, str):
+        raise DataValidationError(directory / PACKAGE_FILE, "—", "path", "每个资源都要有一个 path", f"资源 {name} 没有 path")
+    path = directory / rel
+    if not path.is_file():
+        raise DataValidationError(
+            path, "—", "—", f"datapackage.json 列出的资源 {name} 必须有这个文件",
+            "文件不存在（改名或删除了？若不再需要，请同时从 datapackage.json 删去该资源）",
+        )
+    if path.stat().st_size == 0:
+        raise DataValidationError(path, "第 1 行（表头）", "—", "数据文件至少要有表头一行", "文件是空的")
+
+    content = _content_descriptor(descriptor)
+    try:
+        fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
+    except frictionless.FrictionlessException as error:
+        raise DataValidationError(
+            directory / PACKAGE_FILE, "—", "—", "datapackage.json 必须符合 Frictionless 数据包规范", str(error)
+        ) from None
+    resource = fl_package.get_resource(name)
+    checklist = frictionless.Checklist.from_descriptor(resource_descriptor.get("checklist", {"checks": []}))
+    report = resource.validate(checklist=checklist)
+    problems = [error for task in report.tasks for error in task.errors]
+    if problems:
+        raise _convert(problems[0], path, resource_descriptor, len(problems) - 1)
+    return fl_package.get_resource(name), _sha256(path)
+
+
+_DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
+
+
+def load(name: str) -> pd.DataFrame:
+    """The resource `name` of the data package as a DataFrame, after Frictionless has validated it.
+
+    Raises DataValidationError (naming file, row, column and rule) when the data breaks the package's rules.
+    The frame's ``attrs`` carry the resource's title, path and sources.
+    """
+    try:  # a chapter may load only the resources its front matter declares (see szhk.deps)
+        from . import deps
+    except ImportError:  # pragma: no cover - the dependency tracker is optional for this module
+        deps = None  # type: ignore[assignment]
+    if deps is not None:
+        deps.check_declared(name)
+
+    directory = data_dir()
+    descriptor = _read_descriptor(directory)
+    resource_descriptor = _resource_descriptor(descriptor, name, directory)
+    rel = str(resource_descriptor.get("path", ""))
+    path = directory / rel
+    # The cache key covers everything validation depends on: this file, the rules, and the files its foreign
+    # keys point to.
+    key_hash = hashlib.sha256(json.dumps(_content_descriptor(descriptor), sort_keys=True).encode())
+    for other in descriptor["resources"]:
+        other_path = directory / str(other.get("path", ""))
+        key_hash.update(str(other.get("name")).encode())
+        key_hash.update(other_path.read_bytes() if other_path.is_file() and other.get("path") else b"<none>")
+    cache_key = (str(path), key_hash.hexdigest())
+    frame = _frames.get(cache_key)
+    if frame is None:
+        resource, sha = _validate(name, directory, descriptor)
+        fields = resource_descriptor["schema"]["fields"]
+        rows = [row.to_list() for row in resource.read_rows()]
+        frame = pd.DataFrame(rows, columns=[f["name"] for f in fields])
+        for field in fields:
+            frame[field["name"]] = frame[field["name"]].astype(_DTYPES.get(field.get("type", "string"), "object"))
+        frame.attrs.update(
+            resource=name, title=resource_descriptor.get("title", name), path=str(path),
+            sources=copy.deepcopy(resource_descriptor.get("sources", [])), sha256=sha,
+        )
+        _frames[cache_key] = frame
+    _loaded.setdefault(name, LoadedResource(name, path, frame.attrs["sha256"]))
+    result = frame.copy()
+    result.attrs = copy.deepcopy(frame.attrs)
+    return result
+
+
+def validate_all() -> list[DataValidationError]:
+    """Validate every resource; also report listed resources whose file is missing and CSVs nobody lists.
+
+    Returns the problems (one per file), empty when the package is sound.
+    """
+    directory = data_dir()
+    descriptor = _read_descriptor(directory)
+    problems: list[DataValidationError] = []
+    listed: set[Path] = set()
+    for resource in descriptor["resources"]:
+        name = resource.get("name", "")
+        listed.add((directory / str(resource.get("path", ""))).resolve())
+        try:
+            _validate(name, directory, descriptor)
+        except DataValidationError as error:
+            problems.append(error)
+    for csv_path in sorted(directory.glob("*.csv")):
+        if csv_path.resolve() not in listed:
+            problems.append(DataValidationError(
+                csv_path, "—", "—", "data/ 中的每个 CSV 都必须在 datapackage.json 中列出（含字段、来源与约束）",
+                "datapackage.json 没有列出这个文件：请为它添加一个资源，或把它移出 data/",
+            ))
+    return problems
+
+
+def require_valid_package() -> None:
+    """Raise the first problem validate_all finds (with the count of the others)."""
+    problems = validate_all()
+    if problems:
+        first = problems[0]
+        raise DataValidationError(first.file, first.row, first.column, first.rule, first.problem,
+                                  first.more + len(problems) - 1)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Derived metadata: hash, bytes, sources
+# ----------------------------------------------------------------------------------------------------------------
+def _source_rows(directory: Path) -> dict[str, dict[str, str]]:
+    import csv
+
+    path = directory / "sources.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["source_id"]: row for row in csv.DictReader(handle) if row.get("source_id")}
+
+
+def _derived(resource: dict[str, Any], directory: Path, sources: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """hash, bytes and sources of one resource as its file says they should be."""
+    import csv
+
+    path = directory / str(resource.get("path", ""))
+    if not path.is_file():
+        return {}
+    raw = path.read_bytes()
+    used = ["article"]
+    source_columns = [
+        fk["fields"] for fk in resource.get("schema", {}).get("foreignKeys", [])
+        if fk.get("reference", {}).get("resource") == "sources"
+    ]
+    columns = [c for cols in source_columns for c in ([cols] if isinstance(cols, str) else cols)]
+    if columns:
+        try:
+            reader = csv.DictReader(raw.decode("utf-8-sig").splitlines())
+            for row in reader:
+                for column in columns:
+                    value = (row.get(column) or "").strip()
+                    if value and value not in used:
+                        used.append(value)
+        except UnicodeDecodeError:
+            pass  # validation reports the encoding; sources stay as they are
+    listed = []
+    for source_id in used:
+        row = sources.get(source_id)
+        if row is None:
+            continue
+        entry: dict[str, str] = {"id": source_id, "title": row.get("title", "")}
+        if row.get("url"):
+            entry["path"] = row["url"]
+        for key in ("publisher", "date", "kind"):
+            if row.get(key):
+                entry[key] = row[key]
+        listed.append(entry)
+    return {"hash": f"sha256:{hashlib.sha256(raw).hexdigest()}", "bytes": len(raw), "sources": listed}
+
+
+def stale_derived_metadata() -> list[str]:
+    """Resources whose hash, bytes or sources in datapackage.json no longer match their files."""
+    directory = data_dir()
+    descriptor = _read_descriptor(directory)
+    sources = _source_rows(directory)
+    stale = []
+    for resource in descriptor["resources"]:
+        expected = _derived(resource, directory, sources)
+        for key, value in expected.items():
+            if resource.get(key) != value:
+                stale.append(f"{resource.get('name')}: {key}")
+    return stale
+
+
+def refresh_derived_metadata() -> list[str]:
+    """Rewrite hash, bytes and sources of every resource from its file; returns what changed."""
+    directory = data_dir()
+    path = directory / PACKAGE_FILE
+    descriptor = _read_descriptor(directory)
+    sources = _source_rows(directory)
+    changed = []
+    for resource in descriptor["resources"]:
+        for key, value in _derived(resource, directory, sources).items():
+            if resource.get(key) != value:
+                resource[key] = value
+                changed.append(f"{resource.get('name')}: {key}")
+    if changed:
+        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return changed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m szhk.data", description="校验 data/ 并刷新 datapackage.json 的派生信息")
+    parser.add_argument("--rehash", action="store_true", help="按 CSV 文件重算 hash、bytes 与 sources")
+    parser.add_argument("--check", action="store_true", help="校验全部资源（也报告未列出的 CSV 与缺失的文件）")
+    args = parser.parse_args(argv)
+    status = 0
+    if args.rehash:
+        changed = refresh_derived_metadata()
+        print("datapackage.json 已更新：" + "；".join(changed) if changed else "datapackage.json 已是最新。")
+    if args.check or not args.rehash:
+        problems = validate_all()
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        stale = stale_derived_metadata()
+        if stale:
+            print(f"datapackage.json 的派生信息过期（{'；'.join(stale)}）：请运行 {REHASH_COMMAND}", file=sys.stderr)
+        status = 1 if problems or stale else 0
+        if not status:
+            print(f"数据包有效：{len(package()['resources'])} 个资源。")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
