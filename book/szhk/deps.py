@@ -22,8 +22,10 @@ data without executing code.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -37,14 +39,15 @@ if TYPE_CHECKING:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]
-DATA_DIR = ROOT / "data"
-DATAPACKAGE = DATA_DIR / "datapackage.json"
+DATA_DIR_ENV = "SZHK_DATA_DIR"  # the same override szhk.data honours
+
+
+def data_dir() -> Path:
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override).resolve() if override else ROOT / "data"
 
 ALL = "all"  # `data: all` — the page depends on every resource and on the package descriptor itself
 FRONT_MATTER_KEY = "data"
-# Modules of this package that run only inside Sphinx or the build driver, never in a chapter's kernel:
-# editing them must not re-execute the chapters.
-_NOT_KERNEL_CODE = {"sphinx_ext.py", "build.py"}
 
 
 class DependencyError(Exception):
@@ -116,9 +119,14 @@ def readers(book_dir: Path | None = None) -> dict[str, list[str]]:
 # Fingerprints (content hashes)
 # --------------------------------------------------------------------------------------------------------------
 def _package_descriptor() -> dict[str, Any]:
-    if not DATAPACKAGE.exists():
+    path = data_dir() / "datapackage.json"
+    if not path.is_file():
         return {"resources": []}
-    return json.loads(DATAPACKAGE.read_text(encoding="utf-8"))
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError:
+        return {"resources": []}  # szhk.data reports it, naming the line; the bytes are still hashed (ALL)
+    return descriptor if isinstance(descriptor, dict) else {"resources": []}
 
 
 def resource_names() -> list[str]:
@@ -131,31 +139,108 @@ def _hash_file(h: Any, path: Path) -> None:
     h.update(b"\0")
 
 
-def code_fingerprint() -> str:
-    """SHA-256 of the package code a chapter's kernel runs (so a change to the loader or the figure style re-executes)."""
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(szhk(?:\.\w+)*)[ \t]+import[ \t]+\(?([\w \t,]+)|import[ \t]+([\w \t.,]+))", re.M)
+
+
+def _imported_modules(source: str, package: str = "szhk") -> set[str]:
+    """Names of szhk modules a piece of code imports (`import szhk.x`, `from szhk import x`, `from .x import y`)."""
+    found: set[str] = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a chapter's text, or code with IPython magics: scan its import lines instead
+        for match in _IMPORT_LINE.finditer(source):
+            if match.group(1):
+                found.add(match.group(1))
+                names = (n.split(" as ")[0].strip() for n in match.group(2).split(","))
+                found.update(f"{match.group(1)}.{n}" for n in names if n)
+            else:
+                found.update(n.strip().split(" as ")[0].strip() for n in match.group(3).split(","))
+        return {m for m in found if m == "szhk" or m.startswith("szhk.")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import inside the package
+                base = package + (f".{base}" if base else "")
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return {m for m in found if m == "szhk" or m.startswith("szhk.")}
+
+
+def _module_file(module: str) -> Path | None:
+    parts = module.split(".")[1:]
+    if not parts:
+        return PACKAGE_DIR / "__init__.py"
+    path = PACKAGE_DIR.joinpath(*parts).with_suffix(".py")
+    return path if path.is_file() else None  # `from szhk.x import name`: name is not a module
+
+
+def kernel_code(chapter_text: str) -> list[Path]:
+    """The files of this package a chapter's kernel runs: the szhk modules it imports, transitively (and the
+    guard cell's szhk.deps), plus the package's data files (e.g. house.mplstyle). Sphinx-side modules that no
+    chapter imports (sphinx_ext, build, …) are not among them: editing those re-executes nothing."""
+    todo = {"szhk", "szhk.deps"} | _imported_modules(chapter_text)
+    seen: set[str] = set()
+    files: set[Path] = set()
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        todo.update(".".join(parts[:i]) for i in range(1, len(parts)))  # importing szhk.x runs szhk/__init__.py
+        path = _module_file(module)
+        if path is not None and path not in files:
+            files.add(path)
+            todo |= _imported_modules(path.read_text(encoding="utf-8"))
+    data_files = {
+        p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    }
+    return sorted(files | data_files)
+
+
+def code_fingerprint(chapter_text: str) -> str:
+    """SHA-256 of the package code a chapter's kernel runs (a change to its loader or figure style re-executes it)."""
     h = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.name not in _NOT_KERNEL_CODE:
-            _hash_file(h, path)
+    for path in kernel_code(chapter_text):
+        _hash_file(h, path)
     return h.hexdigest()
 
 
-def fingerprint(names: Sequence[str] | str | None, *, code: bool = True) -> str:
-    """SHA-256 over the declared resources (descriptor + CSV bytes + referenced schema files) and the kernel code.
+def _with_referenced(names: set[str], resources: dict[Any, dict[str, Any]]) -> set[str]:
+    """The names plus the resources their foreign keys point to, transitively: validating a resource reads those
+    too, so an edit there can change whether (and what) the chapter loads."""
+    todo, result = set(names), set()
+    while todo:
+        name = todo.pop()
+        if name in result:
+            continue
+        result.add(name)
+        for fk in (resources.get(name) or {}).get("schema", {}).get("foreignKeys", []) or []:
+            target = (fk.get("reference") or {}).get("resource")
+            if target:  # "" means the resource itself
+                todo.add(target)
+    return result
+
+
+def fingerprint(names: Sequence[str] | str | None, chapter_text: str | None = None) -> str:
+    """SHA-256 over the declared resources (descriptor + CSV bytes + referenced schema files) and, for a chapter
+    that executes (`chapter_text` given), the package code its kernel runs.
 
     Unknown names are hashed as such (the kernel then fails with a clear message), so this never raises for them.
     """
     h = hashlib.sha256()
-    if code:
-        h.update(b"code:" + code_fingerprint().encode() + b"\n")
+    if chapter_text is not None:
+        h.update(b"code:" + code_fingerprint(chapter_text).encode() + b"\n")
     descriptor = _package_descriptor()
     resources = {r.get("name"): r for r in descriptor.get("resources", [])}
     if names == ALL:
-        _hash_file(h, DATAPACKAGE)
+        _hash_file(h, data_dir() / "datapackage.json")
         h.update(json.dumps(readers(), sort_keys=True).encode())  # which chapters use what (the appendix shows it)
         selected = sorted(resources)
     else:
-        selected = sorted(set(names or []))
+        selected = sorted(_with_referenced(set(names or []), resources))
     for name in selected:
         resource = resources.get(name)
         if resource is None:
@@ -166,19 +251,20 @@ def fingerprint(names: Sequence[str] | str | None, *, code: bool = True) -> str:
             ref = resource.get(key)
             for rel in [ref] if isinstance(ref, str) else (ref if isinstance(ref, list) else []):
                 if isinstance(rel, str) and "://" not in rel:
-                    _hash_file(h, DATA_DIR / rel)
+                    _hash_file(h, data_dir() / rel)
     return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Injection (Sphinx `source-read`, and the parallel pre-executor in build.py: both must produce the same text)
 # --------------------------------------------------------------------------------------------------------------
-def guard_cell(chapter: str, names: Sequence[str] | str | None) -> list[str]:
+def guard_cell(chapter: str, text: str) -> list[str]:
+    names = declared(text, chapter)
     spec = json.dumps(names if names == ALL else list(names or []), ensure_ascii=False)
     return [
         "```{code-cell} ipython3",
         ":tags: [remove-cell]",
-        f'import szhk.deps; szhk.deps.expect({json.dumps(chapter)}, {spec}, fingerprint="{fingerprint(names)}")',
+        f'import szhk.deps; szhk.deps.expect({json.dumps(chapter)}, {spec}, fingerprint="{fingerprint(names, text)}")',
         "```",
     ]
 
@@ -197,7 +283,7 @@ def inject(text: str, chapter: str) -> str:
         return text
     lines = text.splitlines()
     meta = front_matter(text)
-    cell = guard_cell(chapter, declared(text, chapter))
+    cell = guard_cell(chapter, text)
     head = ["---", json.dumps(meta, ensure_ascii=True), "---"]
     used = span[1] + 1  # lines of the original front matter
     padding = [""] * max(used - len(head) - len(cell), 0)
@@ -225,7 +311,8 @@ def expect(chapter: str, names: Iterable[str] | str, fingerprint: str) -> None: 
                 f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
                 f"data/datapackage.json does not list (it lists: {', '.join(resource_names()) or 'nothing'})"
             )
-    actual = globals()["fingerprint"](ALL if declared_names == ALL else sorted(declared_names))
+    text = (ROOT / chapter).read_text(encoding="utf-8")
+    actual = globals()["fingerprint"](ALL if declared_names == ALL else sorted(declared_names), text)
     if actual != fingerprint:
         raise DependencyError(
             f"{chapter}: the data or the szhk package changed while the book was being built; build again"
@@ -294,7 +381,7 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
                 location=docname,
             )
     # Pages that only show data (no kernel) need not re-read when the package code changes.
-    _store(app.env)[docname] = (names, notebook, fingerprint(names, code=notebook))
+    _store(app.env)[docname] = (names, notebook, fingerprint(names, text if notebook else None))
     if notebook:
         source[0] = inject(text, chapter)
 
@@ -308,7 +395,8 @@ def _on_env_get_outdated(
     for docname, (names, code, old) in sorted(_store(env).items()):
         if docname in added or docname in changed or docname in removed:
             continue
-        if fingerprint(names, code=code) != old:
+        text = Path(env.doc2path(docname)).read_text(encoding="utf-8") if code else None
+        if fingerprint(names, text) != old:
             stale.append(docname)
     if stale:
         logging.getLogger(__name__).info(f"data or package code changed, re-reading: {', '.join(stale)}")
