@@ -270,6 +270,7 @@ def publish(root: Path, work: Path, html: bool, pdf: bool) -> None:
         staged = build / ".html.new"
         shutil.rmtree(staged, ignore_errors=True)
         shutil.copytree(_jb_output(work) / "html", staged)
+        _copy_pdfs_into_html(staged, _latex_pdfs(work) if pdf else sorted((build / "pdf").glob("*.pdf")))
         swaps.append((staged, build / "html"))
     if pdf:
         staged = build / ".pdf.new"
@@ -280,6 +281,18 @@ def publish(root: Path, work: Path, html: bool, pdf: bool) -> None:
         swaps.append((staged, build / "pdf"))
     for staged, published in swaps:
         _swap_in(staged, published)
+    if pdf and not html and (build / "html").is_dir():
+        _copy_pdfs_into_html(build / "html", _latex_pdfs(work))
+
+
+def _copy_pdfs_into_html(html_dir: Path, pdfs: list[Path]) -> None:
+    """The web pages' download menus and front page link the PDFs inside the HTML (szhk.web)."""
+    from szhk.web import PDF_DOWNLOAD_DIR  # imports Sphinx: only when publishing
+
+    target = html_dir / PDF_DOWNLOAD_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for source in pdfs:
+        shutil.copy2(source, target / source.name)
 
 
 @contextmanager
