@@ -29,8 +29,19 @@ pdf: setup
 bench: setup
 	$(PY) -m szhk.build --bench
 
-test: build
+# axe-core, which tests/test_browser.py runs in Chromium on every page (pinned in tests/package-lock.json).
+AXE := tests/node_modules/axe-core/axe.min.js
+
+test: build $(AXE)
 	$(PY) -m pytest tests
+
+# Needs Node.js and npm: installed from Debian where missing.
+$(AXE): tests/package.json tests/package-lock.json
+	@command -v npm >/dev/null || { \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; echo "Installing Debian packages: nodejs npm"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	npm ci --prefix tests --no-audit --no-fund
+	touch $@
 
 setup: system-deps $(VENV)/.installed
 
