@@ -12,18 +12,23 @@ APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-ex
                 latexmk fonts-noto-cjk poppler-utils chromium
 export PYTHONPATH := $(CURDIR)/book
 
-.PHONY: build html pdf test bench setup system-deps clean
+.PHONY: build html pdf test bench setup system-deps clean rehash
 
 # book/szhk/build.py builds in _build/.work/ (kept: Sphinx environment, jupyter-cache) and replaces
 # _build/html and _build/pdf only when the whole build succeeded; a failed build leaves them untouched.
-build: setup
+build: setup rehash
 	$(PY) -m szhk.build
 
-html: setup
+html: setup rehash
 	$(PY) -m szhk.build --html
 
-pdf: setup
+pdf: setup rehash
 	$(PY) -m szhk.build --pdf
+
+# data/datapackage.json: each resource's hash, bytes and sources, refreshed from the CSVs (maintainers edit
+# only the CSVs; see data/README.md).
+rehash: setup
+	$(PY) -m szhk.data --rehash
 
 # Seconds and notebooks executed for a cold, a no-op, a one-CSV and a PDF build, on a temporary copy.
 bench: setup

@@ -26,6 +26,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
@@ -78,8 +79,10 @@ class DataValidationError(ValueError):
         self.rule = rule
         self.problem = problem
         self.more = more
-        where = f"第 {row} 行" if isinstance(row, int) else str(row)
-        message = f"数据错误：{_display(self.file)}，{where}，列 {column}：{problem}。规则：{rule}。"
+        where = f"第 {row} 行" if isinstance(row, int) else ("整个文件" if row == "—" else str(row))
+        if column != "—":
+            where += f"，列 {column}"
+        message = f"数据错误：{_display(self.file)}，{where}：{problem}。规则：{rule}。"
         if more:
             message += f"（此文件另有 {more} 处问题，改正后再次运行即会报告。）"
         super().__init__(message)
@@ -129,7 +132,7 @@ class ColumnSum(frictionless.Check):
 
     def validate_row(self, row):  # type: ignore[override]
         value = row[self.field]
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):  # numbers parse as Decimal
             self._running += float(value)
         if self.maximum is not None and not self._reported and self._running > self.maximum + 1e-9:
             self._reported = True
@@ -584,6 +587,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rehash", action="store_true", help="按 CSV 文件重算 hash、bytes 与 sources")
     parser.add_argument("--check", action="store_true", help="校验全部资源（也报告未列出的 CSV 与缺失的文件）")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except DataValidationError as error:  # e.g. a broken datapackage.json: the message, not a traceback
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     status = 0
     if args.rehash:
         changed = refresh_derived_metadata()
