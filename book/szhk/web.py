@@ -44,6 +44,16 @@ def _offline_assets(app: Sphinx, pagename: str, templatename: str, context: dict
             assets[:] = [a for a in assets if "thebe" not in str(getattr(a, "filename", a) or "")]
 
 
+def _citations_as_list_items(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                             doctree: nodes.document | None) -> None:
+    """Docutils writes the bibliography as <div role="list"> holding role="doc-biblioentry" entries, a role
+    that ARIA 1.2 deprecated: screen readers and axe-core (aria-required-children, critical) no longer take it
+    for a list item. Each entry becomes a plain list item."""
+    body = context.get("body")
+    if isinstance(body, str) and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                          doctree: nodes.document | None) -> None:
     """Offer the executed notebook (.ipynb) next to the page's MyST source in the download menu.
@@ -117,6 +127,7 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("html-page-context", _offline_assets)
+    app.connect("html-page-context", _citations_as_list_items)
     # The theme builds its header buttons at priority 501: the notebook must be known before, the menu
     # edited after.
     app.connect("html-page-context", _add_notebook_source, priority=500)

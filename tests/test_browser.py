@@ -1,0 +1,290 @@
+"""The built web pages in a real browser: Debian's Chromium, driven by Playwright, over a local web server.
+
+Each page is opened once at desktop width (1280 px) and once at phone width (390 px). The visit records what a
+reader would meet: console errors, files that fail to load, requests to other sites (blocked and recorded),
+images that do not show, sideways scrolling, what printing shows, and axe-core's accessibility findings. The
+tests below then judge those records. Screenshots go to tests/artifacts/screenshots/, axe's findings to
+tests/artifacts/axe.json, printed pages (PDF) to tests/artifacts/print/.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from test_offline import article, content_pages, html_pages, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+AXE_SCRIPT = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; no test tool ever downloads a browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SERIOUS = {"serious", "critical"}
+# What printing a page must not show: navigation, the header's buttons and menus, toggles.
+HIDDEN_IN_PRINT = (".bd-header", ".bd-sidebar-primary", ".bd-sidebar-secondary", ".header-article",
+                   ".dropdown-download-buttons", ".prev-next-area", "#pst-back-to-top", "button.toggle-button",
+                   ".search-button-field")
+# The search words of issue 9, and the chapters whose text holds them.
+SEARCHES = {
+    "河套": {"book/05-cooperation.html"},
+    "独角兽": {"book/02-hk-innovation.html", "book/03-government-measures.html", "book/04-key-industries.html"},
+    "北部都会区": {"book/06-recommendations.html"},
+}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(html_dir: Path):
+    """The built book served at http://127.0.0.1:<free port>/ (search loads its index over http, as online)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(html_dir)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system-deps` does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """What one page showed at one width."""
+    page: str
+    viewport: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_loads: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    sideways_overflow_px: int = 0
+    shown_in_print: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    axe_violations: list[dict] = field(default_factory=list)
+
+
+def _is_redirect(page: Path) -> bool:
+    return bool(re.search(r'<meta http-equiv="refresh"', page.read_text(encoding="utf-8"), re.IGNORECASE))
+
+
+def _new_context(browser: Browser, viewport: str, site: str, foreign: list[str]):
+    phone = viewport == "phone"
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", is_mobile=phone, has_touch=phone,
+                                  device_scale_factor=2 if phone else 1)
+    origin = site.rstrip("/")
+
+    def only_this_site(route):
+        url = route.request.url
+        if url.startswith(origin) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    context.route("**/*", only_this_site)
+    return context
+
+
+def _visit(page: Page, site: str, name: str, visit: Visit) -> None:
+    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(f"{m.text} @ {m.location}"))
+    page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: visit.failed_loads.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
+    page.goto(site + name, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
+    page.evaluate("""async () => {
+        for (const img of document.images) img.loading = "eager";
+        await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
+    }""")
+    visit.broken_images = page.evaluate(
+        "() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src)")
+    visit.sideways_overflow_px = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    visit.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
+    slug = name.removesuffix(".html").replace("/", "__")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    visit.axe_violations = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 10),
+        }));
+    }""")
+    if visit.viewport == "desktop":
+        page.emulate_media(media="print")
+        visit.shown_in_print = page.evaluate("""(selectors) => selectors.filter((s) =>
+            [...document.querySelectorAll(s)].some((e) => {
+                const style = getComputedStyle(e);
+                return e.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
+            }))""", list(HIDDEN_IN_PRINT))
+        (ARTIFACTS / "print").mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(ARTIFACTS / "print" / f"{slug}.pdf"), format="A4", print_background=True)
+
+
+@pytest.fixture(scope="session")
+def visits(browser: Browser, site: str, html_dir: Path) -> list[Visit]:
+    if not AXE_SCRIPT.is_file():
+        pytest.fail(f"{AXE_SCRIPT} is missing: `npm ci --prefix tests` installs axe-core (`make test` does)")
+    names = [p.relative_to(html_dir).as_posix() for p in html_pages(html_dir) if not _is_redirect(p)]
+    records = []
+    for viewport in VIEWPORTS:
+        foreign: list[str] = []
+        context = _new_context(browser, viewport, site, foreign)
+        for name in names:
+            visit = Visit(page=name, viewport=viewport)
+            page = context.new_page()
+            try:
+                _visit(page, site, name, visit)
+            finally:
+                page.close()
+            visit.foreign_requests, foreign[:] = list(foreign), []
+            records.append(visit)
+        context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in records}
+    (ARTIFACTS / "axe.json").write_text(json.dumps(axe, ensure_ascii=False, indent=2), encoding="utf-8")
+    (ARTIFACTS / "visits.json").write_text(json.dumps([asdict(v) for v in records], ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
+    return records
+
+
+def _report(visits: list[Visit], attribute: str) -> list[str]:
+    return [f"{v.page} ({v.viewport}): {item}" for v in visits for item in (getattr(v, attribute) or [])]
+
+
+def test_every_page_was_visited_at_both_widths(visits: list[Visit], html_dir: Path) -> None:
+    pages = {v.page for v in visits}
+    assert {p.relative_to(html_dir).as_posix() for p in content_pages(html_dir)} <= pages
+    assert "search.html" in pages
+    for viewport in VIEWPORTS:
+        assert len([v for v in visits if v.viewport == viewport]) == len(pages)
+        for page in pages:
+            slug = page.removesuffix(".html").replace("/", "__")
+            shot = SCREENSHOTS / f"{slug}-{viewport}.png"
+            assert shot.is_file() and shot.stat().st_size > 5000, f"no screenshot {shot}"
+
+
+def test_no_console_errors(visits: list[Visit]) -> None:
+    errors = _report(visits, "console_errors")
+    assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
+
+
+def test_every_file_a_page_asks_for_loads(visits: list[Visit]) -> None:
+    failed = _report(visits, "failed_loads")
+    assert not failed, "files that did not load:\n" + "\n".join(failed)
+
+
+def test_no_request_leaves_the_book(visits: list[Visit]) -> None:
+    foreign = _report(visits, "foreign_requests")
+    assert not foreign, "pages asked other sites for (blocked):\n" + "\n".join(foreign)
+
+
+def test_every_image_shows(visits: list[Visit]) -> None:
+    broken = _report(visits, "broken_images")
+    assert not broken, "images that did not load:\n" + "\n".join(broken)
+
+
+def test_phone_width_needs_no_sideways_scrolling(visits: list[Visit]) -> None:
+    wide = [f"{v.page}: {v.sideways_overflow_px} px too wide" for v in visits
+            if v.viewport == "phone" and v.sideways_overflow_px > 0]
+    assert not wide, "pages wider than a 390 px phone:\n" + "\n".join(wide)
+
+
+def test_printing_shows_no_navigation_menus_or_toggles(visits: list[Visit]) -> None:
+    shown = _report([v for v in visits if v.viewport == "desktop"], "shown_in_print")
+    assert not shown, "printed pages still show:\n" + "\n".join(shown)
+
+
+def test_axe_finds_no_serious_or_critical_violation(visits: list[Visit]) -> None:
+    serious = [f"{v.page} ({v.viewport}): [{x['impact']}] {x['id']}: {x['help']} — {x['nodes']}"
+               for v in visits for x in v.axe_violations if x["impact"] in SERIOUS]
+    assert not serious, "axe-core found (details in tests/artifacts/axe.json):\n" + "\n".join(serious)
+
+
+def test_every_link_in_the_book_opens(visits: list[Visit], site: str, browser: Browser) -> None:
+    """Every link the pages show within the book (as the browser resolved it, scripts' links included) is
+    served; fragments are checked against the files by test_offline.test_every_internal_link_resolves."""
+    targets = sorted({link.split("#")[0] for v in visits for link in v.links if link.startswith(site)})
+    assert targets, "the pages show no link within the book"
+    context = browser.new_context()
+    try:
+        broken = []
+        for url in targets:
+            response = context.request.get(url)
+            if response.status != 200:
+                broken.append(f"{unquote(url)} (HTTP {response.status})")
+    finally:
+        context.close()
+    assert not broken, "links within the book that do not open:\n" + "\n".join(broken)
+
+
+def _search(page: Page, site: str, words: str) -> list[str]:
+    """Type words into the search page's box, press Enter, and return the result pages (paths)."""
+    page.goto(site + "search.html", wait_until="load")
+    box = page.locator(".bd-search-container form.bd-search input[name='q']")
+    box.fill(words)
+    box.press("Enter")
+    page.wait_for_function("""() => {
+        const summary = document.querySelector("#search-results .search-summary");
+        return summary && summary.textContent.trim().length > 0;
+    }""", timeout=30_000)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "(links) => links.map((a) => a.href)")
+    return sorted({urlsplit(h).path.removeprefix(urlsplit(site).path) for h in hrefs})
+
+
+def test_chinese_search_finds_the_chapters(browser: Browser, site: str, html_dir: Path) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        problems = []
+        for words, chapters in SEARCHES.items():
+            found = _search(page, site, words)
+            missing = chapters - set(found)
+            if missing:
+                problems.append(f"{words}: results {found} lack {sorted(missing)}")
+            for result in found:  # no false hits: each result's text holds the words
+                body = article(parse(html_dir / result))
+                if body is None or words not in body.text():
+                    problems.append(f"{words}: result {result} does not contain the words")
+            page.screenshot(path=str(SCREENSHOTS / f"search-{words}-desktop.png"), full_page=True)
+    finally:
+        context.close()
+    assert not errors, f"search raised errors: {errors}"
+    assert not problems, "\n".join(problems)
+
+
+def test_site_root_opens_the_front_page(browser: Browser, site: str) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(site, wait_until="load")
+        page.wait_for_url("**/book/index.html", timeout=10_000)
+        assert page.locator("article h1").first.inner_text().strip(), "the front page has no title"
+    finally:
+        context.close()
