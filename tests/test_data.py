@@ -316,4 +316,4 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
     edit_line(data_copy / "gii_ranks.csv", 2, ",16,16,", ",x,16,")
     edit_line(data_copy / "gii_ranks.csv", 3, ",22,22,", ",y,22,")
     error = load_error("gii_ranks")
-    assert error.row == 2 and error.more >= 1 and f"另有 {error.more} 处问题" in str(error)
+    assert error.row == 2 and error.more >= 1 and f"另报告 {error.more} 处问题" in str(error)

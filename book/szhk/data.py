@@ -84,7 +84,7 @@ class DataValidationError(ValueError):
             where += f"，列 {column}"
         message = f"数据错误：{_display(self.file)}，{where}：{problem}。规则：{rule}。"
         if more:
-            message += f"（此文件另有 {more} 处问题，改正后再次运行即会报告。）"
+            message += f"（此文件另报告 {more} 处问题，可能同出一因；改正这一处后再运行即可看到余下的。）"
         super().__init__(message)
 
 
@@ -580,6 +580,183 @@ def refresh_derived_metadata() -> list[str]:
     if changed:
         path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return changed
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The data appendix (数据与方法): Markdown generated from the package, rendered by myst-nb as MyST
+# ----------------------------------------------------------------------------------------------------------------
+MARK_ZH = {
+    "match": "一致",
+    "match (secondary)": "一致（仅二手来源）",
+    "differs": "不一致",
+    "unconfirmed": "未核实",
+}
+KIND_ZH = {"article": "文章本身", "official": "官方文本", "mirror": "官方文本的镜像", "secondary": "二手来源"}
+_PATTERN_ZH = {
+    "^[a-z0-9_]+$": "小写字母、数字与下划线",
+    "^[a-z0-9-]+$": "小写字母、数字与连字符",
+}
+_MD_SPECIAL = "\\`*_[]<>|#"
+
+
+def _md(text: object) -> str:
+    """Plain text made safe for Markdown (every Markdown-special ASCII character escaped)."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text)).replace("\n", " ")
+
+
+def _constraints_zh(field: dict[str, Any]) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("必填")
+    low, high = c.get("minimum"), c.get("maximum")
+    if low is not None and high is not None:
+        parts.append(f"{low}–{high}")
+    elif low is not None:
+        parts.append(f"≥ {low}")
+    elif high is not None:
+        parts.append(f"≤ {high}")
+    if c.get("enum"):
+        parts.append("取值：" + "、".join(_md(v) for v in c["enum"]))
+    if c.get("pattern"):
+        parts.append("格式：" + _PATTERN_ZH.get(c["pattern"], "日期（YYYY、YYYY-MM、YYYY-MM-DD 等）"))
+    return "；".join(parts) or "—"
+
+
+def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] | None = None) -> str:
+    lines = [":::{list-table}", ":header-rows: 1"]
+    if widths:
+        lines.append(":widths: " + " ".join(map(str, widths)))
+    lines.append("")
+    for row in [header, *rows]:
+        lines.append("* - " + (row[0] or "—"))
+        lines.extend("  - " + (cell or "—") for cell in row[1:])
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
+
+
+def _download(path: Path, text: str, page_dir: Path) -> str:
+    # Role content is not Markdown: no escaping (the text never holds a backtick or angle bracket).
+    return f"{{download}}`{text} <{os.path.relpath(path, page_dir)}>`"
+
+
+def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
+    if "verification" not in frame.columns:
+        return {}
+    counts = frame["verification"].dropna().value_counts()
+    return {mark: int(counts.get(mark, 0)) for mark in MARK_ZH}
+
+
+def _row_label(row: pd.Series, key: Sequence[str]) -> str:
+    return " · ".join(_md(row[k]) for k in key)
+
+
+def _fmt(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _md(value)
+
+
+def appendix_overview_markdown(page_dir: Path) -> str:
+    """The table of all datasets and the count of each verification mark."""
+    descriptor = package()
+    rows = []
+    totals = dict.fromkeys(MARK_ZH, 0)
+    for resource in descriptor["resources"]:
+        frame = load(resource["name"])
+        counts = _mark_counts(frame)
+        for mark, n in counts.items():
+            totals[mark] += n
+        rows.append([
+            f"{{ref}}`{resource['title']} <data-{resource['name']}>`",
+            _download(data_dir() / resource["path"], resource["path"], page_dir),
+            str(len(frame)),
+            " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
+        ])
+    table = _list_table(
+        ["数据集", "文件（下载）", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, [34, 36, 8, 22]
+    )
+    summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
+    whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
+    return (
+        f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}。"
+        f"数据包的完整描述（字段、单位、约束、来源与校验和）见 {whole}。\n\n" + table
+    )
+
+
+def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -> str:
+    name = resource["name"]
+    frame = load(name)
+    schema = resource["schema"]
+    key = schema.get("primaryKey", [])
+    key = [key] if isinstance(key, str) else key
+    out = [f"(data-{name})=", f"### {_md(resource['title'])}", ""]
+    csv = _download(data_dir() / resource["path"], f"下载 {resource['path']}", page_dir)
+    out.append(f"资源名 `{name}`，{len(frame)} 行；{csv}。{_md(resource.get('description', ''))}\n")
+    sentences = resource.get("article_sentences", [])
+    if sentences:
+        out.append("**支持的文章语句**\n")
+        out.extend(f"> {_md(s)}\n>" for s in sentences)
+        out[-1] = out[-1].rstrip(">").rstrip()
+        out.append("")
+    chapters = [c for c in resource.get("used_in", []) if c != "data-appendix"]
+    used = "、".join(f"{{doc}}`{c}`" for c in chapters) if chapters else "仅本附录"
+    out.append(f"**使用章节**：{used}\n")
+    out.append("**来源**\n")
+    for source in resource.get("sources", []):
+        parts = [_md(source.get("publisher", "")), f"《{_md(source.get('title', ''))}》"]
+        if source.get("date"):
+            parts.append(_md(source["date"]))
+        text = "，".join(p for p in parts if p)
+        if source.get("path"):
+            text += f"，<{source['path']}>"
+        out.append(f"- {text}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 `{source.get('id', '')}`）")
+    out.append("")
+    if resource.get("licence_note") and resource["licence_note"] != licence:
+        out.append(f"**许可说明**：{_md(resource['licence_note'])}\n")
+    field_rows = [
+        [f"`{f['name']}`", _md(f.get("type", "")), _md(f.get("unit", "")) or "—", _md(f.get("description", "")),
+         _constraints_zh(f)]
+        for f in schema["fields"]
+    ]
+    out.append("**字段**\n")
+    out.append(_list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, [18, 8, 8, 44, 22]))
+    rules = [f"主键 {'、'.join(f'`{k}`' for k in key)} 各行唯一"] if key else []
+    for fk in schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"].get("resource") or name
+        rules.append(f"{'、'.join(f'`{x}`' for x in fields)} 必须是 `{target}.csv` 中已有的值")
+    for check in resource.get("checklist", {}).get("checks", []):
+        rules.append(_md(check.get("title") or check.get("formula") or check.get("type")))
+    if rules:
+        out.append("**校验规则**（每次构建由 Frictionless 检查）\n")
+        out.extend(f"- {rule}" for rule in rules)
+        out.append("")
+    counts = _mark_counts(frame)
+    if counts:
+        summary = "、".join(f"{MARK_ZH[m]} {n} 行" for m, n in counts.items() if n)
+        out.append(f"**核对结果**：{summary}。\n")
+        pairs = [(f[: -len("_article")], f) for f in frame.columns if f.endswith("_article")]
+        differing = frame[frame["verification"] == "differs"]
+        for _, row in differing.iterrows():
+            values = "；".join(
+                f"文章 {_fmt(row[a])}，已发表 {_fmt(row[stem + '_published'])}"
+                for stem, a in pairs if stem + "_published" in frame.columns and _fmt(row[a]) != _fmt(row[stem + "_published"])
+            )
+            note = f"。{_md(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
+            out.append(f"- 不一致：{_row_label(row, key)}：{values}{note}")
+        if len(differing):
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+def appendix_resources_markdown(page_dir: Path) -> str:
+    """One section per dataset: description, article sentences, chapters, sources, fields, rules, marks."""
+    descriptor = package()
+    licence = descriptor.get("licence_note", "")
+    return "\n".join(_resource_markdown(r, page_dir, licence) for r in descriptor["resources"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
