@@ -142,7 +142,7 @@ def _visit(page: Page, site: str, name: str, visit: Visit) -> None:
                 return e.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
             }))""", list(HIDDEN_IN_PRINT))
         (ARTIFACTS / "print").mkdir(parents=True, exist_ok=True)
-        page.pdf(path=str(ARTIFACTS / "print" / f"{slug}.pdf"), format="A4", print_background=True)
+        page.pdf(path=str(ARTIFACTS / "print" / f"{slug}.pdf"), prefer_css_page_size=True, print_background=True)
 
 
 @pytest.fixture(scope="session")
