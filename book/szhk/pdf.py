@@ -8,13 +8,16 @@ this module supplies what only the build knows, and keeps the two documents apar
   document of its own and is cut out of the book's PDF. Its latex_documents entry is added here because
   Jupyter Book 1 fails on a latex_documents list of two in _config.yml (its message box crashes);
 - the bibliography, which Sphinx gathers at the very end of a LaTeX document, is put back into the
-  参考文献 chapter.
+  参考文献 chapter;
+- every PDF figure is re-embedded through cairo, so its CJK fonts are well-formed subsets.
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,9 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
+
+from szhk.data import data_dir
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
 BRIEFING_DOC = "book/briefing"
@@ -34,13 +39,13 @@ REFERENCES_DOC = "book/references"
 DATA_PACKAGE = "datapackage.json"
 
 
-def data_version(data_dir: Path) -> str:
+def data_version(directory: Path) -> str:
     """A 12-digit fingerprint of every file in data/: it changes whenever any data file changes."""
-    if not (data_dir / DATA_PACKAGE).is_file():
-        raise ConfigError(f"{data_dir / DATA_PACKAGE}: missing; the PDF title page names the data version")
+    if not (directory / DATA_PACKAGE).is_file():
+        raise ConfigError(f"{directory / DATA_PACKAGE}: missing; the PDF title page names the data version")
     digest = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        digest.update(path.relative_to(directory).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
@@ -63,7 +68,7 @@ def _edition_macros(app: Sphinx) -> None:
         return
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{chinese_date(build_date())}}}\n"
-        f"\\newcommand{{\\szhkdataversion}}{{{data_version(Path(app.srcdir) / 'data')}}}\n"
+        f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir())}}}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
     context = app.builder.context  # type: ignore[attr-defined]
@@ -107,8 +112,33 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             sections[0].append(bibliography)
 
 
+def _repair_figure_fonts(app: Sphinx, exception: Exception | None) -> None:
+    """Rewrite every PDF figure of the LaTeX build through cairo (poppler's pdftocairo), before LaTeX runs.
+
+    matplotlib's "Type 42" embedding stores Noto CJK's CFF outlines under a TrueType font type, which poppler
+    reports as a mismatch and stricter viewers and printers may reject; cairo re-embeds them as proper CFF
+    subsets. Vector paths and text (searchable, copyable) are kept.
+    """
+    if exception is not None or app.builder.format != "latex":
+        return
+    pdftocairo = shutil.which("pdftocairo")
+    if pdftocairo is None:
+        raise ExtensionError("pdftocairo not found: install the Debian/Ubuntu package poppler-utils")
+    outdir = Path(app.builder.outdir)
+    for name in app.builder.images.values():  # type: ignore[attr-defined]
+        figure = outdir / name
+        if figure.suffix.lower() != ".pdf":
+            continue
+        repaired = figure.with_name(figure.stem + ".cairo.pdf")
+        done = subprocess.run([pdftocairo, "-pdf", str(figure), str(repaired)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ExtensionError(f"pdftocairo failed on figure {figure}: {done.stderr.strip()}")
+        repaired.replace(figure)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _edition_macros)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
+    app.connect("build-finished", _repair_figure_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

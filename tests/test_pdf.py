@@ -1,0 +1,180 @@
+"""The two PDF editions: the whole book (_build/pdf/szhk-report.pdf) and the briefing (szhk-briefing.pdf).
+
+They are read with poppler (pdftotext, pdffonts, pdfinfo). `make test` builds first; a developer's private
+build can be tested with SZHK_PDF_DIR (the PDFs) and SZHK_LATEX_DIR (the LaTeX folder with the .log files).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+from conftest import PDF_DIR, ROOT, copy_project, jupyter_book
+
+from szhk import pdf as pdf_edition
+from szhk.build import WORK
+from szhk.data import data_dir
+
+BOOK_PDF, BRIEFING_PDF = pdf_edition.PDF_FILES
+MAX_BOOK_BYTES = 5 * 1024 * 1024
+MAX_BRIEFING_PAGES = 4
+MAX_OVERFULL_PT = 5.0
+# English LaTeX/Sphinx labels and build noise that must never reach a reader's page.
+FORBIDDEN = ("Contents", "Chapter", "Bibliography", "Traceback", "Warning")
+# A string of every character special to LaTeX, as MyST source (a doubled backslash is one backslash)
+# and as the reader must see it.
+SPECIAL_SOURCE = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \\ end."
+SPECIAL_PRINTED = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \ end."
+
+
+def _pdf_dir() -> Path:
+    return Path(os.environ.get("SZHK_PDF_DIR", PDF_DIR))
+
+
+def _latex_dir() -> Path:
+    return Path(os.environ.get("SZHK_LATEX_DIR", WORK / "_build" / "latex"))
+
+
+@pytest.fixture(scope="session")
+def pdfs() -> dict[str, Path]:
+    found = {name: _pdf_dir() / name for name in (BOOK_PDF, BRIEFING_PDF)}
+    missing = [str(path) for path in found.values() if not path.is_file()]
+    if missing:
+        pytest.fail(f"missing PDF(s) {missing}: run `make test` (it builds first) or `make pdf`")
+    return found
+
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def pdf_text(path: Path) -> str:
+    return _run("pdftotext", "-enc", "UTF-8", str(path), "-")
+
+
+def pdf_pages(path: Path) -> int:
+    match = re.search(r"^Pages:\s+(\d+)", _run("pdfinfo", str(path)), re.M)
+    assert match, f"pdfinfo gives no page count for {path}"
+    return int(match.group(1))
+
+
+def _squeeze(text: str) -> str:
+    """Text without whitespace: pdftotext breaks lines and spaces Chinese/Latin runs its own way."""
+    return re.sub(r"\s+", "", text)
+
+
+def chapter_titles() -> list[str]:
+    """Every document's title (its first `# ` heading), in _toc.yml's order, the briefing excepted."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    titles = []
+    for name in files:
+        if name == pdf_edition.BRIEFING_DOC:
+            continue
+        text = (ROOT / f"{name}.md").read_text(encoding="utf-8")
+        match = re.search(r"^# (.+)$", text, re.M)
+        assert match, f"{name}.md: no `# ` title line"
+        titles.append(match.group(1).strip())
+    return titles
+
+
+def test_book_has_every_chapter_and_chinese_labels(pdfs: dict[str, Path]) -> None:
+    text = _squeeze(pdf_text(pdfs[BOOK_PDF]))
+    expected = ["目录", "参考文献", *chapter_titles()]
+    missing = [title for title in expected if _squeeze(title) not in text]
+    assert not missing, f"{BOOK_PDF}: missing {missing}"
+
+
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+def test_no_english_labels_or_build_noise(pdfs: dict[str, Path], name: str) -> None:
+    text = pdf_text(pdfs[name])
+    found = [word for word in FORBIDDEN if word in text]
+    assert not found, f"{name} shows {found}"
+    # No index: neither an English nor a Chinese index heading on a line of its own.
+    lines = {line.strip() for line in text.splitlines()}
+    assert not lines & {"Index", "索引"}, f"{name} has an index"
+
+
+def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Path]) -> None:
+    first_page = _run("pdftotext", "-enc", "UTF-8", "-l", "1", str(pdfs[BOOK_PDF]), "-")
+    assert "深港科技创新产业深化合作论析" in first_page
+    assert _squeeze("可执行版本：正文不变，数字、表格和图由数据生成") in _squeeze(first_page)
+    assert re.search(r"构建日期\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日", first_page), first_page
+    assert pdf_edition.data_version(data_dir()) in first_page, "title page shows another data version"
+
+
+def test_briefing_is_not_inside_the_book(pdfs: dict[str, Path]) -> None:
+    assert "要点简报" not in pdf_text(pdfs[BOOK_PDF])
+    assert "要点简报" in pdf_text(pdfs[BRIEFING_PDF])
+
+
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+def test_metadata_in_chinese(pdfs: dict[str, Path], name: str) -> None:
+    reader = pypdf.PdfReader(pdfs[name])
+    info = reader.metadata or {}
+    assert str(info.get("/Title", "")).startswith("深港科技创新产业深化合作论析"), info
+    assert info.get("/Subject") and info.get("/Keywords"), info
+    assert reader.trailer["/Root"].get("/Lang") == "zh-CN"
+
+
+def test_book_bookmarks_are_the_chapters(pdfs: dict[str, Path]) -> None:
+    outline = pypdf.PdfReader(pdfs[BOOK_PDF]).outline
+    top_level = [item.title for item in outline if not isinstance(item, list)]
+    assert top_level == chapter_titles()[: len(top_level)] and len(top_level) == len(chapter_titles()), top_level
+
+
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+def test_fonts_embedded_subset_no_type3(pdfs: dict[str, Path], name: str) -> None:
+    rows = _run("pdffonts", str(pdfs[name])).splitlines()[2:]
+    assert rows, f"{name}: pdffonts lists no fonts"
+    problems = []
+    for row in rows:
+        # Columns from the right: emb sub uni object-number generation; the type may contain spaces.
+        fields = row.split()
+        emb, sub = fields[-5], fields[-4]
+        if emb != "yes" or sub != "yes" or "Type 3" in row:
+            problems.append(row)
+    assert not problems, f"{name}: fonts not embedded as subsets, or Type 3:\n" + "\n".join(problems)
+
+
+def test_briefing_fits_four_pages(pdfs: dict[str, Path]) -> None:
+    pages = pdf_pages(pdfs[BRIEFING_PDF])
+    assert 1 <= pages <= MAX_BRIEFING_PAGES, f"{BRIEFING_PDF} has {pages} pages"
+
+
+def test_book_is_small_enough(pdfs: dict[str, Path]) -> None:
+    size = pdfs[BOOK_PDF].stat().st_size
+    assert size < MAX_BOOK_BYTES, f"{BOOK_PDF} is {size / 1024 / 1024:.1f} MB"
+
+
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+def test_latex_log_has_no_wide_overfull_box(pdfs: dict[str, Path], name: str) -> None:
+    built = _latex_dir() / name
+    log = built.with_suffix(".log")
+    assert log.is_file(), f"no LaTeX log {log}"
+    assert built.is_file() and built.read_bytes() == pdfs[name].read_bytes(), \
+        f"{log} is not the log of the published {name}"
+    text = log.read_text(encoding="utf-8", errors="replace")
+    wide = [float(w) for w in re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too wide\)", text)
+            if float(w) > MAX_OVERFULL_PT]
+    assert not wide, f"{log}: overfull boxes wider than {MAX_OVERFULL_PT} pt: {wide}"
+
+
+def test_latex_special_characters_print(tmp_path: Path) -> None:
+    """Characters special to LaTeX in prose reach the PDF as themselves (built from a private copy)."""
+    project = copy_project(tmp_path / "book")
+    chapter = project / "book" / "06-recommendations.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{SPECIAL_SOURCE}\n", encoding="utf-8")
+    # Reuse the executed notebooks: only prose changed, and jupyter-cache keys on code cells.
+    cache = WORK / "_build" / ".jupyter_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, project / "_build" / ".jupyter_cache")
+    done = jupyter_book(project, "--builder", "pdflatex")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    text = re.sub(r"\s+", " ", pdf_text(project / "_build" / "latex" / BOOK_PDF))
+    assert SPECIAL_PRINTED in text, "the special characters did not print as written"
