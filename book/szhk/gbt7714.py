@@ -31,14 +31,18 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pathlib import Path
+
 from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Entry, Person
+from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person, parse_string
+from pybtex.scanner import PybtexSyntaxError
 from pybtex.richtext import BaseText, HRef, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import FieldIsMissing
 
-__all__ = ["GBT7714Style", "UnsupportedEntry", "entry_language", "register"]
+__all__ = ["BibliographyError", "GBT7714Style", "UnsupportedEntry", "check_bibfile", "entry_language", "register",
+           "setup_sphinx"]
 
 # Language codes as in the .bst (get.str.lang): the highest one found in a string wins.
 LANG_OTHER, LANG_EN, LANG_RU, LANG_ZH, LANG_JA = 0, 1, 2, 3, 4
@@ -58,6 +62,10 @@ _NUMBERED_TYPES = {"patent", "standard", "techreport"}
 
 class UnsupportedEntry(ValueError):
     """An entry the style cannot format the way GB/T 7714 wants; the message names the entry."""
+
+
+class BibliographyError(ValueError):
+    """A .bib file that cannot be used; the message names the file, the line and the entry."""
 
 
 def _char_lang(ch: str) -> int:
@@ -586,3 +594,66 @@ def register() -> None:
         pybtex.plugin.find_plugin("pybtex.style.formatting", "gbt7714")
     except pybtex.plugin.PluginNotFound:
         pybtex.plugin.register_plugin("pybtex.style.formatting", "gbt7714", GBT7714Style)
+
+
+_ENTRY_START = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.MULTILINE)
+
+
+def _entry_lines(text: str) -> list[tuple[int, str, str]]:
+    """(line, type, key) of every entry in a .bib text, in file order."""
+    return [(text.count("\n", 0, m.start()) + 1, m.group(1).lower(), m.group(2)) for m in _ENTRY_START.finditer(text)]
+
+
+def check_bibfile(path: Path, label: str | None = None) -> BibliographyData:
+    """Parse a .bib file strictly and format every entry; raise BibliographyError naming the entry at fault.
+
+    pybtex's own syntax errors give only a line number ("syntax error in line 278: premature end of
+    file"); this names the entry that was being read there. An entry also has to declare its language
+    (``language = {chinese}`` or ``{english}``), which decides "等" or "et al.", and must be formattable
+    (a title, a supported type).
+    """
+    label = label or str(path)
+    text = Path(path).read_text(encoding="utf-8")
+    entries = _entry_lines(text)
+
+    def entry_at(line: int) -> str:
+        before = [(n, kind, key) for n, kind, key in entries if n <= line and kind not in ("comment", "preamble", "string")]
+        return f"entry '{before[-1][2]}' (line {before[-1][0]})" if before else "the text before the first entry"
+
+    try:
+        data = parse_string(text, "bibtex")
+    except PybtexSyntaxError as exc:
+        raise BibliographyError(f"{label}, line {exc.lineno}: {entry_at(exc.lineno or 0)} is malformed: {exc}") from exc
+    except BibliographyDataError as exc:  # e.g. a key used twice
+        key = str(exc).rsplit(": ", 1)[-1]
+        lines = [str(n) for n, _, k in entries if k.lower() == key.lower()]
+        raise BibliographyError(f"{label}, lines {', '.join(lines)}: entry '{key}': {exc}") from exc
+    line_of = {key.lower(): n for n, _, key in entries}
+    style = GBT7714Style()
+    for key, entry in data.entries.items():
+        where = f"{label}, line {line_of.get(key.lower(), '?')}: entry '{key}'"
+        declared = (entry.fields.get("langid") or entry.fields.get("language") or "").strip().lower()
+        if declared not in _LANGUAGE_FIELD:
+            raise BibliographyError(f"{where} needs language = {{chinese}} or {{english}} (found {declared or 'none'!r})")
+        try:
+            style.format_entry("0", entry)
+        except (FieldIsMissing, UnsupportedEntry) as exc:
+            raise BibliographyError(f"{where} cannot be formatted: {exc}") from exc
+    return data
+
+
+def _check_bibfiles(app: Any, config: Any) -> None:
+    """Sphinx config-inited handler: stop the build before sphinxcontrib-bibtex reads a bad .bib file."""
+    from sphinx.errors import ConfigError
+
+    for name in getattr(config, "bibtex_bibfiles", []) or []:
+        try:
+            check_bibfile(Path(app.srcdir) / name, label=name)
+        except (BibliographyError, OSError) as exc:
+            raise ConfigError(str(exc)) from exc
+
+
+def setup_sphinx(app: Any) -> None:
+    """Called from the report's Sphinx extension: the style, and the .bib check before the build reads it."""
+    register()
+    app.connect("config-inited", _check_bibfiles)
