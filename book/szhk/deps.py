@@ -321,6 +321,13 @@ def expect(chapter: str, names: Iterable[str] | str, fingerprint: str) -> None: 
     _used.clear()
 
 
+def reset() -> None:
+    """Forget the running chapter's declaration (tests; a kernel runs one chapter and exits)."""
+    global _chapter, _declared
+    _chapter, _declared = None, None
+    _used.clear()
+
+
 def check_declared(name: str) -> None:
     """Called by the loader before it reads `name`: refuse a resource the running chapter did not declare."""
     if _declared is None:  # not inside a chapter (tests, scripts): no declaration to enforce

@@ -1,0 +1,322 @@
+"""Re-execution when data changes, and atomic builds (szhk.deps, szhk.build).
+
+The build tests work on a temporary copy of the project, with a small synthetic chapter and CSV added so that the
+mechanism is exercised whatever the real chapters read; the real chapters' declarations are checked too. The
+copy starts from the real project's caches (_build/.work, made by `make build`) when they exist: cache entries are
+keyed by content, so this only saves time.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, copy_project
+
+from szhk import data, deps
+
+PROBE_CSV = "key,value\na,41\n"
+PROBE_RESOURCE = {
+    "name": "zz_probe",
+    "path": "zz_probe.csv",
+    "title": "重建测试数据",
+    "profile": "tabular-data-resource",
+    "format": "csv",
+    "mediatype": "text/csv",
+    "encoding": "utf-8",
+    "schema": {
+        "fields": [
+            {"name": "key", "type": "string", "constraints": {"required": True}},
+            {"name": "value", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+        ],
+        "primaryKey": ["key"],
+    },
+}
+PROBE_CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+data: [zz_probe]
+---
+
+(zz-probe)=
+# 重建探针
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+import matplotlib.pyplot as plt
+from myst_nb import glue
+from szhk import figures
+from szhk.data import load
+
+figures.use_house_style()
+value = int(load("zz_probe")["value"].iloc[0])
+glue("zz_probe_value", value, display=False)
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.bar(["探针"], [value])
+ax.set_ylabel("数值（个）")
+figures.publish("fig-zz-probe", fig)
+```
+
+探针数值为 {glue:text}`zz_probe_value` 个。
+
+:::{glue:figure} fig-zz-probe
+:name: fig-zz-probe
+:alt: 柱状图：探针数值。
+探针数值。数据来源：测试数据。
+:::
+"""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The mechanism, without building
+# ----------------------------------------------------------------------------------------------------------------
+CHAPTER = "book/01-background.md"
+
+
+def test_guard_cell_is_injected_without_moving_any_line() -> None:
+    text = (ROOT / CHAPTER).read_text(encoding="utf-8")
+    injected = deps.inject(text, CHAPTER)
+    original, new = text.splitlines(), injected.splitlines()
+    end = next(i for i in range(1, len(original)) if original[i].strip() == "---")
+    assert new[end + 1 : len(original)] == original[end + 1 :], "lines after the front matter moved"
+    guard = "\n".join(new[: end + 1])
+    assert ":tags: [remove-cell]" in guard
+    assert f'szhk.deps.expect("{CHAPTER}", ' in guard
+    assert re.search(r'fingerprint="[0-9a-f]{64}"', guard)
+    assert "szhk.deps.check_all_used()" in new[-4:]
+    assert deps.front_matter(injected) == deps.front_matter(text)  # same notebook metadata for myst-nb
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.setenv(deps.DATA_DIR_ENV, str(copy))
+    return copy
+
+
+def _resource_with_foreign_key(descriptor: dict) -> tuple[str, str]:
+    for resource in descriptor["resources"]:
+        for fk in resource.get("schema", {}).get("foreignKeys", []):
+            target = fk["reference"].get("resource")
+            if target:
+                return resource["name"], target
+    raise AssertionError("no resource of data/datapackage.json has a foreign key to another resource")
+
+
+def test_fingerprint_follows_content_not_modification_time(data_copy: Path) -> None:
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    name, target = _resource_with_foreign_key(descriptor)
+    paths = {r["name"]: data_copy / r["path"] for r in descriptor["resources"]}
+    others = [n for n in paths if n not in deps._with_referenced({name}, {r["name"]: r for r in descriptor["resources"]})]
+    before = deps.fingerprint([name])
+    os.utime(paths[name], (1, 1))  # an old mtime, same bytes
+    assert deps.fingerprint([name]) == before
+    paths[others[0]].write_text(paths[others[0]].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert deps.fingerprint([name]) == before, f"{others[0]} is not a dependency of {name}"
+    paths[name].write_bytes(paths[name].read_bytes().replace(b"\n", b"\r\n", 1))
+    after = deps.fingerprint([name])
+    assert after != before
+    paths[target].write_bytes(paths[target].read_bytes() + b"\n")
+    assert deps.fingerprint([name]) != after, f"{name} is validated against {target}: its edits must count"
+
+
+def test_fingerprint_of_a_chapter_covers_the_package_code_it_imports() -> None:
+    files = {p.name for p in deps.kernel_code("from szhk import figures\nfrom szhk.data import load\n")}
+    assert {"__init__.py", "deps.py", "figures.py", "data.py", "house.mplstyle"} <= files
+    assert not {"build.py", "sphinx_ext.py"} & files  # Sphinx-side code: editing it re-executes nothing
+    assert "figures.py" not in {p.name for p in deps.kernel_code("import szhk\n")}
+
+
+@pytest.fixture()
+def in_chapter():
+    """Run as if inside CHAPTER's kernel after its guard cell, with the given declaration."""
+
+    def start(names: list[str]) -> None:
+        text = (ROOT / CHAPTER).read_text(encoding="utf-8")
+        deps.expect(CHAPTER, names, fingerprint=deps.fingerprint(names, text))
+
+    yield start
+    deps.reset()
+
+
+def test_loader_refuses_a_resource_the_chapter_does_not_declare(in_chapter) -> None:
+    declared, other = data.resource_names()[:2]
+    in_chapter([declared])
+    data.load(declared)
+    with pytest.raises(deps.DependencyError, match=rf"{CHAPTER} loads data resource '{other}' but does not declare"):
+        data.load(other)
+
+
+def test_a_declared_resource_the_chapter_never_loads_fails_it(in_chapter) -> None:
+    first, second = data.resource_names()[:2]
+    in_chapter([first, second])
+    data.load(first)
+    with pytest.raises(deps.DependencyError, match=rf"{CHAPTER} declares data resource\(s\) {second} .* never loads"):
+        deps.check_all_used()
+
+
+def test_a_stale_fingerprint_stops_the_chapter(in_chapter) -> None:
+    with pytest.raises(deps.DependencyError, match="changed while the book was being built"):
+        deps.expect(CHAPTER, [data.resource_names()[0]], fingerprint="0" * 64)
+
+
+def test_unknown_resource_in_front_matter_is_named() -> None:
+    with pytest.raises(deps.DependencyError, match="names no_such_table, which data/datapackage.json does not list"):
+        deps.expect(CHAPTER, ["no_such_table"], fingerprint="0" * 64)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Builds on a copy: first, no-op, one CSV edited, a broken CSV
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    executed: list[str]
+
+
+@dataclass
+class Snapshot:
+    sentence: str
+    figure_sha256: str
+    pdf_text: str
+    tree_sha256: str
+
+
+def _run_build(project: Path) -> Build:
+    env = dict(os.environ, PYTHONPATH=str(project / "book"))
+    env.pop(deps.DATA_DIR_ENV, None)
+    process = subprocess.run(
+        [sys.executable, "-m", "szhk.build"], cwd=project, env=env, capture_output=True, text=True, timeout=1800
+    )
+    output = process.stdout + process.stderr
+    executed = sorted(set(re.findall(r"^\s+executed (\S+\.md)", process.stdout, flags=re.M)))
+    return Build(process.returncode, output, executed)
+
+
+def _tree_sha256(*roots: Path) -> str:
+    h = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _snapshot(project: Path) -> Snapshot:
+    html_dir, pdf_dir = project / "_build" / "html", project / "_build" / "pdf"
+    page = (html_dir / "book" / "zz-probe.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    sentence = re.search(r"探针数值为\s*\S+\s*个", text)
+    figure = re.search(r'<img[^>]+src="([^"]+)"[^>]*alt="柱状图：探针数值。"', page) or re.search(
+        r'<img[^>]+alt="柱状图：探针数值。"[^>]*src="([^"]+)"', page
+    )
+    assert sentence and figure, "the probe page lacks its glued sentence or its figure"
+    pdf_text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_dir / "szhk-report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    figure_bytes = (html_dir / "book" / figure.group(1)).resolve().read_bytes()
+    return Snapshot(
+        re.sub(r"\s+", "", sentence.group(0)), hashlib.sha256(figure_bytes).hexdigest(), pdf_text,
+        _tree_sha256(html_dir, pdf_dir),
+    )
+
+
+def _add_probe(project: Path) -> None:
+    (project / "data" / "zz_probe.csv").write_text(PROBE_CSV, encoding="utf-8")
+    package_path = project / "data" / "datapackage.json"
+    descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+    descriptor["resources"].append(PROBE_RESOURCE)
+    package_path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    (project / "book" / "zz-probe.md").write_text(PROBE_CHAPTER, encoding="utf-8")
+    toc_path = project / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    toc["parts"].append({"caption": "测试", "chapters": [{"file": "book/zz-probe"}]})
+    toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _warm_start(project: Path) -> None:
+    """Start from the real project's caches (content-keyed, so they cannot make the copy stale)."""
+    work = ROOT / "_build" / ".work"
+    if work.is_dir():
+        shutil.copytree(work, project / "_build" / ".work", ignore=shutil.ignore_patterns(".lock", "logs"))
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    project = copy_project(tmp_path_factory.mktemp("rebuild") / "project")
+    _warm_start(project)
+    _add_probe(project)
+    csv_path = project / "data" / "zz_probe.csv"
+    result: dict[str, object] = {"project": project}
+
+    first = _run_build(project)
+    assert first.returncode == 0, f"first build of the copy failed:\n{first.output[-6000:]}"
+    result["first"], result["first_snapshot"] = first, _snapshot(project)
+
+    result["noop"] = _run_build(project)
+
+    csv_path.write_text(PROBE_CSV.replace("a,41", "a,58"), encoding="utf-8")
+    edited = _run_build(project)
+    assert edited.returncode == 0, f"build after editing zz_probe.csv failed:\n{edited.output[-6000:]}"
+    result["edited"], result["edited_snapshot"] = edited, _snapshot(project)
+
+    csv_path.write_text(PROBE_CSV.replace("a,41", "a,五十八"), encoding="utf-8")
+    result["broken"] = _run_build(project)
+    result["broken_tree"] = _tree_sha256(project / "_build" / "html", project / "_build" / "pdf")
+    csv_path.write_text(PROBE_CSV.replace("a,41", "a,58"), encoding="utf-8")
+    return result
+
+
+def test_first_build_publishes_the_value(builds) -> None:
+    snapshot = builds["first_snapshot"]
+    assert snapshot.sentence == "探针数值为41个"
+    assert "探针数值为 41 个" in snapshot.pdf_text
+
+
+def test_noop_rebuild_executes_no_notebook(builds) -> None:
+    noop = builds["noop"]
+    assert noop.returncode == 0, noop.output[-3000:]
+    assert noop.executed == [], f"a rebuild with nothing changed executed {noop.executed}"
+    assert "0 notebook(s) executed" in noop.output
+
+
+def test_csv_edit_reexecutes_exactly_its_readers(builds) -> None:
+    project: Path = builds["project"]
+    readers = {f"book/{stem}.md" for stem in deps.readers(project / "book")["zz_probe"]}
+    whole_package = {
+        path.relative_to(project).as_posix()
+        for path in (project / "book").glob("*.md")
+        if deps.declared(path.read_text(encoding="utf-8")) == deps.ALL and deps.is_notebook(path.read_text(encoding="utf-8"))
+    }
+    assert readers == {"book/zz-probe.md"}
+    assert set(builds["edited"].executed) == readers | whole_package
+
+
+def test_csv_edit_reaches_sentence_figure_and_pdf(builds) -> None:
+    before, after = builds["first_snapshot"], builds["edited_snapshot"]
+    assert after.sentence == "探针数值为58个"
+    assert after.figure_sha256 != before.figure_sha256, "the figure was not redrawn from the new value"
+    assert "探针数值为 58 个" in after.pdf_text and "探针数值为 41 个" not in after.pdf_text
+
+
+def test_broken_csv_fails_the_build_and_keeps_the_published_output(builds) -> None:
+    broken = builds["broken"]
+    assert broken.returncode != 0, "a build with a non-integer in an integer column succeeded"
+    assert "zz_probe.csv" in broken.output and "value" in broken.output, broken.output[-3000:]
+    assert "保持不变" in broken.output
+    assert builds["broken_tree"] == builds["edited_snapshot"].tree_sha256, "the published output changed"
