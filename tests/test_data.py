@@ -5,6 +5,7 @@ Bad-input tests work on a temporary copy of data/ (SZHK_DATA_DIR), never on the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -317,3 +318,24 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
     edit_line(data_copy / "gii_ranks.csv", 3, ",22,22,", ",y,22,")
     error = load_error("gii_ranks")
     assert error.row == 2 and error.more >= 1 and f"另报告 {error.more} 处问题" in str(error)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The data appendix in the built HTML (make test builds first; SZHK_HTML_DIR points at a private build)
+# ----------------------------------------------------------------------------------------------------------------
+def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) -> None:
+    page_path = html_dir / "book" / "data-appendix.html"
+    page = page_path.read_text(encoding="utf-8")
+    assert "{download}" not in page and "{ref}" not in page and "{doc}" not in page, "a role was not rendered"
+    assert "Traceback" not in page and "DataValidationError" not in page
+    descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        assert resource["title"] in page, f"{resource['name']} is missing from the appendix"
+        assert f'id="data-{resource["name"].replace("_", "-")}"' in page  # the {ref} target of the overview
+        links = re.findall(rf'class="reference download internal"[^>]*href="([^"]*/{re.escape(resource["path"])})"', page)
+        assert links, f"no download link for {resource['path']}"
+        target = (page_path.parent / links[0]).resolve()
+        assert target.read_bytes() == (REAL_DATA / resource["path"]).read_bytes(), f"{target} is not the CSV"
+        for field in resource["schema"]["fields"]:
+            assert f">{field['name']}<" in page, f"field {resource['name']}.{field['name']} not described"
+    assert re.search(r'href="[^"]*/datapackage\.json"', page)

@@ -670,7 +670,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
         for mark, n in counts.items():
             totals[mark] += n
         rows.append([
-            f"{{ref}}`{resource['title']} <data-{resource['name']}>`",
+            f"{{ref}}`{resource.get('title') or resource['name']} <data-{resource['name']}>`",
             _download(data_dir() / resource["path"], resource["path"], page_dir),
             str(len(frame)),
             " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
@@ -692,7 +692,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     schema = resource["schema"]
     key = schema.get("primaryKey", [])
     key = [key] if isinstance(key, str) else key
-    out = [f"(data-{name})=", f"### {_md(resource['title'])}", ""]
+    out = [f"(data-{name})=", f"### {_md(resource.get('title') or name)}", ""]
     csv = _download(data_dir() / resource["path"], f"下载 {resource['path']}", page_dir)
     out.append(f"资源名 `{name}`，{len(frame)} 行；{csv}。{_md(resource.get('description', ''))}\n")
     sentences = resource.get("article_sentences", [])
