@@ -339,3 +339,16 @@ def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) ->
         for field in resource["schema"]["fields"]:
             assert f">{field['name']}<" in page, f"field {resource['name']}.{field['name']} not described"
     assert re.search(r'href="[^"]*/datapackage\.json"', page)
+
+
+def test_figures_recorded_in_two_tables_agree() -> None:
+    figures = data.load("key_figures").set_index("figure_id")
+    areas = data.load("cooperation_areas").set_index("area_code")
+    startups = data.load("hk_startups").set_index("survey_year")
+    assert figures.loc["northern_metropolis_area", "value_article"] == areas.loc["northern_metropolis", "area_km2_article"]
+    assert figures.loc["hk_startups_2021", "value_article"] == startups.loc[2021, "startups_article"]
+    assert figures.loc["hk_startups_2021", "value_published"] == startups.loc[2021, "startups_published"]
+    centres = data.load("rd_centres")
+    assert figures.loc["rd_centres_count", "value_article"] == len(centres)
+    lists = data.load("article_lists")
+    assert figures.loc["innohk_platforms_science_park", "value_article"] == (lists["list_code"] == "innohk_platforms").sum()
