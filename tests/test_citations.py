@@ -27,7 +27,7 @@ from conftest import BOOK, PDF_DIR, ROOT, copy_project, jupyter_book
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 
-from szhk.gbt7714 import BibliographyError, GBT7714Style, UnsupportedEntry, check_bibfile, register
+from szhk.gbt7714 import BibliographyError, GBT7714Style, UnsupportedEntry, check_bibfile, compress_labels, register
 
 BIB = BOOK / "references.bib"
 BST = "gbt7714-numerical.bst"
@@ -196,6 +196,17 @@ def test_style_is_a_registered_pybtex_plugin_named_in_the_config() -> None:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["bibtex_bibfiles"] == ["book/references.bib"]
     assert config["sphinx"]["config"]["bibtex_default_style"] == "gbt7714"
+    assert config["sphinx"]["config"]["bibtex_reference_style"] == "gbt7714"
+
+
+@pytest.mark.parametrize(("labels", "expected"), [
+    (["4"], ["4"]),
+    (["7", "8", "9", "10", "11"], ["7-11"]),   # GB/T 7714-2015 10.1.2: 连续序号，起讫序号间用短横线连接
+    (["255", "256"], ["255-256"]),
+    (["5", "1", "3", "2"], ["1-3", "5"]),      # listed in ascending order
+])
+def test_in_text_numbers_are_sorted_and_ranges_compressed(labels: list[str], expected: list[str]) -> None:
+    assert [str(t) for t in compress_labels([Text(label) for label in labels])] == expected
 
 
 def test_unsupported_entry_type_is_refused_naming_the_entry() -> None:
@@ -306,7 +317,8 @@ class CitationPage(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.citations: list[tuple[str, str]] = []       # (target id in references.html, label)
+        self.citations: list[tuple[str, str]] = []       # (target id in references.html, label) of each link
+        self.citation_texts: list[str] = []              # visible text of each citation, e.g. "[7-11]"
         self.entries: list[tuple[str, str, str]] = []    # (id, label, text) of the bibliography
         self.footnotes: list[str] = []                   # text of footnotes
         self._in_citation = 0
@@ -316,6 +328,7 @@ class CitationPage(HTMLParser):
         self._footnote: list[str] | None = None
         self._footnote_depth = 0
         self._buffer: list[str] = []
+        self._citation_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -326,6 +339,7 @@ class CitationPage(HTMLParser):
             self._footnote_depth += 1
         if tag == "span" and "bibtex-citation" in classes:
             self._in_citation = 1
+            self._citation_text = []
         elif self._in_citation and tag == "span":
             self._in_citation += 1
         if self._in_citation and tag == "a":
@@ -344,6 +358,8 @@ class CitationPage(HTMLParser):
             self._link = None
         if self._in_citation and tag == "span":
             self._in_citation -= 1
+            if not self._in_citation:
+                self.citation_texts.append("".join(self._citation_text))
         if self._entry is not None:
             self._entry_depth -= 1
             if self._entry_depth == 0:
@@ -359,6 +375,8 @@ class CitationPage(HTMLParser):
                 self._footnote = None
 
     def handle_data(self, data: str) -> None:
+        if self._in_citation:
+            self._citation_text.append(data)
         if self._link is not None:
             self._buffer.append(data)
         if self._entry is not None:
@@ -409,15 +427,41 @@ def test_citations_resolve_and_are_numbered_in_order_of_first_citation(
     pages = pages_in_reading_order(html_dir)
     assert any(p.name == "references.html" for p in pages), "references.html not reached by the next links"
     for page in pages:
-        for target, label in parse_page(page).citations:
+        parsed = parse_page(page)
+        for target, label in parsed.citations:
             assert target in label_of, f"{page.name}: citation [{label}] points to #{target}, not a bibliography entry"
             assert label == label_of[target], f"{page.name}: citation shows [{label}], its entry is [{label_of[target]}]"
-            if label not in first_seen:
-                first_seen.append(label)
+        for text in parsed.citation_texts:  # "[7-11]" cites 7, 8, 9, 10 and 11
+            for item in text.strip("[]").split(","):
+                first, _, last = item.partition("-")
+                for number in range(int(first), int(last or first) + 1):
+                    if str(number) not in first_seen:
+                        first_seen.append(str(number))
         unresolved = re.findall(r'<span class="bibtex-citation"[^>]*>\[\]</span>', page.read_text(encoding="utf-8"))
         assert not unresolved, f"{page.name}: {len(unresolved)} unresolved citation(s) shown as []"
     assert first_seen == [str(n) for n in range(1, len(bibliography) + 1)], (
         f"numbers not in order of first citation: {first_seen}")
+
+
+def test_in_text_citations_have_the_standards_form(html_dir: Path) -> None:
+    """[n], [n,m], [n-m]: commas without spaces, consecutive numbers as a range (GB/T 7714-2015 10.1.2)."""
+    form = re.compile(r"\[\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\]")
+    seen = 0
+    for page in pages_in_reading_order(html_dir):
+        for text in parse_page(page).citation_texts:
+            seen += 1
+            assert form.fullmatch(text), f"{page.name}: citation {text!r} is not in the form [1], [1,3] or [1-3]"
+            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            assert numbers == sorted(numbers), f"{page.name}: citation {text!r} not in ascending order"
+            for item in text[1:-1].split(","):
+                if "-" not in item:
+                    continue
+                first, last = map(int, item.split("-"))
+                assert last > first, f"{page.name}: citation {text!r} has an empty range"
+            single = [int(i) for i in text[1:-1].split(",") if "-" not in i]
+            assert not any(b == a + 1 for a, b in zip(single, single[1:])), (
+                f"{page.name}: citation {text!r} lists consecutive numbers instead of a range")
+    assert seen > 20, f"only {seen} citations found in the book"
 
 
 def test_authors_notes_stay_marked_as_notes_without_sources(html_dir: Path) -> None:

@@ -1,7 +1,8 @@
 """GB/T 7714-2015 顺序编码制 (numeric, citation order) as a pybtex formatting style named ``gbt7714``.
 
 sphinxcontrib-bibtex formats the bibliography with it for every builder, so the HTML pages and the PDF
-show the same entries, numbered the same way.
+show the same entries, numbered the same way. ``GBT7714ReferenceStyle`` (``bibtex_reference_style =
+"gbt7714"``) writes the in-text numbers as the standard does: "[3,5]", "[7-11]".
 
 The rules are a port of the numeric style that TeX Live ships, ``gbt7714-numerical.bst`` (gbt7714
 v2.1.5, Zeping Lee, LPPL; https://github.com/zepinglee/gbt7714-bibtex-style), with its default
@@ -28,7 +29,8 @@ The fields that matter beyond the usual BibTeX ones:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pathlib import Path
@@ -39,10 +41,14 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.richtext import BaseText, HRef, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
-from pybtex.style.template import FieldIsMissing
+from pybtex.style.template import FieldIsMissing, Node
+from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.basic_label import BasicLabelParentheticalReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
-__all__ = ["BibliographyError", "GBT7714Style", "UnsupportedEntry", "check_bibfile", "entry_language", "register",
-           "setup_sphinx"]
+__all__ = ["BibliographyError", "GBT7714ReferenceStyle", "GBT7714Style", "UnsupportedEntry", "check_bibfile",
+           "compress_labels", "entry_language", "register", "setup_sphinx"]
 
 # Language codes as in the .bst (get.str.lang): the highest one found in a string wins.
 LANG_OTHER, LANG_EN, LANG_RU, LANG_ZH, LANG_JA = 0, 1, 2, 3, 4
@@ -586,14 +592,54 @@ class GBT7714Style(BaseStyle):
         return FormattedEntry(entry.key, _Formatter(entry).run(), label)
 
 
+def compress_labels(children: Sequence[BaseText]) -> list[BaseText]:
+    """Numbers of one citation in ascending order, runs of consecutive numbers as "first-last"
+    (GB/T 7714-2015 10.1.2: 各序号间用","; 如遇连续序号，起讫序号间用短横线连接). Anything that is not a
+    bare number (a citation with pre- or post-text) leaves the list as it is."""
+    if not all(str(child).isdigit() for child in children):
+        return list(children)
+    ordered = sorted(children, key=lambda child: int(str(child)))
+    out: list[BaseText] = []
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or int(str(ordered[i])) != int(str(ordered[i - 1])) + 1:
+            out.append(ordered[start] if i - 1 == start else Text(ordered[start], "-", ordered[i - 1]))
+            start = i
+    return out
+
+
+@dataclass
+class _CompressedLabelStyle(BasicLabelParentheticalReferenceStyle):
+    """sphinxcontrib-bibtex's [n] citations, with the numbers sorted and ranges compressed."""
+
+    def outer(self, role_name: str, children: list[BaseText]) -> Node:
+        return super().outer(role_name, compress_labels(children))
+
+
+@dataclass
+class GBT7714ReferenceStyle(LabelReferenceStyle):
+    """In-text citations for GB/T 7714-2015 顺序编码制: "[1]", "[3,5]", "[7-11]" (no space after commas)."""
+
+    bracket_parenthetical: BracketStyle = field(default_factory=lambda: BracketStyle(sep=","))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        compressed = _CompressedLabelStyle(
+            bracket=self.bracket_parenthetical, pre_text_sep=self.pre_text_sep, post_text_sep=self.post_text_sep)
+        self.styles[0] = compressed
+        self.role_style.update((name, compressed) for name in compressed.role_names())
+
+
 def register() -> None:
-    """Make ``bibtex_default_style = "gbt7714"`` resolvable by pybtex (idempotent)."""
+    """Make ``bibtex_default_style = "gbt7714"`` (pybtex) and ``bibtex_reference_style = "gbt7714"``
+    (sphinxcontrib-bibtex) resolvable. Idempotent."""
     import pybtex.plugin
 
     try:
         pybtex.plugin.find_plugin("pybtex.style.formatting", "gbt7714")
     except pybtex.plugin.PluginNotFound:
         pybtex.plugin.register_plugin("pybtex.style.formatting", "gbt7714", GBT7714Style)
+    register_reference_style("sphinxcontrib.bibtex.style.referencing", "gbt7714", GBT7714ReferenceStyle, force=True)
 
 
 _ENTRY_START = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.MULTILINE)
