@@ -97,6 +97,11 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     chapters = {sof["docname"]: sof for sof in doctree.findall(addnodes.start_of_file)}
     if BRIEFING_DOC in chapters:
         chapters[BRIEFING_DOC].parent.remove(chapters[BRIEFING_DOC])
+    # Links into the briefing (e.g. the data appendix's "used by" lists) would point nowhere in this PDF:
+    # keep their text, drop the link.
+    for link in list(doctree.findall(nodes.reference)):
+        if link.get("refuri", "").partition("#")[0] == f"%{BRIEFING_DOC}":  # LaTeX builder URIs: %doc#id
+            link.replace_self(nodes.inline("", "", *link.children))
     # The front page's own sections precede the first chapter: bracket them as front matter (szhkprint.sty).
     first_chapter = next(iter(chapters.values()), None)
     root_section = next(iter(doctree.findall(nodes.section)), None)
