@@ -4,6 +4,7 @@ A Sphinx extension, set up by szhk.sphinx_ext. It only touches the HTML builders
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import shutil
 from pathlib import Path
@@ -97,6 +98,30 @@ def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context
             })
 
 
+def _assets_digest(app: Sphinx) -> str:
+    digest = hashlib.sha256()
+    for folder in app.config.html_static_path:
+        root = Path(app.confdir, folder)
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _rewrite_pages_when_assets_change(app: Sphinx, env: Any, added: set[str], changed: set[str],
+                                      removed: set[str]) -> list[str]:
+    """A changed stylesheet or script (book/_static/web) must reach the pages. Sphinx copies static files
+    only when it writes some page, and each page names its assets with a checksum (?v=…): so every page is
+    rewritten when they change."""
+    if app.builder.format != "html":
+        return []
+    digest = _assets_digest(app)
+    if getattr(env, "szhk_web_assets", None) == digest:
+        return []
+    env.szhk_web_assets = digest
+    return sorted(env.found_docs - added - changed - removed)
+
+
 def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
     """The site's index.html forwards to the front page (book/index).
 
@@ -126,6 +151,7 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
+    app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
     app.connect("html-page-context", _offline_assets)
     app.connect("html-page-context", _citations_as_list_items)
     # The theme builds its header buttons at priority 501: the notebook must be known before, the menu
