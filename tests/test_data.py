@@ -352,3 +352,16 @@ def test_figures_recorded_in_two_tables_agree() -> None:
     assert figures.loc["rd_centres_count", "value_article"] == len(centres)
     lists = data.load("article_lists")
     assert figures.loc["innohk_platforms_science_park", "value_article"] == (lists["list_code"] == "innohk_platforms").sum()
+
+
+def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() -> None:
+    text = data.appendix_resources_markdown(REAL_DATA.parent / "book")
+    for expected in ("文章 33，已发表 30", "文章 63，已发表 64", "文章 54，已发表 53", "文章 近 4000，已发表 3755",
+                     "文章 逾 1000，已发表 约 900", "文章 2.6，已发表 2.41"):
+        assert expected in text, expected
+    differs = sum(
+        int((data.load(r["name"])[c] == "differs").sum())
+        for r in data.package()["resources"]
+        for c in data.load(r["name"]).columns if c == "verification" or c.endswith("_verification")
+    )
+    assert text.count("- 不一致：") == differs

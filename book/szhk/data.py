@@ -686,6 +686,32 @@ def appendix_overview_markdown(page_dir: Path) -> str:
     )
 
 
+def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
+    qualifier = row.get(qualifier_column) if qualifier_column in row.index else None
+    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{qualifier} "
+    return prefix + _fmt(row[column])
+
+
+def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
+    """One line per value marked differs: the article's and the published value, with qualifiers and the note."""
+    lines = []
+    for mark_column in [c for c in frame.columns if c == "verification" or c.endswith("_verification")]:
+        if mark_column == "verification":
+            pairs = [(c, c[: -len("_article")] + "_published") for c in frame.columns if c.endswith("_article")]
+        else:
+            stem = mark_column[: -len("_verification")]
+            pairs = [(stem + "_article", stem)]
+        pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
+        for _, row in frame[frame[mark_column] == "differs"].iterrows():
+            values = "；".join(
+                f"`{a}` 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
+                for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
+            )
+            note = f"。{_md(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
+            lines.append(f"- 不一致：{_row_label(row, key)}：{values}{note}")
+    return lines
+
+
 def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -> str:
     name = resource["name"]
     frame = load(name)
@@ -738,16 +764,9 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     if counts:
         summary = "、".join(f"{MARK_ZH[m]} {n} 行" for m, n in counts.items() if n)
         out.append(f"**核对结果**：{summary}。\n")
-        pairs = [(f[: -len("_article")], f) for f in frame.columns if f.endswith("_article")]
-        differing = frame[frame["verification"] == "differs"]
-        for _, row in differing.iterrows():
-            values = "；".join(
-                f"文章 {_fmt(row[a])}，已发表 {_fmt(row[stem + '_published'])}"
-                for stem, a in pairs if stem + "_published" in frame.columns and _fmt(row[a]) != _fmt(row[stem + "_published"])
-            )
-            note = f"。{_md(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
-            out.append(f"- 不一致：{_row_label(row, key)}：{values}{note}")
-        if len(differing):
+        lines = _differing_lines(frame, key)
+        out.extend(lines)
+        if lines:
             out.append("")
     return "\n".join(out) + "\n"
 
