@@ -14,14 +14,16 @@ titles (brace-protected words keep their case). ``tests/test_citations.py`` chec
 the standard's examples and against BibTeX running the .bst on this project's references.bib.
 
 Differences from the .bst, on purpose: no LaTeX markup (``~`` ties and ``\\allowbreak`` become plain
-spaces or nothing); URLs and DOIs are links; ``note``/``howpublished`` are never shown (as in the .bst's
+spaces or nothing); URLs and DOIs are links; a URL comes from the ``url`` field only (the .bst also
+takes ``\\url{…}`` out of ``howpublished``/``note``); ``note`` is never shown (as in the .bst's
 defaults). Entry types the report does not need and the .bst treats specially (``@preprint``, arXiv
 entries) raise an error naming the entry instead of being formatted wrongly.
 
 The fields that matter beyond the usual BibTeX ones:
 
-- ``language`` (or ``langid``): ``chinese``/``english`` (also ``zh``/``en``) choose "等" or "et al."
-  and the edition wording; without it the language is guessed from the author and title, as the .bst does.
+- ``language`` (or ``langid``): ``chinese``/``english`` choose "等" or "et al." and the edition wording;
+  without it the language is guessed from the author and title, as the .bst does. (``zh``/``en`` are
+  understood too, but the .bst does not read them: it guesses; ``check_bibfile`` asks for the field.)
 - ``mark``: overrides the document type mark (``Z``, ``R``, ``EB`` ...); ``medium``: e.g. ``OL``, ``CD``.
 - ``date``: a full date (``2021-10-06``); online documents show it as ``(2021-10-06)``; ``urldate`` is
   the date the source was consulted, shown as ``[2024-01-31]``.
@@ -31,9 +33,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person, parse_string
