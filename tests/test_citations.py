@@ -471,15 +471,33 @@ def test_authors_notes_stay_marked_as_notes_without_sources(html_dir: Path) -> N
         assert any(wanted in text for text in notes), f"author's note [{n}] not found as a footnote reading {wanted!r}"
 
 
+def squeeze(text: str) -> str:
+    """White space and hyphens removed: pdftotext breaks lines, and TeX may hyphenate."""
+    return re.sub(r"[\s\-\u00ad]+", "", text)
+
+
+@pytest.fixture(scope="module")
+def pdf_text() -> str:
+    assert PDF.exists(), f"{PDF} missing: run `make build` (or `make test`, which builds first)"
+    return squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True,
+                                  check=True).stdout)
+
+
+def test_pdf_has_the_same_in_text_citations_in_the_same_order(html_dir: Path, pdf_text: str) -> None:
+    pages = pages_in_reading_order(html_dir)
+    chapters = pages[:[p.name for p in pages].index("references.html")]
+    citations = [text for page in chapters for text in parse_page(page).citation_texts]
+    assert citations, "no citations in the chapters"
+    position = 0
+    for n, citation in enumerate(citations):
+        found = pdf_text.find(squeeze(citation), position)
+        assert found >= 0, f"citation {citation} (number {n + 1} in the web chapters) not found in the PDF after the one before"
+        position = found + 1
+
+
 def test_pdf_bibliography_lists_the_same_entries_in_the_same_order(
-        bibliography: list[tuple[str, str, str]]) -> None:
-    """Compared with all white space and hyphens removed: pdftotext breaks lines, and TeX may hyphenate."""
-    pdf = PDF
-    assert pdf.exists(), f"{pdf} missing: run `make build` (or `make test`, which builds first)"
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    squeeze = lambda s: re.sub(r"[\s\-\u00ad]+", "", s)
-    flat = squeeze(text)
+        bibliography: list[tuple[str, str, str]], pdf_text: str) -> None:
+    flat = pdf_text
     start = flat.rfind(squeeze(f"[1]{bibliography[0][2]}"))
     assert start >= 0, f"the PDF has no bibliography starting with [1] {bibliography[0][2]}"
     position = start
