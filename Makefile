@@ -7,9 +7,9 @@ PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 JB_FLAGS := -n -W --keep-going
 # What the build needs from the system (Debian/Ubuntu names): XeLaTeX with Chinese support, CJK fonts,
-# PDF tools, and Chromium for the browser tests.
+# the PDF's Latin fonts (TeX Gyre, DejaVu), PDF tools, and Chromium for the browser tests.
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
-                latexmk fonts-noto-cjk poppler-utils chromium
+                latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
 export PYTHONPATH := $(CURDIR)/book
 
 .PHONY: build html pdf test bench setup system-deps clean rehash
