@@ -66,6 +66,136 @@ def publish(name: str, fig: Figure) -> None:
     plt.close(fig)
 
 
+# ---- The article's numbers beside the published ones (chapters 03–06) --------------------------------------------
+# Two series recur: what the article writes, and what a published source gives. They differ in fill *and* hatching
+# (and every bar carries its value as text), so colour is never the only cue.
+SERIES_STYLE = {
+    "article": {"facecolor": COLOURS["中国香港"], "edgecolor": COLOURS["中国香港"], "hatch": None},
+    "published": {"facecolor": "white", "edgecolor": COLOURS["中国"], "hatch": "////"},
+}
+ARTICLE_NAME = "文章所写"
+PUBLISHED_NAME = "已发表来源"
+LABEL_SIZE = 9
+
+
+def bars(
+    ax: Axes,
+    categories: Sequence[str],
+    values: Sequence[float],
+    labels: Sequence[str] | None = None,
+    *,
+    series: str = "article",
+    offset: float = 0.0,
+    size: float = 0.7,
+    horizontal: bool = True,
+    missing: str | None = None,
+) -> list[Rectangle]:
+    """One bar per category (the first on top, or on the left), each labelled at its end with `labels`
+    (default: the value). An empty value draws no bar; `missing` (e.g. "未核得") is written in its place.
+    Returns the bars drawn. Call again with `series="published"` and an `offset` for a second series."""
+    categories, values = list(categories), [float("nan") if pd.isna(v) else float(v) for v in values]
+    if len(values) != len(categories) or (labels is not None and len(labels) != len(categories)):
+        raise ValueError(f"bars: {len(categories)} categories, {len(values)} values, "
+                         f"{'no' if labels is None else len(labels)} labels")
+    if series not in SERIES_STYLE:
+        raise ValueError(f"bars: unknown series {series!r} (known: {', '.join(SERIES_STYLE)})")
+    known = [v for v in values if not math.isnan(v)]
+    top = max(known, default=0.0)
+    drawn: list[Rectangle] = []
+    for i, value in enumerate(values):
+        position = i + offset
+        if math.isnan(value):
+            if missing:
+                _end_label(ax, position, 0.0, missing, horizontal, colour=COLOURS["other"])
+            continue
+        draw = ax.barh if horizontal else ax.bar
+        (bar,) = draw(position, value, size, **SERIES_STYLE[series], linewidth=0.8)
+        drawn.append(bar)
+        _end_label(ax, position, value, labels[i] if labels is not None else f"{value:g}", horizontal)
+    ticks = range(len(categories))
+    if horizontal:
+        ax.set_yticks(list(ticks), categories)
+        ax.set_ylim(len(categories) - 0.5, -0.5)  # first category on top
+        ax.set_xlim(0, max(ax.get_xlim()[1], top * 1.35 or 1))  # room for the end labels
+        ax.grid(axis="y", visible=False)
+    else:
+        ax.set_xticks(list(ticks), categories)
+        ax.set_xlim(-0.5, len(categories) - 0.5)
+        ax.set_ylim(0, max(ax.get_ylim()[1], top * 1.2 or 1))
+        ax.grid(axis="x", visible=False)
+    return drawn
+
+
+def _end_label(ax: Axes, position: float, value: float, text: str, horizontal: bool, colour: str = "black") -> None:
+    if horizontal:
+        ax.annotate(text, (value, position), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=LABEL_SIZE, color=colour)
+    else:
+        ax.annotate(text, (position, value), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=LABEL_SIZE, color=colour)
+
+
+def point_labels(ax: Axes, x: Iterable[float], y: Iterable[float], labels: Iterable[str], *,
+                 below: bool = False) -> None:
+    """Write each label next to its point: above and to the left, or below and to the right (below=True), so two
+    series that share a point do not print over each other."""
+    dx, dy, ha, va = (5, -5, "left", "top") if below else (-5, 5, "right", "bottom")
+    for xi, yi, text in zip(x, y, labels):
+        ax.annotate(text, (float(xi), float(yi)), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                    fontsize=LABEL_SIZE)
+
+
+def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
+    """Percentage shares (one column per series) with a last row `label` for what they leave of 100 %, so a
+    partial list is not read as the whole. Shares adding up to more than 100 % are an error."""
+    totals = shares.sum()
+    over = totals[totals > 100 + 1e-9]
+    if not over.empty:
+        raise ValueError(f"with_remainder: shares in {', '.join(map(str, over.index))} add up to "
+                         f"{', '.join(f'{t:g}' for t in over)} %, more than 100 %")
+    rest = pd.DataFrame([100 - totals], index=[label])
+    return pd.concat([shares, rest])
+
+
+def wrapped(labels: Iterable[str], width: int = 9) -> list[str]:
+    """Category labels broken into lines of at most `width` characters (Chinese has no spaces to break at), so
+    long names do not squeeze the plot on a phone screen."""
+    # A no-break space keeps "第十八 A 章" together (textwrap breaks only at ASCII whitespace).
+    return [textwrap.fill(str(label).replace(" ", "\u00a0"), width, break_long_words=True, break_on_hyphens=False)
+            for label in labels]
+
+
+def paired_bars(
+    ax: Axes,
+    categories: Sequence[str],
+    article: Sequence[float],
+    published: Sequence[float],
+    *,
+    article_labels: Sequence[str] | None = None,
+    published_labels: Sequence[str] | None = None,
+    published_name: str = PUBLISHED_NAME,
+    missing: str | None = "未核得",
+    horizontal: bool = True,
+    legend: bool = True,
+) -> None:
+    """The article's value and the published one side by side for each category (article first); a published
+    value that was not found shows `missing` instead of a bar."""
+    bars(ax, categories, article, article_labels, series="article", offset=-0.2, size=0.4,
+         horizontal=horizontal, missing="文章未给出")
+    bars(ax, categories, published, published_labels, series="published", offset=0.2, size=0.4,
+         horizontal=horizontal, missing=missing)
+    if legend:
+        series_legend(ax.figure, published_name=published_name)
+
+
+def series_legend(fig: Figure, article_name: str = ARTICLE_NAME, published_name: str = PUBLISHED_NAME) -> None:
+    """One legend for the whole figure, above the plots (clear of any bar), naming the two series by their fill
+    and hatching."""
+    handles = [Patch(**SERIES_STYLE["article"], label=article_name),
+               Patch(**SERIES_STYLE["published"], label=published_name)]
+    fig.legend(handles=handles, loc="outside upper center", ncols=2)
+
+
 # ---- Ranks (chapters 00–02): rank 1 on top, the text's threshold drawn, the article's values with published ones ----
 ECONOMY_ORDER = ("中国香港", "中国")
 

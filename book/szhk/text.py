@@ -5,6 +5,7 @@ plain number in the unit its sentence uses and formats it in the role, e.g. ``{g
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 
 import pandas as pd
@@ -37,6 +38,71 @@ def glue_number(name: str, value: float | int) -> float | int:
     plain = value.item() if hasattr(value, "item") else value  # numpy → Python, so formats behave
     glue(name, plain, display=False)
     return plain
+
+
+# ---- Labels and words as the article writes them (chapters 03–06) ------------------------------------------------
+# The article's qualifiers (data column `qualifier`): some stand before the number (约 700 个, 超过 1500 家),
+# some between the number and its unit (1800 多家, 100 余家).
+QUALIFIERS_BEFORE = ("约", "近", "超过", "超", "逾")
+QUALIFIERS_AFTER = ("多", "余")
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def _blank(value: object) -> bool:
+    """An empty data cell: None, NaN or pandas' NA."""
+    return value is None or bool(pd.isna(value))
+
+
+def as_written(value: float, unit: str = "", qualifier: object = None) -> str:
+    """A data value with its unit and qualifier as the article writes it, for figure labels.
+
+    as_written(700, "个", "约") → "约 700 个"; as_written(1800, "家", "多") → "1800 多家";
+    as_written(17000, "人", "约") → "约 1.7 万人"; as_written(21.8, "%") → "21.8%".
+    """
+    if _blank(value):
+        raise ValueError("as_written: the value is empty")
+    qualifier = "" if _blank(qualifier) else str(qualifier)
+    if qualifier and qualifier not in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
+        raise ValueError(f"as_written: unknown qualifier {qualifier!r} (known: {QUALIFIERS_BEFORE + QUALIFIERS_AFTER})")
+    if abs(value) >= WAN and unit and unit[0] not in "万亿%":
+        value, unit = in_wan(value), f"万{unit}"
+    number = f"{float(value):g}"
+    if unit == "%":
+        return f"{qualifier} {number}%".strip()
+    if qualifier in QUALIFIERS_AFTER:
+        return f"{number} {qualifier}{unit}"
+    return f"{qualifier} {number} {unit}".strip()
+
+
+def zh_numeral(n: int, counting: bool = False) -> str:
+    """0–99 in Chinese numerals, where the article writes a count in words: 8 → "八" (第八位), 23 → "二十三";
+    with counting=True, 2 → "两" (两个)."""
+    whole = isinstance(n, numbers.Real) and not isinstance(n, bool) and float(n).is_integer()
+    if not whole or not 0 <= n <= 99:
+        raise ValueError(f"zh_numeral: {n!r} is not a whole number from 0 to 99")
+    n = int(n)  # numpy and pandas integers too
+    if counting and n == 2:
+        return "两"
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _ZH_DIGITS[ones]
+    return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def year_month(date: str) -> tuple[int, int]:
+    """The year and month of a "YYYY-MM" or "YYYY-MM-DD" data cell: "2017-12" → (2017, 12)."""
+    parts = str(date).split("-")
+    if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12):
+        raise ValueError(f"year_month: {date!r} is not a date of the form YYYY-MM")
+    return int(parts[0]), int(parts[1])
+
+
+def glue_text(name: str, text: str) -> str:
+    """Glue a word for `{glue:text}`name:s`` (e.g. a Chinese numeral from zh_numeral); returns it."""
+    from myst_nb import glue
+
+    glue(name, str(text), display=False)
+    return str(text)
 
 
 # ---- Tables from data (chapters 00–02): a MyST list-table body for a `{table}` directive in the page ---------------
