@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, jupyter_book
 
 from szhk import data, deps
 
@@ -295,16 +295,20 @@ def test_noop_rebuild_executes_no_notebook(builds) -> None:
     assert "0 notebook(s) executed" in noop.output
 
 
-def test_csv_edit_reexecutes_exactly_its_readers(builds) -> None:
-    project: Path = builds["project"]
+def _probe_readers(project: Path) -> set[str]:
+    """Notebooks that must re-execute when zz_probe.csv changes: the probe, and pages declaring `data: all`."""
     readers = {f"book/{stem}.md" for stem in deps.readers(project / "book")["zz_probe"]}
+    assert readers == {"book/zz-probe.md"}
     whole_package = {
         path.relative_to(project).as_posix()
         for path in (project / "book").glob("*.md")
-        if deps.declared(path.read_text(encoding="utf-8")) == deps.ALL and deps.is_notebook(path.read_text(encoding="utf-8"))
+        if deps.declared(text := path.read_text(encoding="utf-8")) == deps.ALL and deps.is_notebook(text)
     }
-    assert readers == {"book/zz-probe.md"}
-    assert set(builds["edited"].executed) == readers | whole_package
+    return readers | whole_package
+
+
+def test_csv_edit_reexecutes_exactly_its_readers(builds) -> None:
+    assert set(builds["edited"].executed) == _probe_readers(builds["project"])
 
 
 def test_csv_edit_reaches_sentence_figure_and_pdf(builds) -> None:
@@ -320,3 +324,19 @@ def test_broken_csv_fails_the_build_and_keeps_the_published_output(builds) -> No
     assert "zz_probe.csv" in broken.output and "value" in broken.output, broken.output[-3000:]
     assert "保持不变" in broken.output
     assert builds["broken_tree"] == builds["edited_snapshot"].tree_sha256, "the published output changed"
+
+
+def test_plain_jupyter_book_build_reexecutes_only_the_readers(builds) -> None:
+    """The extension alone (no szhk.build): `jupyter-book build` re-executes what changed, nothing else."""
+    project: Path = builds["project"]
+    work = project / "_build" / ".work"
+    (project / "data" / "zz_probe.csv").write_text(PROBE_CSV.replace("a,41", "a,63"), encoding="utf-8")
+    edited = jupyter_book(project, "--path-output", str(work))
+    assert edited.returncode == 0, (edited.stdout + edited.stderr)[-3000:]
+    executing = re.findall(r"(\S+\.md): Executing notebook", edited.stdout + edited.stderr)
+    assert {f"book/{Path(p).name}" for p in executing} == _probe_readers(project), executing
+    assert len(executing) == len(set(executing))
+    page = (work / "_build" / "html" / "book" / "zz-probe.html").read_text(encoding="utf-8")
+    assert re.search(r"探针数值为\s*(<[^>]+>\s*)*63", page)
+    again = jupyter_book(project, "--path-output", str(work))
+    assert again.returncode == 0 and "Executing notebook" not in again.stdout + again.stderr

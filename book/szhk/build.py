@@ -382,17 +382,20 @@ def bench(jobs: int) -> list[tuple[str, float, int]]:
         seconds, executed, _ = _run_build(project, "--html", "--jobs", str(jobs))
         rows.append(("no-op rebuild", seconds, executed))
         name, readers = edit_one_csv(project)
+        whole = [p.stem for p in sorted((project / "book").glob("*.md")) if deps.declared(p.read_text(encoding="utf-8")) == deps.ALL]
         seconds, executed, _ = _run_build(project, "--html", "--jobs", str(jobs))
-        rows.append((f"rebuild after editing {name} (read by {len(readers)} chapter(s))", seconds, executed))
+        rows.append((f"one CSV edited ({name}.csv; readers: {', '.join(readers + whole)})", seconds, executed))
         seconds, executed, _ = _run_build(project, "--pdf", "--jobs", str(jobs))
         rows.append(("PDF build (after the HTML build)", seconds, executed))
         import pypdf  # the published PDFs' sizes and page counts (book < 5 MB, briefing <= 4 pages)
 
         pdfs = [(p.name, p.stat().st_size, len(pypdf.PdfReader(p).pages))
                 for p in sorted((project / "_build" / "pdf").glob("*.pdf"))]
-    print(f"\n{'step':<60} {'seconds':>8} {'executed':>9}")
+    load = os.getloadavg()[0]
+    print(f"\n{'step':<72} {'seconds':>8} {'executed':>9}")
     for label, seconds, executed in rows:
-        print(f"{label:<60} {seconds:>8.1f} {executed:>9}")
+        print(f"{label:<72} {seconds:>8.1f} {executed:>9}")
+    print(f"({os.cpu_count()} cores; load average at the end {load:.1f}: other work on the machine slows every step)")
     print(f"\n{'PDF':<60} {'KB':>8} {'pages':>9}")
     for name, size, pages in pdfs:
         print(f"{name:<60} {size / 1024:>8.0f} {pages:>9}")

@@ -23,6 +23,7 @@ data without executing code.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -142,7 +143,8 @@ def _hash_file(h: Any, path: Path) -> None:
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(szhk(?:\.\w+)*)[ \t]+import[ \t]+\(?([\w \t,]+)|import[ \t]+([\w \t.,]+))", re.M)
 
 
-def _imported_modules(source: str, package: str = "szhk") -> set[str]:
+@functools.lru_cache(maxsize=256)
+def _imported_modules(source: str, package: str = "szhk") -> frozenset[str]:
     """Names of szhk modules a piece of code imports (`import szhk.x`, `from szhk import x`, `from .x import y`)."""
     found: set[str] = set()
     try:
@@ -155,7 +157,7 @@ def _imported_modules(source: str, package: str = "szhk") -> set[str]:
                 found.update(f"{match.group(1)}.{n}" for n in names if n)
             else:
                 found.update(n.strip().split(" as ")[0].strip() for n in match.group(3).split(","))
-        return {m for m in found if m == "szhk" or m.startswith("szhk.")}
+        return frozenset(m for m in found if m == "szhk" or m.startswith("szhk."))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -165,7 +167,7 @@ def _imported_modules(source: str, package: str = "szhk") -> set[str]:
                 base = package + (f".{base}" if base else "")
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)
-    return {m for m in found if m == "szhk" or m.startswith("szhk.")}
+    return frozenset(m for m in found if m == "szhk" or m.startswith("szhk."))
 
 
 def _module_file(module: str) -> Path | None:
