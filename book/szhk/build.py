@@ -20,7 +20,9 @@ import concurrent.futures
 import csv
 import dataclasses
 import fcntl
+import hashlib
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -132,6 +134,22 @@ def _last_error_line(text: str) -> str:
 
 def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     """Execute, `jobs` at a time, the chapters the jupyter-cache has no outputs for; returns their paths."""
+    notebooks: dict[str, tuple[Path, str]] = {}
+    for path in _toc_files(root):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".md" and deps.is_notebook(text):
+            chapter = path.relative_to(root).as_posix()
+            # The same text myst-nb parses after szhk.deps' source-read hook, hence the same cache key.
+            notebooks[chapter] = (path, deps.inject(text, chapter))
+    # What the last complete pre-execution saw: if nothing differs, every notebook is in the cache already and
+    # the (slow to import) cache need not be opened — this keeps a no-op rebuild fast.
+    state = {chapter: hashlib.sha256(text.encode()).hexdigest() for chapter, (_, text) in notebooks.items()}
+    state["_config.yml"] = hashlib.sha256((root / "_config.yml").read_bytes()).hexdigest()
+    manifest = work / "pre-executed.json"
+    if (_jb_output(work) / ".jupyter_cache").is_dir() and manifest.is_file():
+        if json.loads(manifest.read_text(encoding="utf-8")) == state:
+            return []
+
     import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -149,20 +167,14 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     cache = get_cache(str(cache_path))
 
     todo: list[tuple[str, Path, Any]] = []
-    for path in _toc_files(root):
-        text = path.read_text(encoding="utf-8")
-        if path.suffix != ".md" or not deps.is_notebook(text):
-            continue
-        chapter = path.relative_to(root).as_posix()
-        # The same text myst-nb parses after szhk.deps' source-read hook, hence the same cache key.
-        notebook = read_myst_markdown_notebook(
-            deps.inject(text, chapter), config=md_config, add_source_map=True, path=str(path)
-        )
+    for chapter, (path, text) in notebooks.items():
+        notebook = read_myst_markdown_notebook(text, config=md_config, add_source_map=True, path=str(path))
         try:
             cache.match_cache_notebook(notebook)
         except KeyError:
             todo.append((chapter, path, notebook))
     if not todo:
+        manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
         return []
 
     timeout = int(config.get("nb_execution_timeout", 300))
@@ -197,6 +209,7 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
             print(f"  executed {chapter} ({seconds:.1f} s)")
     if failures:
         raise BuildError("执行失败 / a chapter failed to execute:\n  " + "\n  ".join(sorted(failures)))
+    manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
     return sorted(executed)
 
 
@@ -354,7 +367,7 @@ def edit_one_csv(project: Path) -> tuple[str, list[str]]:
     """Change the bytes (not the values) of the CSV with the fewest readers: quote its last row. Returns the
     resource and its readers."""
     readers = deps.readers(project / "book")
-    descriptor = __import__("json").loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
     paths = {r["name"]: r["path"] for r in descriptor.get("resources", []) if isinstance(r.get("path"), str)}
     candidates = sorted((len(chapters), name) for name, chapters in readers.items() if name in paths)
     if not candidates:
