@@ -1,0 +1,725 @@
+"""The claims register (数字核验): every number, ranking or comparison the article states, checked against the data.
+
+data/claims.csv lists the claims: where each sits in the book (chapter, paragraph label), the article's words,
+the kind of check, and *where* its values are in the data package (resource, rows, columns). It holds no values:
+they are read from the data at build time, so a data edit changes the status. Statuses:
+
+- 一致      the published value (or the value computed from the published data) supports the article's;
+- 不一致    it does not;
+- 未能核实  no published value for the claim is in the data (or the data says the one it has is not for the
+            article's date or scope: its ``verification`` mark is ``unconfirmed``).
+
+Checks (column ``check``):
+
+- ``exact``       ranks and counts that must be equal;
+- ``amount``      quantities the article may round or qualify (约、近、超过 …): see `amount_supported`;
+- ``at_most``     every row's rank ≤ ``threshold`` (up to ``allowed_exceptions`` rows may miss), e.g. "近 5 年均排在
+                  前 15 名";
+- ``ahead``       each row ranks ahead of (a smaller number than) its partner in ``other_rows``;
+- ``ratio``       the article's ratio (its row) against the ratio of the two ``other_rows`` of ``other_resource``;
+- ``list_count``  a count the article states for a list it gives (no published source: always 未能核实).
+
+Pure functions (`evaluate`, `amount_supported`, `precision`, …) take frames; `register`, `margin_note` and the
+Markdown/figure helpers read the data through `szhk.data.load`, like any chapter.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import data
+from .data import DataValidationError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result",
+    "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
+    "margin_note", "register_markdown", "summary_markdown", "status_counts", "status_figure",
+]
+
+CONSISTENT, DIFFERS, UNVERIFIED = "一致", "不一致", "未能核实"
+STATUSES = (CONSISTENT, DIFFERS, UNVERIFIED)
+RESOURCE = "claims"
+CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count")
+BOOK_DIR = Path(__file__).resolve().parents[1]
+BIB_FILE = BOOK_DIR / "references.bib"
+
+# The article's qualifiers (data/README.md): "more than" words, and words that keep the number as it is.
+MORE_THAN = frozenset({"超过", "超", "逾", "多", "余"})
+NEARLY = "近"
+ABOUT = "约"
+SAME_MEANING = {q: "more" for q in MORE_THAN}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Claims and results
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """One row of claims.csv (`line` is its line in the file, the header being line 1)."""
+
+    claim_id: str
+    chapter: str
+    target: str
+    excerpt: str
+    statement: str
+    check: str
+    resource: str
+    rows: tuple[str, ...]
+    article_field: str
+    published_field: str
+    other_resource: str = ""
+    other_rows: tuple[str, ...] = ()
+    threshold: float | None = None
+    allowed_exceptions: int = 0
+    note: str = ""
+    line: int = 0
+    number: int = 0
+
+    @property
+    def label(self) -> str:
+        """The register entry's MyST label (the paragraph's is `target`)."""
+        return f"claim-{self.claim_id}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A claim checked: the values as the reader sees them, the status, and the sources of the published side."""
+
+    claim: Claim
+    status: str
+    article_value: str
+    published_value: str
+    data_value: str = ""          # a computation on the article's own figures, where that says something
+    sources: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Numbers
+# ----------------------------------------------------------------------------------------------------------------
+def _decimal(value: Any) -> Decimal | None:
+    """A number from a data cell (None for a missing one or for text such as "－")."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+
+
+def precision(value: Decimal) -> Decimal:
+    """The step the article's number is written to: 4000 → 1000, 330 → 10, 21.8 → 0.1, 0 → 1."""
+    value = abs(value)
+    if value == 0:
+        return Decimal(1)
+    exponent = value.normalize().as_tuple().exponent
+    return Decimal(1).scaleb(int(exponent))
+
+
+def _round_to(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
+def amount_supported(article: Decimal, qualifier: str, published: Decimal, published_qualifier: str = "") -> bool:
+    """Whether a published quantity supports the article's, qualifier included.
+
+    - The same number with a qualifier of the same meaning (超过 130 / 超过 130) supports it.
+    - No qualifier or 约: the published value, rounded to the step the article writes (400 → hundreds), equals it.
+    - 近 ("nearly"): the published value is not above the article's and rounds to it one digit finer
+      (近 4000 is 3950–4000).
+    - 超过、超、逾、多、余 ("more than"): the published value is above the article's but below the next step
+      (逾 1000 is 1001–1999, 1800 多 is 1801–1899).
+    A published qualifier (约、最多 …) otherwise leaves the published number as it is.
+    """
+    qualifier, published_qualifier = qualifier or "", published_qualifier or ""
+    if published == article and SAME_MEANING.get(qualifier, qualifier) == SAME_MEANING.get(
+        published_qualifier, published_qualifier
+    ):
+        return True
+    step = precision(article)
+    if qualifier in ("", ABOUT):
+        return _round_to(published, step) == article
+    if qualifier == NEARLY:
+        return published <= article and _round_to(published, step / 10) == article
+    if qualifier in MORE_THAN:
+        return article < published < article + step
+    raise ValueError(f"unknown qualifier {qualifier!r}")
+
+
+def combine(statuses: Sequence[str]) -> str:
+    """One status for several checks: any 不一致 wins, then any 未能核实; 一致 only if all are."""
+    if DIFFERS in statuses:
+        return DIFFERS
+    if UNVERIFIED in statuses or not statuses:
+        return UNVERIFIED
+    return CONSISTENT
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _cat(prefix: str, value: str) -> str:
+    """Prefix and value, with the space the book puts between Chinese and a following digit."""
+    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
+
+
+def _with_unit(value: Decimal, unit: str, qualifier: str = "") -> str:
+    number = _number(value)
+    if unit == "名":
+        text = f"第 {number} 名"
+    elif unit in ("%", ""):
+        text = f"{number}{unit}"
+    else:
+        text = f"{number} {unit}"
+    if not qualifier:
+        return text
+    if qualifier in ("多", "余"):  # 1800 多家, 100 余家: the word follows the number
+        return f"{number} {qualifier}{unit}" if unit not in ("名", "%", "") else f"{text}{qualifier}"
+    return f"{qualifier} {text}"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading claims.csv and the rows it points at
+# ----------------------------------------------------------------------------------------------------------------
+def _csv_path() -> Path:
+    return data.data_dir() / "claims.csv"
+
+
+def _error(line: int | str, column: str, rule: str, problem: str) -> DataValidationError:
+    return DataValidationError(_csv_path(), line, column, rule, problem)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def read_claims(frame: pd.DataFrame | None = None) -> list[Claim]:
+    """The claims in claims.csv, in file order, numbered 1, 2, … (the frame is `data.load("claims")`)."""
+    frame = data.load(RESOURCE) if frame is None else frame
+    claims = []
+    for index, row in enumerate(frame.to_dict("records")):
+        threshold = _decimal(row.get("threshold"))
+        exceptions = row.get("allowed_exceptions")
+        claims.append(Claim(
+            claim_id=_text(row["claim_id"]), chapter=_text(row["chapter"]), target=_text(row["target"]),
+            excerpt=_text(row["excerpt"]), statement=_text(row["statement_zh"]), check=_text(row["check"]),
+            resource=_text(row["resource"]), rows=tuple(r.strip() for r in _text(row["rows"]).split(";") if r.strip()),
+            article_field=_text(row["article_field"]), published_field=_text(row.get("published_field")),
+            other_resource=_text(row.get("other_resource")),
+            other_rows=tuple(r.strip() for r in _text(row.get("other_rows")).split(";") if r.strip()),
+            threshold=float(threshold) if threshold is not None else None,
+            allowed_exceptions=0 if exceptions is None or pd.isna(exceptions) else int(exceptions),
+            note=_text(row.get("note")), line=index + 2, number=index + 1,
+        ))
+    return claims
+
+
+def _key_fields(descriptor: Mapping[str, Any], resource: str) -> list[str]:
+    for item in descriptor["resources"]:
+        if item.get("name") == resource:
+            key = item.get("schema", {}).get("primaryKey", [])
+            return [key] if isinstance(key, str) else list(key)
+    return []
+
+
+def _field_units(descriptor: Mapping[str, Any], resource: str) -> dict[str, str]:
+    for item in descriptor["resources"]:
+        if item.get("name") == resource:
+            return {f["name"]: f.get("unit", "") for f in item.get("schema", {}).get("fields", [])}
+    return {}
+
+
+def _select(claim: Claim, frame: pd.DataFrame, key_fields: Sequence[str], specs: Sequence[str], column: str,
+            resource: str) -> list[dict[str, Any]]:
+    """The rows of `frame` named by `specs` ("2017|HKG": primary-key values joined by "|", or a prefix of them)."""
+    if not key_fields:
+        raise _error(claim.line, column, "只能引用有主键的数据集", f"数据集 {resource} 没有主键")
+    records = frame.to_dict("records")
+    selected: list[dict[str, Any]] = []
+    for spec in specs:
+        parts = spec.split("|")
+        if len(parts) > len(key_fields):
+            raise _error(claim.line, column, f"行键按 {resource} 的主键（{'、'.join(key_fields)}）写，用“|”分隔",
+                         f"“{spec}”的部分多于主键的字段数")
+        found = [r for r in records if all(_text(r[k]) == p for k, p in zip(key_fields, parts))]
+        if not found:
+            raise _error(claim.line, column, f"引用的行必须在 {resource}.csv 中存在",
+                         f"{resource}.csv 中没有主键（{'、'.join(key_fields[:len(parts)])}）为“{spec}”的行")
+        selected.extend(found)
+    return selected
+
+
+def _require_field(claim: Claim, frame: pd.DataFrame, name: str, column: str, resource: str) -> None:
+    if name not in frame.columns:
+        raise _error(claim.line, column, f"引用的列必须是 {resource}.csv 的列",
+                     f"{resource}.csv 没有列“{name}”（有：{'、'.join(frame.columns)}）")
+
+
+def resources_for(claims: Sequence[Claim]) -> list[str]:
+    """The data resources these claims read (besides claims itself), sorted."""
+    return sorted({c.resource for c in claims} | {c.other_resource for c in claims if c.other_resource})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Evaluating one claim (pure: frames and the descriptor in, a Result out)
+# ----------------------------------------------------------------------------------------------------------------
+def _mark_column(frame: pd.DataFrame, article_field: str) -> str | None:
+    stem = article_field[: -len("_article")] if article_field.endswith("_article") else ""
+    for name in (f"{stem}_verification" if stem else "", "verification"):
+        if name and name in frame.columns:
+            return name
+    return None
+
+
+def _row_label(row: Mapping[str, Any], key_fields: Sequence[str], varying: Sequence[str]) -> str:
+    parts = []
+    for k in varying:
+        value = _text(row[k])
+        if k in ("year", "survey_year"):
+            parts.append(f"{value} 年")
+        elif k.endswith("_code") and _text(row.get(k[: -len("_code")] + "_zh")):
+            parts.append(_text(row[k[: -len("_code")] + "_zh"]))
+        else:
+            parts.append(value)
+    return " ".join(parts)
+
+
+def _varying(rows: Sequence[Mapping[str, Any]], key_fields: Sequence[str]) -> list[str]:
+    varying = [k for k in key_fields if len({_text(r[k]) for r in rows}) > 1]
+    return varying or list(key_fields)
+
+
+def _sources(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    found: list[str] = []
+    for row in rows:
+        source = _text(row.get("published_source"))
+        if source and source not in found:
+            found.append(source)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Value:
+    """One row's article and published values, with what is needed to show and compare them."""
+
+    label: str
+    article: Decimal | None
+    qualifier: str
+    published: Decimal | None
+    published_qualifier: str
+    comparable: bool      # False when the data marks the published value as not for the article's claim
+    unit: str
+    as_of: str
+    mark: str
+
+
+def _values(claim: Claim, frame: pd.DataFrame, rows: Sequence[Mapping[str, Any]], key_fields: Sequence[str],
+            units: Mapping[str, str], article_field: str, published_field: str) -> list[_Value]:
+    mark_column = _mark_column(frame, article_field)
+    varying = _varying(rows, key_fields)
+    values = []
+    for row in rows:
+        mark = _text(row.get(mark_column)) if mark_column else ""
+        values.append(_Value(
+            label=_row_label(row, key_fields, varying),
+            article=_decimal(row.get(article_field)),
+            qualifier=_text(row.get("qualifier")),
+            published=_decimal(row.get(published_field)) if published_field else None,
+            published_qualifier=_text(row.get("qualifier_published")),
+            comparable=mark != "unconfirmed",
+            unit=_text(row.get("unit")) or units.get(article_field, "") or "",
+            as_of=_text(row.get("published_as_of")),
+            mark=mark,
+        ))
+    return values
+
+
+def _row_status(claim: Claim, value: _Value) -> str:
+    if value.article is None or value.published is None or not value.comparable:
+        return UNVERIFIED
+    if claim.check == "exact":
+        return CONSISTENT if value.article == value.published else DIFFERS
+    return CONSISTENT if amount_supported(value.article, value.qualifier, value.published,
+                                          value.published_qualifier) else DIFFERS
+
+
+def _published_text(value: _Value) -> str:
+    if value.published is None:
+        return "未找到"
+    text = _with_unit(value.published, value.unit, value.published_qualifier)
+    if not value.comparable:
+        text += f"（{'截至 ' + value.as_of + ' 的数字，' if value.as_of else ''}数据标为与文章所指不对应，仅供参考）"
+    return text
+
+
+def _article_text(value: _Value) -> str:
+    return "未给出（“－”）" if value.article is None else _with_unit(value.article, value.unit, value.qualifier)
+
+
+def _mark_remark(value: _Value, status: str) -> str | None:
+    """Data whose verification mark contradicts the computed status (the maintainer changed a value, not the mark)."""
+    expected = {"match": CONSISTENT, "match (secondary)": CONSISTENT, "differs": DIFFERS}.get(value.mark)
+    if expected and status != UNVERIFIED and status != expected:
+        return f"数据的核对标记（{value.mark}）与按数值计算的结果不符：请更新该行的 verification 列。"
+    return None
+
+
+def evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> Result:
+    """Check one claim against the data frames (resource name → frame as `data.load` returns it)."""
+    if claim.check not in CHECKS:
+        raise _error(claim.line, "check", f"check 取值：{'、'.join(CHECKS)}", f"未知的核对方式“{claim.check}”")
+    frame = frames[claim.resource]
+    key_fields = _key_fields(descriptor, claim.resource)
+    units = _field_units(descriptor, claim.resource)
+    _require_field(claim, frame, claim.article_field, "article_field", claim.resource)
+    rows = _select(claim, frame, key_fields, claim.rows, "rows", claim.resource)
+    if claim.check == "ratio":
+        return _evaluate_ratio(claim, frames, descriptor, rows, units)
+    if claim.published_field:
+        _require_field(claim, frame, claim.published_field, "published_field", claim.resource)
+    values = _values(claim, frame, rows, key_fields, units, claim.article_field, claim.published_field)
+
+    if claim.check in ("exact", "amount"):
+        statuses = [_row_status(claim, v) for v in values]
+        status = combine(statuses)
+        many = len(values) > 1
+        article = "；".join((f"{v.label} " if many else "") + _article_text(v) for v in values)
+        published = "；".join((f"{v.label} " if many else "") + _published_text(v) for v in values)
+        remarks = tuple(r for v, s in zip(values, statuses) if (r := _mark_remark(v, s)))
+        used = [r for r, v in zip(rows, values) if v.published is not None]
+        return Result(claim, status, article, published, sources=_sources(used), remarks=remarks)
+
+    if claim.check == "at_most":
+        return _evaluate_at_most(claim, values, rows)
+    if claim.check == "ahead":
+        other = _select(claim, frame, key_fields, claim.other_rows, "other_rows", claim.resource)
+        if len(other) != len(rows):
+            raise _error(claim.line, "other_rows", "ahead：rows 与 other_rows 逐一配对，行数必须相同",
+                         f"rows 选出 {len(rows)} 行，other_rows 选出 {len(other)} 行")
+        other_values = _values(claim, frame, other, key_fields, units, claim.article_field, claim.published_field)
+        return _evaluate_ahead(claim, values, other_values, rows, other, key_fields)
+    # list_count: the article states how many items its list has; no published source counts them
+    stated = values[0].article
+    listed = len(rows)
+    remarks = () if stated is None or stated == listed else (f"文中列出 {listed} 项，与所述 {_number(stated)} 项不同。",)
+    return Result(claim, UNVERIFIED, _article_text(values[0]), "未找到", data_value=f"文中列出 {listed} 项",
+                  remarks=remarks)
+
+
+def _span(values: Sequence[_Value]) -> str:
+    """"2017—2021 年" for a run of years, else "所列 5 项"."""
+    labels = [v.label for v in values]
+    if len(labels) > 1 and all(label.endswith(" 年") for label in labels):
+        return f"{labels[0][:-2]}—{labels[-1]}"
+    return labels[0] if len(labels) == 1 else f"所列 {len(labels)} 项"
+
+
+def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Mapping[str, Any]]) -> Result:
+    if claim.threshold is None:
+        raise _error(claim.line, "threshold", "at_most 需要 threshold", "threshold 为空")
+    limit = Decimal(str(claim.threshold))
+    top = f"前 {_number(limit)} 名"
+
+    def split(kind: str) -> tuple[list[_Value], list[_Value], list[_Value]]:
+        """(rows outside the limit, rows within it, rows without a usable value)."""
+        present = [v for v in values if getattr(v, kind) is not None and (kind == "article" or v.comparable)]
+        missing = [v for v in values if v not in present]
+        return ([v for v in present if getattr(v, kind) > limit], [v for v in present if getattr(v, kind) <= limit],
+                missing)
+
+    def describe(kind: str) -> str:
+        over, within, missing = split(kind)
+        parts = []
+        if over:
+            parts.append("、".join(f"{v.label}{_with_unit(getattr(v, kind), v.unit)}" for v in over) + f"，在{top}之外")
+        if within:
+            worst = max(within, key=lambda v: getattr(v, kind))
+            parts.append(f"{'其余' if over else ''}{_span(within) if not over else ''}均在{top}内"
+                         f"（{_cat('最低为', worst.label + _with_unit(getattr(worst, kind), worst.unit))}）")
+        if missing:
+            parts.append("、".join(v.label for v in missing) + "未找到")
+        return "；".join(parts)
+
+    over, _, missing = split("published")
+    if len(over) > claim.allowed_exceptions:
+        status = DIFFERS
+    elif len(over) + len(missing) > claim.allowed_exceptions:
+        status = UNVERIFIED
+    else:
+        status = CONSISTENT
+    allowance = f"（至多 {claim.allowed_exceptions} 项例外）" if claim.allowed_exceptions else ""
+    article = f"{_span(values)}{'基本' if claim.allowed_exceptions else '均'}在{top}{allowance}"
+    used = [r for r, v in zip(rows, values) if v.published is not None]
+    return Result(claim, status, article, describe("published"), data_value="文章自己的数字：" + describe("article"),
+                  sources=_sources(used))
+
+
+def _pair_label(mine: Mapping[str, Any], theirs: Mapping[str, Any], key_fields: Sequence[str]) -> tuple[str, str]:
+    """What tells two paired rows apart (e.g. 中国香港 / 中国)."""
+    differing = [k for k in key_fields if _text(mine[k]) != _text(theirs[k])]
+    return _row_label(mine, key_fields, differing), _row_label(theirs, key_fields, differing)
+
+
+def _evaluate_ahead(claim: Claim, values: Sequence[_Value], others: Sequence[_Value],
+                    rows: Sequence[Mapping[str, Any]], other_rows: Sequence[Mapping[str, Any]],
+                    key_fields: Sequence[str]) -> Result:
+    def side(kind: str) -> tuple[str, list[str]]:
+        statuses, parts = [], []
+        for mine, theirs in zip(values, others):
+            a, b = getattr(mine, kind), getattr(theirs, kind)
+            if kind == "published" and not (mine.comparable and theirs.comparable):
+                a = b = None
+            if a is None or b is None:
+                statuses.append(UNVERIFIED)
+                parts.append(f"{mine.label}未找到")
+            else:
+                statuses.append(CONSISTENT if a < b else DIFFERS)
+                parts.append(f"{mine.label} {_number(a)} 比 {_number(b)}")
+        return "；".join(parts), statuses
+
+    published, statuses = side("published")
+    article_side, _ = side("article")
+    first, second = _pair_label(rows[0], other_rows[0], key_fields)
+    article = f"{_span(values)}{first}的名次均高于{second}"
+    return Result(claim, combine(statuses), article, f"{first}比{second}：{published}",
+                  data_value=f"文章表中{first}比{second}：{article_side}",
+                  sources=_sources([r for r in [*rows, *other_rows] if _text(r.get("published_source"))]))
+
+
+def _evaluate_ratio(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any],
+                    rows: Sequence[Mapping[str, Any]], units: Mapping[str, str]) -> Result:
+    if not claim.other_resource or len(claim.other_rows) != 2:
+        raise _error(claim.line, "other_rows", "ratio 需要 other_resource 和两行 other_rows（分子;分母）",
+                     f"other_resource “{claim.other_resource}”，other_rows “{';'.join(claim.other_rows)}”")
+    if claim.other_resource not in frames:
+        raise _error(claim.line, "other_resource", "other_resource 必须是数据包中的数据集",
+                     f"没有数据集“{claim.other_resource}”")
+    frame = frames[claim.resource]
+    mine = _values(claim, frame, rows, _key_fields(descriptor, claim.resource), units, claim.article_field, "")[0]
+    other = frames[claim.other_resource]
+    _require_field(claim, other, claim.published_field, "published_field", claim.other_resource)
+    key_fields = _key_fields(descriptor, claim.other_resource)
+    numerator, denominator = (_select(claim, other, key_fields, [spec], "other_rows", claim.other_resource)[0]
+                              for spec in claim.other_rows)
+    article_field = claim.published_field.replace("_published", "_article")
+
+    def ratio(kind: str) -> tuple[Decimal | None, str]:
+        def pick(row: Mapping[str, Any]) -> Decimal | None:
+            if kind == "article":  # the article's own figure where it gives one, else the published one
+                return _decimal(row.get(article_field)) if _decimal(row.get(article_field)) is not None \
+                    else _decimal(row.get(claim.published_field))
+            return _decimal(row.get(claim.published_field))
+        top, bottom = pick(numerator), pick(denominator)
+        if top is None or bottom is None or bottom == 0:
+            return None, "未找到"
+        value = top / bottom
+        return value, f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} {mine.unit}（{_number(top)} ÷ {_number(bottom)}）"
+
+    published, published_text = ratio("published")
+    _, data_text = ratio("article")
+    if mine.article is None or published is None:
+        status = UNVERIFIED
+    else:
+        status = CONSISTENT if amount_supported(mine.article, mine.qualifier, published) else DIFFERS
+    return Result(claim, status, _article_text(mine), published_text, data_value="以文章的数字计（文章未给出的用已发表值）：" + data_text,
+                  sources=_sources([numerator, denominator]))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The register from the data (what the pages use)
+# ----------------------------------------------------------------------------------------------------------------
+def register(target: str | None = None) -> list[Result]:
+    """Every claim checked against the data (only those of one paragraph label if `target` is given)."""
+    claims = read_claims()
+    if target is not None:
+        claims = [c for c in claims if c.target == target]
+        if not claims:
+            raise _error("—", "target", "页面引用的段落标签必须在 claims.csv 的 target 列中出现",
+                         f"没有 target 为“{target}”的核验条目")
+    descriptor = data.package()
+    names = {r.get("name") for r in descriptor["resources"]}
+    for claim in claims:
+        for column, name in (("resource", claim.resource), ("other_resource", claim.other_resource)):
+            if name and name not in names:
+                raise _error(claim.line, column, "引用的数据集必须在 datapackage.json 中列出", f"没有数据集“{name}”")
+    frames = {name: data.load(name) for name in resources_for(claims)}
+    return [evaluate(claim, frames, descriptor) for claim in claims]
+
+
+def status_counts(results: Sequence[Result]) -> dict[str, int]:
+    return {status: sum(r.status == status for r in results) for status in STATUSES}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Markdown (rendered by myst-nb as MyST: the {ref} and {cite} roles work)
+# ----------------------------------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    return data._md(text)  # noqa: SLF001 - the package's one Markdown escaper
+
+
+def margin_note(target: str) -> Any:
+    """The margin note for one paragraph: a link to the register for each of its claims that differs from its
+    source, or None (no output at all) when none does."""
+    from IPython.display import Markdown
+
+    lines = [
+        f"核验：与公开来源不一致。{_md(r.claim.statement)}，{_cat('文章为', _md(r.article_value))}，"
+        f"{_cat('公开来源为', _md(r.published_value))}。见{{ref}}`数字核验第 {r.claim.number} 条 <{r.claim.label}>`。"
+        for r in register(target) if r.status == DIFFERS
+    ]
+    return Markdown("\n\n".join(lines)) if lines else None
+
+
+@lru_cache(maxsize=1)
+def bibliography_keys(path: Path = BIB_FILE) -> frozenset[str]:
+    """Keys of references.bib (a source id that is one is cited with {cite}; others are named in words)."""
+    from pybtex.database import parse_file
+
+    return frozenset(parse_file(str(path), bib_format="bibtex").entries.keys())
+
+
+def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str]) -> str:
+    if not result.sources:
+        return "—"
+    cited = [s for s in result.sources if s in keys]
+    named = [f"{_md(source_titles.get(s, s))}" for s in result.sources if s not in keys]
+    parts = ([f"{{cite}}`{','.join(cited)}`"] if cited else []) + named
+    return "；".join(parts)
+
+
+def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
+    """Chapter file stem → its title (the first `# ` heading)."""
+    titles = {}
+    for path in sorted(book_dir.glob("0*.md")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                titles[path.stem] = line[2:].strip()
+                break
+    return titles
+
+
+def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
+    lines = [":::{list-table}", ":header-rows: 1", ":widths: " + " ".join(map(str, widths)), ""]
+    for row in [header, *rows]:
+        first, *rest = row
+        lines.append("* - " + first.replace("\n", "\n    "))
+        lines.extend("  - " + cell.replace("\n", "\n    ") for cell in rest)
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(results: Sequence[Result]) -> str:
+    """The counts, and the claims that differ from their sources (each linked to its register entry)."""
+    counts = status_counts(results)
+    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处，"
+            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处。")
+    differing = [r for r in results if r.status == DIFFERS]
+    if differing:
+        text += "与公开来源不一致的是：\n\n" + "\n".join(
+            f"- {{ref}}`第 {r.claim.number} 条 <{r.claim.label}>`：{_md(r.claim.statement)}，"
+            f"{_cat('文章为', _md(r.article_value))}，{_cat('公开来源为', _md(r.published_value))}。" for r in differing
+        )
+    return text + "\n"
+
+
+def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
+                      source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
+    """One table per chapter: number (the entry's anchor), the article's words linked to their paragraph, what
+    is checked, the article's value, the published value, the status and the source."""
+    titles = chapter_titles() if titles is None else titles
+    source_titles = source_titles or {}
+    keys = bibliography_keys() if keys is None else keys
+    out = []
+    for chapter in dict.fromkeys(r.claim.chapter for r in results):
+        mine = [r for r in results if r.claim.chapter == chapter]
+        counts = status_counts(mine)
+        out.append(f"### {_md(titles.get(chapter, chapter))}\n")
+        out.append(f"原文见{{doc}}`{chapter}`。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
+        rows = []
+        for r in mine:
+            what = [f"{{ref}}`{r.claim.excerpt} <{r.claim.target}>`", "", f"核对：{_md(r.claim.statement)}"]
+            if r.claim.note:
+                what[-1] += f"。{_md(r.claim.note)}"
+            published = [_md(r.published_value)]
+            if r.data_value:
+                published += ["", _md(r.data_value)]
+            status = f"**{r.status}**" if r.status == DIFFERS else r.status
+            if r.remarks:
+                status += "\n\n" + " ".join(_md(x) for x in r.remarks)
+            rows.append([
+                f"({r.claim.label})=\n\n{r.claim.number}",
+                "\n".join(what),
+                _md(r.article_value),
+                "\n".join(published),
+                status,
+                _source_cell(r, source_titles, keys),
+            ])
+        out.append(_list_table(["编号", "文章语句（链接到原段落）与核对内容", "文章", "公开来源（数据）", "结果", "来源"],
+                               rows, [6, 36, 14, 22, 10, 12]))
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The chart of statuses by chapter (house style)
+# ----------------------------------------------------------------------------------------------------------------
+STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#D55E00", UNVERIFIED: "#BBBBBB"}  # Okabe–Ito green, vermillion
+STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", UNVERIFIED: None}  # colour is never the only cue
+
+
+def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = None) -> Figure:
+    """Horizontal stacked bars: for each chapter, how many claims are 一致 / 不一致 / 未能核实, counts written in."""
+    import matplotlib.pyplot as plt
+
+    from .figures import use_house_style
+
+    use_house_style()
+    titles = chapter_titles() if titles is None else titles
+    chapters = list(dict.fromkeys(r.claim.chapter for r in results))
+    labels = [titles.get(c, c) for c in chapters]
+    fig, ax = plt.subplots(figsize=(7.2, 0.45 * len(chapters) + 1.2))
+    left = [0] * len(chapters)
+    for status in STATUSES:
+        counts = [sum(r.claim.chapter == c and r.status == status for r in results) for c in chapters]
+        bars = ax.barh(range(len(chapters)), counts, left=left, color=STATUS_COLOURS[status], label=status,
+                       hatch=STATUS_HATCH[status], edgecolor="white", linewidth=0.8)
+        for bar, n in zip(bars, counts):
+            if n:
+                ax.annotate(str(n), (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2),
+                            ha="center", va="center", fontsize=9,
+                            color="white" if status != UNVERIFIED else "black",
+                            bbox={"boxstyle": "round,pad=0.15", "fc": STATUS_COLOURS[status], "ec": "none"}
+                            if status == DIFFERS else None)
+        left = [a + b for a, b in zip(left, counts)]
+    ax.set_yticks(range(len(chapters)), labels)
+    ax.set_ylim(len(chapters) - 0.5, -0.5)
+    ax.set_xlabel("核验的数字、名次或比较（处）")
+    ax.grid(axis="y", visible=False)
+    ax.legend(ncols=3, loc="lower right", bbox_to_anchor=(1, 1), borderaxespad=0.2)
+    return fig
+
+
+def source_titles() -> dict[str, str]:
+    """Source id → how to name it in words (publisher and title), from sources.csv."""
+    frame = data.load("sources")
+    return {_text(r["source_id"]): "，".join(x for x in (_text(r["publisher"]), f"《{_text(r['title'])}》") if x)
+            for r in frame.to_dict("records")}
+
+
+_LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)
+
+
+def labels_in(text: str) -> set[str]:
+    """The MyST labels `(name)=` in a page's text."""
+    return set(_LABEL.findall(text))

@@ -1,0 +1,413 @@
+"""The claims register (数字核验): every discrepancy the source check found is flagged, every claim links to its
+paragraph, and the register follows the data (a data edit changes a status, its page and the chapter's margin note).
+
+Fast tests work on the data (a temporary copy through SZHK_DATA_DIR where they edit it); the HTML tests read the
+built book (SZHK_HTML_DIR or _build/html); one test builds a copy of the project with an edited CSV.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, jupyter_book
+from szhk import claims, data, deps
+from szhk.data import DataValidationError
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
+RUNNING_HEADER = "深港科技创新产业深化合作论析"
+
+# /work/shared/research/source-check.md: what differs from the published sources, and what none confirms.
+SOURCE_CHECK_DIFFERS = {
+    "gii-top15": "近 5 年均排在前 15 名，而 2017 年为第 16 名",
+    "hk-startups-2021": "2021 年调查为 3755 家，不是近 4000 家",
+    "hk-startups-growth": "3755 ÷ 1558 ≈ 2.41，不是 2.6",
+    "science-park-companies": "施政报告为约 900 家，不是逾千家",
+    "t2-cityu-overall": "城大 QS 2022 为第 53 名，不是 54",
+    "t1-imd-chn-2018": "IMD 2018 中国为第 30 名，不是 33",
+    "t1-imd-economies-2021": "IMD 2021 有 64 个经济体，不是 63",
+}
+SOURCE_CHECK_UNCONFIRMED = [
+    "fintech-startups",  # 2016 的 138 家一致，2020 的 468 家未核得
+    "itf-share-information-technology", "itf-share-electrical-electronics", "itf-share-foundation-industries",
+    "itf-share-biotechnology", "itf-projects", "itf-funding",  # 已发表值是 2024 年的，不是文章所指日期
+    "science-park-rd-staff", "cyberport-companies", "cyberport-unicorns", "virtual-insurers", "healthcare-listings",
+    "healthcare-funds", "t1-imd-chn-2020", "t1-imd-chn-2021",
+]
+SOURCE_CHECK_MATCH = [
+    "gii-cluster-rank", "science-park-unicorns", "science-park-funds", "virtual-banks", "chapter-18a-listings",
+    "chapter-18a-funds", "blueprint-2-initiatives", "itvf-size", "tsssu-universities", "tsssu-grant",
+    "fintech-ecosystem-rank", "t2-polyu-arts-humanities", "t1-gii-hkg-2017", "t1-imd-hkg-2018",
+]
+
+
+def by_id(results: list[claims.Result]) -> dict[str, claims.Result]:
+    return {r.claim.claim_id: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, claims.Result]:
+    return by_id(claims.register())
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
+    return copy
+
+
+def set_cells(path: Path, key: dict[str, str], **values: str) -> None:
+    """Set columns of the one row of a CSV whose columns match `key` (the file stays UTF-8, same columns)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    hits = [r for r in rows if all(r[k] == v for k, v in key.items())]
+    assert len(hits) == 1, f"{path.name}: {len(hits)} rows match {key}"
+    hits[0].update(values)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+SCIENCE_PARK_RESOLVED = dict(value_published="1000", qualifier_published="超过", verification="match",
+                             note="（测试：已发表值改为与文章相同）")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The rules (pure functions)
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("article, qualifier, published, published_qualifier, supported", [
+    ("400", "", "403.6", "约", True),        # 400 亿港元 vs HK$40.36 bn: rounded to hundreds
+    ("400", "", "460", "", False),
+    ("800", "约", "800", "最多", True),
+    ("4000", "近", "3985", "", True),        # 近 4000 is 3950–4000
+    ("4000", "近", "3755", "", False),
+    ("4000", "近", "4010", "", False),       # nearly is never above
+    ("1000", "逾", "900", "约", False),      # 逾千家 vs 约 900
+    ("1000", "逾", "1200", "", True),
+    ("1000", "逾", "2500", "", False),       # more than 1000, but not "逾两千"
+    ("1000", "逾", "1000", "超过", True),     # the same words
+    ("1000", "逾", "1000", "", False),       # exactly 1000 is not "more than 1000"
+    ("1800", "多", "1850", "", True),
+    ("1800", "多", "1900", "", False),
+    ("2.6", "", "2.41", "", False),
+    ("2.6", "", "2.56", "", True),
+    ("130", "超过", "130", "超过", True),
+])
+def test_amount_rule(article: str, qualifier: str, published: str, published_qualifier: str, supported: bool) -> None:
+    assert claims.amount_supported(Decimal(article), qualifier, Decimal(published), published_qualifier) is supported
+
+
+def test_precision_and_combine() -> None:
+    assert claims.precision(Decimal("4000")) == Decimal("1000")
+    assert claims.precision(Decimal("330")) == Decimal("10")
+    assert claims.precision(Decimal("21.8")) == Decimal("0.1")
+    assert claims.combine([claims.CONSISTENT, claims.UNVERIFIED]) == claims.UNVERIFIED
+    assert claims.combine([claims.CONSISTENT, claims.DIFFERS, claims.UNVERIFIED]) == claims.DIFFERS
+    assert claims.combine([claims.CONSISTENT, claims.CONSISTENT]) == claims.CONSISTENT
+    with pytest.raises(ValueError, match="unknown qualifier"):
+        claims.amount_supported(Decimal(1), "大约", Decimal(1))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The register on the committed data
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("claim_id", sorted(SOURCE_CHECK_DIFFERS))
+def test_source_check_discrepancies_are_flagged(results: dict[str, claims.Result], claim_id: str) -> None:
+    assert results[claim_id].status == claims.DIFFERS, SOURCE_CHECK_DIFFERS[claim_id]
+
+
+def test_unconfirmed_and_matching_claims(results: dict[str, claims.Result]) -> None:
+    wrong = {c: results[c].status for c in SOURCE_CHECK_UNCONFIRMED if results[c].status != claims.UNVERIFIED}
+    assert not wrong, f"should be 未能核实: {wrong}"
+    wrong = {c: results[c].status for c in SOURCE_CHECK_MATCH if results[c].status != claims.CONSISTENT}
+    assert not wrong, f"should be 一致: {wrong}"
+
+
+def test_computed_claims_show_the_computation(results: dict[str, claims.Result]) -> None:
+    top15 = results["gii-top15"]
+    assert "2017 年第 16 名" in top15.published_value and "2017 年第 16 名" in top15.data_value
+    growth = results["hk-startups-growth"]
+    assert "2.41" in growth.published_value and "3755 ÷ 1558" in growth.published_value
+    assert "2.57" in growth.data_value  # the article's own 近 4000 ÷ 1558: where its 2.6 comes from
+    fintech = results["fintech-startups"]
+    assert "138" in fintech.published_value and "未找到" in fintech.published_value
+    assert "2024-01-31" in results["itf-share-electrical-electronics"].published_value
+    # "基本保持在全球前十名": one year (2018, 11th) outside, which "基本" allows
+    assert results["imd-hk-top10"].status == claims.CONSISTENT and "2018 年第 11 名" in results["imd-hk-top10"].published_value
+
+
+def test_status_follows_the_values_not_only_the_marks(results: dict[str, claims.Result]) -> None:
+    """Where the data records a mark (match / differs), the computed status agrees with it."""
+    marks = {"match": claims.CONSISTENT, "match (secondary)": claims.CONSISTENT, "differs": claims.DIFFERS}
+    assert not [r.remarks for r in results.values() if r.remarks and "核对标记" in " ".join(r.remarks)]
+    frames = {"tech_parks": data.load("tech_parks").set_index(["park_code", "measure_code"])}
+    assert marks[frames["tech_parks"].loc[("science_park", "companies"), "verification"]] == \
+        results["science-park-companies"].status
+
+
+def test_every_claim_cites_a_source_when_it_is_decided(results: dict[str, claims.Result]) -> None:
+    keys = claims.bibliography_keys()
+    titles = claims.source_titles()
+    for result in results.values():
+        if result.status != claims.UNVERIFIED:
+            assert result.sources, f"{result.claim.claim_id}: {result.status} without a source"
+        for source in result.sources:
+            assert source in keys or source in titles, f"{result.claim.claim_id}: unknown source {source}"
+
+
+def test_excerpts_are_the_articles_words() -> None:
+    raw = "".join(line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()
+                  if line.strip() != RUNNING_HEADER)
+    article = re.sub(r"\s+", "", raw)
+    for claim in claims.read_claims():
+        assert re.sub(r"\s+", "", claim.excerpt) in article, f"{claim.claim_id}: excerpt not in the article"
+
+
+def test_claims_csv_holds_no_values() -> None:
+    """Values come from the data: claims.csv has no value columns, only where to find them; its only numbers
+    are the checks' parameters, which are the article's own words ("前 15 名")."""
+    resource = next(r for r in data.package()["resources"] if r["name"] == "claims")
+    numeric = {f["name"] for f in resource["schema"]["fields"] if f["type"] != "string"}
+    assert numeric == {"threshold", "allowed_exceptions"}
+    in_words = {10: "十", 100: "百"}  # 前十名, 前百
+    for claim in claims.read_claims():
+        if claim.threshold is not None:
+            n = int(claim.threshold)
+            assert f"前 {n} 名" in claim.excerpt or f"前{in_words.get(n, '?')}" in claim.excerpt, claim.claim_id
+
+
+def test_every_target_is_a_label_in_its_chapter_with_its_margin_cell() -> None:
+    by_chapter: dict[str, set[str]] = {}
+    for claim in claims.read_claims():
+        by_chapter.setdefault(claim.chapter, set()).add(claim.target)
+    for chapter, targets in by_chapter.items():
+        text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")
+        labels = claims.labels_in(text)
+        for target in targets:
+            assert target in labels, f"{chapter}.md has no label ({target})="
+            assert text.count(f'claims.margin_note("{target}")') == 1, f"{chapter}.md: no margin cell for {target}"
+        cells = re.findall(r"```\{code-cell\}[^\n]*\n---\n(.*?)\n---\n(.*?)```", text, re.S)
+        for meta, code in cells:
+            if "margin_note" in code:
+                assert "margin" in meta and "remove-input" in meta and "markdown_format: myst" in meta
+
+
+def test_chapters_declare_what_their_margin_notes_read() -> None:
+    register = claims.read_claims()
+    for chapter in {c.chapter for c in register}:
+        mine = [c for c in register if c.chapter == chapter]
+        declared = deps.declared((BOOK / f"{chapter}.md").read_text(encoding="utf-8"), chapter)
+        assert isinstance(declared, list)
+        missing = ({"claims"} | set(claims.resources_for(mine))) - set(declared)
+        assert not missing, f"{chapter}.md must declare {sorted(missing)} in its front matter data:"
+    page = deps.declared((BOOK / "claims.md").read_text(encoding="utf-8"), "claims")
+    assert set(page) == {"claims", "sources"} | set(claims.resources_for(register))
+
+
+def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str, claims.Result]) -> None:
+    text = claims.register_markdown(list(results.values()), source_titles=claims.source_titles())
+    for result in results.values():
+        assert f"({result.claim.label})=" in text
+        assert f"<{result.claim.target}>`" in text
+    assert "{cite}`policy-address-2021`" in text
+    assert "二手来源" in text  # hkex-2020-18a-secondary has no .bib entry: named in words
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# A data edit changes the status (fast: szhk.claims on a copy of data/)
+# ----------------------------------------------------------------------------------------------------------------
+def test_resolving_a_discrepancy_in_the_data_turns_it_consistent(data_copy: Path) -> None:
+    assert by_id(claims.register())["science-park-companies"].status == claims.DIFFERS
+    assert "science-park-companies" in claims.margin_note("para-03-infrastructure").data
+    set_cells(data_copy / "tech_parks.csv", {"park_code": "science_park", "measure_code": "companies"},
+              **SCIENCE_PARK_RESOLVED)
+    assert by_id(claims.register())["science-park-companies"].status == claims.CONSISTENT
+    assert claims.margin_note("para-03-infrastructure") is None  # no other discrepancy there: no note at all
+
+
+def test_a_new_discrepancy_in_the_data_adds_a_note(data_copy: Path) -> None:
+    assert claims.margin_note("para-04-fintech") is None
+    set_cells(data_copy / "key_figures.csv", {"figure_id": "virtual_banks"},
+              value_published="7", verification="differs")
+    assert by_id(claims.register())["virtual-banks"].status == claims.DIFFERS
+    assert "claim-virtual-banks" in claims.margin_note("para-04-fintech").data
+
+
+def test_a_computed_claim_recomputes(data_copy: Path) -> None:
+    set_cells(data_copy / "hk_startups.csv", {"survey_year": "2021"}, startups_published="4050")  # 4050/1558 = 2.6
+    result = by_id(claims.register())["hk-startups-growth"]
+    assert result.status == claims.CONSISTENT and "4050 ÷ 1558" in result.published_value
+    set_cells(data_copy / "gii_ranks.csv", {"year": "2017", "economy_code": "HKG"}, rank_published="15",
+              rank_article="15", verification="match")
+    assert by_id(claims.register())["gii-top15"].status == claims.CONSISTENT
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bad claims.csv: one clear message naming file, row and column
+# ----------------------------------------------------------------------------------------------------------------
+def test_unknown_row_is_named(data_copy: Path) -> None:
+    set_cells(data_copy / "claims.csv", {"claim_id": "virtual-banks"}, rows="virtual_bank")
+    line = 1 + [c.claim_id for c in claims.read_claims()].index("virtual-banks") + 1
+    with pytest.raises(DataValidationError) as error:
+        claims.register()
+    message = str(error.value)
+    assert "claims.csv" in message and f"第 {line} 行" in message and "列 rows" in message and "virtual_bank" in message
+
+
+def test_unknown_column_is_named(data_copy: Path) -> None:
+    set_cells(data_copy / "claims.csv", {"claim_id": "virtual-banks"}, article_field="value_artcle")
+    with pytest.raises(DataValidationError, match=r"claims\.csv，第 \d+ 行，列 article_field：key_figures\.csv 没有列“value_artcle”"):
+        claims.register()
+
+
+def test_at_most_without_threshold_breaks_the_package_rule(data_copy: Path) -> None:
+    set_cells(data_copy / "claims.csv", {"claim_id": "gii-top15"}, threshold="")
+    with pytest.raises(DataValidationError, match=r"claims\.csv，第 \d+ 行，列 check、threshold"):
+        data.load("claims")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The built book
+# ----------------------------------------------------------------------------------------------------------------
+class Anchors(HTMLParser):
+    """Text of every element with an id, margin cells' text, and each link's href (in the page body)."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: dict[str, str] = {}
+        self.margins: list[tuple[str, list[str]]] = []  # (text, hrefs) of each margin cell
+        self.hrefs: list[str] = []
+        self.rows: dict[str, list[str]] = {}  # register: claim label -> its row's cell texts
+        self._open: list[tuple[str, str | None, list[str], list[str]]] = []
+        self._row: list[list[str]] | None = None
+        self._row_id: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"] or "")
+            for _, _, _, hrefs in self._open:
+                hrefs.append(a["href"] or "")
+        if tag in self.VOID:
+            return
+        kind = "margin" if "tag_margin" in (a.get("class") or "").split() else None
+        self._open.append((tag, a.get("id") or kind, [], []))
+        if tag == "tr":
+            self._row, self._row_id = [], None
+        elif tag == "td" and self._row is not None:
+            self._row.append([])
+        if a.get("id", "") and a["id"].startswith("claim-") and self._row is not None:
+            self._row_id = a["id"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID or not self._open:
+            return
+        while self._open:
+            open_tag, key, buffer, hrefs = self._open.pop()
+            text = "".join(buffer)
+            if key == "margin":
+                self.margins.append((text, hrefs))
+            elif key:
+                self.text[key] = text
+            if open_tag == tag:
+                break
+        if tag == "tr" and self._row is not None:
+            if self._row_id:
+                self.rows[self._row_id] = ["".join(cell).strip() for cell in self._row]
+            self._row = None
+
+    def handle_data(self, text: str) -> None:
+        for _, _, buffer, _ in self._open:
+            buffer.append(text)
+        if self._row:
+            self._row[-1].append(text)
+
+
+def parse(page: Path) -> Anchors:
+    parser = Anchors()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def labelled_text(html: str, target: str) -> str:
+    """Visible text of what a label marks: the paragraph carrying the id, or, for a label before a table (an
+    empty anchor right before it), the table."""
+    match = re.search(rf'<(p|span)\b[^>]*\bid="{re.escape(target)}"', html)
+    assert match, f"no <p> or <span> with id={target}"
+    end = html.find("</p>" if match.group(1) == "p" else "</table>", match.end())
+    text = re.sub(r"<[^>]+>", "", html[match.start():end])
+    return re.sub(r"\[\d+(?:[-,–]\d+)*\]", "", text)  # citation numbers ([17], [7-11]) are not the article's
+
+
+def test_every_claim_links_to_a_paragraph_that_exists(html_dir: Path) -> None:
+    register = parse(html_dir / "book" / "claims.html")
+    pages: dict[str, Anchors] = {}
+    htmls: dict[str, str] = {}
+    for claim in claims.read_claims():
+        page = pages.setdefault(claim.chapter, parse(html_dir / "book" / f"{claim.chapter}.html"))
+        assert claim.target in page.text, f"{claim.chapter}.html has no element id={claim.target}"
+        # the labelled paragraph (or table) holds the article's words (numbers glued from data render as text)
+        html = htmls.setdefault(claim.chapter, (html_dir / "book" / f"{claim.chapter}.html").read_text(encoding="utf-8"))
+        assert squeeze(claim.excerpt) in squeeze(labelled_text(html, claim.target)), \
+            f"{claim.claim_id}: words not at {claim.target}"
+        assert f"{claim.chapter}.html#{claim.target}" in register.hrefs, f"register does not link {claim.target}"
+        assert claim.label in register.rows, f"register has no entry {claim.label}"
+
+
+def test_register_page_shows_each_status(html_dir: Path, results: dict[str, claims.Result]) -> None:
+    register = parse(html_dir / "book" / "claims.html")
+    for claim_id, result in results.items():
+        cells = register.rows[f"claim-{claim_id}"]
+        assert cells[4].startswith(result.status) and not (result.status == claims.CONSISTENT and cells[4].startswith("不")), \
+            (claim_id, cells)
+    html = (html_dir / "book" / "claims.html").read_text(encoding="utf-8")
+    assert 'id="fig-claims-status"' in html and "数据来源" in html
+    assert "{cite}" not in html and "{ref}" not in html  # roles rendered, not printed
+
+
+def test_margin_notes_mark_exactly_the_discrepancies(html_dir: Path, results: dict[str, claims.Result]) -> None:
+    differing = {r.claim.claim_id for r in results.values() if r.status == claims.DIFFERS}
+    seen: set[str] = set()
+    for chapter in {r.claim.chapter for r in results.values()}:
+        for text, hrefs in parse(html_dir / "book" / f"{chapter}.html").margins:
+            linked = {h.split("#claim-")[1] for h in hrefs if "claims.html#claim-" in h}
+            if not linked:
+                assert not text.strip(), f"{chapter}: a margin cell with text but no register link: {text!r}"
+                continue
+            assert text.strip().startswith("核验：与公开来源不一致")
+            seen |= linked
+    assert seen == differing
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Through a real build: a data edit reaches the register page and the chapter's margin note
+# ----------------------------------------------------------------------------------------------------------------
+def test_a_data_edit_changes_the_register_and_the_margin_note_in_a_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    set_cells(project / "data" / "tech_parks.csv", {"park_code": "science_park", "measure_code": "companies"},
+              **SCIENCE_PARK_RESOLVED)
+    done = jupyter_book(project)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    html = project / "_build" / "html" / "book"
+    row = parse(html / "claims.html").rows["claim-science-park-companies"]
+    assert row[4] == claims.CONSISTENT and "超过 1000" in row[3]
+    chapter = parse(html / "03-government-measures.html")
+    assert not any("claims.html#claim-science-park-companies" in h for _, hrefs in chapter.margins for h in hrefs)
+    assert all(not text.strip() for text, _ in chapter.margins), "chapter 03 has no other discrepancy"
