@@ -190,7 +190,8 @@ def _web_captions() -> list[str]:
         for number, text in _CAPTION.findall(page.read_text(encoding="utf-8")):
             # The number and the caption's opening words: enough to identify it; the rest of a caption holds
             # web-only links (下载 SVG) and citations that LaTeX typesets with other hyphens.
-            captions.append(re.sub(r"<[^>]+>", "", number) + re.sub(r"<[^>]+>", "", text)[:12])
+            text = re.sub(r'<a [^>]*svg-download[^>]*>.*?</a>', "", text, flags=re.S)
+            captions.append(re.sub(r"<[^>]+>", "", number) + re.sub(r"<[^>]+>", "", text).strip()[:12])
     return captions
 
 
