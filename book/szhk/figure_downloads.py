@@ -45,7 +45,8 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if uri is None or not captions or any(True for _ in figure.findall(svg_download)):
             continue
         name = (figure.get("ids") or [posixpath.splitext(posixpath.basename(uri))[0]])[0]
-        captions[0] += [nodes.Text(" "), svg_download("", image_uri=uri, download_name=f"{name}.svg")]
+        # No space before it: a space between Chinese characters shows as a gap (the theme draws a download icon).
+        captions[0] += svg_download("", image_uri=uri, download_name=f"{name}.svg")
 
 
 def visit_svg_download_html(self: SphinxTranslator, node: svg_download) -> None:

@@ -198,6 +198,9 @@ def series_legend(fig: Figure, article_name: str = ARTICLE_NAME, published_name:
 
 # ---- Ranks (chapters 00–02): rank 1 on top, the text's threshold drawn, the article's values with published ones ----
 ECONOMY_ORDER = ("中国香港", "中国")
+# Figure width (inches) that keeps 9–10 pt labels at least 10 px high on a 390 px phone screen, where the
+# image shrinks to the text column (about 350 px); on a desktop it shows at its natural width (about 420 px).
+NARROW = 4.4
 
 
 def rank_chart(
@@ -208,6 +211,7 @@ def rank_chart(
     field: str | None = None,
     worst: int | None = None,
     ylabel: str = "全球排名（位）",
+    legend_loc: str = "best",
 ) -> Figure:
     """Each economy's rank by year, one line per economy (`year`, `economy_zh`, `rank_article` columns), labelled
     at its end; rank 1 is at the top. `top` draws the text's threshold ("前 15 名") as a dashed line labelled
@@ -217,7 +221,7 @@ def rank_chart(
     missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
     if missing:
         raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(figsize=(NARROW, 3.2))
     economies = [e for e in ECONOMY_ORDER if e in set(ranks["economy_zh"])]
     economies += sorted(set(ranks["economy_zh"]) - set(economies))
     lowest = int(ranks["rank_article"].max())
@@ -242,64 +246,80 @@ def rank_chart(
         ax.annotate("参评经济体总数（最末一名）", (size.index[0], size.iloc[0]), xytext=(0, 4),
                     textcoords="offset points", va="bottom", color="#555555", fontsize=LABEL_SIZE)
         lowest = max(lowest, int(size.max()))
-    if top is not None:
-        ax.axhline(top + 0.5, color="#555555", linestyle="--", linewidth=0.9)
-        ax.annotate(top_label or f"前 {top} 名", (0, top + 0.5), xycoords=("axes fraction", "data"), xytext=(3, 2),
-                    textcoords="offset points", va="bottom", color="#555555", fontsize=LABEL_SIZE, zorder=5,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
     rank_axis(ax, worst or lowest + 2, ylabel)
+    if top is not None:
+        _threshold_line(ax, ranks, top, top_label or f"前 {top} 名")
     year_axis(ax, ranks["year"])
     ax.set_xlim(ranks["year"].min() - 0.3, ranks["year"].max() + 0.9)  # room for the end labels
     if differs_drawn:
         ax.legend(handles=[h for h, l in zip(*ax.get_legend_handles_labels()) if l.startswith("已发表")],
-                  loc="best", fontsize=LABEL_SIZE)
+                  loc=legend_loc, fontsize=LABEL_SIZE)
     return fig
 
 
+def _threshold_line(ax: Axes, ranks: pd.DataFrame, top: int, label: str) -> None:
+    """A dashed line between rank `top` and the next, labelled at the first free corner: left or right end,
+    above or below the line, where no rank of the first or last year would sit under the words."""
+    line = top + 0.5
+    ax.axhline(line, color="#555555", linestyle="--", linewidth=0.9)
+    worst, best = ax.get_ylim()
+    band = 0.1 * (worst - best)  # the label's height, about 10% of the axis at this figure size
+    for side, year in (("left", ranks["year"].min()), ("right", ranks["year"].max())):
+        at_end = ranks.loc[ranks["year"] == year, "rank_article"].astype(float)
+        for above in (True, False):
+            low, high = (line - band, line) if above else (line, line + band)
+            if not ((at_end >= low) & (at_end <= high)).any():
+                ax.annotate(label, (0 if side == "left" else 1, line), xycoords=("axes fraction", "data"),
+                            xytext=(3 if side == "left" else -3, 2 if above else -2), textcoords="offset points",
+                            ha=side, va="bottom" if above else "top", color="#555555", fontsize=LABEL_SIZE,
+                            zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
+                return
+    raise ValueError(f"rank_chart: no free place for the label {label!r} of the line at rank {top}")
+
+
 def wrap_label(label: str, width: int = 3) -> str:
-    """A long Chinese label on two lines, for narrow columns: "生命科学与医学" → "生命科学\\n与医学"."""
-    if len(label) <= width + 1:
+    """A Chinese label longer than `width` on two lines, for narrow columns: after "与" where it has one
+    ("人文与艺术" → "人文与\\n艺术") or before it after a long word ("生命科学\\n与医学"), else in the middle
+    ("自然科学" → "自然\\n科学"), as the article's Table 2 breaks them."""
+    if len(label) <= width:
         return label
-    cut = len(label) - width if len(label) <= 2 * width + 1 else (len(label) + 1) // 2
+    at = label.find("与", 1, len(label) - 1)
+    cut = (at if at >= 3 else at + 1) if at > 0 else len(label) // 2
     return f"{label[:cut]}\n{label[cut:]}"
 
 
-def rank_heatmap(table: pd.DataFrame, *, colourbar_label: str = "名次（对数刻度）", missing_label: str = "无排名") -> Figure:
+def rank_heatmap(table: pd.DataFrame, *, missing_label: str = "无排名") -> Figure:
     """A table of ranks (rows × columns, empty cells allowed) as a heat map: each cell coloured by its rank on a
     log scale (better = darker) and labelled with it; an empty cell is hatched grey and labelled `missing_label`,
-    never coloured as if it had a rank."""
+    never coloured as if it had a rank. Every cell carries its number, so there is no colour bar (more room for
+    the cells on a phone); the caption says what the colours mean."""
     from matplotlib.colors import LogNorm
 
     values = table.apply(pd.to_numeric, errors="coerce").astype(float)
     known = values.stack().dropna()
     if known.empty:
         raise ValueError("rank_heatmap: the table has no rank")
-    fig, ax = plt.subplots(figsize=(6.4, 0.55 * len(values) + 1.6))
+    fig, ax = plt.subplots(figsize=(NARROW, 0.5 * len(values) + 1.3))
     cmap = plt.get_cmap("cividis")  # colour-blind-safe; dark = good rank
-    norm = LogNorm(vmin=max(1.0, known.min()), vmax=known.max())
-    image = ax.imshow(values.to_numpy(), cmap=cmap, norm=norm, aspect="auto")
+    best = max(1.0, known.min())
+    norm = LogNorm(vmin=best, vmax=max(known.max(), 2 * best))  # one rank alone still gets a colour scale
+    ax.imshow(values.to_numpy(), cmap=cmap, norm=norm, aspect="auto")
     for (i, j), rank in pd.DataFrame(values.to_numpy()).stack(future_stack=True).items():
         if pd.isna(rank):
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#f2f2f2", edgecolor="#999999",
                                    hatch="///", linewidth=0))
             ax.text(j, i, missing_label, ha="center", va="center", fontsize=LABEL_SIZE, color="#333333")
             continue
-        r, g, b, _ = cmap(norm(rank))
+        r, g, b, _ = cmap(float(norm(rank)))
         dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
         ax.text(j, i, f"{rank:.0f}", ha="center", va="center", fontsize=LABEL_SIZE,
                 color="white" if dark else "black")
-    ax.set_xticks(range(values.shape[1]), [wrap_label(str(c)) for c in values.columns])
-    ax.set_yticks(range(values.shape[0]), [str(r) for r in values.index])
+    ax.set_xticks(range(values.shape[1]), [wrap_label(str(c)) for c in values.columns], fontsize=LABEL_SIZE)
+    ax.set_yticks(range(values.shape[0]), [str(r) for r in values.index], fontsize=LABEL_SIZE)
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
-    bar.set_label(colourbar_label)
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if norm.vmin <= t <= norm.vmax]
-    bar.ax.minorticks_off()
-    bar.set_ticks(ticks, labels=[str(t) for t in ticks])  # plain numbers, not 2×10¹
-    bar.ax.invert_yaxis()  # rank 1 at the top of the colour bar too
     return fig
 
