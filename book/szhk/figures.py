@@ -159,10 +159,20 @@ def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
 
 def wrapped(labels: Iterable[str], width: int = 9) -> list[str]:
     """Category labels broken into lines of at most `width` characters (Chinese has no spaces to break at), so
-    long names do not squeeze the plot on a phone screen."""
-    # A no-break space keeps "第十八 A 章" together (textwrap breaks only at ASCII whitespace).
-    return [textwrap.fill(str(label).replace(" ", "\u00a0"), width, break_long_words=True, break_on_hyphens=False)
-            for label in labels]
+    long names do not squeeze the plot on a phone screen; a name with a bracketed part breaks before "（" when
+    the name itself fits on one line ("前海深港现代服务业合作区" / "（扩区前）")."""
+    def lines(text: str) -> list[str]:
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+
+    out = []
+    for label in labels:
+        text = str(label).replace(" ", "\u00a0")  # keeps "第十八 A 章" together: textwrap breaks at ASCII spaces
+        name, bracket, rest = text.partition("（")
+        if bracket and len(text) > width and 0 < len(name) <= width:
+            out.append("\n".join([name, *lines(bracket + rest)]))
+        else:
+            out.append("\n".join(lines(text)))
+    return out
 
 
 def paired_bars(
