@@ -7,6 +7,7 @@ keyed by content, so this only saves time.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -256,6 +257,45 @@ def _warm_start(project: Path) -> None:
         shutil.copytree(work, project / "_build" / ".work", ignore=shutil.ignore_patterns(".lock", "logs"))
 
 
+REAL_RESOURCE, REAL_CHAPTER, REAL_FIGURE = "gii_ranks", "02-hk-innovation", "fig-gii-ranks"
+REAL_ROW_LABEL = "全球创新指数（中国）"  # Table 1's row for China's GII ranks, one cell per year
+
+
+def _edit_real_csv(project: Path) -> str:
+    """China's 2021 GII rank + 1 (article and published value alike, so the row stays valid); returns Table 1's
+    row for China as its text should read afterwards, e.g. 全球创新指数（中国）2217141413."""
+    path = project / "data" / f"{REAL_RESOURCE}.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    (row,) = [r for r in rows if r["year"] == "2021" and r["economy_code"] == "CHN"]
+    old = row["rank_article"]
+    row["rank_article"] = str(int(old) + 1)
+    if row["rank_published"] == old:
+        row["rank_published"] = row["rank_article"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    china = sorted((r["year"], r["rank_article"]) for r in rows if r["economy_code"] == "CHN")
+    return REAL_ROW_LABEL + "".join(rank for _, rank in china)
+
+
+def _real_snapshot(project: Path) -> dict[str, str]:
+    html_dir = project / "_build" / "html"
+    page = (html_dir / "book" / f"{REAL_CHAPTER}.html").read_text(encoding="utf-8")
+    figure = re.search(rf'id="{REAL_FIGURE}".*?<img[^>]*src="([^"]+)"', page, flags=re.S)
+    assert figure, f"{REAL_CHAPTER}.html has no figure {REAL_FIGURE}"
+    pdf_text = subprocess.run(
+        ["pdftotext", str(project / "_build" / "pdf" / "szhk-report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "html": re.sub(r"\s+", "", re.sub(r"<[^>]+>", " ", page)),
+        "figure": hashlib.sha256((html_dir / "book" / figure.group(1)).resolve().read_bytes()).hexdigest(),
+        "pdf": re.sub(r"\s+", "", pdf_text),
+    }
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     project = copy_project(tmp_path_factory.mktemp("rebuild") / "project")
@@ -267,13 +307,16 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     first = _run_build(project)
     assert first.returncode == 0, f"first build of the copy failed:\n{first.output[-6000:]}"
     result["first"], result["first_snapshot"] = first, _snapshot(project)
+    result["first_real"] = _real_snapshot(project)
 
     result["noop"] = _run_build(project)
 
     csv_path.write_text(PROBE_CSV.replace("a,41", "a,58"), encoding="utf-8")
+    result["real_row"] = _edit_real_csv(project)
     edited = _run_build(project)
-    assert edited.returncode == 0, f"build after editing zz_probe.csv failed:\n{edited.output[-6000:]}"
+    assert edited.returncode == 0, f"build after editing two CSVs failed:\n{edited.output[-6000:]}"
     result["edited"], result["edited_snapshot"] = edited, _snapshot(project)
+    result["edited_real"] = _real_snapshot(project)
 
     csv_path.write_text(PROBE_CSV.replace("a,41", "a,五十八"), encoding="utf-8")
     result["broken"] = _run_build(project)
@@ -295,10 +338,10 @@ def test_noop_rebuild_executes_no_notebook(builds) -> None:
     assert "0 notebook(s) executed" in noop.output
 
 
-def _probe_readers(project: Path) -> set[str]:
-    """Notebooks that must re-execute when zz_probe.csv changes: the probe, and pages declaring `data: all`."""
-    readers = {f"book/{stem}.md" for stem in deps.readers(project / "book")["zz_probe"]}
-    assert readers == {"book/zz-probe.md"}
+def _readers(project: Path, *resources: str) -> set[str]:
+    """Notebooks that must re-execute when these resources change: their readers, and pages with `data: all`."""
+    declared = deps.readers(project / "book")
+    readers = {f"book/{stem}.md" for name in resources for stem in declared.get(name, [])}
     whole_package = {
         path.relative_to(project).as_posix()
         for path in (project / "book").glob("*.md")
@@ -307,8 +350,17 @@ def _probe_readers(project: Path) -> set[str]:
     return readers | whole_package
 
 
-def test_csv_edit_reexecutes_exactly_its_readers(builds) -> None:
-    assert set(builds["edited"].executed) == _probe_readers(builds["project"])
+def test_csv_edits_reexecute_exactly_their_readers(builds) -> None:
+    project: Path = builds["project"]
+    assert deps.readers(project / "book")["zz_probe"] == ["zz-probe"]
+    assert REAL_CHAPTER in deps.readers(project / "book").get(REAL_RESOURCE, []), f"{REAL_CHAPTER} reads {REAL_RESOURCE}"
+    expected = _readers(project, "zz_probe", REAL_RESOURCE)
+    assert set(builds["edited"].executed) == expected, "re-executed chapters differ from the two CSVs' readers"
+    # The pages that show the data are refreshed too: the data appendix (data: all) and the claims register.
+    assert {"book/data-appendix.md", "book/claims.md"} <= set(builds["edited"].executed)
+    all_notebooks = {p.relative_to(project).as_posix() for p in (project / "book").glob("*.md")
+                     if deps.is_notebook(p.read_text(encoding="utf-8"))}
+    assert all_notebooks - expected, "every chapter reads these CSVs: the test cannot show that others were left alone"
 
 
 def test_csv_edit_reaches_sentence_figure_and_pdf(builds) -> None:
@@ -316,6 +368,13 @@ def test_csv_edit_reaches_sentence_figure_and_pdf(builds) -> None:
     assert after.sentence == "探针数值为58个"
     assert after.figure_sha256 != before.figure_sha256, "the figure was not redrawn from the new value"
     assert "探针数值为 58 个" in after.pdf_text and "探针数值为 41 个" not in after.pdf_text
+
+
+def test_real_chapter_edit_reaches_table_figure_and_pdf(builds) -> None:
+    before, after, row = builds["first_real"], builds["edited_real"], builds["real_row"]
+    assert row not in before["html"] and row in after["html"], f"{REAL_CHAPTER}: Table 1 does not read {row}"
+    assert after["figure"] != before["figure"], f"{REAL_FIGURE} was not redrawn from the edited {REAL_RESOURCE}.csv"
+    assert row not in before["pdf"] and row in after["pdf"], f"the book PDF's Table 1 does not read {row}"
 
 
 def test_broken_csv_fails_the_build_and_keeps_the_published_output(builds) -> None:
@@ -334,7 +393,7 @@ def test_plain_jupyter_book_build_reexecutes_only_the_readers(builds) -> None:
     edited = jupyter_book(project, "--path-output", str(work))
     assert edited.returncode == 0, (edited.stdout + edited.stderr)[-3000:]
     executing = re.findall(r"(\S+\.md): Executing notebook", edited.stdout + edited.stderr)
-    assert {f"book/{Path(p).name}" for p in executing} == _probe_readers(project), executing
+    assert {f"book/{Path(p).name}" for p in executing} == _readers(project, "zz_probe"), executing
     assert len(executing) == len(set(executing))
     page = (work / "_build" / "html" / "book" / "zz-probe.html").read_text(encoding="utf-8")
     assert re.search(r"探针数值为\s*(<[^>]+>\s*)*63", page)

@@ -177,6 +177,12 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
         manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
         return []
 
+    # Longest first (as last measured; never-run chapters first, longest text first), so that the two workers
+    # finish together instead of one waiting for a long chapter started last.
+    timings_path = work / "execution-seconds.json"
+    timings: dict[str, float] = json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.is_file() else {}
+    todo.sort(key=lambda item: (item[0] in timings, -timings.get(item[0], len(notebooks[item[0]][1]))))
+    started = time.perf_counter()
     timeout = int(config.get("nb_execution_timeout", 300))
     allow_errors = bool(config.get("nb_execution_allow_errors", False))
     failures: list[str] = []
@@ -206,7 +212,10 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
                 overwrite=True,
             )
             executed.append(chapter)
+            timings[chapter] = round(seconds, 2)
             print(f"  executed {chapter} ({seconds:.1f} s)")
+    timings_path.write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
+    print(f"  pre-executed {len(executed)} notebook(s) in {time.perf_counter() - started:.1f} s with {jobs} processes")
     if failures:
         raise BuildError("执行失败 / a chapter failed to execute:\n  " + "\n  ".join(sorted(failures)))
     manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
