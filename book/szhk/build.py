@@ -185,7 +185,7 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     started = time.perf_counter()
     timeout = int(config.get("nb_execution_timeout", 300))
     allow_errors = bool(config.get("nb_execution_allow_errors", False))
-    failures: list[str] = []
+    failures: dict[str, list[str]] = {}  # the error (often the same bad CSV for several chapters) -> chapters
     executed: list[str] = []
     # Kernels inherit the environment: chapters import szhk from this project's book/.
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root / "book"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -203,8 +203,9 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
             chapter, path = futures[future]
             nb_json, seconds, error = future.result()
             if error is not None:
-                failures.append(f"{chapter}: {_last_error_line(error)}")
-                print(_ANSI.sub("", error), file=sys.stderr)
+                report = work / "logs" / (chapter.replace("/", "__") + ".err.log")
+                report.write_text(_ANSI.sub("", error), encoding="utf-8")
+                failures.setdefault(_last_error_line(error), []).append(f"{chapter} (traceback: {report})")
                 continue
             cache.cache_notebook_bundle(
                 CacheBundleIn(nbformat.reads(nb_json, as_version=4), str(path), data={"execution_seconds": seconds}),
@@ -217,7 +218,8 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     timings_path.write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
     print(f"  pre-executed {len(executed)} notebook(s) in {time.perf_counter() - started:.1f} s with {jobs} processes")
     if failures:
-        raise BuildError("执行失败 / a chapter failed to execute:\n  " + "\n  ".join(sorted(failures)))
+        lines = [f"{message}\n    in: " + "\n        ".join(sorted(chapters)) for message, chapters in failures.items()]
+        raise BuildError("执行失败 / a chapter failed to execute:\n  " + "\n  ".join(lines))
     manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
     return sorted(executed)
 
