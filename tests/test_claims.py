@@ -375,7 +375,8 @@ def test_register_page_shows_each_status(html_dir: Path, results: dict[str, clai
     register = parse(html_dir / "book" / "claims.html")
     for claim_id, result in results.items():
         cells = register.rows[f"claim-{claim_id}"]
-        assert cells[4].startswith(result.status) and not (result.status == claims.CONSISTENT and cells[4].startswith("不")), \
+        assert cells[0].startswith(f"第 {result.claim.number} 条"), (claim_id, cells)
+        assert cells[1].startswith(result.status) and not (result.status == claims.CONSISTENT and cells[1].startswith("不")), \
             (claim_id, cells)
     html = (html_dir / "book" / "claims.html").read_text(encoding="utf-8")
     assert 'id="fig-claims-status"' in html and "数据来源" in html
@@ -407,7 +408,7 @@ def test_a_data_edit_changes_the_register_and_the_margin_note_in_a_build(tmp_pat
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     html = project / "_build" / "html" / "book"
     row = parse(html / "claims.html").rows["claim-science-park-companies"]
-    assert row[4] == claims.CONSISTENT and "超过 1000" in row[3]
+    assert row[1] == claims.CONSISTENT and "超过 1000" in row[3]
     chapter = parse(html / "03-government-measures.html")
     assert not any("claims.html#claim-science-park-companies" in h for _, hrefs in chapter.margins for h in hrefs)
     assert all(not text.strip() for text, _ in chapter.margins), "chapter 03 has no other discrepancy"

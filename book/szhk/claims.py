@@ -636,8 +636,8 @@ def summary_markdown(results: Sequence[Result]) -> str:
 
 def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
                       source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
-    """One table per chapter: number (the entry's anchor), the article's words linked to their paragraph, what
-    is checked, the article's value, the published value, the status and the source."""
+    """One table per chapter, a row per claim: its number (the entry's anchor), the article's words linked to their
+    paragraph and what is checked; the status; the article's value; the published value; the source."""
     titles = chapter_titles() if titles is None else titles
     source_titles = source_titles or {}
     keys = bibliography_keys() if keys is None else keys
@@ -649,7 +649,8 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
         out.append(f"原文见{{doc}}`{chapter}`。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
         rows = []
         for r in mine:
-            what = [f"{{ref}}`{r.claim.excerpt} <{r.claim.target}>`", "", f"核对：{_md(r.claim.statement)}"]
+            what = [f"**第 {r.claim.number} 条**", "", f"{{ref}}`{r.claim.excerpt} <{r.claim.target}>`", "",
+                    f"核对：{_md(r.claim.statement)}"]
             if r.claim.note:
                 what[-1] += f"。{_md(r.claim.note)}"
             published = [_md(r.published_value)]
@@ -659,15 +660,15 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
             if r.remarks:
                 status += "\n\n" + " ".join(_md(x) for x in r.remarks)
             rows.append([
-                f"({r.claim.label})=\n\n{r.claim.number}",
-                "\n".join(what),
+                f"({r.claim.label})=\n\n" + "\n".join(what),
+                status,
                 _md(r.article_value),
                 "\n".join(published),
-                status,
                 _source_cell(r, source_titles, keys),
             ])
-        out.append(_list_table(["编号", "文章语句（链接到原段落）与核对内容", "文章", "公开来源（数据）", "结果", "来源"],
-                               rows, [6, 36, 14, 22, 10, 12]))
+        # the status second: on a phone it is in view before the table scrolls sideways
+        out.append(_list_table(["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"],
+                               rows, [36, 10, 16, 24, 14]))
     return "\n".join(out)
 
 
