@@ -5,6 +5,7 @@ build can be tested with SZHK_PDF_DIR (the PDFs) and SZHK_LATEX_DIR (the LaTeX f
 """
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ FORBIDDEN = ("Contents", "Chapter", "Bibliography", "Traceback", "Warning")
 # and as the reader must see it.
 SPECIAL_SOURCE = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \\ end."
 SPECIAL_PRINTED = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \ end."
+SPECIAL_DATA = r"100% R&D a_b #1 HK$5 {x} ~y ^z \ end"  # as a data value (a CSV cell)
 
 
 def _pdf_dir() -> Path:
@@ -207,15 +209,28 @@ def test_figure_and_table_numbers_match_the_web(pdfs: dict[str, Path]) -> None:
 
 
 def test_latex_special_characters_print(tmp_path: Path) -> None:
-    """Characters special to LaTeX in prose reach the PDF as themselves (built from a private copy)."""
+    """Characters special to LaTeX, in prose and in data, reach the PDFs as themselves (private copy)."""
     project = copy_project(tmp_path / "book")
     chapter = project / "book" / "06-recommendations.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{SPECIAL_SOURCE}\n", encoding="utf-8")
-    # Reuse the executed notebooks: only prose changed, and jupyter-cache keys on code cells.
+    # In data: a label of data/key_figures.csv that the briefing's key-number table prints.
+    figures_csv = project / "data" / "key_figures.csv"
+    with figures_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    row = next(r for r in rows if r["figure_id"] == "virtual_banks")
+    row["quantity_zh"] = SPECIAL_DATA  # short enough for one line of the table (cells wrap apart in pdftotext)
+    with figures_csv.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    # Reuse the executed notebooks where nothing they read changed (jupyter-cache keys on code cells).
     cache = WORK / "_build" / ".jupyter_cache"
     if cache.is_dir():
         shutil.copytree(cache, project / "_build" / ".jupyter_cache")
     done = jupyter_book(project, "--builder", "pdflatex")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    text = re.sub(r"\s+", " ", pdf_text(project / "_build" / "latex" / BOOK_PDF))
-    assert SPECIAL_PRINTED in text, "the special characters did not print as written"
+    latex = project / "_build" / "latex"
+    book = re.sub(r"\s+", " ", pdf_text(latex / BOOK_PDF))
+    assert SPECIAL_PRINTED in book, "the special characters in prose did not print as written"
+    briefing = re.sub(r"\s+", " ", pdf_text(latex / BRIEFING_PDF))
+    assert SPECIAL_DATA in briefing, "the special characters in data did not print as written"
