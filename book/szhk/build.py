@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -360,18 +361,31 @@ def copy_project(root: Path, dest: Path) -> Path:
     return dest
 
 
-def _run_build(project: Path, *args: str) -> tuple[float, int, str]:
-    """`python -m szhk.build ARGS` in a project copy: seconds, notebooks executed, output."""
+@dataclasses.dataclass
+class BenchRow:
+    step: str
+    seconds: float  # wall clock: what a maintainer waits
+    cpu_seconds: float  # all processes' CPU time: independent of other work on the machine
+    executed: int
+    load: float  # 1-minute load average when the step started
+
+
+def _run_build(project: Path, step: str, *args: str) -> BenchRow:
+    """`python -m szhk.build ARGS` in a project copy, timed."""
     env = dict(os.environ, PYTHONPATH=str(project / "book"))
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.run(
         [sys.executable, "-m", "szhk.build", *args], cwd=project, env=env, capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # includes the kernels: every process waits for its own
     if process.returncode != 0:
         raise BuildError(f"benchmark build {' '.join(args)} failed:\n{process.stdout[-3000:]}\n{process.stderr[-3000:]}")
     executed = sum(int(m) for m in re.findall(r"done in [0-9.]+ s, (\d+) notebook", process.stdout))
-    return seconds, executed, process.stdout
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return BenchRow(step, seconds, cpu, executed, load)
 
 
 def edit_one_csv(project: Path) -> tuple[str, list[str]]:
@@ -394,35 +408,31 @@ def edit_one_csv(project: Path) -> tuple[str, list[str]]:
     return name, readers[name]
 
 
-def bench(jobs: int) -> list[tuple[str, float, int]]:
-    rows: list[tuple[str, float, int]] = []
+def bench(jobs: int) -> list[BenchRow]:
+    rows: list[BenchRow] = []
     with tempfile.TemporaryDirectory(prefix="szhk-bench-") as tmp:
         serial = copy_project(ROOT, Path(tmp) / "serial")
-        seconds, executed, _ = _run_build(serial, "--html", "--jobs", "1")
-        rows.append(("cold HTML build, serial (1 process)", seconds, executed))
+        rows.append(_run_build(serial, "cold HTML build, serial (1 process)", "--html", "--jobs", "1"))
         project = copy_project(ROOT, Path(tmp) / "book")
-        seconds, executed, _ = _run_build(project, "--html", "--jobs", str(jobs))
-        rows.append((f"cold HTML build ({jobs} processes)", seconds, executed))
-        seconds, executed, _ = _run_build(project, "--html", "--jobs", str(jobs))
-        rows.append(("no-op rebuild", seconds, executed))
+        rows.append(_run_build(project, f"cold HTML build ({jobs} processes)", "--html", "--jobs", str(jobs)))
+        rows.append(_run_build(project, "no-op rebuild", "--html", "--jobs", str(jobs)))
         name, readers = edit_one_csv(project)
         whole = [p.stem for p in sorted((project / "book").glob("*.md")) if deps.declared(p.read_text(encoding="utf-8")) == deps.ALL]
-        seconds, executed, _ = _run_build(project, "--html", "--jobs", str(jobs))
-        rows.append((f"one CSV edited ({name}.csv; readers: {', '.join(readers + whole)})", seconds, executed))
-        seconds, executed, _ = _run_build(project, "--pdf", "--jobs", str(jobs))
-        rows.append(("PDF build (after the HTML build)", seconds, executed))
+        rows.append(_run_build(project, f"one CSV edited ({name}.csv)", "--html", "--jobs", str(jobs)))
+        rows.append(_run_build(project, "PDF build (after the HTML build)", "--pdf", "--jobs", str(jobs)))
         import pypdf  # the published PDFs' sizes and page counts (book < 5 MB, briefing <= 4 pages)
 
         pdfs = [(p.name, p.stat().st_size, len(pypdf.PdfReader(p).pages))
                 for p in sorted((project / "_build" / "pdf").glob("*.pdf"))]
-    load = os.getloadavg()[0]
-    print(f"\n{'step':<72} {'seconds':>8} {'executed':>9}")
-    for label, seconds, executed in rows:
-        print(f"{label:<72} {seconds:>8.1f} {executed:>9}")
-    print(f"({os.cpu_count()} cores; load average at the end {load:.1f}: other work on the machine slows every step)")
-    print(f"\n{'PDF':<60} {'KB':>8} {'pages':>9}")
-    for name, size, pages in pdfs:
-        print(f"{name:<60} {size / 1024:>8.0f} {pages:>9}")
+    print(f"\n{'step':<46} {'seconds':>8} {'CPU s':>8} {'executed':>9} {'load':>6}")
+    for row in rows:
+        print(f"{row.step:<46} {row.seconds:>8.1f} {row.cpu_seconds:>8.1f} {row.executed:>9} {row.load:>6.1f}")
+    print(f"{name}.csv is read by: {', '.join(readers + whole)} (the last ones declare `data: all`)")
+    print(f"{os.cpu_count()} cores. seconds = wall clock; CPU s = all processes' CPU time; load = 1-minute load "
+          "average when the step started (other work on the machine slows the wall clock, not the CPU time)")
+    print(f"\n{'PDF':<46} {'KB':>8} {'pages':>9}")
+    for pdf_name, size, pages in pdfs:
+        print(f"{pdf_name:<46} {size / 1024:>8.0f} {pages:>9}")
     return rows
 
 
