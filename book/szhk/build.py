@@ -120,10 +120,20 @@ def _execute_notebook(nb_json: str, cwd: str, timeout: int, allow_errors: bool) 
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
-    notebook = nbformat.reads(nb_json, as_version=4)
-    result = single_nb_execution(notebook, cwd=cwd, timeout=timeout, allow_errors=allow_errors, meta_override=True)
-    error = None if result.err is None else (result.exc_string or repr(result.err))
-    return nbformat.writes(notebook), result.time, error
+    for attempt in range(1, 4):
+        notebook = nbformat.reads(nb_json, as_version=4)
+        try:
+            result = single_nb_execution(notebook, cwd=cwd, timeout=timeout, allow_errors=allow_errors, meta_override=True)
+        except RuntimeError as error:
+            # Two kernels started at the same moment can race for the same TCP ports, and one dies at start
+            # ("Kernel died before replying to kernel_info"): start it again. Cell errors never come here.
+            if attempt == 3:
+                raise
+            print(f"kernel start failed ({error}); attempt {attempt + 1}", file=sys.stderr)
+            continue
+        error_text = None if result.err is None else (result.exc_string or repr(result.err))
+        return nbformat.writes(notebook), result.time, error_text
+    raise AssertionError("unreachable")
 
 
 def _last_error_line(text: str) -> str:
@@ -187,6 +197,7 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     timeout = int(config.get("nb_execution_timeout", 300))
     allow_errors = bool(config.get("nb_execution_allow_errors", False))
     failures: dict[str, list[str]] = {}  # the error (often the same bad CSV for several chapters) -> chapters
+    complete = True
     executed: list[str] = []
     # Kernels inherit the environment: chapters import szhk from this project's book/.
     os.environ["PYTHONPATH"] = os.pathsep.join([str(root / "book"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -202,7 +213,12 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
         }
         for future in concurrent.futures.as_completed(futures):
             chapter, path = futures[future]
-            nb_json, seconds, error = future.result()
+            try:
+                nb_json, seconds, error = future.result()
+            except Exception as exc:  # the kernel would not start: myst-nb executes it in the Sphinx pass instead
+                print(f"  {chapter}: not pre-executed ({exc.__class__.__name__}: {exc}); the Sphinx pass will execute it")
+                complete = False
+                continue
             if error is not None:
                 report = work / "logs" / (chapter.replace("/", "__") + ".err.log")
                 report.write_text(_ANSI.sub("", error), encoding="utf-8")
@@ -221,7 +237,8 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
     if failures:
         lines = [f"{message}\n    in: " + "\n        ".join(sorted(chapters)) for message, chapters in failures.items()]
         raise BuildError("执行失败 / a chapter failed to execute:\n  " + "\n  ".join(lines))
-    manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    if complete:
+        manifest.write_text(json.dumps(state, indent=1), encoding="utf-8")
     return sorted(executed)
 
 
