@@ -141,6 +141,10 @@ def test_fingerprint_of_a_chapter_covers_the_package_code_it_imports() -> None:
     assert {"__init__.py", "deps.py", "figures.py", "data.py", "house.mplstyle"} <= files
     assert not {"build.py", "sphinx_ext.py"} & files  # Sphinx-side code: editing it re-executes nothing
     assert "figures.py" not in {p.name for p in deps.kernel_code("import szhk\n")}
+    # Files a kernel-side module names count as its code (the citation keys decide how a claim names its source);
+    # data files do not: they count per resource, as declared.
+    assert deps._named_files('BIB_FILE = BOOK_DIR / "references.bib"') == {ROOT / "book" / "references.bib"}
+    assert deps._named_files('PACKAGE = "data/datapackage.json"\nCSV = "data/gii_ranks.csv"') == frozenset()
 
 
 @pytest.fixture()

@@ -178,10 +178,33 @@ def _module_file(module: str) -> Path | None:
     return path if path.is_file() else None  # `from szhk.x import name`: name is not a module
 
 
+_FILE_NAME = re.compile(r"^[\w./-]+\.(bib|json|ya?ml|toml|txt|tex|sty|csv|mplstyle)$")
+
+
+@functools.lru_cache(maxsize=256)
+def _named_files(source: str) -> frozenset[Path]:
+    """Project files (outside data/ and this package) a module names in a string literal, e.g. "references.bib":
+    what it reads besides the data package. Data files are left out: they count per resource, as declared."""
+    try:
+        literals = {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    except SyntaxError:
+        return frozenset()
+    found = set()
+    for literal in literals:
+        if not _FILE_NAME.match(literal):
+            continue
+        for base in (PACKAGE_DIR.parent, ROOT):
+            path = (base / literal).resolve()
+            if path.is_file() and not path.is_relative_to(data_dir()) and not path.is_relative_to(PACKAGE_DIR):
+                found.add(path)
+    return frozenset(found)
+
+
 def kernel_code(chapter_text: str) -> list[Path]:
-    """The files of this package a chapter's kernel runs: the szhk modules it imports, transitively (and the
-    guard cell's szhk.deps), plus the package's data files (e.g. house.mplstyle). Sphinx-side modules that no
-    chapter imports (sphinx_ext, build, …) are not among them: editing those re-executes nothing."""
+    """The files a chapter's kernel runs or reads besides the data package: the szhk modules it imports,
+    transitively (and the guard cell's szhk.deps), the package's data files (e.g. house.mplstyle) and the project
+    files those modules name (e.g. book/references.bib). Sphinx-side modules that no chapter imports
+    (sphinx_ext, build, …) are not among them: editing those re-executes nothing."""
     todo = {"szhk", "szhk.deps"} | _imported_modules(chapter_text)
     seen: set[str] = set()
     files: set[Path] = set()
@@ -195,7 +218,9 @@ def kernel_code(chapter_text: str) -> list[Path]:
         path = _module_file(module)
         if path is not None and path not in files:
             files.add(path)
-            todo |= _imported_modules(path.read_text(encoding="utf-8"))
+            source = path.read_text(encoding="utf-8")
+            todo |= _imported_modules(source)
+            files |= _named_files(source)
     data_files = {
         p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
     }
