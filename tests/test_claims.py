@@ -200,7 +200,7 @@ def test_every_target_is_a_label_in_its_chapter_with_its_margin_cell() -> None:
         cells = re.findall(r"```\{code-cell\}[^\n]*\n---\n(.*?)\n---\n(.*?)```", text, re.S)
         for meta, code in cells:
             if "margin_note" in code:
-                assert "margin" in meta and "remove-input" in meta and "markdown_format: myst" in meta
+                assert "claims-note" in meta and "remove-input" in meta and "markdown_format: myst" in meta
 
 
 def test_chapters_declare_what_their_margin_notes_read() -> None:
@@ -281,7 +281,7 @@ def test_at_most_without_threshold_breaks_the_package_rule(data_copy: Path) -> N
 # The built book
 # ----------------------------------------------------------------------------------------------------------------
 class Anchors(HTMLParser):
-    """Text of every element with an id, margin cells' text, and each link's href (in the page body)."""
+    """Text of every element with an id, the 核验 note cells' text, and each link's href (in the page body)."""
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -303,7 +303,7 @@ class Anchors(HTMLParser):
                 hrefs.append(a["href"] or "")
         if tag in self.VOID:
             return
-        kind = "margin" if "tag_margin" in (a.get("class") or "").split() else None
+        kind = "margin" if "tag_claims-note" in (a.get("class") or "").split() else None
         self._open.append((tag, a.get("id") or kind, [], []))
         if tag == "tr":
             self._row, self._row_id = [], None
