@@ -221,8 +221,10 @@ def kernel_code(chapter_text: str) -> list[Path]:
             source = path.read_text(encoding="utf-8")
             todo |= _imported_modules(source)
             files |= _named_files(source)
-    data_files = {
-        p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    data_files = {  # e.g. house.mplstyle; not caches or editor files, which may appear while a book builds
+        p for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc", ".log", ".tmp", ".swp"}
+        and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(PACKAGE_DIR).parts)
     }
     return sorted(files | data_files)
 
