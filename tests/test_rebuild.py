@@ -175,9 +175,11 @@ def test_a_declared_resource_the_chapter_never_loads_fails_it(in_chapter) -> Non
         deps.check_all_used()
 
 
-def test_a_stale_fingerprint_stops_the_chapter(in_chapter) -> None:
-    with pytest.raises(deps.DependencyError, match="changed while the book was being built"):
-        deps.expect(CHAPTER, [data.resource_names()[0]], fingerprint="0" * 64)
+def test_a_stale_fingerprint_writes_to_stderr_which_fails_a_build(in_chapter, capsys) -> None:
+    deps.expect(CHAPTER, [data.resource_names()[0]], fingerprint="0" * 64)
+    assert "changed after this notebook was prepared" in capsys.readouterr().err
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["execute"]["stderr_output"] == "error"
 
 
 def test_unknown_resource_in_front_matter_is_named() -> None:
