@@ -252,7 +252,9 @@ def _add_probe(project: Path) -> None:
     (project / "book" / "zz-probe.md").write_text(PROBE_CHAPTER, encoding="utf-8")
     toc_path = project / "_toc.yml"
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    toc["parts"].append({"caption": "测试", "chapters": [{"file": "book/zz-probe"}]})
+    # A page that executes nothing but declares the data (as a page showing it through a directive would).
+    (project / "book" / "zz-plain.md").write_text("---\ndata: [zz_probe]\n---\n\n# 无代码页面\n\n正文。\n", encoding="utf-8")
+    toc["parts"].append({"caption": "测试", "chapters": [{"file": "book/zz-probe"}, {"file": "book/zz-plain"}]})
     toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -323,6 +325,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert edited.returncode == 0, f"build after editing two CSVs failed:\n{edited.output[-6000:]}"
     result["edited"], result["edited_snapshot"] = edited, _snapshot(project)
     result["edited_real"] = _real_snapshot(project)
+    result["edited_log"] = (project / "_build" / ".work" / "logs" / "html.log").read_text(encoding="utf-8")
 
     csv_path.write_text(PROBE_CSV.replace("a,41", "a,五十八"), encoding="utf-8")
     result["broken"] = _run_build(project)
@@ -351,14 +354,14 @@ def _readers(project: Path, *resources: str) -> set[str]:
     whole_package = {
         path.relative_to(project).as_posix()
         for path in (project / "book").glob("*.md")
-        if deps.declared(text := path.read_text(encoding="utf-8")) == deps.ALL and deps.is_notebook(text)
+        if deps.declared(path.read_text(encoding="utf-8")) == deps.ALL
     }
-    return readers | whole_package
+    return {page for page in readers | whole_package if deps.is_notebook((project / page).read_text(encoding="utf-8"))}
 
 
 def test_csv_edits_reexecute_exactly_their_readers(builds) -> None:
     project: Path = builds["project"]
-    assert deps.readers(project / "book")["zz_probe"] == ["zz-probe"]
+    assert deps.readers(project / "book")["zz_probe"] == ["zz-plain", "zz-probe"]
     assert REAL_CHAPTER in deps.readers(project / "book").get(REAL_RESOURCE, []), f"{REAL_CHAPTER} reads {REAL_RESOURCE}"
     expected = _readers(project, "zz_probe", REAL_RESOURCE)
     assert set(builds["edited"].executed) == expected, "re-executed chapters differ from the two CSVs' readers"
@@ -367,6 +370,11 @@ def test_csv_edits_reexecute_exactly_their_readers(builds) -> None:
     all_notebooks = {p.relative_to(project).as_posix() for p in (project / "book").glob("*.md")
                      if deps.is_notebook(p.read_text(encoding="utf-8"))}
     assert all_notebooks - expected, "every chapter reads these CSVs: the test cannot show that others were left alone"
+
+
+def test_csv_edit_rereads_a_page_that_declares_the_data_without_code(builds) -> None:
+    rereading = re.search(r"data or package code changed, re-reading: (.*)", builds["edited_log"])
+    assert rereading and "book/zz-plain" in rereading.group(1).split(", ")
 
 
 def test_csv_edit_reaches_sentence_figure_and_pdf(builds) -> None:

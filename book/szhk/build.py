@@ -40,10 +40,8 @@ from typing import Any
 from szhk import deps
 
 ROOT = deps.ROOT
-BUILD = ROOT / "_build"
-WORK = BUILD / ".work"  # jupyter-book --path-output: its outputs land in WORK/_build/{html,latex,.jupyter_cache}
-PUBLISHED_HTML = BUILD / "html"
-PUBLISHED_PDF = BUILD / "pdf"
+# Work directory: ROOT/_build/.work (jupyter-book --path-output; its outputs land in .work/_build/{html,latex,
+# .jupyter_cache,.doctrees}). Published: ROOT/_build/html and ROOT/_build/pdf.
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
