@@ -264,7 +264,8 @@ def _run_jupyter_book(root: Path, work: Path, builder: str, log_path: Path) -> l
         problems = [
             line.strip()
             for line in plain
-            if ("WARNING" in line or "ERROR" in line or re.match(r"^\s*[A-Za-z_.]*(Error|Exception)\b.*:", line))
+            if ("WARNING" in line or "ERROR" in line or line.startswith("! ")  # "! …": a TeX error
+                or re.match(r"^\s*[A-Za-z_.]*(Error|Exception)\b.*:", line))
             and not any(noise in line for noise in _NOISE)
         ]
         summary = "\n  ".join(dict.fromkeys(problems[-15:])) or "(see the log)"
