@@ -243,13 +243,16 @@ def pre_execute(root: Path, work: Path, jobs: int) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 # Sphinx passes
 # --------------------------------------------------------------------------------------------------------------
-def _run_jupyter_book(root: Path, work: Path, builder: str, log_path: Path) -> list[str]:
+def _run_jupyter_book(root: Path, work: Path, builder: str, log_path: Path, jobs: int = 1) -> list[str]:
     """One `jupyter-book build` into the work directory; returns the chapters myst-nb executed."""
     jb = Path(sys.executable).with_name("jupyter-book")
     command = [str(jb), "build", str(root), "--path-output", str(work), *JB_FLAGS]
     if builder != "html":
         command += ["--builder", builder]
     env = dict(os.environ, PYTHONPATH=str(root / "book"))
+    # jupyter-book runs `make all-pdf` in the LaTeX directory: with -j the book and the briefing are typeset
+    # side by side (measured: 10.4 s -> 8.5 s for a cold PDF pass).
+    env["MAKEFLAGS"] = f"-j{max(1, jobs)}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     log = process.stdout + process.stderr
@@ -358,7 +361,7 @@ def build(root: Path = ROOT, *, html: bool = True, pdf: bool = True, jobs: int =
             executed = pre_execute(root, work, jobs) if jobs > 1 else []
             if builder == "pdflatex":
                 _clear_latex_documents(work)
-            executed += _run_jupyter_book(root, work, builder, work / "logs" / f"{builder}.log")
+            executed += _run_jupyter_book(root, work, builder, work / "logs" / f"{builder}.log", jobs)
             steps.append(StepResult(builder, time.perf_counter() - start, executed))
             print(f"[{builder}] done in {steps[-1].seconds:.1f} s, {len(executed)} notebook(s) executed")
         publish(root, work, html=html, pdf=pdf)
