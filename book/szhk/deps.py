@@ -5,15 +5,16 @@ A chapter declares the resources of data/datapackage.json that it reads in its f
     ---
     jupytext: ...
     kernelspec: ...
-    data: [gii_ranks, imd_ranks]      # or `data: all` (a page about the whole package)
+    data: [gii_ranks, imd_digital_ranks]      # or `data: all` (a page about the whole package)
     ---
 
 The Sphinx extension (see `setup`) injects into every MyST notebook a hidden first code cell
 
     import szhk.deps; szhk.deps.expect("book/01-background.md", ["gii_ranks"], fingerprint="…")
 
-and a hidden last cell `szhk.deps.check_all_used()`. The fingerprint is a SHA-256 of the declared CSVs, their
-descriptors in datapackage.json and the kernel-side code of this package. Because it sits in a code cell,
+and a hidden last cell `szhk.deps.check_all_used()`. The fingerprint is a SHA-256 of the declared CSVs (and the
+resources their foreign keys point to), their descriptors in datapackage.json, the szhk modules the chapter
+imports and the project files those modules name (e.g. book/references.bib). Because it sits in a code cell,
 jupyter-cache's notebook hash (which covers code cells only) changes exactly when a dependency's *content*
 changes, so the chapter is re-executed then and only then. `expect` makes the loader refuse undeclared
 resources; `check_all_used` fails a chapter that declares a resource it never loads. The extension also tells
