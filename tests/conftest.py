@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,3 +44,8 @@ def jupyter_book(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [str(jb), "build", str(project), "-n", "-W", "--keep-going", *args],
         cwd=project, env=env, capture_output=True, text=True, timeout=1800,
     )
+
+
+def squeeze(text: str) -> str:
+    """Text with all white space removed: HTML, pdftotext and the sources wrap Chinese text differently."""
+    return re.sub(r"\s+", "", text)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, jupyter_book
+from conftest import copy_project, jupyter_book, squeeze
 from szhk import claims, data, deps
 from szhk.data import DataValidationError
 
@@ -342,8 +342,6 @@ def parse(page: Path) -> Anchors:
     return parser
 
 
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def labelled_text(html: str, target: str) -> str:

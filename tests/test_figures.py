@@ -23,7 +23,7 @@ matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from conftest import DATA, ROOT, copy_project, jupyter_book  # noqa: E402
+from conftest import DATA, ROOT, copy_project, jupyter_book, squeeze  # noqa: E402
 
 from szhk import figures, text  # noqa: E402
 
@@ -270,8 +270,6 @@ def parse_page(path: Path) -> Page:
     return page
 
 
-def squeeze(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 @pytest.fixture(scope="module")

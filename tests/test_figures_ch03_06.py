@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
-from conftest import BOOK, DATA  # noqa: E402
+from conftest import BOOK, DATA, squeeze  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from szhk import figures, text  # noqa: E402
@@ -36,7 +36,6 @@ FIGURES = {
     "fig-cooperation-counts": ("05-cooperation", "key_figures.csv", ("原文",)),
     "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
 }
-WHITESPACE = re.compile(r"\s+")
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +44,6 @@ def _house_style():
         yield
     plt.close("all")
 
-
-def squeeze(s: str) -> str:
-    return WHITESPACE.sub("", s)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-from conftest import PDF_DIR, ROOT, copy_project, jupyter_book
+from conftest import PDF_DIR, ROOT, copy_project, jupyter_book, squeeze
 
 from szhk import pdf as pdf_edition
 from szhk.build import WORK
@@ -65,9 +65,6 @@ def pdf_pages(path: Path) -> int:
     return int(match.group(1))
 
 
-def _squeeze(text: str) -> str:
-    """Text without whitespace: pdftotext breaks lines and spaces Chinese/Latin runs its own way."""
-    return re.sub(r"\s+", "", text)
 
 
 def chapter_titles() -> list[str]:
@@ -86,9 +83,9 @@ def chapter_titles() -> list[str]:
 
 
 def test_book_has_every_chapter_and_chinese_labels(pdfs: dict[str, Path]) -> None:
-    text = _squeeze(pdf_text(pdfs[BOOK_PDF]))
+    text = squeeze(pdf_text(pdfs[BOOK_PDF]))
     expected = ["目录", "参考文献", *chapter_titles()]
-    missing = [title for title in expected if _squeeze(title) not in text]
+    missing = [title for title in expected if squeeze(title) not in text]
     assert not missing, f"{BOOK_PDF}: missing {missing}"
 
 
@@ -105,7 +102,7 @@ def test_no_english_labels_or_build_noise(pdfs: dict[str, Path], name: str) -> N
 def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Path]) -> None:
     first_page = _run("pdftotext", "-enc", "UTF-8", "-l", "1", str(pdfs[BOOK_PDF]), "-")
     assert "深港科技创新产业深化合作论析" in first_page
-    assert _squeeze("可执行版本：正文不变，数字、表格和图由数据生成") in _squeeze(first_page)
+    assert squeeze("可执行版本：正文不变，数字、表格和图由数据生成") in squeeze(first_page)
     assert re.search(r"构建日期\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日", first_page), first_page
     assert pdf_edition.data_version(data_dir()) in first_page, "title page shows another data version"
 
@@ -113,8 +110,8 @@ def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Pat
 def test_briefing_is_not_inside_the_book(pdfs: dict[str, Path]) -> None:
     # The briefing's own opening sentence; the book may still name the briefing (e.g. in the data appendix).
     opening = "本简报摘录《深港科技创新产业深化合作论析》"
-    assert opening not in _squeeze(pdf_text(pdfs[BOOK_PDF]))
-    assert opening in _squeeze(pdf_text(pdfs[BRIEFING_PDF]))
+    assert opening not in squeeze(pdf_text(pdfs[BOOK_PDF]))
+    assert opening in squeeze(pdf_text(pdfs[BRIEFING_PDF]))
 
 
 @pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
@@ -203,8 +200,8 @@ def test_figure_and_table_numbers_match_the_web(pdfs: dict[str, Path]) -> None:
     import html as html_lib
 
     # -layout keeps a caption's label and text on one line (the plain mode may separate them).
-    text = _squeeze(_run("pdftotext", "-layout", "-enc", "UTF-8", str(pdfs[BOOK_PDF]), "-"))
-    missing = [c for c in _web_captions() if _squeeze(html_lib.unescape(c)) not in text]
+    text = squeeze(_run("pdftotext", "-layout", "-enc", "UTF-8", str(pdfs[BOOK_PDF]), "-"))
+    missing = [c for c in _web_captions() if squeeze(html_lib.unescape(c)) not in text]
     assert not missing, f"captions of the web edition not in {BOOK_PDF} with the same number: {missing}"
 
 
