@@ -147,6 +147,12 @@ def test_fingerprint_of_a_chapter_covers_the_package_code_it_imports() -> None:
     assert deps._named_files('PACKAGE = "data/datapackage.json"\nCSV = "data/gii_ranks.csv"') == frozenset()
 
 
+def test_comments_and_docstrings_do_not_count_as_code() -> None:
+    code = 'def share(x):\n    """Per cent."""\n    return 100 * x  # of the total\n'
+    assert deps._code_meaning(code) == deps._code_meaning('def share(x):\n\n    return 100*x\n')
+    assert deps._code_meaning(code) != deps._code_meaning('def share(x):\n    return 1000 * x\n')
+
+
 @pytest.fixture()
 def in_chapter():
     """Run as if inside CHAPTER's kernel after its guard cell, with the given declaration."""

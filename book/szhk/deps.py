@@ -231,11 +231,32 @@ def kernel_code(chapter_text: str) -> list[Path]:
     return sorted(files | data_files)
 
 
+@functools.lru_cache(maxsize=256)
+def _code_meaning(source: str) -> str:
+    """Python source without comments, docstrings and layout (its syntax tree), so that editing those does not
+    re-execute every chapter that imports the module."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def code_fingerprint(chapter_text: str) -> str:
     """SHA-256 of the package code a chapter's kernel runs (a change to its loader or figure style re-executes it)."""
     h = hashlib.sha256()
     for path in kernel_code(chapter_text):
-        _hash_file(h, path)
+        if path.suffix == ".py":
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0")
+            h.update(_code_meaning(path.read_text(encoding="utf-8")).encode() + b"\0")
+        else:
+            _hash_file(h, path)
     return h.hexdigest()
 
 
