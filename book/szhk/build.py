@@ -40,8 +40,10 @@ from typing import Any
 from szhk import deps
 
 ROOT = deps.ROOT
-# Work directory: ROOT/_build/.work (jupyter-book --path-output; its outputs land in .work/_build/{html,latex,
-# .jupyter_cache,.doctrees}). Published: ROOT/_build/html and ROOT/_build/pdf.
+# Work directory (jupyter-book --path-output; its outputs land in WORK/_build/{html,latex,.jupyter_cache,
+# .doctrees}). Published: ROOT/_build/html and ROOT/_build/pdf.
+WORK_NAME = Path("_build") / ".work"
+WORK = ROOT / WORK_NAME
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -350,7 +352,7 @@ def _locked(work: Path) -> Iterator[None]:
 
 def build(root: Path = ROOT, *, html: bool = True, pdf: bool = True, jobs: int = 2) -> list[StepResult]:
     """Build into the work directory, then publish; raises BuildError (published output untouched) on failure."""
-    work = root / "_build" / ".work"
+    work = root / WORK_NAME
     steps: list[StepResult] = []
     with _locked(work):
         for builder, wanted in (("html", html), ("pdflatex", pdf)):
