@@ -8,7 +8,10 @@ JB := $(VENV)/bin/jupyter-book
 JB_FLAGS := -n -W --keep-going
 # What the build needs from the system (Debian/Ubuntu names): XeLaTeX with Chinese support, CJK fonts,
 # the PDF's Latin fonts (TeX Gyre, DejaVu), PDF tools, and Chromium for the browser tests.
+# texlive-plain-generic, texlive-fonts-recommended and latex-cjk-common hold files the LaTeX run reads (its .fls)
+# that the packages above only recommend.
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
+                texlive-plain-generic texlive-fonts-recommended latex-cjk-common \
                 latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
 export PYTHONPATH := $(CURDIR)/book
 
@@ -50,14 +53,15 @@ $(AXE): tests/package.json tests/package-lock.json
 
 setup: system-deps $(VENV)/.installed
 
-# Installs the Debian packages that are missing; elsewhere stops and names them.
+# Installs the Debian packages that are missing (with what they recommend, as TeX Live expects); elsewhere
+# stops and names them.
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null; then \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  echo "Installing Debian packages: $$missing"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	else \
 	  echo "缺少系统软件包 / missing system packages (Debian/Ubuntu names): $$missing" >&2; \
 	  echo "请先安装它们，再运行 make。 Install them, then run make again." >&2; exit 1; \
