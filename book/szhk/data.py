@@ -35,6 +35,10 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
+# One definition of where the data lives, shared with the dependency tracker (importable without pandas).
+from . import deps
+from .deps import DATA_DIR_ENV, ROOT, data_dir
+
 __all__ = [
     "DATA_DIR_ENV",
     "DataValidationError",
@@ -49,8 +53,6 @@ __all__ = [
     "validate_all",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR_ENV = "SZHK_DATA_DIR"
 PACKAGE_FILE = "datapackage.json"
 REHASH_COMMAND = "make rehash（或 PYTHONPATH=book .venv/bin/python -m szhk.data --rehash）"
 # Derived from the CSV files, refreshed by --rehash; never used to validate content.
@@ -166,12 +168,6 @@ frictionless.system.register("szhk", _Plugin())
 # ----------------------------------------------------------------------------------------------------------------
 # The package
 # ----------------------------------------------------------------------------------------------------------------
-def data_dir() -> Path:
-    """The directory holding datapackage.json and the CSVs (SZHK_DATA_DIR, else the repository's data/)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override).resolve() if override else ROOT / "data"
-
-
 def _read_descriptor(directory: Path) -> dict[str, Any]:
     path = directory / PACKAGE_FILE
     if not path.is_file():
@@ -426,12 +422,7 @@ def load(name: str) -> pd.DataFrame:
     Raises DataValidationError (naming file, row, column and rule) when the data breaks the package's rules.
     The frame's ``attrs`` carry the resource's title, path and sources.
     """
-    try:  # a chapter may load only the resources its front matter declares (see szhk.deps)
-        from . import deps
-    except ImportError:  # pragma: no cover - the dependency tracker is optional for this module
-        deps = None  # type: ignore[assignment]
-    if deps is not None:
-        deps.check_declared(name)
+    deps.check_declared(name)  # a chapter may load only the resources its front matter declares
 
     directory = data_dir()
     descriptor = _read_descriptor(directory)

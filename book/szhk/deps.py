@@ -46,6 +46,7 @@ DATA_DIR_ENV = "SZHK_DATA_DIR"  # the same override szhk.data honours
 
 
 def data_dir() -> Path:
+    """The directory holding datapackage.json and the CSVs (SZHK_DATA_DIR, else the repository's data/)."""
     override = os.environ.get(DATA_DIR_ENV)
     return Path(override).resolve() if override else ROOT / "data"
 
