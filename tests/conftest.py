@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,7 @@ HTML = ROOT / "_build" / "html"
 PDF_DIR = ROOT / "_build" / "pdf"
 sys.path.insert(0, str(BOOK))
 
-# What a copy of the project needs to build (no outputs, caches or virtual environment).
-_COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".pytest_cache", "artifacts")
+from szhk import build  # noqa: E402  (needs book/ on sys.path)
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +30,7 @@ def html_dir() -> Path:
 
 def copy_project(dest: Path) -> Path:
     """A private copy of the project, to edit and rebuild without touching the real one."""
-    shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
-    return dest
+    return build.copy_project(ROOT, dest)
 
 
 def jupyter_book(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

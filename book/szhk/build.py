@@ -378,6 +378,7 @@ _COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", 
 
 
 def copy_project(root: Path, dest: Path) -> Path:
+    """A copy of the project without outputs, caches or environments (for the benchmark and the tests)."""
     shutil.copytree(root, dest, ignore=_COPY_IGNORE)
     return dest
 
