@@ -9,7 +9,6 @@ from szhk import text
 
 def test_units_match_the_articles_wording() -> None:
     assert text.in_wan(34_000) == pytest.approx(3.4)
-    assert text.in_yi(29_500_000_000) == pytest.approx(295)
     assert f"{text.in_wan(17_000):.1f}" == "1.7"
 
 

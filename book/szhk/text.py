@@ -1,6 +1,7 @@
 """Numbers in the prose: computed from the data, glued into the page, written as the article writes them.
 
-The article writes large numbers in 万 (10^4) and 亿 (10^8) units ("3.4 万个", "295 亿港元"). A chapter glues the
+The article writes large numbers in 万 (10^4) and 亿 (10^8) units ("3.4 万个", "295 亿港元"); the data keeps
+亿港元 amounts in that unit already, and counts as plain numbers (in_wan converts). A chapter glues the
 plain number in the unit its sentence uses and formats it in the role, e.g. ``{glue:text}`itf_projects_wan:.1f```.
 """
 from __future__ import annotations
@@ -11,17 +12,11 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 WAN = 10_000
-YI = 100_000_000
 
 
 def in_wan(value: float) -> float:
     """`value` in units of 万: 34000 → 3.4."""
     return value / WAN
-
-
-def in_yi(value: float) -> float:
-    """`value` in units of 亿: 29_500_000_000 → 295.0."""
-    return value / YI
 
 
 def ratio(new: float, old: float) -> float:
