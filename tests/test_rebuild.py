@@ -419,3 +419,15 @@ def test_plain_jupyter_book_build_reexecutes_only_the_readers(builds) -> None:
     assert re.search(r"探针数值为\s*(<[^>]+>\s*)*63", page)
     again = jupyter_book(project, "--path-output", str(work))
     assert again.returncode == 0 and "Executing notebook" not in again.stdout + again.stderr
+
+
+def test_tree_digest_follows_content_not_location(tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "data", tmp_path / "b" / "data"
+    shutil.copytree(ROOT / "data", first)
+    shutil.copytree(ROOT / "data", second)
+    assert deps.tree_digest(first) == deps.tree_digest(second) == deps.tree_digest(ROOT / "data")
+    (second / ".editor-backup").write_text("ignored", encoding="utf-8")
+    assert deps.tree_digest(second) == deps.tree_digest(first)
+    csv = second / "gii_ranks.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert deps.tree_digest(second) != deps.tree_digest(first)

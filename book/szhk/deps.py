@@ -143,6 +143,18 @@ def _hash_file(h: Any, path: Path) -> None:
     h.update(b"\0")
 
 
+def tree_digest(root: Path) -> str:
+    """SHA-256 of every file below `root` (or of `root`, a file), by relative name and content, dot-files left out:
+    it changes when any file changes, wherever the tree lies."""
+    h = hashlib.sha256()
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    files = [p for p in files if not p.name.startswith(".")]
+    for path in files:
+        h.update((path.relative_to(root).as_posix() if path != root else root.name).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(szhk(?:\.\w+)*)[ \t]+import[ \t]+\(?([\w \t,]+)|import[ \t]+([\w \t.,]+))", re.M)
 
 

@@ -14,7 +14,6 @@ this module supplies what only the build knows, and keeps the two documents apar
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
 from szhk.data import data_dir
+from szhk.deps import tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
 BRIEFING_DOC = "book/briefing"
@@ -43,11 +43,7 @@ def data_version(directory: Path) -> str:
     """A 12-digit fingerprint of every file in data/: it changes whenever any data file changes."""
     if not (directory / DATA_PACKAGE).is_file():
         raise ConfigError(f"{directory / DATA_PACKAGE}: missing; the PDF title page names the data version")
-    digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        digest.update(path.relative_to(directory).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:12]
+    return tree_digest(directory)[:12]
 
 
 def build_date() -> datetime.date:

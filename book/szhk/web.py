@@ -4,7 +4,6 @@ A Sphinx extension, set up by szhk.sphinx_ext. It only touches the HTML builders
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import shutil
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+
+from szhk.deps import tree_digest
 
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
 # PDF build (szhk.build / Makefile); the download menus and the front page link to these paths.
@@ -99,13 +100,7 @@ def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context
 
 
 def _assets_digest(app: Sphinx) -> str:
-    digest = hashlib.sha256()
-    for folder in app.config.html_static_path:
-        root = Path(app.confdir, folder)
-        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
-            if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return "".join(tree_digest(Path(app.confdir, folder)) for folder in app.config.html_static_path)
 
 
 def _rewrite_pages_when_assets_change(app: Sphinx, env: Any, added: set[str], changed: set[str],
