@@ -13,29 +13,16 @@ JB_FLAGS := -n -W --keep-going
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
                 texlive-plain-generic texlive-fonts-recommended latex-cjk-common \
                 latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
-export PYTHONPATH := $(CURDIR)/book
+.PHONY: build test bench setup system-deps clean
 
-.PHONY: build html pdf test bench setup system-deps clean rehash
-
-# book/szhk/build.py builds in _build/.work/ (kept: Sphinx environment, jupyter-cache) and replaces
-# _build/html and _build/pdf only when the whole build succeeded; a failed build leaves them untouched.
-build: setup rehash
-	$(PY) -m szhk.build
-
-html: setup rehash
-	$(PY) -m szhk.build --html
-
-pdf: setup rehash
-	$(PY) -m szhk.build --pdf
-
-# data/datapackage.json: each resource's hash, bytes and sources, refreshed from the CSVs (maintainers edit
-# only the CSVs; see data/README.md).
-rehash: setup
-	$(PY) -m szhk.data --rehash
+# tools/build.py: jupyter-book build (HTML, then PDF) in _build/.work/, then one atomic publish of both
+# (_build/html and _build/pdf); a failed build leaves the last published edition untouched.
+build: setup
+	$(PY) tools/build.py
 
 # Seconds and notebooks executed for a cold, a no-op, a one-CSV and a PDF build, on a temporary copy.
 bench: setup
-	$(PY) -m szhk.build --bench
+	$(PY) tools/bench.py
 
 # axe-core, which tests/test_browser.py runs in Chromium on every page (pinned in tests/package-lock.json).
 AXE := tests/node_modules/axe-core/axe.min.js
@@ -67,10 +54,10 @@ system-deps:
 	  echo "请先安装它们，再运行 make。 Install them, then run make again." >&2; exit 1; \
 	fi
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml book/gbt7714/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -c requirements.txt -e book/gbt7714 -e '.[test]'
 	@# matplotlib caches the font list: rebuild it so the CJK fonts installed above are found.
 	$(PY) -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
 	touch $@

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import data
+from . import data, deps
 from .data import DataValidationError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ CONSISTENT, DIFFERS, UNVERIFIED = "一致", "不一致", "未能核实"
 STATUSES = (CONSISTENT, DIFFERS, UNVERIFIED)
 RESOURCE = "claims"
 CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count")
-BOOK_DIR = Path(__file__).resolve().parents[1]
+BOOK_DIR = deps.root() / "book"
 BIB_FILE = BOOK_DIR / "references.bib"
 
 # The article's qualifiers (data/README.md): "more than" words, and words that keep the number as it is.

@@ -11,9 +11,8 @@ names the file, the row, the column and the rule.
 
 The data directory is the repository's data/ unless the environment variable SZHK_DATA_DIR names another one.
 
-The ``hash``/``bytes``/``sources`` properties of each resource are derived from the CSVs; ``load`` ignores them
-(maintainers edit CSVs by hand), ``make build`` refreshes them with ``python -m szhk.data --rehash``, and a test
-checks that the committed ones are current.
+Nothing derived from the CSVs is stored in datapackage.json (no hash, byte count or source list to keep in step):
+a resource's sources are read from its rows (``sources_of``) whenever a page shows them.
 """
 from __future__ import annotations
 
@@ -35,9 +34,8 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
-# One definition of where the data lives, shared with the dependency tracker (importable without pandas).
 from . import deps
-from .deps import DATA_DIR_ENV, ROOT, data_dir
+from .deps import DATA_DIR_ENV, data_dir
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -47,16 +45,12 @@ __all__ = [
     "load",
     "loaded_resources",
     "package",
-    "refresh_derived_metadata",
     "resource_names",
-    "stale_derived_metadata",
+    "sources_of",
     "validate_all",
 ]
 
 PACKAGE_FILE = "datapackage.json"
-REHASH_COMMAND = "make rehash（或 PYTHONPATH=book .venv/bin/python -m szhk.data --rehash）"
-# Derived from the CSV files, refreshed by --rehash; never used to validate content.
-DERIVED_PROPERTIES = ("hash", "bytes", "sources")
 
 _TYPE_ZH = {
     "integer": "整数",
@@ -91,10 +85,11 @@ class DataValidationError(ValueError):
 
 
 def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(path)
+    """data/x.csv, also when the build reads its snapshot of data/ (what a maintainer edits is data/)."""
+    path = path.resolve()
+    if path.is_relative_to(data_dir()):
+        return "data/" + path.relative_to(data_dir()).as_posix()
+    return path.relative_to(deps.root()).as_posix() if path.is_relative_to(deps.root()) else str(path)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -201,15 +196,6 @@ def _resource_descriptor(descriptor: dict[str, Any], name: str, directory: Path)
         directory / PACKAGE_FILE, "—", "—", "只能读取 datapackage.json 列出的资源",
         f"没有名为 {name!r} 的资源（已列出：{known}）",
     )
-
-
-def _content_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """The descriptor without the properties derived from the files (they never block loading)."""
-    result = copy.deepcopy(descriptor)
-    for resource in result["resources"]:
-        for key in DERIVED_PROPERTIES:
-            resource.pop(key, None)
-    return result
 
 
 def _sha256(path: Path) -> str:
@@ -397,7 +383,7 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
     if path.stat().st_size == 0:
         raise DataValidationError(path, "第 1 行（表头）", "—", "数据文件至少要有表头一行", "文件是空的")
 
-    content = _content_descriptor(descriptor)
+    content = descriptor
     try:
         fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
     except frictionless.FrictionlessException as error:
@@ -429,9 +415,11 @@ def load(name: str) -> pd.DataFrame:
     resource_descriptor = _resource_descriptor(descriptor, name, directory)
     rel = str(resource_descriptor.get("path", ""))
     path = directory / rel
+    if path.is_file():  # a chapter's outputs must come from the data its cache key was made from
+        deps.check_read(name, resource_descriptor, path.read_bytes())
     # The cache key covers everything validation depends on: this file, the rules, and the files its foreign
     # keys point to.
-    key_hash = hashlib.sha256(json.dumps(_content_descriptor(descriptor), sort_keys=True).encode())
+    key_hash = hashlib.sha256(json.dumps(descriptor, sort_keys=True).encode())
     for other in descriptor["resources"]:
         other_path = directory / str(other.get("path", ""))
         key_hash.update(str(other.get("name")).encode())
@@ -447,7 +435,7 @@ def load(name: str) -> pd.DataFrame:
             frame[field["name"]] = frame[field["name"]].astype(_DTYPES.get(field.get("type", "string"), "object"))
         frame.attrs.update(
             resource=name, title=resource_descriptor.get("title", name), path=str(path),
-            sources=copy.deepcopy(resource_descriptor.get("sources", [])), sha256=sha,
+            sources=sources_of(resource_descriptor, directory), sha256=sha,
         )
         _frames[cache_key] = frame
     _loaded.setdefault(name, LoadedResource(name, path, frame.attrs["sha256"]))
@@ -490,8 +478,7 @@ def require_valid_package() -> None:
                                   first.more + len(problems) - 1)
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Derived metadata: hash, bytes, sources
+# Sources of a resource: the rows' published_source codes, looked up in sources.csv (never stored twice)
 # ----------------------------------------------------------------------------------------------------------------
 def _source_rows(directory: Path) -> dict[str, dict[str, str]]:
     import csv
@@ -503,74 +490,35 @@ def _source_rows(directory: Path) -> dict[str, dict[str, str]]:
         return {row["source_id"]: row for row in csv.DictReader(handle) if row.get("source_id")}
 
 
-def _derived(resource: dict[str, Any], directory: Path, sources: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """hash, bytes and sources of one resource as its file says they should be."""
+def sources_of(resource: dict[str, Any], directory: Path | None = None) -> list[dict[str, str]]:
+    """The article, then every source a row of the resource cites (its foreign keys into sources.csv), in order
+    of first use: id, title, publisher, date, kind and the URL as `path`."""
     import csv
 
+    directory = directory or data_dir()
     path = directory / str(resource.get("path", ""))
-    if not path.is_file():
-        return {}
-    raw = path.read_bytes()
     used = ["article"]
-    source_columns = [
-        fk["fields"] for fk in resource.get("schema", {}).get("foreignKeys", [])
+    columns = [
+        column for fk in resource.get("schema", {}).get("foreignKeys", [])
         if fk.get("reference", {}).get("resource") == "sources"
+        for column in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
     ]
-    columns = [c for cols in source_columns for c in ([cols] if isinstance(cols, str) else cols)]
-    if columns:
-        try:
-            reader = csv.DictReader(raw.decode("utf-8-sig").splitlines())
-            for row in reader:
-                for column in columns:
-                    value = (row.get(column) or "").strip()
-                    if value and value not in used:
-                        used.append(value)
-        except UnicodeDecodeError:
-            pass  # validation reports the encoding; sources stay as they are
+    if columns and path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                used += [v for v in ((row.get(c) or "").strip() for c in columns) if v and v not in used]
+    sources = _source_rows(directory)
     listed = []
     for source_id in used:
         row = sources.get(source_id)
         if row is None:
             continue
-        entry: dict[str, str] = {"id": source_id, "title": row.get("title", "")}
+        entry = {"id": source_id, "title": row.get("title", "")}
         if row.get("url"):
             entry["path"] = row["url"]
-        for key in ("publisher", "date", "kind"):
-            if row.get(key):
-                entry[key] = row[key]
+        entry.update({key: row[key] for key in ("publisher", "date", "kind") if row.get(key)})
         listed.append(entry)
-    return {"hash": f"sha256:{hashlib.sha256(raw).hexdigest()}", "bytes": len(raw), "sources": listed}
-
-
-def stale_derived_metadata() -> list[str]:
-    """Resources whose hash, bytes or sources in datapackage.json no longer match their files."""
-    directory = data_dir()
-    descriptor = _read_descriptor(directory)
-    sources = _source_rows(directory)
-    stale = []
-    for resource in descriptor["resources"]:
-        expected = _derived(resource, directory, sources)
-        for key, value in expected.items():
-            if resource.get(key) != value:
-                stale.append(f"{resource.get('name')}: {key}")
-    return stale
-
-
-def refresh_derived_metadata() -> list[str]:
-    """Rewrite hash, bytes and sources of every resource from its file; returns what changed."""
-    directory = data_dir()
-    path = directory / PACKAGE_FILE
-    descriptor = _read_descriptor(directory)
-    sources = _source_rows(directory)
-    changed = []
-    for resource in descriptor["resources"]:
-        for key, value in _derived(resource, directory, sources).items():
-            if resource.get(key) != value:
-                resource[key] = value
-                changed.append(f"{resource.get('name')}: {key}")
-    if changed:
-        path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return changed
+    return listed
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -722,7 +670,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     used = "、".join(f"{{doc}}`{c}`" for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
-    for source in resource.get("sources", []):
+    for source in sources_of(resource):
         parts = [_md(source.get("publisher", "")), f"《{_md(source.get('title', ''))}》"]
         if source.get("date"):
             parts.append(_md(source["date"]))
@@ -770,33 +718,20 @@ def appendix_resources_markdown(page_dir: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m szhk.data", description="校验 data/ 并刷新 datapackage.json 的派生信息")
-    parser.add_argument("--rehash", action="store_true", help="按 CSV 文件重算 hash、bytes 与 sources")
-    parser.add_argument("--check", action="store_true", help="校验全部资源（也报告未列出的 CSV 与缺失的文件）")
-    args = parser.parse_args(argv)
+    parser = argparse.ArgumentParser(
+        prog="python -m szhk.data", description="校验 data/ 的全部资源（也报告未列出的 CSV 与缺失的文件）")
+    parser.parse_args(argv)
     try:
-        return _run(args)
+        problems = validate_all()
     except DataValidationError as error:  # e.g. a broken datapackage.json: the message, not a traceback
         print(error, file=sys.stderr)
         return 1
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"数据包有效：{len(package()['resources'])} 个资源。")
+    return 1 if problems else 0
 
-
-def _run(args: argparse.Namespace) -> int:
-    status = 0
-    if args.rehash:
-        changed = refresh_derived_metadata()
-        print("datapackage.json 已更新：" + "；".join(changed) if changed else "datapackage.json 已是最新。")
-    if args.check or not args.rehash:
-        problems = validate_all()
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        stale = stale_derived_metadata()
-        if stale:
-            print(f"datapackage.json 的派生信息过期（{'；'.join(stale)}）：请运行 {REHASH_COMMAND}", file=sys.stderr)
-        status = 1 if problems or stale else 0
-        if not status:
-            print(f"数据包有效：{len(package()['resources'])} 个资源。")
-    return status
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The report's web pages: offline-safe assets, the download menu, the site's entry page.
 
-A Sphinx extension, set up by szhk.sphinx_ext. It only touches the HTML builders.
+A Sphinx extension, set up by szhk_sphinx. It only touches the HTML builders.
 """
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from szhk.deps import tree_digest
+from szhk_sphinx.pdf import PDF_FILES
+from szhk_sphinx.reexecution import tree_digest
 
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
-# PDF build (szhk.build / Makefile); the download menus and the front page link to these paths.
+# PDF build (tools/build.py); the download menus and the front page link to these paths.
 PDF_DOWNLOAD_DIR = "_downloads/pdf"
-BOOK_PDF = "szhk-report.pdf"
-BRIEFING_PDF = "szhk-briefing.pdf"
+BOOK_PDF, BRIEFING_PDF = PDF_FILES
 PDF_DOWNLOADS = (
     (BOOK_PDF, "全书 PDF", "下载全书 PDF 版本", "download-book-pdf-button"),
     (BRIEFING_PDF, "简报 PDF", "下载四页政策简报 PDF", "download-briefing-pdf-button"),

@@ -43,13 +43,12 @@ from pybtex.richtext import BaseText, HRef, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.template import FieldIsMissing, Node
-from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.basic_label import BasicLabelParentheticalReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
 __all__ = ["BibliographyError", "GBT7714ReferenceStyle", "GBT7714Style", "UnsupportedEntry", "check_bibfile",
-           "compress_labels", "entry_language", "register", "setup_sphinx"]
+           "compress_labels", "entry_language"]
 
 # Language codes as in the .bst (get.str.lang): the highest one found in a string wins.
 LANG_OTHER, LANG_EN, LANG_RU, LANG_ZH, LANG_JA = 0, 1, 2, 3, 4
@@ -631,17 +630,6 @@ class GBT7714ReferenceStyle(LabelReferenceStyle):
         self.role_style.update((name, compressed) for name in compressed.role_names())
 
 
-def register() -> None:
-    """Make ``bibtex_default_style = "gbt7714"`` (pybtex) and ``bibtex_reference_style = "gbt7714"``
-    (sphinxcontrib-bibtex) resolvable. Idempotent."""
-    import pybtex.plugin
-
-    try:
-        pybtex.plugin.find_plugin("pybtex.style.formatting", "gbt7714")
-    except pybtex.plugin.PluginNotFound:
-        pybtex.plugin.register_plugin("pybtex.style.formatting", "gbt7714", GBT7714Style)
-    register_reference_style("sphinxcontrib.bibtex.style.referencing", "gbt7714", GBT7714ReferenceStyle, force=True)
-
 
 _ENTRY_START = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]\s*([^,\s]*)", re.MULTILINE)
 
@@ -687,20 +675,3 @@ def check_bibfile(path: Path, label: str | None = None) -> BibliographyData:
         except (FieldIsMissing, UnsupportedEntry) as exc:
             raise BibliographyError(f"{where} cannot be formatted: {exc}") from exc
     return data
-
-
-def _check_bibfiles(app: Any, config: Any) -> None:
-    """Sphinx config-inited handler: stop the build before sphinxcontrib-bibtex reads a bad .bib file."""
-    from sphinx.errors import ConfigError
-
-    for name in getattr(config, "bibtex_bibfiles", []) or []:
-        try:
-            check_bibfile(Path(app.srcdir) / name, label=name)
-        except (BibliographyError, OSError) as exc:
-            raise ConfigError(str(exc)) from exc
-
-
-def setup_sphinx(app: Any) -> None:
-    """Called from the report's Sphinx extension: the style, and the .bib check before the build reads it."""
-    register()
-    app.connect("config-inited", _check_bibfiles)

@@ -1,6 +1,6 @@
 """The report's two PDF editions, the book and the briefing, made by one Sphinx LaTeX build.
 
-A Sphinx extension, set up by szhk.sphinx_ext. The page design itself is LaTeX, in book/_static/latex/;
+A Sphinx extension, set up by szhk_sphinx. The page design itself is LaTeX, in book/_static/latex/;
 this module supplies what only the build knows, and keeps the two documents apart:
 
 - the title pages print the build date and the data version (a fingerprint of data/);
@@ -27,13 +27,12 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
-from szhk.data import data_dir
-from szhk.deps import tree_digest
+from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
 BRIEFING_DOC = "book/briefing"
 BRIEFING_TEX = "szhk-briefing.tex"
-# The PDFs one LaTeX build makes; szhk.build publishes them to _build/pdf/ under these names.
+# The PDFs one LaTeX build makes; tools/build.py publishes them to _build/pdf/ under these names.
 PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).with_suffix(".pdf")))
 REFERENCES_DOC = "book/references"
 DATA_PACKAGE = "datapackage.json"
@@ -64,7 +63,7 @@ def _edition_macros(app: Sphinx) -> None:
         return
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{chinese_date(build_date())}}}\n"
-        f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir())}}}\n"
+        f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
     context = app.builder.context  # type: ignore[attr-defined]
@@ -79,7 +78,7 @@ def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
     if any(entry[0] == BRIEFING_DOC for entry in documents):
         return
     if [entry[1] for entry in documents] != [BOOK_TEX]:
-        raise ConfigError(f"_config.yml: latex.latex_documents.targetname must be {BOOK_TEX} (szhk.pdf.PDF_FILES); "
+        raise ConfigError(f"_config.yml: latex.latex_documents.targetname must be {BOOK_TEX} (szhk_sphinx.pdf.PDF_FILES); "
                           f"the LaTeX documents are {[entry[1] for entry in documents]}")
     title = env.titles[BRIEFING_DOC].astext()
     documents.append((BRIEFING_DOC, BRIEFING_TEX, title, app.config.author, "howto", False))

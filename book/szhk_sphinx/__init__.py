@@ -1,0 +1,43 @@
+"""The report's Sphinx extension (`sphinx: extra_extensions: [szhk_sphinx]` in _config.yml).
+
+It runs in the Sphinx process and never imports the chapter helpers (szhk), which run in the kernels.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+
+BUILD_ENV = "SZHK_BUILD"  # set by tools/build.py, which also makes the PDFs the web pages link to
+
+
+def _require_make_build(app: Sphinx, config: Any) -> None:
+    if not os.environ.get(BUILD_ENV):
+        raise ConfigError(
+            "请用 make build 构建本书（它生成网页与 PDF 并原子发布）。 Build this book with `make build`: a plain "
+            "`jupyter-book build .` would publish pages whose PDF links are missing."
+        )
+
+
+def _check_bibfiles(app: Sphinx, config: Any) -> None:
+    """Stop the build before sphinxcontrib-bibtex reads a bad .bib file, naming the entry at fault."""
+    from pybtex_gbt7714 import BibliographyError, check_bibfile
+
+    for name in getattr(config, "bibtex_bibfiles", []) or []:
+        try:
+            check_bibfile(Path(app.srcdir) / name, label=name)
+        except (BibliographyError, OSError) as exc:
+            raise ConfigError(str(exc)) from exc
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _require_make_build, priority=100)
+    app.connect("config-inited", _check_bibfiles)
+    app.setup_extension("szhk_sphinx.reexecution")  # re-execute/re-read a chapter exactly when its inputs changed
+    app.setup_extension("szhk_sphinx.web")  # web pages: offline assets, download menu, entry page, no orphan files
+    app.setup_extension("szhk_sphinx.pdf")  # PDF editions: title-page data, briefing apart from the book
+    app.setup_extension("szhk_sphinx.figure_downloads")  # "下载 SVG" in each web figure's caption
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

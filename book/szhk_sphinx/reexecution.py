@@ -1,0 +1,310 @@
+"""Re-execute and re-read a chapter exactly when what it reads changed: its declared data or the chapter helpers.
+
+A chapter declares the resources of data/datapackage.json that it reads in its front matter::
+
+    data: [gii_ranks, imd_digital_ranks]      # or `data: all` (a page about the whole package)
+
+On `source-read` this module injects into every MyST notebook a hidden first code cell
+
+    import szhk.deps; szhk.deps.expect("book/01-background.md", ["gii_ranks"], {"gii_ranks": "<sha256>", …})
+
+holding a digest of each declared resource (and of those its foreign keys point to) and one of the chapter-helper
+package as a whole, and a hidden last cell `szhk.deps.check_all_used()`. jupyter-cache keys a notebook by its code
+cells, so a chapter re-executes exactly when one of these changes; editing any helper re-executes every chapter.
+`env-get-outdated` tells Sphinx to re-read the same pages, including pages that show data without code.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+ALL = "all"  # `data: all`: the page depends on every resource and on the package descriptor itself
+FRONT_MATTER_KEY = "data"
+DATA_DIR_ENV = "SZHK_DATA_DIR"  # tools/build.py points it at its snapshot of data/ (the kernel honours it too)
+KERNEL_PACKAGE = "szhk"
+
+
+class DependencyError(Exception):
+    """A chapter's data declaration cannot be read."""
+
+
+def data_dir(project: Path) -> Path:
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override).resolve() if override else project / "data"
+
+
+def tree_digest(root: Path) -> str:
+    """SHA-256 of every file below `root` by relative name and content; dot-files and caches left out."""
+    h = hashlib.sha256()
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(root).parts)
+        and p.suffix != ".pyc"
+    )
+    for path in files:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def kernel_code_digest() -> str:
+    """Digest of the chapter-helper package that the kernels import (wherever it is installed)."""
+    spec = importlib.util.find_spec(KERNEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise DependencyError(f"the chapter-helper package {KERNEL_PACKAGE!r} is not installed: run make build")
+    return tree_digest(Path(next(iter(spec.submodule_search_locations))))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Declarations (front matter)
+# --------------------------------------------------------------------------------------------------------------
+_FENCE = re.compile(r"^---\s*$")
+
+
+def _front_matter_span(text: str) -> tuple[int, int] | None:
+    """Line indices (first, last) of the `---` fences around the front matter, if the text has one."""
+    lines = text.splitlines()
+    if not lines or not _FENCE.match(lines[0]):
+        return None
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]) or lines[i].rstrip() == "...":
+            return 0, i
+    return None
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    span = _front_matter_span(text)
+    if span is None:
+        return {}
+    meta = yaml.safe_load("\n".join(text.splitlines()[span[0] + 1 : span[1]]))
+    return meta if isinstance(meta, dict) else {}
+
+
+def declared(text: str, where: str = "<text>") -> list[str] | str | None:
+    """The resources a page declares: a sorted list, `ALL`, or None when it declares nothing."""
+    value = front_matter(text).get(FRONT_MATTER_KEY)
+    if value is None:
+        return None
+    if value == ALL:
+        return ALL
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DependencyError(
+            f"{where}: front matter `{FRONT_MATTER_KEY}:` must be a list of resource names of "
+            f"data/datapackage.json, or `{ALL}`; got {value!r}"
+        )
+    return sorted(set(value))
+
+
+def is_notebook(text: str) -> bool:
+    """A MyST Markdown notebook (what myst-nb executes): jupytext format myst or file_format mystnb."""
+    meta = front_matter(text)
+    fmt = (meta.get("jupytext") or {}).get("text_representation", {}) or {}
+    return meta.get("file_format") == "mystnb" or fmt.get("format_name") == "myst"
+
+
+def readers(book_dir: Path) -> dict[str, list[str]]:
+    """Resource name -> the chapters (file stems in book/) that declare it (not counting `all`)."""
+    result: dict[str, list[str]] = {}
+    for path in sorted(book_dir.glob("*.md")):
+        names = declared(path.read_text(encoding="utf-8"), str(path))
+        if isinstance(names, list):
+            for name in names:
+                result.setdefault(name, []).append(path.stem)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Digests
+# --------------------------------------------------------------------------------------------------------------
+def package_descriptor(directory: Path) -> dict[str, Any]:
+    try:
+        descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8-sig"))
+    except (OSError, json.JSONDecodeError):
+        return {"resources": []}  # the kernel's loader reports it, naming the line
+    return descriptor if isinstance(descriptor, dict) and isinstance(descriptor.get("resources"), list) else {"resources": []}
+
+
+def resource_digest(resource: dict[str, Any], content: bytes) -> str:
+    """The same digest as szhk.deps.resource_digest (the kernel checks the bytes it reads against it)."""
+    described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(described + b"\0" + content).hexdigest()
+
+
+def _with_referenced(names: set[str], resources: dict[Any, dict[str, Any]]) -> set[str]:
+    """The names plus the resources their foreign keys point to, transitively (validation reads those too)."""
+    todo, result = set(names), set()
+    while todo:
+        name = todo.pop()
+        if name in result:
+            continue
+        result.add(name)
+        for fk in (resources.get(name) or {}).get("schema", {}).get("foreignKeys", []) or []:
+            target = (fk.get("reference") or {}).get("resource")
+            if target:  # "" means the resource itself
+                todo.add(target)
+    return result
+
+
+def resource_digests(names: Sequence[str] | str | None, directory: Path) -> dict[str, str]:
+    """name -> digest for the declared resources and those they reference (all of them for `all`)."""
+    resources = {r.get("name"): r for r in package_descriptor(directory)["resources"]}
+    selected = sorted(resources) if names == ALL else sorted(_with_referenced(set(names or []), resources))
+    digests = {}
+    for name in selected:
+        resource = resources.get(name)
+        path = directory / str((resource or {}).get("path", ""))
+        content = path.read_bytes() if resource and path.is_file() else b"<missing>"
+        digests[name] = resource_digest(resource or {"name": name}, content)
+    return digests
+
+
+def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool) -> str:
+    """One digest of everything a page shows: its resources, for `all` the whole descriptor and who reads what,
+    and for an executed page the chapter-helper package."""
+    directory = data_dir(project)
+    h = hashlib.sha256(json.dumps(resource_digests(names, directory), sort_keys=True).encode())
+    if names == ALL:
+        package = directory / "datapackage.json"
+        h.update(package.read_bytes() if package.is_file() else b"<missing>")
+        h.update(json.dumps(readers(project / "book"), sort_keys=True).encode())
+    if executes:
+        h.update(kernel_code_digest().encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Injection
+# --------------------------------------------------------------------------------------------------------------
+def guard_cell(chapter: str, text: str, project: Path) -> list[str]:
+    names = declared(text, chapter)
+    spec = names if names == ALL else list(names or [])
+    digests = resource_digests(names, data_dir(project))
+    digests["_code"] = kernel_code_digest()  # not a resource: only here so that the cache key covers the helpers
+    return [
+        "```{code-cell} ipython3",
+        ":tags: [remove-cell]",
+        f"import szhk.deps; szhk.deps.expect({json.dumps(chapter)}, {json.dumps(spec)}, {json.dumps(digests)})",
+        "```",
+    ]
+
+
+CHECK_CELL = ["", "```{code-cell} ipython3", ":tags: [remove-cell]", "szhk.deps.check_all_used()", "```", ""]
+
+
+def inject(text: str, chapter: str, project: Path) -> str:
+    """The notebook text with the hidden guard cell first and the hidden usage check last.
+
+    Line numbers of the original text are kept where possible (warnings point at the right line): the front
+    matter is rewritten on one line (as JSON, which is YAML) and the guard cell fills the lines it frees.
+    """
+    span = _front_matter_span(text)
+    if span is None:
+        return text
+    lines = text.splitlines()
+    cell = guard_cell(chapter, text, project)
+    head = ["---", json.dumps(front_matter(text), ensure_ascii=True), "---"]
+    used = span[1] + 1
+    padding = [""] * max(used - len(head) - len(cell), 0)
+    new_lines = head + padding + cell + lines[used:] + CHECK_CELL
+    return "\n".join(new_lines) + ("\n" if text.endswith("\n") else "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sphinx events
+# --------------------------------------------------------------------------------------------------------------
+def _project(app: Sphinx) -> Path:
+    return Path(app.srcdir).resolve()
+
+
+def _chapter_name(app: Sphinx, docname: str) -> str:
+    return Path(app.env.doc2path(docname)).resolve().relative_to(_project(app)).as_posix()
+
+
+def _store(env: BuildEnvironment) -> dict[str, tuple[Any, bool, str]]:
+    if not hasattr(env, "szhk_deps"):
+        env.szhk_deps = {}  # type: ignore[attr-defined]
+    return env.szhk_deps  # type: ignore[attr-defined]
+
+
+def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    from sphinx.util import logging
+
+    text = source[0]
+    chapter = _chapter_name(app, docname)
+    try:
+        names = declared(text, chapter)
+    except DependencyError as error:
+        logging.getLogger(__name__).warning(str(error), location=docname)
+        return
+    notebook = is_notebook(text)
+    if names is None and not notebook:
+        _store(app.env).pop(docname, None)
+        return
+    known = {r.get("name") for r in package_descriptor(data_dir(_project(app)))["resources"]}
+    unknown = sorted(set(names) - known) if isinstance(names, list) else []
+    if unknown:
+        logging.getLogger(__name__).warning(
+            f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
+            "data/datapackage.json does not list", location=docname)
+    _store(app.env)[docname] = (names, notebook, fingerprint(names, _project(app), notebook))
+    if notebook:
+        source[0] = inject(text, chapter, _project(app))
+
+
+def _on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                         removed: set[str]) -> list[str]:
+    from sphinx.util import logging
+
+    stale = [
+        docname for docname, (names, executes, old) in sorted(_store(env).items())
+        if docname not in added | changed | removed and fingerprint(names, _project(app), executes) != old
+    ]
+    if stale:
+        logging.getLogger(__name__).info(f"data or chapter helpers changed, re-reading: {', '.join(stale)}")
+    return stale
+
+
+def _on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    _store(env).pop(docname, None)
+
+
+def _on_env_merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    theirs = _store(other)
+    _store(env).update({d: theirs[d] for d in docnames if d in theirs})
+
+
+def _every_csv_listed(app: Sphinx, config: Any) -> None:
+    """A CSV in data/ that datapackage.json does not list is neither validated nor described: stop the build."""
+    from sphinx.errors import ConfigError
+
+    directory = data_dir(_project(app))
+    listed = {(directory / str(r.get("path", ""))).resolve() for r in package_descriptor(directory)["resources"]}
+    unlisted = [p.name for p in sorted(directory.glob("*.csv")) if p.resolve() not in listed]
+    if unlisted:
+        raise ConfigError(
+            f"data/{', data/'.join(unlisted)}: datapackage.json 没有列出这个文件（字段、来源与约束）。请为它添加一个资源，"
+            "或把它移出 data/。 Every CSV in data/ must be listed in data/datapackage.json."
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _every_csv_listed)
+    app.connect("source-read", _on_source_read)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
