@@ -615,7 +615,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
         ])
     table = _list_table(
-        ["数据集", "文件（下载）", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, [34, 36, 8, 22]
+        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, [34, 36, 8, 22]
     )
     summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)

@@ -35,6 +35,10 @@ BRIEFING_TEX = "szhk-briefing.tex"
 # The PDFs one LaTeX build makes; tools/build.py publishes them to _build/pdf/ under these names.
 PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).with_suffix(".pdf")))
 REFERENCES_DOC = "book/references"
+# Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
+# data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
+WEB_ONLY_SECTIONS = ("data-update", "data-fields", "claims-full-register")
+WEB_ONLY_NOTE = "本节（数据字典、更新步骤与逐条核验表）只在网页版中：{url}"
 DATA_PACKAGE = "datapackage.json"
 
 
@@ -104,12 +108,40 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         root_section.insert(1, nodes.raw("", r"\szhkfrontmatter", format="latex"))
         first_chapter.parent.insert(first_chapter.parent.index(first_chapter),
                                     nodes.raw("", r"\szhkmainmatter", format="latex"))
+    _leave_web_only_sections(app, doctree)
     references = chapters.get(REFERENCES_DOC)
     sections = [n for n in references.children if isinstance(n, nodes.section)] if references else []
     for bibliography in list(doctree.findall(thebibliography)):
         if sections:
             bibliography.parent.remove(bibliography)
             sections[0].append(bibliography)
+
+
+def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
+    """Drop the long web-only sections from the book PDF, with one line per page saying where they are."""
+    url = app.config.html_baseurl or "见本书网页版"
+    by_parent: dict[nodes.Element, list[nodes.section]] = {}
+    for section in doctree.findall(nodes.section):
+        if set(section["ids"]) & set(WEB_ONLY_SECTIONS):
+            by_parent.setdefault(section.parent, []).append(section)
+    for sections in by_parent.values():
+        sections[0].replace_self(nodes.paragraph("", WEB_ONLY_NOTE.format(url=url)))
+        for section in sections[1:]:
+            section.parent.remove(section)
+
+
+def _print_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """On paper a "下载" link does nothing: name the data file instead (数据文件 gii_ranks.csv)."""
+    if app.builder.format != "latex":
+        return
+    for link in list(doctree.findall(addnodes.download_reference)):
+        filename = Path(link.get("reftarget", "")).name
+        label = link.astext()
+        before = link.previous_sibling()
+        if isinstance(before, nodes.Text) and before.endswith("下载数据："):
+            before.parent.replace(before, nodes.Text(before[: -len("下载数据：")] + "数据文件："))
+        text = filename if label == filename else f"数据文件 {filename}"
+        link.replace_self(nodes.literal("", text))
 
 
 def _repair_figure_fonts(app: Sphinx, exception: Exception | None) -> None:
@@ -140,5 +172,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _edition_macros)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
+    app.connect("doctree-resolved", _print_downloads)
     app.connect("build-finished", _repair_figure_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
