@@ -1,0 +1,63 @@
+"""The book PDF as a print edition: nothing below the folio or past the page edge, no dead 下载 labels, the long
+web-only sections (data dictionary, update steps, full claims register) left to the web with one line saying so."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_PDF = ROOT / "_build" / "pdf" / "szhk-report.pdf"
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
+    if not BOOK_PDF.is_file():
+        pytest.fail(f"{BOOK_PDF} is missing: run make build")
+    bbox = subprocess.run(["pdftotext", "-bbox", str(BOOK_PDF), "-"], capture_output=True, text=True, check=True).stdout
+    return [
+        (float(w), float(h), [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in _WORD.findall(body)])
+        for w, h, body in _PAGE.findall(bbox)
+    ]
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return subprocess.run(["pdftotext", str(BOOK_PDF), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_no_text_below_the_folio_or_past_the_edge(pages):
+    for number, (width, height, words) in enumerate(pages, start=1):
+        if not words:
+            continue
+        lowest = max(words, key=lambda word: word[3])
+        folio_top = lowest[1] if re.fullmatch(r"[0-9ivxlc]+", lowest[4]) else height * 0.95
+        below = [w[4] for w in words if w is not lowest and w[3] > folio_top + 0.5]
+        assert not below, f"page {number}: text below the folio: {below[:5]}"
+        outside = [w[4] for w in words if w[0] < 0 or w[2] > width]
+        assert not outside, f"page {number}: text past the page edge: {outside[:5]}"
+
+
+def test_no_download_labels_on_paper(text):
+    assert "下载" not in text, [line for line in text.splitlines() if "下载" in line][:5]
+
+
+def _outline_titles(outline) -> list[str]:
+    titles = []
+    for item in outline:
+        titles += _outline_titles(item) if isinstance(item, list) else [item.title]
+    return titles
+
+
+def test_web_only_sections_are_named_not_printed(text):
+    import pypdf
+
+    assert "只在网页版中" in re.sub(r"\s+", "", text)
+    headings = _outline_titles(pypdf.PdfReader(BOOK_PDF).outline)
+    assert "数据与方法" in headings and "数字核验" in headings  # the compact summaries stay
+    for heading in ("各数据集", "逐条核验", "怎样更新数据"):
+        assert heading not in headings, f"{heading} is printed in the book PDF"
