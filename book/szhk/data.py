@@ -42,11 +42,14 @@ __all__ = [
     "DataValidationError",
     "LoadedResource",
     "data_dir",
+    "key_figures",
     "load",
     "loaded_resources",
+    "milestones",
     "package",
     "resource_names",
     "sources_of",
+    "stated_counts",
     "validate_all",
 ]
 
@@ -476,6 +479,22 @@ def require_valid_package() -> None:
         first = problems[0]
         raise DataValidationError(first.file, first.row, first.column, first.rule, first.problem,
                                   first.more + len(problems) - 1)
+
+
+# Tables several chapters read the same way: one name each, so a chapter says which table, not how to index it
+def key_figures() -> pd.DataFrame:
+    """The article's single numbers (key_figures.csv), one row per ``figure_id``."""
+    return load("key_figures").set_index("figure_id")
+
+
+def milestones() -> pd.DataFrame:
+    """The dated events (milestones.csv), one row per ``event_code``."""
+    return load("milestones").set_index("event_code")
+
+
+def stated_counts() -> pd.Series:
+    """The count the article states for each list it gives ("八大方向" → 8), by ``list_code``."""
+    return load("article_lists").groupby("list_code")["stated_count"].first()
 
 
 # Sources of a resource: the rows' published_source codes, looked up in sources.csv (never stored twice)

@@ -185,17 +185,45 @@ def paired_bars(
     published_labels: Sequence[str] | None = None,
     published_name: str = PUBLISHED_NAME,
     missing: str | None = "未核得",
+    article_missing: str | None = "文章未给出",
     horizontal: bool = True,
     legend: bool = True,
 ) -> None:
     """The article's value and the published one side by side for each category (article first); a published
-    value that was not found shows `missing` instead of a bar."""
+    value that was not found shows `missing` instead of a bar, an article's value it does not give
+    `article_missing` (None: nothing, where the article names one year of a series)."""
     bars(ax, categories, article, article_labels, series="article", offset=-0.2, size=0.4,
-         horizontal=horizontal, missing="文章未给出")
+         horizontal=horizontal, missing=article_missing)
     bars(ax, categories, published, published_labels, series="published", offset=0.2, size=0.4,
          horizontal=horizontal, missing=missing)
     if legend:
         series_legend(ax.figure, published_name=published_name)
+
+
+def paired_panels(rows: pd.DataFrame, category: str, measures: Iterable[str], *, published_name: str,
+                  height: float, xlabel: str = "{measure}（{unit}）", wrap: int | None = None) -> Figure:
+    """Small multiples of `paired_bars`, one panel per measure (`measure_code`, titled with its `measure_zh`), for
+    a table in the data's usual columns: `value_article`/`value_published` with their `unit` and
+    `qualifier`/`qualifier_published`, labelled as the article writes them. `category` names the column of bar
+    labels (wrapped at `wrap` characters if given); `xlabel` may use {measure} and {unit}."""
+    from .text import labels_as_written
+
+    measures = list(measures)
+    fig, axes = plt.subplots(len(measures), 1, figsize=(NARROW, height), squeeze=False)
+    for ax, measure in zip(axes[:, 0], measures):
+        panel = rows[rows["measure_code"] == measure]
+        if panel.empty:
+            raise ValueError(f"paired_panels: no row has measure_code {measure!r}")
+        names = panel[category] if wrap is None else wrapped(panel[category], wrap)
+        paired_bars(ax, names, panel["value_article"], panel["value_published"],
+                    article_labels=labels_as_written(panel["value_article"], panel["unit"], panel["qualifier"]),
+                    published_labels=labels_as_written(panel["value_published"], panel["unit"],
+                                                       panel["qualifier_published"]),
+                    published_name=published_name, legend=ax is axes[0, 0])
+        first = panel.iloc[0]
+        ax.set_title(first["measure_zh"])
+        ax.set_xlabel(xlabel.format(measure=first["measure_zh"], unit=first["unit"]))
+    return fig
 
 
 def series_legend(fig: Figure, article_name: str = ARTICLE_NAME, published_name: str = PUBLISHED_NAME) -> None:
