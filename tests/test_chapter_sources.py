@@ -1,0 +1,153 @@
+"""The chapters' sources read like a report's source: prose, and short cells that say what they do.
+
+Checks the MyST sources themselves (book/0*.md, claims.md, data-appendix.md) and the helpers that keep their cells
+short (szhk.data.key_figures …, szhk.figures.paired_bars / paired_panels). No build needed.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+import yaml
+
+matplotlib.use("Agg")
+
+from szhk import data, figures  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+CHAPTERS = sorted(BOOK.glob("0*.md"))
+# Pages whose cells rely on the book-wide Markdown format (briefing.md keeps its own gfm table cell).
+MYST_OUTPUT_PAGES = [*CHAPTERS, BOOK / "claims.md", BOOK / "data-appendix.md"]
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+
+
+def code_cells(path: Path) -> list[tuple[list[str], str]]:
+    """Each code cell of a MyST notebook as (tags, code)."""
+    cells = []
+    for body in CELL.findall(path.read_text(encoding="utf-8")):
+        tags: list[str] = []
+        if body.startswith("---\n"):
+            meta, _, code = body[4:].partition("\n---\n")
+            tags = list((yaml.safe_load(meta) or {}).get("tags", []))
+        else:
+            lines = body.splitlines(keepends=True)
+            options = [line for line in lines if line.startswith(":")]
+            code = "".join(lines[len(options):])
+            for option in options:
+                key, _, value = option[1:].partition(":")
+                if key.strip() == "tags":
+                    tags = list(yaml.safe_load(value))
+        cells.append((tags, code))
+    return cells
+
+
+def test_chapters_exist() -> None:
+    assert len(CHAPTERS) == 7, [p.name for p in CHAPTERS]
+
+
+def test_markdown_output_format_is_set_once_for_the_book() -> None:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["config"]["nb_render_markdown_format"] == "myst"
+    for path in MYST_OUTPUT_PAGES:
+        text = path.read_text(encoding="utf-8")
+        assert "markdown_format" not in text and "mystnb:" not in text, (
+            f"{path.name}: a cell repeats the book-wide nb_render_markdown_format (set in _config.yml)")
+
+
+def test_a_margin_note_is_one_call_in_a_tagged_cell() -> None:
+    for path in CHAPTERS:
+        notes = [(tags, code) for tags, code in code_cells(path) if "margin_note" in code]
+        for tags, code in notes:
+            assert sorted(tags) == ["claims-note", "remove-input"], f"{path.name}: margin-note cell tagged {tags}"
+            assert re.fullmatch(r'claims\.margin_note\("para-[0-9]{2}-[a-z0-9-]+"\)\n', code), (
+                f"{path.name}: a margin-note cell holds only the call, got {code!r}")
+        if notes:  # claims is imported once, in the chapter's first (set-up) cell
+            tags, setup = code_cells(path)[0]
+            assert "remove-cell" in tags
+            assert re.search(r"^from szhk import (.*, )?claims\b", setup, re.M), f"{path.name}: set-up cell"
+
+
+def test_margin_notes_stay_where_the_register_expects_them() -> None:
+    """Each labelled paragraph a note belongs to is followed by its note cell before the next paragraph label."""
+    for path in CHAPTERS:
+        text = path.read_text(encoding="utf-8")
+        for target in re.findall(r'claims\.margin_note\("([^"]+)"\)', text):
+            label = text.index(f"({target})=")
+            note = text.index(f'claims.margin_note("{target}")')
+            between = text[label + 1:note]
+            assert label < note and not re.search(r"^\(para-[^)]+\)=$", between, re.M), f"{path.name}: {target}"
+
+
+def test_no_leftover_or_repeated_set_up_lines() -> None:
+    for path in CHAPTERS:
+        code = "".join(code for _, code in code_cells(path))
+        assert not re.search(r"^import szhk$", code, re.M), f"{path.name}: leftover `import szhk`"
+        for repeated in ('load("key_figures")', 'load("milestones")', 'load("article_lists")'):
+            assert repeated not in code, f"{path.name}: {repeated} – use szhk.data's helper for it"
+        assert 'series="published"' not in code, f"{path.name}: draws paired bars by hand (use figures.paired_bars)"
+
+
+def test_key_figures_is_the_table_indexed_by_figure_id() -> None:
+    table = data.key_figures()
+    assert table.index.name == "figure_id" and table.index.is_unique
+    assert table.equals(data.load("key_figures").set_index("figure_id"))
+    assert "value_article" in table.columns
+
+
+def test_milestones_and_stated_counts_are_indexed_by_their_codes() -> None:
+    assert data.milestones().index.name == "event_code"
+    counts = data.stated_counts()
+    lists = data.load("article_lists")
+    assert counts.index.name == "list_code" and set(counts.index) == set(lists["list_code"])
+    assert counts["eight_directions"] == 8  # the article's 八大方向 (data/article_lists.csv)
+
+
+def _texts(ax: matplotlib.axes.Axes) -> list[str]:
+    return [child.get_text() for child in ax.texts]
+
+
+def test_paired_bars_can_leave_years_the_article_does_not_name_blank() -> None:
+    import matplotlib.pyplot as plt
+
+    article = pd.array([pd.NA, 4000], dtype="Int64")
+    published = pd.array([1558, 3755], dtype="Int64")
+    fig, ax = plt.subplots()
+    figures.paired_bars(ax, ["2015", "2021"], article, published, article_labels=["", "近 4000"], legend=False)
+    assert "文章未给出" in _texts(ax)  # the default marks a value the article does not give
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    figures.paired_bars(ax, ["2015", "2021"], article, published, article_labels=["", "近 4000"], legend=False,
+                        article_missing=None)
+    assert sorted(_texts(ax)) == ["1558", "3755", "近 4000"]
+    assert len(ax.patches) == 3  # no bar for the missing value
+    plt.close(fig)
+
+
+def test_paired_panels_draws_one_labelled_panel_per_measure() -> None:
+    import matplotlib.pyplot as plt
+
+    rows = pd.DataFrame({
+        "place": ["甲", "乙", "甲", "乙"],
+        "measure_code": ["companies", "companies", "unicorns", "unicorns"],
+        "measure_zh": ["公司", "公司", "独角兽企业", "独角兽企业"],
+        "value_article": [1000, 1800, 17, pd.NA],
+        "value_published": [1100, pd.NA, 17, 2],
+        "unit": ["家", "家", "家", "家"],
+        "qualifier": ["逾", "多", None, None],
+        "qualifier_published": [None, None, None, None],
+    })
+    fig = figures.paired_panels(rows, "place", ["companies", "unicorns"], published_name="施政报告", height=4,
+                                xlabel="数目（{unit}）")
+    top, bottom = fig.axes
+    assert (top.get_title(), bottom.get_title()) == ("公司", "独角兽企业")
+    assert top.get_xlabel() == bottom.get_xlabel() == "数目（家）"
+    assert "逾 1000 家" in _texts(top) and "1800 多家" in _texts(top) and "未核得" in _texts(top)
+    assert "文章未给出" in _texts(bottom)
+    assert len(fig.legends) == 1  # one legend for the figure
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no row has measure_code 'staff'"):
+        figures.paired_panels(rows, "place", ["staff"], published_name="施政报告", height=2)
