@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _check_bibfiles)
     app.setup_extension("szhk_sphinx.reexecution")  # re-execute/re-read a chapter exactly when its inputs changed
     app.setup_extension("szhk_sphinx.web")  # web pages: offline assets, download menu, entry page, no orphan files
+    app.setup_extension("szhk_sphinx.edition")  # edition line, citation and .bib (front page, title page)
     app.setup_extension("szhk_sphinx.pdf")  # PDF editions: title-page data, briefing apart from the book
     app.setup_extension("szhk_sphinx.figure_downloads")  # "下载 SVG" in each web figure's caption
     return {"parallel_read_safe": True, "parallel_write_safe": True}

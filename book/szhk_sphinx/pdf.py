@@ -3,7 +3,8 @@
 A Sphinx extension, set up by szhk_sphinx. The page design itself is LaTeX, in book/_static/latex/;
 this module supplies what only the build knows, and keeps the two documents apart:
 
-- the title pages print the build date and the data version (a fingerprint of data/);
+- the title pages print the edition line (szhk_sphinx.edition: writing time, data date, version and commit date,
+  web address) and the data version (a fingerprint of data/);
 - the briefing (book/briefing) is a page of the web edition, so it sits in _toc.yml, but it is a LaTeX
   document of its own and is cut out of the book's PDF. Its latex_documents entry is added here because
   Jupyter Book 1 fails on a latex_documents list of two in _config.yml (its message box crashes);
@@ -13,8 +14,7 @@ this module supplies what only the build knows, and keeps the two documents apar
 """
 from __future__ import annotations
 
-import datetime
-import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,6 +27,7 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
+from szhk_sphinx.edition import NO_ADDRESS, WRITTEN, edition
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
@@ -49,25 +50,27 @@ def data_version(directory: Path) -> str:
     return tree_digest(directory)[:12]
 
 
-def build_date() -> datetime.date:
-    """Today, or the date of SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
-    return datetime.date.today()
-
-
-def chinese_date(day: datetime.date) -> str:
-    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+def _latex_url(url: str) -> str:
+    """\\url{…} for the title page and the running foot (\\url takes any character but % # and braces)."""
+    return r"\url{" + re.sub(r"([%#{}\\])", r"\\\1", url) + "}"
 
 
 def _edition_macros(app: Sphinx) -> None:
-    """Define \\szhkbuilddate and \\szhkdataversion ahead of the preamble from _config.yml (LaTeX only)."""
+    """Define the edition's macros ahead of the preamble (LaTeX only): \\szhkbuilddate (the commit's date),
+    \\szhkdataversion, \\szhkversion, \\szhkwritten, \\szhkdataasof, \\szhksite (the web address, or the
+    words saying none is configured) and \\ifszhkhassite."""
     if app.builder.format != "latex":
         return
+    ed = edition(app)
+    site = _latex_url(ed.site_url) if ed.site_url else NO_ADDRESS
     macros = (
-        f"\\newcommand{{\\szhkbuilddate}}{{{chinese_date(build_date())}}}\n"
+        f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
+        f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
+        f"\\newcommand{{\\szhkwritten}}{{{WRITTEN}（据正文推断）}}\n"
+        f"\\newcommand{{\\szhkdataasof}}{{{ed.data_as_of_zh}}}\n"
+        f"\\newcommand{{\\szhksite}}{{{site}}}\n"
+        f"\\newif\\ifszhkhassite\\szhkhassite{'true' if ed.site_url else 'false'}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
     context = app.builder.context  # type: ignore[attr-defined]

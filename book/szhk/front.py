@@ -1,0 +1,338 @@
+"""The front matter's content from the data: the editor's key messages (核心观点) and the checking's findings
+(本书的核验发现), as MyST Markdown for book/index.md and, later, the briefing's first page.
+
+- A key message is the editor's sentence, not the author's: it summarises a paragraph of the article, holds one
+  number read from the data (a named row and column of a resource), links to that paragraph and to the dataset,
+  and carries the claims register's caveat when the claim it rests on is 不一致 or 未能核实. A message whose
+  number is not in the data raises FrontMatterError naming the message: the page never states a number the data
+  does not hold.
+- The findings are written from the register (`szhk.claims.register()`): the tally of statuses, the claims that
+  the article's own figures contradict, the figures that match the next year's release rather than the year the
+  article names, and the other discrepancies. They change when the data do.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+
+from . import claims, data
+from .claims import CONSISTENT, DIFFERS, UNVERIFIED, Result
+
+__all__ = ["FrontMatterError", "KeyMessage", "KEY_MESSAGES", "key_message_value", "key_messages_markdown",
+           "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
+
+EDITOR_MARK = "编者"
+YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for
+
+
+class FrontMatterError(ValueError):
+    """A key message or finding cannot be written from the data (the message names which one)."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Key messages
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeyMessage:
+    """One editor's sentence. `text` holds "{value}" where the number goes; the number is `field` of the row of
+    `resource` whose primary key is `row` ("2021|HKG", as in claims.csv). `target` is the paragraph label it
+    summarises, `claim_ids` the register entries whose status it must carry."""
+
+    message_id: str
+    text: str
+    resource: str
+    row: str
+    field: str
+    target: str
+    claim_ids: tuple[str, ...] = ()
+
+
+# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes.
+KEY_MESSAGES: tuple[KeyMessage, ...] = (
+    KeyMessage("cluster", "深港合作有共同的底座：由香港、深圳和广州组成的科技集群，在 2021 年全球创新指数中居世界"
+               "第 {value} 位。", "key_figures", "gii_cluster_rank_2021", "value_published", "para-02-rankings",
+               ("gii-cluster-rank",)),
+    KeyMessage("gii", "香港的创新实力居全球前列，2021 年全球创新指数排第 {value} 名，但并非如文章所说近 5 年每年"
+               "都在前 15 名。", "gii_ranks", "2021|HKG", "rank_published", "para-02-rankings", ("gii-top15",)),
+    KeyMessage("startups", "香港的初创企业生态在扩大：香港投资推广署 2021 年的调查录得 {value} 家初创企业，少于"
+               "文章所写的数目。", "hk_startups", "2021", "startups_published", "para-02-startups",
+               ("hk-startups-2021",)),
+    KeyMessage("hetao", "合作已有落地的平台：据文章，河套深港科技创新合作区落户和推进的优质科研项目累计超过 "
+               "{value} 个。", "key_figures", "hetao_projects", "value_article", "para-05-hetao",
+               ("hetao-projects",)),
+    KeyMessage("manufacturing", "文章建议在宝安统筹会展东及周边 {value} 平方公里片区，建设深港先进制造业合作区，"
+               "让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
+               "area_km2_article", "para-06-manufacturing", ("manufacturing-zone-area",)),
+)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(_text(value)) if _text(value) else None
+    except InvalidOperation:
+        return None
+
+
+def _number(value: Decimal) -> str:
+    """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2)."""
+    return format(value.normalize(), "f")
+
+
+def _primary_key(resource: str) -> list[str]:
+    for item in data.package()["resources"]:
+        if item.get("name") == resource:
+            key = item.get("schema", {}).get("primaryKey", [])
+            return [key] if isinstance(key, str) else list(key)
+    raise FrontMatterError(f"数据包中没有数据集“{resource}”")
+
+
+def _row(frame: pd.DataFrame, key: Sequence[str], spec: str) -> Mapping[str, Any] | None:
+    parts = spec.split("|")
+    for record in frame.to_dict("records"):
+        if len(parts) == len(key) and all(_text(record[k]) == p for k, p in zip(key, parts)):
+            return record
+    return None
+
+
+def key_message_value(message: KeyMessage, load: Callable[[str], pd.DataFrame] = data.load) -> Decimal:
+    """The message's number from the data; FrontMatterError naming the message when the data do not hold it."""
+    where = f"核心观点“{message.message_id}”（{message.text.format(value='…')}）"
+    try:
+        key = _primary_key(message.resource)
+        frame = load(message.resource)
+    except (FrontMatterError, KeyError) as error:
+        raise FrontMatterError(f"{where}：读取不到数据集 {message.resource}（{error}）") from error
+    if message.field not in frame.columns:
+        raise FrontMatterError(f"{where}：{message.resource}.csv 没有列“{message.field}”")
+    row = _row(frame, key, message.row)
+    if row is None:
+        raise FrontMatterError(f"{where}：{message.resource}.csv 中没有主键（{'、'.join(key)}）为“{message.row}”的行")
+    value = _decimal(row[message.field])
+    if value is None:
+        raise FrontMatterError(f"{where}：{message.resource}.csv 中“{message.row}”行的 {message.field} 为空，"
+                               "数据中没有这个数字")
+    return value
+
+
+def _caveat(result: Result) -> str:
+    link = f"{{ref}}`数字核验第 {result.claim.number} 条 <{result.claim.label}>`"
+    if result.status == DIFFERS:
+        return f"核验：文章的数字与公开来源不一致，见{link}。"
+    if result.status == UNVERIFIED:
+        return f"核验：未能核实，见{link}。"
+    return ""
+
+
+def _title(resource: str) -> str:
+    for item in data.package()["resources"]:
+        if item.get("name") == resource:
+            return _text(item.get("title")) or resource
+    return resource
+
+
+def key_messages_markdown(results: Sequence[Result], messages: Sequence[KeyMessage] = KEY_MESSAGES,
+                          load: Callable[[str], pd.DataFrame] = data.load,
+                          values: dict[str, float] | None = None) -> str:
+    """A numbered list, one message each: the sentence with its number in bold, then links to the paragraph, the
+    dataset and (where it applies) the register entry. `values`, when given, receives each message's number
+    (for glue)."""
+    by_id = {r.claim.claim_id: r for r in results}
+    lines = []
+    for i, message in enumerate(messages, 1):
+        value = key_message_value(message, load)
+        if values is not None:
+            values[message.message_id] = float(value)
+        sentence = data._md(message.text).replace("{value}", f"**{_number(value)}**")  # noqa: SLF001
+        refs = [f"{{ref}}`原文段落 <{message.target}>`", f"{{ref}}`数据：{data._md(_title(message.resource))} "  # noqa: SLF001
+                f"<data-{message.resource}>`"]
+        caveats = []
+        for claim_id in message.claim_ids:
+            if claim_id not in by_id:
+                raise FrontMatterError(f"核心观点“{message.message_id}”：数字核验中没有条目“{claim_id}”（claims.csv）")
+            caveat = _caveat(by_id[claim_id])
+            if caveat:
+                caveats.append(caveat)
+        tail = "　".join(["出处：" + "；".join(refs) + "。", *caveats])
+        lines.append(f"{i}. {sentence}\n\n   {tail}")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Findings
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class YearShift:
+    """A claim that differs from the release for the year the article names but matches the next year's."""
+
+    result: Result
+    year: int              # the year the article names
+    next_value: Decimal    # the published value one year later (a ratio for ratio claims)
+    next_text: str
+
+
+def _year_position(key: Sequence[str]) -> int | None:
+    for i, name in enumerate(key):
+        if name in YEAR_KEYS:
+            return i
+    return None
+
+
+def _shift(spec: str, position: int) -> tuple[int, str] | None:
+    parts = spec.split("|")
+    if position >= len(parts) or not parts[position].isdigit():
+        return None
+    year = int(parts[position])
+    parts[position] = str(year + 1)
+    return year, "|".join(parts)
+
+
+def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[YearShift]:
+    """The 不一致 claims whose article value the next year's published value supports (same resource, the row for
+    the following year): an `amount`/`exact` claim on one row, or a `ratio` whose numerator row is shifted."""
+    found = []
+    for result in results:
+        claim = result.claim
+        if result.status != DIFFERS:
+            continue
+        if claim.check in ("amount", "exact") and len(claim.rows) == 1:
+            key = _primary_key(claim.resource)
+            position = _year_position(key)
+            shifted = _shift(claim.rows[0], position) if position is not None else None
+            if shifted is None:
+                continue
+            frame = load(claim.resource)
+            mine, later = _row(frame, key, claim.rows[0]), _row(frame, key, shifted[1])
+            if mine is None or later is None:
+                continue
+            article, published = _decimal(mine.get(claim.article_field)), _decimal(later.get(claim.published_field))
+            if article is None or published is None:
+                continue
+            supported = (article == published if claim.check == "exact" else
+                         claims.amount_supported(article, _text(mine.get("qualifier")), published))
+            if supported:
+                found.append(YearShift(result, shifted[0], published, _number(published)))
+        elif claim.check == "ratio" and len(claim.other_rows) == 2 and claim.other_resource:
+            key = _primary_key(claim.other_resource)
+            position = _year_position(key)
+            shifted = _shift(claim.other_rows[0], position) if position is not None else None
+            if shifted is None:
+                continue
+            frame = load(claim.other_resource)
+            top, bottom = _row(frame, key, shifted[1]), _row(frame, key, claim.other_rows[1])
+            mine = _row(load(claim.resource), _primary_key(claim.resource), claim.rows[0])
+            if top is None or bottom is None or mine is None:
+                continue
+            numerator, denominator = (_decimal(r.get(claim.published_field)) for r in (top, bottom))
+            article = _decimal(mine.get(claim.article_field))
+            if numerator is None or not denominator or article is None:
+                continue
+            ratio = numerator / denominator
+            if claims.amount_supported(article, _text(mine.get("qualifier")), ratio):
+                shown = ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                found.append(YearShift(result, shifted[0], ratio,
+                                       f"{_number(shown)}（{_number(numerator)} ÷ {_number(denominator)}）"))
+    return found
+
+
+def self_contradictions(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load
+                        ) -> list[tuple[Result, list[str]]]:
+    """`at_most` claims ("近 5 年均排在前 15 名") that the article's own figures break: each with the rows that do,
+    written "2017 年第 16 名"."""
+    found = []
+    for result in results:
+        claim = result.claim
+        if claim.check != "at_most" or claim.threshold is None:
+            continue
+        key = _primary_key(claim.resource)
+        frame = load(claim.resource)
+        over = []
+        for spec in claim.rows:
+            row = _row(frame, key, spec)
+            value = _decimal(row.get(claim.article_field)) if row is not None else None
+            if value is not None and value > Decimal(str(claim.threshold)):
+                position = _year_position(key)
+                label = f"{spec.split('|')[position]} 年" if position is not None else spec
+                over.append(f"{label}第 {_number(value)} 名")
+        if over:
+            found.append((result, over))
+    return found
+
+
+def _cat(prefix: str, value: str) -> str:
+    """Prefix and value, with the space the book puts between Chinese and a following digit."""
+    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
+
+
+_LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+
+
+def _with_unit_of(shown: str, published_value: str) -> str:
+    """`shown` (a number, maybe with its computation in brackets) with the unit the register's published value
+    uses: "3985", "3755 家" → "3985 家"; "2.56（3985 ÷ 1558）", "2.41 倍（…）" → "2.56 倍（3985 ÷ 1558）"."""
+    match = _LEADING_NUMBER.match(published_value)
+    if not match:
+        return shown
+    unit = published_value[match.end():].split("（")[0]
+    number, bracket, rest = shown.partition("（")
+    return f"{number}{unit}{bracket}{rest}"
+
+
+def _entry(result: Result) -> str:
+    return f"{{ref}}`第 {result.claim.number} 条 <{result.claim.label}>`"
+
+
+def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[str]:
+    """3–5 sentences (MyST Markdown) on what checking the article's numbers found, from the register."""
+    md = data._md  # noqa: SLF001 - the package's one Markdown escaper
+    counts = claims.status_counts(results)
+    out = [f"本书把文章中的 {len(results)} 处数字、名次或比较与公开来源逐一核对：{counts[CONSISTENT]} 处一致，"
+           f"{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} 处未能核实（多为找不到公开来源，而非来源给出另一个数）。"]
+    explained: set[str] = set()
+    contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
+    if contradicted:
+        out.append("文章的说法与它自己列出的数字相矛盾：" + "；".join(
+            f"文章说“{md(r.claim.excerpt)}”，{_cat('但它自己的数字中', '、'.join(over))}，公开来源也是如此"
+            f"（{_entry(r)}）" for r, over in contradicted) + "。")
+        explained.update(r.claim.claim_id for r, _ in contradicted)
+    shifts = year_shifts(results, load)
+    if shifts:
+        parts = "；".join(
+            f"“{md(s.result.claim.statement)}”{_cat('文章为', md(s.result.article_value))}，"
+            f"{_cat(f'{s.year} 年的发布为', md(s.result.published_value.split('（')[0]))}，"
+            f"{s.year + 1} 年的发布为 {md(_with_unit_of(s.next_text, s.result.published_value))}"
+            f"（{_entry(s.result)}）" for s in shifts)
+        years = sorted({s.year for s in shifts})
+        out.append(f"有 {len(shifts)} 处数字与文章所标年份的发布不符，却与下一年的发布相符：{parts}。")
+        explained.update(s.result.claim.claim_id for s in shifts)
+        out.append(f"合起来看，作者可能用了 {years[-1] + 1} 年发布的数据，却标作 {years[-1]} 年；这是编者的推断，"
+                   "数据本身不能证实。")
+    others = [r for r in results if r.status == DIFFERS and r.claim.claim_id not in explained]
+    if others:
+        parts = "；".join(f"{md(r.claim.statement)}，{_cat('文章为', md(r.article_value))}，"
+                          f"{_cat('公开来源为', md(r.published_value))}"
+                          f"{_note(r, load)}（{_entry(r)}）" for r in others)
+        out.append(f"其余 {len(others)} 处不一致：{parts}。")
+    return out
+
+
+def _note(result: Result, load: Callable[[str], pd.DataFrame]) -> str:
+    """The data's own note on the row a one-row claim points at (it often says which release the value is from)."""
+    claim = result.claim
+    if len(claim.rows) != 1:
+        return ""
+    row = _row(load(claim.resource), _primary_key(claim.resource), claim.rows[0])
+    note = _text(row.get("note")) if row is not None else ""
+    return f"（数据注：{data._md(note.rstrip('。'))}）" if note else ""  # noqa: SLF001
+
+
+def findings_markdown(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> str:
+    return "\n\n".join(findings(results, load)) + "\n"

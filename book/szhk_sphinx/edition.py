@@ -1,0 +1,237 @@
+"""The edition: what a reader needs to date, find and cite this build of the book.
+
+A Sphinx extension, set up by szhk_sphinx (stdlib, docutils and pybtex only: no pandas, no szhk).
+
+- The edition line: when the article was written (inferred from its text, and said so), the latest date in the
+  data, the version (`sphinx.config.release` in _config.yml) with the date of the commit the book was built from
+  (SOURCE_DATE_EPOCH, which tools/build.py takes from git; never the wall clock), and the web address where the
+  HTML is published (`html.baseurl` in _config.yml; when it is empty the page says so instead of inventing one).
+- 如何引用: a GB/T 7714-2015 reference to this edition, formatted by the book's own gbt7714 pybtex style, and the
+  same entry as BibTeX, written at build time into the web output (`szhk-report.bib`), never into the sources.
+
+Directives ``{szhk-edition}`` and ``{szhk-citation}`` put them into a page (book/index.md, the briefing), the same
+nodes on the web and in print. szhk_sphinx.pdf reads `edition()` for the PDF title page's macros.
+
+A page using a directive depends on a small state file in the doctree folder, rewritten only when the edition
+changes (a new commit, version, address or data date): Sphinx then re-reads exactly those pages.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
+
+from szhk_sphinx.reexecution import data_dir
+
+EPOCH_ENV = "SOURCE_DATE_EPOCH"
+BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
+BIB_KEY = "szhk-report"
+STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
+NO_ADDRESS = "本书网址未配置"
+TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
+EDITION_SUBTITLE = "可执行版本"
+# Inferred, not stated: the source text gives no date, but it reports the 1 July 2022 ceremony for the 25th
+# anniversary of the return and the new Chief Executive's inaugural speech as past events.
+WRITTEN = "2022 年 7 月 1 日之后"
+WRITTEN_BASIS = "据正文推断：文中提到 7 月 1 日香港回归祖国 25 周年大会与新任行政长官李家超的就职典礼；原文未注明日期"
+# Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
+DATE_FIELDS = ("published_as_of", "date")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Edition:
+    title: str
+    version: str
+    commit_date: datetime.date
+    data_as_of: str          # as written in the data, e.g. "2024-01-31"
+    site_url: str            # "" when not configured
+
+    @property
+    def data_as_of_zh(self) -> str:
+        return zh_date(self.data_as_of)
+
+    @property
+    def commit_date_zh(self) -> str:
+        day = self.commit_date
+        return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def zh_date(value: str) -> str:
+    """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年"."""
+    match = _DATE.match(value)
+    if not match:
+        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
+    year, month, day = match.groups()
+    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
+
+
+def _date_key(value: str) -> tuple[int, int, int] | None:
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return int(year), int(month or 0), int(day or 0)
+
+
+def latest_date(directory: Path) -> str:
+    """The latest date that dates a published value in the data package (fields `published_as_of` and the
+    sources' `date`; the end of a range "2015/2022"), as written there."""
+    descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+    best: tuple[tuple[int, int, int], str] | None = None
+    for resource in descriptor["resources"]:
+        fields = [f["name"] for f in resource.get("schema", {}).get("fields", []) if f["name"] in DATE_FIELDS]
+        if not fields:
+            continue
+        with open(directory / resource["path"], encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for name in fields:
+                    text = (row.get(name) or "").strip().split("/")[-1]
+                    key = _date_key(text)
+                    if key and (best is None or key > best[0]):
+                        best = (key, text)
+    if best is None:
+        raise ConfigError(f"{directory / 'datapackage.json'}: no dated value (fields {', '.join(DATE_FIELDS)}) "
+                          "in the data: the edition line needs the date the data are current to")
+    return best[1]
+
+
+def commit_date() -> datetime.date:
+    """The date of the commit the book is built from: SOURCE_DATE_EPOCH (tools/build.py sets it from git)."""
+    epoch = os.environ.get(EPOCH_ENV, "")
+    if not epoch.strip().isdigit():
+        raise ConfigError(f"{EPOCH_ENV} is not set: the edition's date is the commit's date, which tools/build.py "
+                          "(make build) supplies; the build never dates an edition by the clock")
+    return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+
+
+def edition(app: Sphinx) -> Edition:
+    version = str(app.config.release or "").strip()
+    if not version:
+        raise ConfigError("_config.yml: sphinx.config.release (the edition's version, e.g. \"1.0\") is empty")
+    return Edition(title=app.config.project, version=version, commit_date=commit_date(),
+                   data_as_of=latest_date(data_dir(Path(app.srcdir))),
+                   site_url=str(app.config.html_baseurl or "").strip())
+
+
+# ---- Citation ---------------------------------------------------------------------------------------------------
+def bibtex(ed: Edition) -> str:
+    """The edition as a BibTeX @online entry. No author is named in the source text: GB/T 7714-2015 writes 佚名."""
+    fields = [
+        ("author", "佚名"),
+        ("title", f"{ed.title}: {EDITION_SUBTITLE} {ed.version}"),
+        ("date", ed.commit_date.isoformat()),
+        ("version", ed.version),
+        ("language", "chinese"),
+    ]
+    if ed.site_url:
+        fields.append(("url", ed.site_url))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@online{{{BIB_KEY},\n{body}\n}}\n"
+
+
+def gbt7714(ed: Edition) -> str:
+    """The GB/T 7714-2015 reference, as the book's gbt7714 style formats the BibTeX entry."""
+    from pybtex.database import parse_string
+    from pybtex_gbt7714 import GBT7714Style
+
+    entry = parse_string(bibtex(ed), "bibtex").entries[BIB_KEY]
+    return GBT7714Style().format_entry("1", entry).text.render_as("text")
+
+
+# ---- Directives -------------------------------------------------------------------------------------------------
+def _field_list(rows: list[tuple[str, list[nodes.Node]]]) -> nodes.field_list:
+    fields = nodes.field_list(classes=["szhk-edition"])
+    for name, body in rows:
+        fields += nodes.field("", nodes.field_name("", name), nodes.field_body("", nodes.paragraph("", "", *body)))
+    return fields
+
+
+def _address(ed: Edition) -> list[nodes.Node]:
+    if ed.site_url:
+        return [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)]
+    return [nodes.Text(NO_ADDRESS)]
+
+
+class _EditionDirective(SphinxDirective):
+    has_content = False
+
+    def edition(self) -> Edition:
+        self.env.note_dependency(str(Path(self.env.app.doctreedir) / STATE_FILE))
+        return edition(self.env.app)
+
+
+class EditionLine(_EditionDirective):
+    """原文写作时间 · 数据截至 · 版本 · 网址."""
+
+    def run(self) -> list[nodes.Node]:
+        ed = self.edition()
+        return [_field_list([
+            ("原文写作时间", [nodes.Text(f"{WRITTEN}（{WRITTEN_BASIS}）")]),
+            ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据中最新的已发表数值的日期）")]),
+            ("版本", [nodes.Text(f"{ed.version}，据 {ed.commit_date_zh}的提交构建")]),
+            ("网址", _address(ed)),
+        ])]
+
+
+class Citation(_EditionDirective):
+    """The GB/T 7714-2015 reference, the BibTeX entry, and (on the web) its download link."""
+
+    def run(self) -> list[nodes.Node]:
+        ed = self.edition()
+        out: list[nodes.Node] = [nodes.paragraph("", "GB/T 7714-2015：")]
+        out.append(nodes.block_quote("", nodes.paragraph("", gbt7714(ed)), classes=["szhk-citation"]))
+        if not ed.site_url:
+            out.append(nodes.paragraph("", f"（{NO_ADDRESS}：在线引用时请补上获取和访问路径与引用日期。）"))
+        out.append(nodes.paragraph("", "BibTeX："))
+        out.append(nodes.literal_block(bibtex(ed), bibtex(ed), language="bibtex"))
+        # Web only: the .bib file written into the HTML output by _write_bibtex.
+        out.append(nodes.raw("", f'<p class="szhk-bib-download"><a href="{{root}}{BIB_FILE}" download>'
+                                 f"下载 BibTeX 文件（{BIB_FILE}）</a></p>", format="html"))
+        return out
+
+
+def _fix_bib_link(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """The download link is relative to the page: fill in the way up to the output's root."""
+    if app.builder.format != "html":
+        return
+    prefix = "../" * docname.count("/")
+    for raw in list(doctree.findall(nodes.raw)):
+        if "{root}" in raw.astext():
+            raw.replace_self(nodes.raw("", raw.astext().replace("{root}", prefix), format="html"))
+
+
+# ---- Build hooks ------------------------------------------------------------------------------------------------
+def _record_state(app: Sphinx) -> None:
+    """Rewrite the pages' dependency file only when the edition changed (its mtime then tells Sphinx)."""
+    ed = edition(app)
+    state = json.dumps({**asdict(ed), "commit_date": ed.commit_date.isoformat()}, sort_keys=True, ensure_ascii=False)
+    path = Path(app.doctreedir) / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != state:
+        path.write_text(state, encoding="utf-8")
+
+
+def _write_bibtex(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    (Path(app.outdir) / BIB_FILE).write_text(bibtex(edition(app)), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("szhk-edition", EditionLine)
+    app.add_directive("szhk-citation", Citation)
+    app.connect("builder-inited", _record_state)
+    app.connect("doctree-resolved", _fix_bib_link)
+    app.connect("build-finished", _write_bibtex)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
