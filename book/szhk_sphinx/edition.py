@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
@@ -119,7 +120,10 @@ def edition(app: Sphinx) -> Edition:
     version = str(app.config.release or "").strip()
     if not version:
         raise ConfigError("_config.yml: sphinx.config.release (the edition's version, e.g. \"1.0\") is empty")
-    return Edition(title=app.config.project, version=version, commit_date=commit_date(),
+    title = str(app.config.html_title or "").strip()  # Jupyter Book sets it from _config.yml's `title`
+    if not title:
+        raise ConfigError("_config.yml: `title` is empty; the edition line and the citation need the book's title")
+    return Edition(title=title, version=version, commit_date=commit_date(),
                    data_as_of=latest_date(data_dir(Path(app.srcdir))),
                    site_url=str(app.config.html_baseurl or "").strip())
 
@@ -176,12 +180,15 @@ class EditionLine(_EditionDirective):
 
     def run(self) -> list[nodes.Node]:
         ed = self.edition()
-        return [_field_list([
+        # Web only: the PDF's title page prints the same line (szhkprint.sty, macros from szhk_sphinx.pdf).
+        only = addnodes.only(expr="html")
+        only += _field_list([
             ("原文写作时间", [nodes.Text(f"{WRITTEN}（{WRITTEN_BASIS}）")]),
             ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据中最新的已发表数值的日期）")]),
             ("版本", [nodes.Text(f"{ed.version}，据 {ed.commit_date_zh}的提交构建")]),
             ("网址", _address(ed)),
-        ])]
+        ])
+        return [only]
 
 
 class Citation(_EditionDirective):

@@ -1,0 +1,190 @@
+"""Front matter (issue 15, item 1): the editor's key messages, the checking's findings, the edition line, how to
+cite, on the web front page and at the front of the book PDF.
+
+Unit tests call the generators (szhk.front in the kernel, szhk_sphinx.edition in Sphinx); the last tests read the
+published build (`make build` first; SZHK_HTML_DIR / SZHK_PDF_DIR point them at another build).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from szhk import claims, data, front
+from szhk_sphinx import edition
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = Path(os.environ.get("SZHK_HTML_DIR", ROOT / "_build" / "html"))
+PDF = Path(os.environ.get("SZHK_PDF_DIR", ROOT / "_build" / "pdf")) / "szhk-report.pdf"
+
+
+@pytest.fixture(scope="module")
+def results() -> list[claims.Result]:
+    return claims.register()
+
+
+def loader_with(resource: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[str], pd.DataFrame]:
+    """data.load, except that `resource` comes back changed by `change(frame)`."""
+    def load(name: str) -> pd.DataFrame:
+        frame = data.load(name)
+        return change(frame.copy()) if name == resource else frame
+    return load
+
+
+# ---- Key messages -----------------------------------------------------------------------------------------------
+def test_every_key_message_has_its_number_in_the_data(results):
+    values: dict[str, float] = {}
+    text = front.key_messages_markdown(results, values=values)
+    assert 3 <= len(front.KEY_MESSAGES) <= 5
+    assert set(values) == {m.message_id for m in front.KEY_MESSAGES}
+    for message in front.KEY_MESSAGES:
+        assert f"<{message.target}>" in text, message.message_id  # links to its paragraph
+        assert f"<data-{message.resource}>" in text, message.message_id  # and to its dataset
+
+
+def test_a_key_message_carries_the_registers_caveat(results):
+    text = front.key_messages_markdown(results)
+    by_id = {r.claim.claim_id: r for r in results}
+    for message in front.KEY_MESSAGES:
+        for claim_id in message.claim_ids:
+            linked = f"<{by_id[claim_id].claim.label}>" in text
+            assert linked == (by_id[claim_id].status != claims.CONSISTENT), claim_id
+
+
+def test_a_key_message_whose_number_is_missing_fails_naming_the_message(results):
+    message = next(m for m in front.KEY_MESSAGES if m.message_id == "startups")
+    blank = loader_with(message.resource, lambda f: f.assign(**{message.field: pd.NA}))
+    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*数据中没有这个数字"):
+        front.key_messages_markdown(results, load=blank)
+    gone = replace(message, row="1999")
+    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*没有主键.*1999"):
+        front.key_message_value(gone)
+    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*没有列“no_such_field”"):
+        front.key_message_value(replace(message, field="no_such_field"))
+
+
+def test_a_key_message_pointing_at_an_unknown_claim_fails(results):
+    odd = replace(front.KEY_MESSAGES[0], claim_ids=("no-such-claim",))
+    with pytest.raises(front.FrontMatterError, match="no-such-claim"):
+        front.key_messages_markdown(results, messages=[odd])
+
+
+# ---- Findings ---------------------------------------------------------------------------------------------------
+def test_findings_name_the_year_label_pattern_and_the_table_1_contradiction(results):
+    sentences = front.findings(results)
+    assert 3 <= len(sentences) <= 5
+    text = "\n".join(sentences)
+    counts = claims.status_counts(results)
+    assert f"{len(results)} 处" in text and f"{counts[claims.DIFFERS]} 处不一致" in text
+    assert "2017 年第 16 名" in text  # the article's own Table 1 against "近 5 年均排在前 15 名"
+    assert "2022 年的发布为 3985 家" in text and "2.56 倍" in text  # 近 4000 家 / 2.6 倍 fit the 2022 survey
+    assert "可能用了 2022 年发布的数据，却标作 2021 年" in text
+    assert "54 是其 2023 版的名次" in text  # CityU, from the data's own note
+
+
+def test_findings_change_with_the_data(results):
+    no_2022 = loader_with("hk_startups", lambda f: f[f["survey_year"] != 2022])
+    assert front.year_shifts(results, no_2022) == []
+    assert "下一年的发布" not in "\n".join(front.findings(results, no_2022))
+    assert [r.claim.claim_id for r, _ in front.self_contradictions(results)] == ["gii-top15"]
+    within = loader_with("gii_ranks", lambda f: f.assign(rank_article=f["rank_article"].clip(upper=15)))
+    assert [r.claim.claim_id for r, _ in front.self_contradictions(results, within)] == []
+
+
+def test_year_shift_needs_the_next_years_value_to_support_the_article(results):
+    far = loader_with("hk_startups", lambda f: f.assign(
+        startups_published=f["startups_published"].where(f["survey_year"] != 2022, 5000)))
+    assert [s.result.claim.claim_id for s in front.year_shifts(results, far)] == []
+    found = front.year_shifts(results)
+    assert {s.result.claim.claim_id for s in found} == {"hk-startups-2021", "hk-startups-growth"}
+    assert all(s.year == 2021 for s in found)
+
+
+# ---- Edition and citation (Sphinx side) -------------------------------------------------------------------------
+def test_latest_date_is_the_newest_dated_value(tmp_path):
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "a", "path": "a.csv", "schema": {"fields": [{"name": "published_as_of"}, {"name": "year"}]}},
+        {"name": "sources", "path": "s.csv", "schema": {"fields": [{"name": "date"}]}},
+    ]}), encoding="utf-8")
+    (tmp_path / "a.csv").write_text("published_as_of,year\n2021-06,2030\n2023-11-02,\n,\n", encoding="utf-8")
+    (tmp_path / "s.csv").write_text("date\n2015/2022\n2023-11\n", encoding="utf-8")
+    assert edition.latest_date(tmp_path) == "2023-11-02"  # `year` fields do not date a published value
+    assert edition.zh_date("2023-11-02") == "2023 年 11 月 2 日" and edition.zh_date("2022") == "2022 年"
+    assert edition.latest_date(ROOT / "data") == "2024-01-31"
+
+
+def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
+    ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
+                         "https://example.org/szhk/")
+    reference = edition.gbt7714(ed)
+    assert reference.startswith("佚名. 深港科技创新产业深化合作论析: 可执行版本 1.2[EB/OL]. (2026-11-28).")
+    assert reference.endswith("https://example.org/szhk/.")
+    bib = edition.bibtex(ed)
+    assert "@online{szhk-report," in bib and "version = {1.2}" in bib and "url = {https://example.org/szhk/}" in bib
+    unpublished = replace(ed, site_url="")
+    assert "url" not in edition.bibtex(unpublished)
+    assert edition.gbt7714(unpublished).endswith("(2026-11-28).")  # no address is invented
+
+
+def test_the_edition_date_is_the_commits_never_the_clock(monkeypatch):
+    monkeypatch.delenv(edition.EPOCH_ENV, raising=False)
+    with pytest.raises(Exception, match="SOURCE_DATE_EPOCH"):
+        edition.commit_date()
+    monkeypatch.setenv(edition.EPOCH_ENV, "1764288000")  # 2025-11-28 00:00 UTC
+    assert edition.commit_date() == datetime.date(2025, 11, 28)
+
+
+# ---- The built front page and PDF -------------------------------------------------------------------------------
+def front_page() -> BeautifulSoup:
+    page = HTML / "book" / "index.html"
+    if not page.is_file():
+        pytest.fail(f"{page} is missing: run `make build` first")
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_front_page_holds_key_messages_edition_line_and_citation():
+    soup = front_page()
+    main = soup.find("main") or soup
+    text = main.get_text(" ", strip=True)
+    headings = [h.get_text(strip=True).rstrip("#") for h in main.find_all(["h2"]) if h.get_text(strip=True) != "目录"]
+    assert headings[:3] == ["核心观点（编者）", "本书的核验发现", "如何引用"], headings
+    assert "如何引用" in headings and any(h.startswith("Summary in English") for h in headings)
+    for label in ("原文写作时间", "数据截至", "版本", "网址", "2024 年 1 月 31 日", "据正文推断"):
+        assert label in text, label
+    assert "GB/T 7714-2015" in text and "[EB" in text
+    assert len(main.select("ol li")) >= 3  # the key messages
+    assert "如何由数据构建" not in text and "make build" not in text  # build instructions left the reader's path
+    bib_link = main.select_one('a[href$="szhk-report.bib"]')
+    assert bib_link is not None
+    bib = (HTML / "book" / bib_link["href"]).resolve()
+    assert bib.is_file() and "@online{szhk-report," in bib.read_text(encoding="utf-8")
+
+
+def test_the_front_page_says_when_no_address_is_configured():
+    import yaml
+
+    configured = (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl")
+    text = front_page().get_text(" ", strip=True)
+    if configured:
+        assert configured in text
+    else:
+        assert edition.NO_ADDRESS in text and "http" not in text.split("网址", 1)[1][:40]
+
+
+def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
+    if not PDF.is_file():
+        pytest.fail(f"{PDF} is missing: run `make build` first")
+    first = subprocess.run(["pdftotext", "-l", "1", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    for label in ("原文写作时间", "数据截至", "版本", "网址"):
+        assert label in first, f"title page lacks {label}"
+    pages = subprocess.run(["pdftotext", "-l", "4", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    for label in ("核心观点", "本书的核验发现", "如何引用", "GB/T 7714-2015", "@online{szhk-report,"):
+        assert label in pages, f"the PDF's first 4 pages lack {label}"
