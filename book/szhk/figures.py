@@ -1,25 +1,67 @@
-"""The figure house style, defined once for every chapter (see house.mplstyle)."""
+"""The figure house style, defined once for every chapter (see house.mplstyle).
+
+One meaning per mark through the whole book, web and print:
+
+- colour says *whose* number it is: 中国香港 blue, 中国内地 and 深圳 vermillion, anything else ink grey;
+- fill says *who says so*: a filled bar or dot is a value from a published source, an outlined (hollow) one is
+  the article's own value where no source confirms it or a source says otherwise.
+
+Every figure carries its conclusion as a title and its source as a last line inside the image (a chart forwarded
+alone keeps both), and `publish` refuses a figure whose text would be under 11 px on a 390 px phone screen.
+"""
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Text
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
 REPRODUCIBLE_DATE = "1656633600"  # 2022-07-01 UTC, the article's time; any fixed value would do
 
-# Fixed colours for the two economies that recur across chapters (from the Okabe–Ito palette).
-COLOURS = {"中国香港": "#0072B2", "中国": "#D55E00", "深圳": "#009E73", "other": "#999999"}
+# ---- Colour: whose number (Okabe–Ito, colour-blind-safe) -----------------------------------------------------------
+HK = "#0072B2"        # blue: 中国香港
+MAINLAND = "#D55E00"  # vermillion: 中国内地, 深圳 (the data names the mainland "中国", as the article's Table 1 does)
+INK = "#333333"       # anything that is neither economy: text, timelines, legends of the fill convention
+MUTED = "#999999"     # reference lines, "no data" labels
+ECONOMY_COLOURS = {"中国香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
+ECONOMY_IDS = {"中国香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN", "深圳": "economy-CHN"}
+COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
+
+# ---- Fill: who says so -----------------------------------------------------------------------------------------------
+PUBLISHED = "published"  # filled
+ARTICLE = "article"      # outlined, white inside
+PUBLISHED_NAME = "已发表来源"
+ARTICLE_NAME = "文章所写"
+OUTLINE_WIDTH = 1.6
+
+# ---- Size: legible on a phone ------------------------------------------------------------------------------------------
+# On a 390 px phone the text column is 342 px wide and an SVG is scaled down to it. A figure at most MAX_WIDTH
+# inches wide (342 pt) with text of at least MIN_TEXT_PT points keeps every glyph at least 11 px high there; on a
+# desktop it shows at its natural width (about 440 px).
+WIDTH = 4.6            # inches: every figure
+MAX_WIDTH = 4.75       # inches, after bbox_inches="tight" (what the page shows)
+MIN_TEXT_PT = 11.0
+LABEL_SIZE = 11
+TITLE_SIZE = 13
+NARROW = WIDTH         # the name chapters use
+
+ECONOMY_ORDER = ("中国香港", "中国")
+_gids = itertools.count()
 
 
 def use_house_style() -> None:
@@ -35,98 +77,212 @@ def use_house_style() -> None:
         set_matplotlib_formats("svg", "pdf")
 
 
-def rank_axis(ax: Axes, worst: int, label: str = "全球排名（位）") -> None:
-    """A y axis for ranks: rank 1 at the top, whole numbers only."""
-    ax.set_ylim(worst + 0.5, 0.5)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+def economy_colour(economy: str | None) -> str:
+    """The colour of an economy (中国香港, 中国/中国内地/深圳); INK for anything else or None."""
+    return ECONOMY_COLOURS.get(str(economy), INK) if economy is not None else INK
+
+
+def tag(artist: Artist, economy: str | None) -> Artist:
+    """Give an artist drawn for an economy an SVG id naming it (economy-HKG-12), so a test can read every
+    figure's SVG and check that 中国香港 has one colour throughout the book."""
+    if economy in ECONOMY_IDS:
+        artist.set_gid(f"{ECONOMY_IDS[economy]}-{next(_gids)}")
+    return artist
+
+
+def bar_style(kind: str, colour: str) -> dict:
+    """Keyword arguments for a bar: filled for a published value, outlined for the article's."""
+    if kind == PUBLISHED:
+        return {"facecolor": colour, "edgecolor": colour, "linewidth": 0}
+    if kind == ARTICLE:
+        return {"facecolor": "white", "edgecolor": colour, "linewidth": OUTLINE_WIDTH}
+    raise ValueError(f"bar_style: unknown kind {kind!r} (known: {PUBLISHED}, {ARTICLE})")
+
+
+def marker_style(kind: str, colour: str) -> dict:
+    """Keyword arguments for a dot (Line2D): filled for a published value, hollow for the article's."""
+    if kind not in (PUBLISHED, ARTICLE):
+        raise ValueError(f"marker_style: unknown kind {kind!r} (known: {PUBLISHED}, {ARTICLE})")
+    return {"marker": "o", "markersize": 7, "color": colour, "markeredgecolor": colour,
+            "markeredgewidth": OUTLINE_WIDTH, "markerfacecolor": colour if kind == PUBLISHED else "white"}
+
+
+def fill_legend(ax: Axes, *, published_name: str = PUBLISHED_NAME, article_name: str = ARTICLE_NAME,
+                marker: bool = False, ncols: int = 2) -> None:
+    """The one legend of the fill convention, in ink (it holds whatever the colour), just above the plot."""
+    if marker:
+        handles = [Line2D([], [], linestyle="none", label=published_name, **marker_style(PUBLISHED, INK)),
+                   Line2D([], [], linestyle="none", label=article_name, **marker_style(ARTICLE, INK))]
+    else:
+        handles = [Patch(label=published_name, **bar_style(PUBLISHED, INK)),
+                   Patch(label=article_name, **bar_style(ARTICLE, INK))]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=ncols, borderaxespad=0,
+              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+
+
+# ---- Titles and sources ---------------------------------------------------------------------------------------------
+def text_width(text: str) -> float:
+    """A string's width in ems: CJK and full-width characters count 1, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """CJK characters one by one; a run of Latin letters, digits and their punctuation as one token."""
+    return re.findall(r"[A-Za-z0-9.%@+\-—–/]+|.", text)
+
+
+_CLOSING = set("，。、；：）》”’！？ ")  # may not start a line (a Chinese typesetter's rule); nor may a space
+
+
+def wrap_em(text: str, ems: float) -> str:
+    """Break text (Chinese has no spaces) into lines at most `ems` wide, never inside a number or Latin word,
+    never before a closing mark, and never leaving one or two characters alone on the last line."""
+    lines: list[list[str]] = [[]]
+    for token in _tokens(str(text)):
+        line = lines[-1]
+        if line and token not in _CLOSING and text_width("".join(line) + token) > ems:
+            lines.append([token])
+        else:
+            line.append(token)
+    # no orphan: move words down from the line before until the last line holds three characters' width
+    while len(lines) > 1 and text_width("".join(lines[-1]).strip()) < 3 and len(lines[-2]) > 3:
+        lines[-1].insert(0, lines[-2].pop())
+        while lines[-1][0] in _CLOSING and len(lines[-2]) > 1:  # a closing mark goes down with its word
+            lines[-1].insert(0, lines[-2].pop())
+    return "\n".join("".join(line).strip() for line in lines)
+
+
+def title_and_source(fig: Figure, title: str, source: str, note: str | None = None) -> Figure:
+    """Write the conclusion (结论式标题) above the chart and the source (after an optional note) below it, inside
+    the image, left-aligned and wrapped to the figure's width. Returns the figure."""
+    width_pt = fig.get_figwidth() * 72
+    fig.suptitle(wrap_em(title, width_pt / TITLE_SIZE - 1), x=0.0, ha="left", fontsize=TITLE_SIZE,
+                 fontweight="bold", linespacing=1.35)
+    foot = f"{note}\n" if note else ""
+    foot += f"来源：{source}"
+    fig.supxlabel("\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n")), x=0.0,
+                  ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
+    fig._szhk_titled = True  # checked by publish
+    if hasattr(fig, "_szhk_fit_rows"):
+        _fit_rows(fig)
+    return fig
+
+
+def publish(name: str, fig: Figure) -> None:
+    """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
+    close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, or any text
+    smaller than MIN_TEXT_PT, i.e. a chart that would be unreadable on a phone.
+
+    The chapter places it with its number, caption and alt text::
+
+        :::{glue:figure} fig-gii-ranks
+        :name: fig-gii-ranks
+        :alt: 折线图：……
+        中国香港与中国的全球创新指数名次。注释……
+        :::
+    """
+    from myst_nb import glue
+
+    problems = check(fig)
+    if problems:
+        plt.close(fig)
+        raise ValueError(f"figure {name}: " + "; ".join(problems))
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+def check(fig: Figure) -> list[str]:
+    """What keeps a figure from the page (empty list: nothing)."""
+    problems = []
+    if not getattr(fig, "_szhk_titled", False):
+        problems.append("no title and source (call figures.title_and_source)")
+    fig.canvas.draw()  # runs the constrained layout, so the measure is that of the saved image
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches, as the page crops it
+    if width > MAX_WIDTH + 1e-6:
+        problems.append(f"{width:.2f} in wide, more than {MAX_WIDTH} in (text would shrink on a phone)")
+    small = sorted({f"{t.get_text()[:12]!r} {t.get_fontsize():g} pt" for t in visible_texts(fig)
+                    if t.get_fontsize() < MIN_TEXT_PT - 1e-6})
+    if small:
+        problems.append(f"text under {MIN_TEXT_PT:g} pt: {', '.join(small[:5])}")
+    return problems
+
+
+def visible_texts(fig: Figure) -> list[Text]:
+    """Every text the figure draws (titles, labels, tick labels, annotations, legends)."""
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+# ---- Axes ------------------------------------------------------------------------------------------------------------
+RANK_LABEL = "名次（第 1 名在上）"
+
+
+def rank_axis(ax: Axes, worst: int, label: str = RANK_LABEL) -> None:
+    """A y axis for ranks, inverted and saying so: rank 1 at the top and labelled, then every 5th rank."""
+    ax.set_ylim(worst + 0.5, -0.8)  # room above rank 1 for its label
+    ax.set_yticks([1] + list(range(5, worst + 1, 5)))
     ax.set_ylabel(label)
 
 
-def year_axis(ax: Axes, years: Iterable[int], label: str = "年份") -> None:
-    """An x axis of whole years (no 2017.5)."""
+def year_axis(ax: Axes, years: Iterable[int], label: str = "") -> None:
+    """An x axis of whole years (no 2017.5); labelled only if `label` (a year axis needs no word)."""
     ticks = sorted({int(y) for y in years})
     ax.set_xticks(ticks, [str(y) for y in ticks])
     ax.set_xlabel(label)
 
 
-def publish(name: str, fig: Figure) -> None:
-    """Hand a finished figure to the page: glue it under `name` for a `{glue:figure}` directive, then close it.
-
-    The chapter places it with its number, caption, source note and alt text::
-
-        :::{glue:figure} fig-gii-ranks
-        :name: fig-gii-ranks
-        :alt: 折线图：……
-        中国香港与中国的全球创新指数排名。数据来源：……
-        :::
-    """
-    from myst_nb import glue
-
-    glue(name, fig, display=False)
-    plt.close(fig)
-
-
-# ---- The article's numbers beside the published ones (chapters 03–06) --------------------------------------------
-# Two series recur: what the article writes, and what a published source gives. They differ in fill *and* hatching
-# (and every bar carries its value as text), so colour is never the only cue.
-SERIES_STYLE = {
-    "article": {"facecolor": COLOURS["中国香港"], "edgecolor": COLOURS["中国香港"], "hatch": None},
-    "published": {"facecolor": "white", "edgecolor": COLOURS["中国"], "hatch": "////"},
-}
-ARTICLE_NAME = "文章所写"
-PUBLISHED_NAME = "已发表来源"
-LABEL_SIZE = 9
-
-
+# ---- Bars -------------------------------------------------------------------------------------------------------------
 def bars(
     ax: Axes,
     categories: Sequence[str],
     values: Sequence[float],
     labels: Sequence[str] | None = None,
     *,
-    series: str = "article",
+    kind: str | Sequence[str] = PUBLISHED,
+    economy: str | None | Sequence[str | None] = None,
     offset: float = 0.0,
     size: float = 0.7,
     horizontal: bool = True,
     missing: str | None = None,
 ) -> list[Rectangle]:
-    """One bar per category (the first on top, or on the left), each labelled at its end with `labels`
-    (default: the value). An empty value draws no bar; `missing` (e.g. "未核得") is written in its place.
-    Returns the bars drawn. Call again with `series="published"` and an `offset` for a second series."""
+    """One bar per category (the first on top, or on the left), from zero, each labelled at its end with `labels`
+    (default: the value). `kind` (published: filled; article: outlined) and `economy` (colour) are one value for
+    all bars or one per bar. An empty value draws no bar; `missing` (e.g. "未核得") is written in its place."""
     categories, values = list(categories), [float("nan") if pd.isna(v) else float(v) for v in values]
-    if len(values) != len(categories) or (labels is not None and len(labels) != len(categories)):
-        raise ValueError(f"bars: {len(categories)} categories, {len(values)} values, "
-                         f"{'no' if labels is None else len(labels)} labels")
-    if series not in SERIES_STYLE:
-        raise ValueError(f"bars: unknown series {series!r} (known: {', '.join(SERIES_STYLE)})")
-    known = [v for v in values if not math.isnan(v)]
-    top = max(known, default=0.0)
+    kinds = [kind] * len(values) if isinstance(kind, str) else list(kind)
+    economies = [economy] * len(values) if economy is None or isinstance(economy, str) else list(economy)
+    if not len(values) == len(categories) == len(kinds) == len(economies) or (
+            labels is not None and len(labels) != len(categories)):
+        raise ValueError(f"bars: {len(categories)} categories, {len(values)} values, {len(kinds)} kinds, "
+                         f"{len(economies)} economies, {'no' if labels is None else len(labels)} labels")
+    top = max((v for v in values if not math.isnan(v)), default=0.0)
     drawn: list[Rectangle] = []
+    draw = ax.barh if horizontal else ax.bar
     for i, value in enumerate(values):
         position = i + offset
         if math.isnan(value):
             if missing:
-                _end_label(ax, position, 0.0, missing, horizontal, colour=COLOURS["other"])
+                _end_label(ax, position, 0.0, missing, horizontal, colour=MUTED)
             continue
-        draw = ax.barh if horizontal else ax.bar
-        (bar,) = draw(position, value, size, **SERIES_STYLE[series], linewidth=0.8)
+        (bar,) = draw(position, value, size, **bar_style(kinds[i], economy_colour(economies[i])))
+        tag(bar, economies[i])
         drawn.append(bar)
         _end_label(ax, position, value, labels[i] if labels is not None else f"{value:g}", horizontal)
-    ticks = range(len(categories))
+    ticks = list(range(len(categories)))
     if horizontal:
-        ax.set_yticks(list(ticks), categories)
+        ax.set_yticks(ticks, categories)
         ax.set_ylim(len(categories) - 0.5, -0.5)  # first category on top
-        ax.set_xlim(0, max(ax.get_xlim()[1], top * 1.35 or 1))  # room for the end labels
+        ax.set_xlim(0, max(ax.get_xlim()[1], top * 1.45 or 1))  # from zero; room for the end labels
         ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
     else:
-        ax.set_xticks(list(ticks), categories)
+        ax.set_xticks(ticks, categories)
         ax.set_xlim(-0.5, len(categories) - 0.5)
         ax.set_ylim(0, max(ax.get_ylim()[1], top * 1.2 or 1))
         ax.grid(axis="x", visible=False)
     return drawn
 
 
-def _end_label(ax: Axes, position: float, value: float, text: str, horizontal: bool, colour: str = "black") -> None:
+def _end_label(ax: Axes, position: float, value: float, text: str, horizontal: bool, colour: str = INK) -> None:
     if horizontal:
         ax.annotate(text, (value, position), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=LABEL_SIZE, color=colour)
@@ -135,14 +291,24 @@ def _end_label(ax: Axes, position: float, value: float, text: str, horizontal: b
                     va="bottom", fontsize=LABEL_SIZE, color=colour)
 
 
-def point_labels(ax: Axes, x: Iterable[float], y: Iterable[float], labels: Iterable[str], *,
-                 below: bool = False) -> None:
-    """Write each label next to its point: above and to the left, or below and to the right (below=True), so two
-    series that share a point do not print over each other."""
-    dx, dy, ha, va = (5, -5, "left", "top") if below else (-5, 5, "right", "bottom")
-    for xi, yi, text in zip(x, y, labels):
-        ax.annotate(text, (float(xi), float(yi)), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                    fontsize=LABEL_SIZE)
+def paired_bars(
+    ax: Axes,
+    categories: Sequence[str],
+    article: Sequence[float],
+    published: Sequence[float],
+    *,
+    article_labels: Sequence[str] | None = None,
+    published_labels: Sequence[str] | None = None,
+    economy: str | None = None,
+    missing: str | None = "未核得",
+    horizontal: bool = True,
+) -> None:
+    """The published value (filled) and the article's (outlined) side by side for each category, published
+    first; a published value that was not found shows `missing` instead of a bar."""
+    bars(ax, categories, published, published_labels, kind=PUBLISHED, economy=economy, offset=-0.2, size=0.4,
+         horizontal=horizontal, missing=missing)
+    bars(ax, categories, article, article_labels, kind=ARTICLE, economy=economy, offset=0.2, size=0.4,
+         horizontal=horizontal, missing="文章未给出")
 
 
 def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
@@ -175,146 +341,6 @@ def wrapped(labels: Iterable[str], width: int = 9) -> list[str]:
     return out
 
 
-def paired_bars(
-    ax: Axes,
-    categories: Sequence[str],
-    article: Sequence[float],
-    published: Sequence[float],
-    *,
-    article_labels: Sequence[str] | None = None,
-    published_labels: Sequence[str] | None = None,
-    published_name: str = PUBLISHED_NAME,
-    missing: str | None = "未核得",
-    article_missing: str | None = "文章未给出",
-    horizontal: bool = True,
-    legend: bool = True,
-) -> None:
-    """The article's value and the published one side by side for each category (article first); a published
-    value that was not found shows `missing` instead of a bar, an article's value it does not give
-    `article_missing` (None: nothing, where the article names one year of a series)."""
-    bars(ax, categories, article, article_labels, series="article", offset=-0.2, size=0.4,
-         horizontal=horizontal, missing=article_missing)
-    bars(ax, categories, published, published_labels, series="published", offset=0.2, size=0.4,
-         horizontal=horizontal, missing=missing)
-    if legend:
-        series_legend(ax.figure, published_name=published_name)
-
-
-def paired_panels(rows: pd.DataFrame, category: str, measures: Iterable[str], *, published_name: str,
-                  height: float, xlabel: str = "{measure}（{unit}）", wrap: int | None = None) -> Figure:
-    """Small multiples of `paired_bars`, one panel per measure (`measure_code`, titled with its `measure_zh`), for
-    a table in the data's usual columns: `value_article`/`value_published` with their `unit` and
-    `qualifier`/`qualifier_published`, labelled as the article writes them. `category` names the column of bar
-    labels (wrapped at `wrap` characters if given); `xlabel` may use {measure} and {unit}."""
-    from .text import labels_as_written
-
-    measures = list(measures)
-    fig, axes = plt.subplots(len(measures), 1, figsize=(NARROW, height), squeeze=False)
-    for ax, measure in zip(axes[:, 0], measures):
-        panel = rows[rows["measure_code"] == measure]
-        if panel.empty:
-            raise ValueError(f"paired_panels: no row has measure_code {measure!r}")
-        names = panel[category] if wrap is None else wrapped(panel[category], wrap)
-        paired_bars(ax, names, panel["value_article"], panel["value_published"],
-                    article_labels=labels_as_written(panel["value_article"], panel["unit"], panel["qualifier"]),
-                    published_labels=labels_as_written(panel["value_published"], panel["unit"],
-                                                       panel["qualifier_published"]),
-                    published_name=published_name, legend=ax is axes[0, 0])
-        first = panel.iloc[0]
-        ax.set_title(first["measure_zh"])
-        ax.set_xlabel(xlabel.format(measure=first["measure_zh"], unit=first["unit"]))
-    return fig
-
-
-def series_legend(fig: Figure, article_name: str = ARTICLE_NAME, published_name: str = PUBLISHED_NAME) -> None:
-    """One legend for the whole figure, above the plots (clear of any bar), naming the two series by their fill
-    and hatching."""
-    handles = [Patch(**SERIES_STYLE["article"], label=article_name),
-               Patch(**SERIES_STYLE["published"], label=published_name)]
-    fig.legend(handles=handles, loc="outside upper center", ncols=2)
-
-
-# ---- Ranks (chapters 00–02): rank 1 on top, the text's threshold drawn, the article's values with published ones ----
-ECONOMY_ORDER = ("中国香港", "中国")
-# Figure width (inches) that keeps 9–10 pt labels at least 10 px high on a 390 px phone screen, where the
-# image shrinks to the text column (about 350 px); on a desktop it shows at its natural width (about 420 px).
-NARROW = 4.4
-
-
-def rank_chart(
-    ranks: pd.DataFrame,
-    *,
-    top: int | None = None,
-    top_label: str | None = None,
-    field: str | None = None,
-    worst: int | None = None,
-    ylabel: str = "全球排名（位）",
-    legend_loc: str = "best",
-) -> Figure:
-    """Each economy's rank by year, one line per economy (`year`, `economy_zh`, `rank_article` columns), labelled
-    at its end; rank 1 is at the top. `top` draws the text's threshold ("前 15 名") as a dashed line labelled
-    `top_label`. Where a `rank_published` column holds a different rank, it is drawn as an open circle beside the
-    article's. `field` names a column with the number of economies ranked: it is drawn as the last place, and
-    the axis runs down to it."""
-    missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
-    if missing:
-        raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
-    fig, ax = plt.subplots(figsize=(NARROW, 3.2))
-    economies = [e for e in ECONOMY_ORDER if e in set(ranks["economy_zh"])]
-    economies += sorted(set(ranks["economy_zh"]) - set(economies))
-    lowest = int(ranks["rank_article"].max())
-    differs_drawn = False
-    for economy in economies:
-        rows = ranks[ranks["economy_zh"] == economy].sort_values("year")
-        colour = COLOURS.get(economy, COLOURS["other"])
-        ax.plot(rows["year"], rows["rank_article"], marker="o", color=colour, label=economy)
-        last = rows.iloc[-1]
-        ax.annotate(f"{economy}", (last["year"], last["rank_article"]), xytext=(6, 0),
-                    textcoords="offset points", va="center", color=colour, fontsize=LABEL_SIZE)
-        if "rank_published" in rows:
-            differ = rows[rows["rank_published"].notna() & (rows["rank_published"] != rows["rank_article"])]
-            if len(differ):
-                ax.scatter(differ["year"], differ["rank_published"], s=36, facecolors="white", edgecolors=colour,
-                           linewidths=1.2, zorder=3, label="已发表名次（与文章不同）" if not differs_drawn else None)
-                differs_drawn = True
-                lowest = max(lowest, int(differ["rank_published"].max()))
-    if field is not None:
-        size = ranks.groupby("year")[field].max()
-        ax.step(size.index, size.values, where="mid", color=COLOURS["other"], linestyle=":", linewidth=1.2)
-        ax.annotate("参评经济体总数（最末一名）", (size.index[0], size.iloc[0]), xytext=(0, 4),
-                    textcoords="offset points", va="bottom", color="#555555", fontsize=LABEL_SIZE)
-        lowest = max(lowest, int(size.max()))
-    rank_axis(ax, worst or lowest + 2, ylabel)
-    if top is not None:
-        _threshold_line(ax, ranks, top, top_label or f"前 {top} 名")
-    year_axis(ax, ranks["year"])
-    ax.set_xlim(ranks["year"].min() - 0.3, ranks["year"].max() + 0.9)  # room for the end labels
-    if differs_drawn:
-        ax.legend(handles=[h for h, l in zip(*ax.get_legend_handles_labels()) if l.startswith("已发表")],
-                  loc=legend_loc, fontsize=LABEL_SIZE)
-    return fig
-
-
-def _threshold_line(ax: Axes, ranks: pd.DataFrame, top: int, label: str) -> None:
-    """A dashed line between rank `top` and the next, labelled at the first free corner: left or right end,
-    above or below the line, where no rank of the first or last year would sit under the words."""
-    line = top + 0.5
-    ax.axhline(line, color="#555555", linestyle="--", linewidth=0.9)
-    worst, best = ax.get_ylim()
-    band = 0.1 * (worst - best)  # the label's height, about 10% of the axis at this figure size
-    for side, year in (("left", ranks["year"].min()), ("right", ranks["year"].max())):
-        at_end = ranks.loc[ranks["year"] == year, "rank_article"].astype(float)
-        for above in (True, False):
-            low, high = (line - band, line) if above else (line, line + band)
-            if not ((at_end >= low) & (at_end <= high)).any():
-                ax.annotate(label, (0 if side == "left" else 1, line), xycoords=("axes fraction", "data"),
-                            xytext=(3 if side == "left" else -3, 2 if above else -2), textcoords="offset points",
-                            ha=side, va="bottom" if above else "top", color="#555555", fontsize=LABEL_SIZE,
-                            zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
-                return
-    raise ValueError(f"rank_chart: no free place for the label {label!r} of the line at rank {top}")
-
-
 def wrap_label(label: str, width: int = 3) -> str:
     """A Chinese label longer than `width` on two lines, for narrow columns: after "与" where it has one
     ("人文与艺术" → "人文与\\n艺术") or before it after a long word ("生命科学\\n与医学"), else in the middle
@@ -326,38 +352,230 @@ def wrap_label(label: str, width: int = 3) -> str:
     return f"{label[:cut]}\n{label[cut:]}"
 
 
-def rank_heatmap(table: pd.DataFrame, *, missing_label: str = "无排名") -> Figure:
-    """A table of ranks (rows × columns, empty cells allowed) as a heat map: each cell coloured by its rank on a
-    log scale (better = darker) and labelled with it; an empty cell is hatched grey and labelled `missing_label`,
-    never coloured as if it had a rank. Every cell carries its number, so there is no colour bar (more room for
-    the cells on a phone); the caption says what the colours mean."""
-    from matplotlib.colors import LogNorm
+# ---- Columns on a true time axis (surveys): published filled, the article's value outlined over it ------------------
+def survey_columns(
+    years: Sequence[int],
+    published: Sequence[float],
+    article: Sequence[float],
+    article_labels: Sequence[str],
+    *,
+    unit: str,
+    economy: str | None = "中国香港",
+    height: float = 3.4,
+) -> Figure:
+    """One column per year on a true time axis from the first year to the last: a missing year is a visible gap
+    marked 无数据, never closed up. The published value is a filled column labelled with its number; the
+    article's value (with its own label, e.g. "文章：近 4000") is an outlined column drawn over the same year."""
+    def floats(values: Sequence[float]) -> list[float]:
+        return [float(v) if pd.notna(v) else math.nan for v in values]
 
-    values = table.apply(pd.to_numeric, errors="coerce").astype(float)
-    known = values.stack().dropna()
-    if known.empty:
-        raise ValueError("rank_heatmap: the table has no rank")
-    fig, ax = plt.subplots(figsize=(NARROW, 0.5 * len(values) + 1.3))
-    cmap = plt.get_cmap("cividis")  # colour-blind-safe; dark = good rank
-    best = max(1.0, known.min())
-    norm = LogNorm(vmin=best, vmax=max(known.max(), 2 * best))  # one rank alone still gets a colour scale
-    ax.imshow(values.to_numpy(), cmap=cmap, norm=norm, aspect="auto")
-    for (i, j), rank in pd.DataFrame(values.to_numpy()).stack(future_stack=True).items():
-        if pd.isna(rank):
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#f2f2f2", edgecolor="#999999",
-                                   hatch="///", linewidth=0))
-            ax.text(j, i, missing_label, ha="center", va="center", fontsize=LABEL_SIZE, color="#333333")
+    frame = pd.DataFrame({"year": [int(y) for y in years], "published": floats(published),
+                          "article": floats(article), "label": list(article_labels)})
+    if frame["year"].duplicated().any():
+        raise ValueError(f"survey_columns: a year appears twice: {sorted(frame['year'][frame['year'].duplicated()])}")
+    colour = economy_colour(economy)
+    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    span = range(frame["year"].min(), frame["year"].max() + 1)
+    top = pd.concat([frame["published"], frame["article"]]).max()
+    for year in span:
+        row = frame[frame["year"] == year]
+        has_published = len(row) and pd.notna(row["published"].iloc[0])
+        has_article = len(row) and pd.notna(row["article"].iloc[0])
+        if has_published:
+            (bar,) = ax.bar(year, float(row["published"].iloc[0]), 0.7, **bar_style(PUBLISHED, colour))
+            tag(bar, economy)
+        if has_article:
+            outline = {**bar_style(ARTICLE, colour), "facecolor": "none"}  # the published column shows through
+            (bar,) = ax.bar(year, float(row["article"].iloc[0]), 0.7, zorder=3, **outline)
+            tag(bar, economy)
+        if not (has_published or has_article):
+            ax.annotate("无数据", (year, 0), xytext=(0, 3), textcoords="offset points", ha="center",
+                        va="bottom", rotation=90, fontsize=LABEL_SIZE, color=MUTED)
             continue
-        r, g, b, _ = cmap(float(norm(rank)))
-        dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-        ax.text(j, i, f"{rank:.0f}", ha="center", va="center", fontsize=LABEL_SIZE,
-                color="white" if dark else "black")
-    ax.set_xticks(range(values.shape[1]), [wrap_label(str(c)) for c in values.columns], fontsize=LABEL_SIZE)
-    ax.set_yticks(range(values.shape[0]), [str(r) for r in values.index], fontsize=LABEL_SIZE)
-    ax.tick_params(length=0)
-    ax.xaxis.tick_top()
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+        # labels: the published number inside the filled column's top, the article's label above its outline
+        values = [float(row[c].iloc[0]) for c in ("published", "article") if pd.notna(row[c].iloc[0])]
+        if has_published:
+            value = float(row["published"].iloc[0])
+            inside = value > 0.3 * top  # a short column has its number above it, in its colour
+            ax.annotate(f"{value:g}", (year, value), xytext=(0, -4 if inside else 3), textcoords="offset points",
+                        ha="center", va="top" if inside else "bottom", rotation=90 if inside else 0,
+                        fontsize=LABEL_SIZE, color="white" if inside else colour)
+        if has_article:
+            ax.annotate(str(row["label"].iloc[0]), (year, max(values)), xytext=(0, 3), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=LABEL_SIZE, color=INK)
+    year_axis(ax, span)
+    if len(span) > 8:  # more years than fit side by side at this width
+        ax.tick_params(axis="x", rotation=90)
+    ax.set_xlim(min(span) - 0.6, max(span) + 0.6)
+    ax.set_ylim(0, top * 1.25)  # from zero; room for the article's label
+    ax.set_ylabel(unit)
+    ax.grid(axis="x", visible=False)
+    fill_legend(ax)
     return fig
 
+
+# ---- Ranks: rank 1 on top, the text's threshold drawn, the article's values against the published ones ------------
+def rank_chart(
+    ranks: pd.DataFrame,
+    *,
+    top: int | None = None,
+    height: float = 3.6,
+) -> Figure:
+    """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` columns), one
+    line per economy in its colour, every point labelled with its rank, rank 1 on top. The line runs through the
+    published rank where there is one (filled dot) and the article's otherwise; the article's rank is a hollow dot
+    where it differs from the published one or no published rank was found. `top` draws the text's threshold
+    ("前 15 名") as a dashed line between rank `top` and the next; the note under the chart says what it is."""
+    missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
+    if missing:
+        raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
+    frame = ranks.copy()
+    if "rank_published" not in frame:
+        frame["rank_published"] = float("nan")
+    frame["rank_shown"] = frame["rank_published"].fillna(frame["rank_article"]).astype(float)
+    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    economies = [e for e in ECONOMY_ORDER if e in set(frame["economy_zh"])]
+    economies += sorted(set(frame["economy_zh"]) - set(economies))
+    worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
+    # In each year the better-ranked economy writes its number above its dot, the other below, so two lines that
+    # cross never print over each other.
+    best_in_year = frame.loc[frame.groupby("year")["rank_shown"].idxmin()].set_index("year")["economy_zh"]
+    for economy in economies:
+        rows = frame[frame["economy_zh"] == economy].sort_values("year")
+        colour = economy_colour(economy)
+        (line,) = ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
+        tag(line, economy)
+        for r in rows.itertuples():
+            checked = pd.notna(r.rank_published)
+            differs = checked and r.rank_article != r.rank_published
+            above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
+            (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
+                             **marker_style(PUBLISHED if checked else ARTICLE, colour))
+            tag(dot, economy)
+            ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
+                        textcoords="offset points", ha="center", va="bottom" if above else "top",
+                        fontsize=LABEL_SIZE, color=colour)
+            if differs:  # the article's different rank, hollow, at its own place
+                (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
+                                 **marker_style(ARTICLE, colour))
+                tag(dot, economy)
+                ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article), xytext=(7, 0),
+                            textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE, color=colour)
+        last = rows.iloc[-1]
+        others = frame[(frame["year"] == last["year"]) & (frame["economy_zh"] != economy)]["rank_shown"]
+        nudge = 0
+        if len(others) and abs(others.iloc[0] - last["rank_shown"]) < 3:  # names of close lines apart
+            nudge = 6 if last["rank_shown"] < others.iloc[0] else -6
+        ax.annotate(economy, (last["year"], last["rank_shown"]), xytext=(10, nudge), textcoords="offset points",
+                    va="center", ha="left", color=colour, fontsize=LABEL_SIZE, fontweight="bold")
+    rank_axis(ax, worst + 3)
+    if top is not None:  # the text's threshold; the note under the chart names it (no label to collide)
+        ax.axhline(top + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
+    year_axis(ax, frame["year"])
+    ax.set_xlim(frame["year"].min() - 0.4, frame["year"].max() + 1.6)  # room for the economy names
+    fill_legend(ax, published_name="已发表名次", article_name="文章所写（未核得或不同）", marker=True)
+    return fig
+
+
+def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
+    """The rank chart's conclusion, from the data: the first year the second economy ranks above the first
+    (2021 年中国全球创新指数名次首次超过中国香港), or else the first economy's rank in the first and last year."""
+    shown = ranks.assign(rank=ranks["rank_published"].fillna(ranks["rank_article"]) if "rank_published" in ranks
+                         else ranks["rank_article"]).pivot(index="year", columns="economy_zh", values="rank")
+    first, second = [e for e in ECONOMY_ORDER if e in shown.columns][:2]
+    ahead = shown.index[shown[second] < shown[first]]
+    if len(ahead) and (shown[second] >= shown[first]).loc[: ahead[0]].iloc[:-1].all():
+        return f"{ahead[0]} 年{second}{index_zh}名次首次超过{first}"
+    y0, y1 = shown.index.min(), shown.index.max()
+    a, b = shown.loc[y0, first], shown.loc[y1, first]
+    verb = "升至" if b < a else ("降至" if b > a else "保持在")
+    return f"{first}{index_zh}名次由 {y0} 年的第 {a:g} 名{verb} {y1} 年的第 {b:g} 名"
+
+
+# ---- Timeline ----------------------------------------------------------------------------------------------------------
+def date_zh(date: str) -> str:
+    """A data date in words: 1998 → 1998 年; 2017-12 → 2017 年 12 月; 2022-07-01 → 2022 年 7 月 1 日;
+    2021-H1 → 2021 年上半年; 2020-Q4 → 2020 年第四季度."""
+    parts = str(date).split("-")
+    out = f"{int(parts[0])} 年"
+    if len(parts) > 1:
+        part = parts[1]
+        if part.startswith("H"):
+            return out + ("上半年" if part == "H1" else "下半年")
+        if part.startswith("Q"):
+            return out + f"第{'一二三四'[int(part[1]) - 1]}季度"
+        out += f" {int(part)} 月"
+    if len(parts) > 2:
+        out += f" {int(parts[2])} 日"
+    return out
+
+
+def _sort_key(date: str) -> str:
+    """Dates of mixed precision in time order: a year alone before its months, H1 with Q2, H2 with Q4."""
+    parts = str(date).split("-")
+    if len(parts) == 1:
+        return parts[0] + "-00"
+    month = {"H1": "06", "H2": "12", "Q1": "03", "Q2": "06", "Q3": "09", "Q4": "12"}.get(parts[1], parts[1])
+    return "-".join([parts[0], month, *parts[2:]])
+
+
+LINE_IN = LABEL_SIZE * 1.3 / 72  # one line of label text, in inches
+
+
+def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
+    """A vertical timeline, oldest on top: each year once, in bold at the left of the line; one row per event
+    (`date`, `event`, `confirmed` columns) with a dot on the line (filled: the date is confirmed by a published
+    source; hollow: the article's date only) and the event, after its month or day where the data has one,
+    wrapped. A gap of more than two years is drawn as a break (≈). Rows are laid out in inches, so no two texts
+    can overlap."""
+    missing = {"date", "event", "confirmed"} - set(events.columns)
+    if missing:
+        raise ValueError(f"timeline: columns {sorted(missing)} missing (have {list(events.columns)})")
+    if events.empty:
+        raise ValueError("timeline: no event")
+    rows = events.assign(key=events["date"].map(_sort_key)).sort_values("key", kind="stable")
+    years = [int(str(d)[:4]) for d in rows["date"]]
+    texts = [wrap_em(f"{date_zh(d).partition('年')[2].strip()} {e}".strip(), text_ems)
+             for d, e in zip(rows["date"], rows["event"])]
+    y, positions, breaks = 0.0, [], []
+    for i, (year, text) in enumerate(zip(years, texts)):
+        if i and year != years[i - 1]:
+            y += 0.1
+            if year - years[i - 1] > 2:
+                breaks.append(y + 0.05)
+                y += 0.2
+        positions.append(y)
+        y += LINE_IN * (1 + text.count("\n")) + 0.08
+    content = y
+    line_x, text_x = 0.2, 0.25
+    fig, ax = plt.subplots(figsize=(WIDTH, content + 1.6))
+    ax.axis("off")
+    ax.set_xlim(0, 1)
+    ax.plot([line_x, line_x], [0, positions[-1]], color=MUTED, linewidth=1.5, zorder=1)
+    for at in breaks:
+        ax.text(line_x, at, "≈", ha="center", va="center", fontsize=LABEL_SIZE + 2, color=MUTED,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    for i, (pos, year, text, confirmed) in enumerate(zip(positions, years, texts, rows["confirmed"])):
+        ax.plot([line_x], [pos], linestyle="none", zorder=3,
+                **marker_style(PUBLISHED if confirmed else ARTICLE, INK))
+        if i == 0 or year != years[i - 1]:
+            ax.text(line_x - 0.05, pos, f"{year} 年", va="center", ha="right", fontsize=LABEL_SIZE,
+                    fontweight="bold", color=INK)
+        ax.text(text_x, pos - LINE_IN * 0.5, text, va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
+                linespacing=1.3)
+    ax.set_ylim(content, -LINE_IN * 0.5)
+    fill_legend(ax, published_name="日期已核实", article_name="仅据文章", marker=True)
+    fig._szhk_fit_rows = (ax, content + LINE_IN * 0.5)  # title_and_source makes the plot this many inches tall
+    return fig
+
+
+def _fit_rows(fig: Figure) -> None:
+    """Make a timeline's plot area exactly as tall (in inches) as its rows, after title and source took their
+    room, so one data unit is one inch and the row spacing computed in inches holds."""
+    ax, content = fig._szhk_fit_rows
+    for _ in range(3):
+        fig.canvas.draw()
+        have = ax.get_position().height * fig.get_figheight()
+        if abs(have - content) < 0.01:
+            break
+        fig.set_figheight(fig.get_figheight() + content - have)
