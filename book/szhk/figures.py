@@ -50,11 +50,11 @@ ARTICLE_NAME = "文章所写"
 OUTLINE_WIDTH = 1.6
 
 # ---- Size: legible on a phone ------------------------------------------------------------------------------------------
-# On a 390 px phone the text column is 342 px wide and an SVG is scaled down to it. A figure at most MAX_WIDTH
-# inches wide (342 pt) with text of at least MIN_TEXT_PT points keeps every glyph at least 11 px high there; on a
-# desktop it shows at its natural width (about 440 px).
-WIDTH = 4.6            # inches: every figure
-MAX_WIDTH = 4.75       # inches, after bbox_inches="tight" (what the page shows)
+# On a 390 px phone the text column is 342 px wide (measured in Chromium) and an SVG is scaled down to it. An image
+# at most MAX_WIDTH inches wide (342 pt = 456 px at its natural size) with text of at least MIN_TEXT_PT points
+# keeps every glyph at least 11 px high there; on a desktop it shows at its natural width (about 420 px).
+WIDTH = 4.4            # inches: every figure
+MAX_WIDTH = 4.75       # inches: the saved image, i.e. the tight box plus savefig's padding on both sides
 MIN_TEXT_PT = 11.0
 LABEL_SIZE = 11
 TITLE_SIZE = 13
@@ -197,7 +197,8 @@ def check(fig: Figure) -> list[str]:
     if not getattr(fig, "_szhk_titled", False):
         problems.append("no title and source (call figures.title_and_source)")
     fig.canvas.draw()  # runs the constrained layout, so the measure is that of the saved image
-    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches, as the page crops it
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * pad  # inches, as the page shows it
     if width > MAX_WIDTH + 1e-6:
         problems.append(f"{width:.2f} in wide, more than {MAX_WIDTH} in (text would shrink on a phone)")
     small = sorted({f"{t.get_text()[:12]!r} {t.get_fontsize():g} pt" for t in visible_texts(fig)
