@@ -395,14 +395,17 @@ def survey_columns(
             continue
         # labels: the published number inside the filled column's top, the article's label above its outline
         values = [float(row[c].iloc[0]) for c in ("published", "article") if pd.notna(row[c].iloc[0])]
+        above = 3  # points above the taller column where the next label goes
         if has_published:
             value = float(row["published"].iloc[0])
             inside = value > 0.3 * top  # a short column has its number above it, in its colour
-            ax.annotate(f"{value:g}", (year, value), xytext=(0, -4 if inside else 3), textcoords="offset points",
-                        ha="center", va="top" if inside else "bottom", rotation=90 if inside else 0,
-                        fontsize=LABEL_SIZE, color="white" if inside else colour)
+            tag(ax.annotate(f"{value:g}", (year, value), xytext=(0, -4 if inside else 3), textcoords="offset points",
+                            ha="center", va="top" if inside else "bottom", rotation=90 if inside else 0,
+                            fontsize=LABEL_SIZE, color="white" if inside else colour), economy)
+            if not inside and value >= max(values):
+                above += LABEL_SIZE * 1.3  # the article's label goes over the published number, not onto it
         if has_article:
-            ax.annotate(str(row["label"].iloc[0]), (year, max(values)), xytext=(0, 3), textcoords="offset points",
+            ax.annotate(str(row["label"].iloc[0]), (year, max(values)), xytext=(0, above), textcoords="offset points",
                         ha="center", va="bottom", fontsize=LABEL_SIZE, color=INK)
     year_axis(ax, span)
     if len(span) > 8:  # more years than fit side by side at this width
@@ -453,22 +456,23 @@ def rank_chart(
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
             tag(dot, economy)
-            ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
-                        textcoords="offset points", ha="center", va="bottom" if above else "top",
-                        fontsize=LABEL_SIZE, color=colour)
+            tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
+                            textcoords="offset points", ha="center", va="bottom" if above else "top",
+                            fontsize=LABEL_SIZE, color=colour), economy)
             if differs:  # the article's different rank, hollow, at its own place
                 (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
                                  **marker_style(ARTICLE, colour))
                 tag(dot, economy)
-                ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article), xytext=(7, 0),
-                            textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE, color=colour)
+                tag(ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article), xytext=(7, 0),
+                                textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE,
+                                color=colour), economy)
         last = rows.iloc[-1]
         others = frame[(frame["year"] == last["year"]) & (frame["economy_zh"] != economy)]["rank_shown"]
         nudge = 0
         if len(others) and abs(others.iloc[0] - last["rank_shown"]) < 3:  # names of close lines apart
             nudge = 6 if last["rank_shown"] < others.iloc[0] else -6
-        ax.annotate(economy, (last["year"], last["rank_shown"]), xytext=(10, nudge), textcoords="offset points",
-                    va="center", ha="left", color=colour, fontsize=LABEL_SIZE, fontweight="bold")
+        tag(ax.annotate(economy, (last["year"], last["rank_shown"]), xytext=(10, nudge), textcoords="offset points",
+                        va="center", ha="left", color=colour, fontsize=LABEL_SIZE, fontweight="bold"), economy)
     rank_axis(ax, worst + 3)
     if top is not None:  # the text's threshold; the note under the chart names it (no label to collide)
         ax.axhline(top + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)

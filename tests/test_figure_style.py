@@ -1,0 +1,176 @@
+"""The figure house style: one colour per economy in every figure, one fill rule, text legible on a phone,
+conclusion titles that come from the data, a timeline whose rows never overlap."""
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from szhk import figures  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+COLOUR = re.compile(r"(?:fill|stroke):\s*(#[0-9a-fA-F]{6})")
+
+
+def colours_by_economy(svg_text: str) -> tuple[dict[str, set[str]], set[str]]:
+    """Colours used inside each economy's tagged groups (economy-HKG-…), and colours used outside any."""
+    inside: dict[str, set[str]] = {}
+    outside: set[str] = set()
+
+    def walk(node: ET.Element, economy: str | None) -> None:
+        gid = node.get("id", "")
+        if gid.startswith("economy-"):
+            economy = gid.split("-")[1]
+        for colour in COLOUR.findall(node.get("style", "")):
+            colour = colour.lower()
+            if colour in ("#ffffff",):
+                continue
+            (inside.setdefault(economy, set()) if economy else outside).add(colour)
+        for child in node:
+            walk(child, economy)
+
+    walk(ET.fromstring(svg_text), None)
+    return inside, outside
+
+
+def svg_of(fig: plt.Figure) -> str:
+    out = io.StringIO()
+    fig.savefig(out, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def ranks() -> pd.DataFrame:
+    return pd.DataFrame({
+        "year": [2017, 2017, 2018, 2018, 2019, 2019],
+        "economy_zh": ["中国香港", "中国"] * 3,
+        "rank_article": [16, 22, 14, 33, 13, 12],
+        "rank_published": [16, 22, 14, 30, 13, None],
+    })
+
+
+@pytest.fixture(autouse=True)
+def house_style() -> None:
+    figures.use_house_style()
+
+
+def test_each_economy_has_its_one_colour_and_no_other_mark_uses_it() -> None:
+    fig = figures.title_and_source(figures.rank_chart(ranks(), top=15), "标题", "来源")
+    inside, outside = colours_by_economy(svg_of(fig))
+    assert inside["HKG"] == {figures.HK.lower()}
+    assert inside["CHN"] == {figures.MAINLAND.lower()}
+    assert figures.HK.lower() not in outside and figures.MAINLAND.lower() not in outside
+
+
+def test_published_values_are_filled_and_the_articles_outlined() -> None:
+    assert figures.bar_style("published", figures.HK)["facecolor"] == figures.HK
+    assert figures.bar_style("article", figures.HK)["facecolor"] == "white"
+    assert figures.bar_style("article", figures.HK)["edgecolor"] == figures.HK
+    assert figures.marker_style("article", figures.MAINLAND)["markerfacecolor"] == "white"
+    with pytest.raises(ValueError, match="unknown kind"):
+        figures.bar_style("claimed", figures.HK)
+
+
+def test_rank_chart_marks_the_articles_different_rank_hollow() -> None:
+    fig = figures.rank_chart(ranks(), top=15)
+    hollow = [line for line in fig.axes[0].lines
+              if line.get_markerfacecolor() == "white" and line.get_color() == figures.MAINLAND]
+    # 2018: the article's 33 beside the published 30; 2019: no published rank, the article's 12 shown hollow
+    assert sorted(float(line.get_ydata()[0]) for line in hollow) == [12.0, 33.0]
+    assert fig.axes[0].get_ylim()[0] > fig.axes[0].get_ylim()[1], "rank 1 must be at the top"
+    assert "第 1 名在上" in fig.axes[0].get_ylabel()
+    plt.close(fig)
+
+
+def test_crossing_title_comes_from_the_data() -> None:
+    assert figures.crossing_title(ranks(), "全球创新指数") == "2019 年中国全球创新指数名次首次超过中国香港"
+    steady = ranks()[ranks()["year"] < 2019]
+    assert figures.crossing_title(steady, "全球创新指数") == "中国香港全球创新指数名次由 2017 年的第 16 名升至 2018 年的第 14 名"
+
+
+def test_publish_refuses_small_text_wide_figures_and_missing_titles() -> None:
+    fig, ax = plt.subplots(figsize=(figures.WIDTH, 3))
+    ax.plot([1, 2], [1, 2])
+    assert any("no title" in p for p in figures.check(fig))
+    figures.title_and_source(fig, "标题", "来源")
+    assert figures.check(fig) == []
+    ax.annotate("小字", (1, 1), fontsize=8)
+    assert any("under 11 pt" in p for p in figures.check(fig))
+    plt.close(fig)
+    wide, ax = plt.subplots(figsize=(7.2, 3))
+    figures.title_and_source(wide, "标题", "来源")
+    assert any("wide" in p for p in figures.check(wide))
+    plt.close(wide)
+
+
+def test_text_is_at_least_11_px_on_a_390_px_phone() -> None:
+    # The phone's text column is 342 px (Chromium at 390 px); an image MAX_WIDTH inches wide is 96 px per inch.
+    scale = 342 / (figures.MAX_WIDTH * 96)
+    assert figures.MIN_TEXT_PT * 96 / 72 * scale >= 11
+
+
+def test_wrapping_keeps_numbers_whole_and_leaves_no_orphan() -> None:
+    lines = figures.wrap_em("文中提到的 21 件政策与大事中，8 件发生在 2021 年", 24).split("\n")
+    assert all(not line.startswith(("年", "，", "》", "1")) for line in lines)
+    assert "2021 年" in lines[-1]
+    assert figures.wrap_em("《全面深化前海深港现代服务业合作区改革开放方案》发布", 20).count("\n》") == 0
+
+
+def test_survey_columns_keep_missing_years_as_gaps_and_start_at_zero() -> None:
+    fig = figures.survey_columns([2015, 2019], [1558, 3184], [None, 4000], ["", "文章：近 4000"], unit="家")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2015, 2020)]
+    assert sum(t.get_text() == "无数据" for t in ax.texts) == 3
+    assert ax.get_ylim()[0] == 0
+    plt.close(fig)
+
+
+def test_timeline_rows_never_overlap() -> None:
+    events = pd.DataFrame({
+        "date": ["1998", "2017-12", "2018", "2018", "2018-05", "2021-H1", "2020-Q4", "2022-07-01"],
+        "event": ["香港特区政府公布科创发展蓝图", "公布《香港智慧城市蓝图》",
+                  "香港交易所推出新上市制度，容许未通过主板财务资格测试的生物科技公司上市",
+                  "阿里巴巴、商汤科技及香港科技园公司联合成立香港人工智能及数据实验室", "推出科技人才入境计划",
+                  "推出“杰出创科学人计划”", "数据技术中心开始营运", "“创新科技局”更名为“创新科技及工业局”"],
+        "confirmed": [False, True, False, False, False, False, False, True],
+    })
+    fig = figures.title_and_source(figures.timeline(events), "标题", "来源")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() not in ("≈",)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two timeline texts overlap"
+    order = [t.get_text() for t in fig.axes[0].texts if "年" in t.get_text() and len(t.get_text()) <= 6]
+    assert order == ["1998 年", "2017 年", "2018 年", "2020 年", "2021 年", "2022 年"]
+    assert figures.check(fig) == []
+    plt.close(fig)
+
+
+def test_dates_in_words() -> None:
+    assert figures.date_zh("2020-Q4") == "2020 年第四季度"
+    assert figures.date_zh("2021-H1") == "2021 年上半年"
+    assert figures.date_zh("2022-07-01") == "2022 年 7 月 1 日"
+
+
+def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
+    images = ROOT / "_build" / "html" / "_images"
+    if not images.is_dir():
+        pytest.fail(f"{images} is missing: run `make build` first")
+    seen = {"HKG": 0, "CHN": 0}
+    for path in sorted(images.glob("*.svg")):
+        inside, _ = colours_by_economy(path.read_text(encoding="utf-8"))
+        for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND)):
+            if economy in inside:
+                assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
+                seen[economy] += 1
+    assert seen["HKG"] >= 5 and seen["CHN"] >= 3, f"economy-tagged figures found: {seen}"
