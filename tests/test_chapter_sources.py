@@ -1,7 +1,7 @@
 """The chapters' sources read like a report's source: prose, and short cells that say what they do.
 
 Checks the MyST sources themselves (book/0*.md, claims.md, data-appendix.md) and the helpers that keep their cells
-short (szhk.data.key_figures …, szhk.figures.paired_bars / paired_panels). No build needed.
+short (szhk.data.key_figures …, szhk.figures.paired_bars). No build needed.
 """
 from __future__ import annotations
 
@@ -125,29 +125,3 @@ def test_paired_bars_can_leave_years_the_article_does_not_name_blank() -> None:
     assert sorted(_texts(ax)) == ["1558", "3755", "近 4000"]
     assert len(ax.patches) == 3  # no bar for the missing value
     plt.close(fig)
-
-
-def test_paired_panels_draws_one_labelled_panel_per_measure() -> None:
-    import matplotlib.pyplot as plt
-
-    rows = pd.DataFrame({
-        "place": ["甲", "乙", "甲", "乙"],
-        "measure_code": ["companies", "companies", "unicorns", "unicorns"],
-        "measure_zh": ["公司", "公司", "独角兽企业", "独角兽企业"],
-        "value_article": [1000, 1800, 17, pd.NA],
-        "value_published": [1100, pd.NA, 17, 2],
-        "unit": ["家", "家", "家", "家"],
-        "qualifier": ["逾", "多", None, None],
-        "qualifier_published": [None, None, None, None],
-    })
-    fig = figures.paired_panels(rows, "place", ["companies", "unicorns"], published_name="施政报告", height=4,
-                                xlabel="数目（{unit}）")
-    top, bottom = fig.axes
-    assert (top.get_title(), bottom.get_title()) == ("公司", "独角兽企业")
-    assert top.get_xlabel() == bottom.get_xlabel() == "数目（家）"
-    assert "逾 1000 家" in _texts(top) and "1800 多家" in _texts(top) and "未核得" in _texts(top)
-    assert "文章未给出" in _texts(bottom)
-    assert len(fig.legends) == 1  # one legend for the figure
-    plt.close(fig)
-    with pytest.raises(ValueError, match="no row has measure_code 'staff'"):
-        figures.paired_panels(rows, "place", ["staff"], published_name="施政报告", height=2)

@@ -302,14 +302,19 @@ def paired_bars(
     published_labels: Sequence[str] | None = None,
     economy: str | None = None,
     missing: str | None = "未核得",
+    article_missing: str | None = "文章未给出",
     horizontal: bool = True,
+    legend: bool = False,
 ) -> None:
     """The published value (filled) and the article's (outlined) side by side for each category, published
-    first; a published value that was not found shows `missing` instead of a bar."""
+    first; a published value that was not found shows `missing` instead of a bar, an article's value it does not
+    give `article_missing` (None: nothing). `legend` adds the fill legend above the plot."""
     bars(ax, categories, published, published_labels, kind=PUBLISHED, economy=economy, offset=-0.2, size=0.4,
          horizontal=horizontal, missing=missing)
     bars(ax, categories, article, article_labels, kind=ARTICLE, economy=economy, offset=0.2, size=0.4,
-         horizontal=horizontal, missing="文章未给出")
+         horizontal=horizontal, missing=article_missing)
+    if legend:
+        fill_legend(ax)
 
 
 def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
