@@ -35,6 +35,7 @@ import pandas as pd
 from frictionless import errors as fl_errors
 
 from . import deps
+from . import markdown as md
 from .deps import DATA_DIR_ENV, data_dir
 
 __all__ = [
@@ -554,12 +555,6 @@ _PATTERN_ZH = {
     "^[a-z0-9_]+$": "小写字母、数字与下划线",
     "^[a-z0-9-]+$": "小写字母、数字与连字符",
 }
-_MD_SPECIAL = "\\`*_[]<>|#"
-
-
-def _md(text: object) -> str:
-    """Plain text made safe for Markdown (every Markdown-special ASCII character escaped)."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text)).replace("\n", " ")
 
 
 def _constraints_zh(field: dict[str, Any]) -> str:
@@ -575,27 +570,15 @@ def _constraints_zh(field: dict[str, Any]) -> str:
     elif high is not None:
         parts.append(f"≤ {high}")
     if c.get("enum"):
-        parts.append("取值：" + "、".join(_md(v) for v in c["enum"]))
+        parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
         parts.append("格式：" + _PATTERN_ZH.get(c["pattern"], "日期（YYYY、YYYY-MM、YYYY-MM-DD 等）"))
     return "；".join(parts) or "—"
 
 
-def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] | None = None) -> str:
-    lines = [":::{list-table}", ":header-rows: 1"]
-    if widths:
-        lines.append(":widths: " + " ".join(map(str, widths)))
-    lines.append("")
-    for row in [header, *rows]:
-        lines.append("* - " + (row[0] or "—"))
-        lines.extend("  - " + (cell or "—") for cell in row[1:])
-    lines.append(":::")
-    return "\n".join(lines) + "\n"
-
-
-def _download(path: Path, text: str, page_dir: Path) -> str:
-    # Role content is not Markdown: no escaping (the text never holds a backtick or angle bracket).
-    return f"{{download}}`{text} <{os.path.relpath(path, page_dir)}>`"
+def _download(path: Path, text: str, page_dir: Path) -> md.Markup:
+    # A Markdown link to a file that is not a page is a download link; its text is escaped like any other.
+    return md.link(text, Path(os.path.relpath(path, page_dir)).as_posix())
 
 
 def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -606,15 +589,15 @@ def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def _row_label(row: pd.Series, key: Sequence[str]) -> str:
-    return " · ".join(_md(row[k]) for k in key)
+    return " · ".join(md.text(row[k]) for k in key)
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object) -> md.Markup:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
+        return md.Markup("—")
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _md(value)
+        return md.text(int(value))
+    return md.text(value)
 
 
 def appendix_overview_markdown(page_dir: Path) -> str:
@@ -628,13 +611,13 @@ def appendix_overview_markdown(page_dir: Path) -> str:
         for mark, n in counts.items():
             totals[mark] += n
         rows.append([
-            f"{{ref}}`{resource.get('title') or resource['name']} <data-{resource['name']}>`",
+            md.link(resource.get("title") or resource["name"], f"data-{resource['name']}"),
             _download(data_dir() / resource["path"], resource["path"], page_dir),
-            str(len(frame)),
+            len(frame),
             " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
         ])
-    table = _list_table(
-        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, [34, 36, 8, 22]
+    table = md.list_table(
+        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, widths=[34, 36, 8, 22]
     )
     summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
@@ -646,7 +629,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
 
 def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
     qualifier = row.get(qualifier_column) if qualifier_column in row.index else None
-    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{qualifier} "
+    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{md.text(qualifier)} "
     return prefix + _fmt(row[column])
 
 
@@ -662,10 +645,10 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
         pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
         for _, row in frame[frame[mark_column] == "differs"].iterrows():
             values = "；".join(
-                f"`{a}` 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
+                f"{md.code(a)} 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
                 for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
             )
-            note = f"。{_md(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
+            note = f"。{md.text(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
             lines.append(f"- 不一致：{_row_label(row, key)}：{values}{note}")
     return lines
 
@@ -676,44 +659,44 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     schema = resource["schema"]
     key = schema.get("primaryKey", [])
     key = [key] if isinstance(key, str) else key
-    out = [f"(data-{name})=", f"### {_md(resource.get('title') or name)}", ""]
+    out = [f"(data-{name})=", f"### {md.text(resource.get('title') or name)}", ""]
     csv = _download(data_dir() / resource["path"], f"下载 {resource['path']}", page_dir)
-    out.append(f"资源名 `{name}`，{len(frame)} 行；{csv}。{_md(resource.get('description', ''))}\n")
+    out.append(f"资源名 {md.code(name)}，{len(frame)} 行；{csv}。{md.text(resource.get('description', ''))}\n")
     sentences = resource.get("article_sentences", [])
     if sentences:
         out.append("**支持的文章语句**\n")
-        out.extend(f"> {_md(s)}\n>" for s in sentences)
+        out.extend(f"> {md.text(s)}\n>" for s in sentences)
         out[-1] = out[-1].rstrip(">").rstrip()
         out.append("")
     chapters = [c for c in resource.get("used_in", []) if c != "data-appendix"]
-    used = "、".join(f"{{doc}}`{c}`" for c in chapters) if chapters else "仅本附录"
+    used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
     for source in sources_of(resource):
-        parts = [_md(source.get("publisher", "")), f"《{_md(source.get('title', ''))}》"]
+        parts = [md.text(source.get("publisher", "")), f"《{md.text(source.get('title', ''))}》"]
         if source.get("date"):
-            parts.append(_md(source["date"]))
+            parts.append(md.text(source["date"]))
         text = "，".join(p for p in parts if p)
         if source.get("path"):
-            text += f"，<{source['path']}>"
-        out.append(f"- {text}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 `{source.get('id', '')}`）")
+            text += f"，{md.url(source['path'])}"
+        out.append(f"- {text}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
-        out.append(f"**许可说明**：{_md(resource['licence_note'])}\n")
+        out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
     field_rows = [
-        [f"`{f['name']}`", _md(f.get("type", "")), _md(f.get("unit", "")) or "—", _md(f.get("description", "")),
-         _constraints_zh(f)]
+        [md.code(f["name"]), f.get("type", ""), f.get("unit", ""), f.get("description", ""),
+         md.Markup(_constraints_zh(f))]
         for f in schema["fields"]
     ]
     out.append("**字段**\n")
-    out.append(_list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, [18, 8, 8, 44, 22]))
-    rules = [f"主键 {'、'.join(f'`{k}`' for k in key)} 各行唯一"] if key else []
+    out.append(md.list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, widths=[18, 8, 8, 44, 22]))
+    rules = [f"主键 {'、'.join(md.code(k) for k in key)} 各行唯一"] if key else []
     for fk in schema.get("foreignKeys", []):
         fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
         target = fk["reference"].get("resource") or name
-        rules.append(f"{'、'.join(f'`{x}`' for x in fields)} 必须是 `{target}.csv` 中已有的值")
+        rules.append(f"{'、'.join(md.code(x) for x in fields)} 必须是 {md.code(target + '.csv')} 中已有的值")
     for check in resource.get("checklist", {}).get("checks", []):
-        rules.append(_md(check.get("title") or check.get("formula") or check.get("type")))
+        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
     if rules:
         out.append("**校验规则**（每次构建由 Frictionless 检查）\n")
         out.extend(f"- {rule}" for rule in rules)
