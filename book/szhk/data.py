@@ -34,7 +34,7 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
-from . import deps
+from . import cells, deps
 from . import markdown as md
 from .deps import DATA_DIR_ENV, data_dir
 
@@ -156,9 +156,36 @@ class ColumnSum(frictionless.Check):
     }
 
 
+class StrictCellError(fl_errors.CellError):
+    type = "strict-cell"
+    title = "Strict Cell"
+    description = "A cell's raw text has blanks at its ends, non-ASCII digits or a character the fonts lack."
+    template = "Cell {cell} in row {rowNumber} and field {fieldName}: {note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class StrictCells(frictionless.Check):
+    """Every non-missing cell's raw text follows szhk.cells (exact text, ASCII digits, drawable characters).
+
+    Frictionless parses "１４", "+14" and " 14 " as 14 and keeps "中国香港 " apart from "中国香港" without a word;
+    this check reads the cell as written in the file. Every resource gets it (see _validate)."""
+
+    type: ClassVar[str] = "strict-cells"
+    Errors: ClassVar[list[type[fl_errors.Error]]] = [StrictCellError]
+
+    def validate_row(self, row):  # type: ignore[override]
+        missing = set(self.resource.schema.missing_values)  # the resource's missingValues, e.g. "－"
+        for field, raw in zip(row.fields, row.cells):
+            if not isinstance(raw, str) or raw in missing or raw in (field.missing_values or []):
+                continue
+            note = cells.problem(raw, field.type)
+            if note:
+                yield StrictCellError.from_row(row, note=note, field_name=field.name)
+
+
 class _Plugin(frictionless.Plugin):
     def select_check_class(self, type: Optional[str] = None):  # noqa: A002 - Frictionless's name
-        return ColumnSum if type == ColumnSum.type else None
+        return {ColumnSum.type: ColumnSum, StrictCells.type: StrictCells}.get(type or "")
 
 
 frictionless.system.register("szhk", _Plugin())
@@ -242,6 +269,46 @@ def _encoding_location(path: Path) -> tuple[int, str, str]:
     return row, column, f"第 {position + 1} 个字节（0x{raw[position]:02X}）不是 UTF-8{guess}；请用 UTF-8 另存此文件"
 
 
+def _shown(cell: object) -> str:
+    """A cell's value for a message: quoted, or 空 when the cell is empty."""
+    return "空" if cell is None or cell == "" else f"“{cell}”"
+
+
+def _header_problem(path: Path, field_names: Sequence[str]) -> tuple[str, str] | None:
+    """The column and what is wrong when the file's header is not the declared field names, in order.
+
+    Read here rather than left to Frictionless, which compares labels by position: one deleted column is then
+    reported as the *last* column missing, and one inserted column as its neighbour."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None  # Frictionless reports the encoding or format, with the byte
+    if header == list(field_names):
+        return None
+    seen: set[str] = set()
+    for number, label in enumerate(header, 1):
+        if not label.strip():
+            return f"第 {number} 列", f"第 {number} 列的表头为空"
+        if label in seen:
+            return label, f"表头 “{label}” 出现了两次"
+        seen.add(label)
+    missing = [name for name in field_names if name not in header]
+    extra = [label for label in header if label not in field_names]
+    if missing and extra and len(missing) == len(extra) == 1:
+        return missing[0], f"缺少列 {missing[0]}，多出一列 “{extra[0]}”（改名了？表头须与 datapackage.json 的字段名一致）"
+    if missing:
+        return "、".join(missing), f"缺少列 {'、'.join(missing)}"
+    if extra:
+        return extra[0], f"多出一列 “{extra[0]}”（第 {header.index(extra[0]) + 1} 列；datapackage.json 没有这个字段）"
+    for number, (label, name) in enumerate(zip(header, field_names), 1):
+        if label != name:
+            return name, f"列的顺序不对：第 {number} 列是 {label}，应为 {name}"
+    return None
+
+
 def _constraint_rule(note: str, field: dict[str, Any]) -> str:
     # Frictionless notes read: constraint "minimum" is "1"
     parts = note.split('"')
@@ -282,13 +349,20 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
         type_ = field.get("type", "?")
         return DataValidationError(
             path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{_TYPE_ZH.get(type_, type_)}）",
-            f"值 “{cell}” 不是{_TYPE_ZH.get(type_, type_)}", more,
+            f"值 {_shown(cell)} 不是{_TYPE_ZH.get(type_, type_)}"
+            + ("（整数只用 ASCII 数字 0–9 书写，可有负号）" if type_ == "integer" else ""), more,
         )
     if kind == "constraint-error":
+        field = fields.get(column, {"name": column})
+        rule = _constraint_rule(note, field)
+        if '"maxLength"' in note and isinstance(cell, str):
+            problem = f"值有 {len(cell)} 个字符，多于上限 {field.get('constraints', {}).get('maxLength')}（值开头为 “{cell[:20]}…”）"
+        else:
+            problem = f"值 {_shown(cell)} 不符合约束" if cell not in (None, "") else "该单元格为空（值：空）"
+        return DataValidationError(path, row, column, rule, problem, more)
+    if kind == "strict-cell":
         return DataValidationError(
-            path, row, column, _constraint_rule(note, fields.get(column, {"name": column})),
-            f"值 “{cell}” 不符合约束" if cell not in (None, "") else "该单元格为空", more,
-        )
+            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，只用书中字体能显示的字符", note, more)
     if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
         label = getattr(error, "label", "") or ""
         problem = {
@@ -387,6 +461,12 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
     if path.stat().st_size == 0:
         raise DataValidationError(path, "第 1 行（表头）", "—", "数据文件至少要有表头一行", "文件是空的")
 
+    field_names = [f.get("name") for f in resource_descriptor.get("schema", {}).get("fields", [])]
+    header = _header_problem(path, field_names)
+    if header:
+        column, problem = header
+        raise DataValidationError(path, "第 1 行（表头）", column, f"各列必须依次为：{'、'.join(field_names)}", problem)
+
     content = descriptor
     try:
         fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
@@ -395,7 +475,9 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
             directory / PACKAGE_FILE, "—", "—", "datapackage.json 必须符合 Frictionless 数据包规范", str(error)
         ) from None
     resource = fl_package.get_resource(name)
-    checklist = frictionless.Checklist.from_descriptor(resource_descriptor.get("checklist", {"checks": []}))
+    declared = resource_descriptor.get("checklist", {"checks": []})
+    checklist = frictionless.Checklist.from_descriptor(
+        {**declared, "checks": [{"type": StrictCells.type}, *declared.get("checks", [])]})  # first: its message says why
     report = resource.validate(checklist=checklist)
     problems = [error for task in report.tasks for error in task.errors]
     if problems:
