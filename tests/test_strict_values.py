@@ -68,8 +68,7 @@ def test_an_integer_in_anything_but_ascii_digits_is_refused_saying_so(data_copy:
     set_cell(data_copy / "gii_ranks.csv", 1, "rank_article", value)
     error = problem("gii_ranks")
     assert (error.row, error.column) == (2, "rank_article")
-    assert value.strip() in error.problem
-    assert "ASCII" in str(error) or "首尾有空格" in error.problem
+    assert value in error.problem and "ASCII" in error.problem
 
 
 def test_plain_ascii_integers_and_declared_missing_values_pass() -> None:

@@ -52,12 +52,12 @@ def unsupported_character(text: str) -> str | None:
 
 def problem(raw: str, kind: str = "string") -> str | None:
     """What is wrong with the raw text of a non-empty cell whose field has type `kind`, or None."""
-    if raw != raw.strip():
-        return f"值 “{raw}” 首尾有空格（文本按原样比较，“中国香港 ” 与 “中国香港” 是两个不同的值）"
     if kind == "integer" and not _INTEGER.fullmatch(raw):
         return (f"值 “{raw}” 不是用 ASCII 数字 0–9 写的整数（不接受全角数字、其他文字的数字、“+”号、"
-                "下划线或千位分隔符）")
+                "下划线、千位分隔符或前后的空格）")
     if kind == "number" and not _NUMBER.fullmatch(raw):
         return (f"值 “{raw}” 不是用 ASCII 数字 0–9 写的数（可有负号和小数点；不接受全角数字、其他文字的数字、"
-                "“+”号、下划线、千位分隔符或指数）")
+                "“+”号、下划线、千位分隔符、指数或前后的空格）")
+    if raw != raw.strip():
+        return f"值 “{raw}” 首尾有空格（文本按原样比较，“中国香港 ” 与 “中国香港” 是两个不同的值）"
     return unsupported_character(raw)
