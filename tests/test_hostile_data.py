@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 import szhk
 
 ROOT = Path(szhk.__file__).resolve().parents[2]
-PWNED = Path("/tmp/szhk-hostile-pwned")
+PWNED = Path("/tmp/szhkpwned")  # no hyphen: pdftotext drops one at a line break
 PAYLOADS = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
@@ -34,6 +34,7 @@ PAYLOADS = [
 # String columns whose values the chapters' code looks up or computes with (not free text): the economy names
 # pick colours and rows, units pick number formats, claims' row lists are keys into other files.
 NOT_FREE_TEXT = {"economy_zh", "unit", "rows", "other_rows"}
+THEME_HANDLERS = {"window.print()"}  # the theme's print button
 IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", ".pytest_cache", "__pycache__")
 
 
@@ -69,15 +70,18 @@ def poison(data: Path) -> dict[str, list[str]]:
         done = []
         for column, limit in free_text_columns(resource):
             i = header.index(column)
+            chosen: dict[str, str] = {}  # the same text gets the same payload (names stay consistent across rows)
             for row in body:
                 if not row[i]:
                     continue
-                for _ in PAYLOADS:
-                    payload = next(payloads)
-                    value = payload if column == "note" else row[i] + payload
-                    if len(value) <= limit:
-                        row[i] = value
-                        break
+                if row[i] not in chosen:
+                    for _ in PAYLOADS:
+                        payload = next(payloads)
+                        value = payload if column == "note" else row[i] + payload
+                        if len(value) <= limit:
+                            chosen[row[i]] = value
+                            break
+                row[i] = chosen.get(row[i], row[i])
             done.append(column)
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows([header, *body])
@@ -117,7 +121,8 @@ def test_no_element_or_attribute_comes_from_data(hostile: dict) -> None:
         for tag in soup.find_all(True):
             for name, value in tag.attrs.items():
                 text = " ".join(value) if isinstance(value, list) else str(value)
-                assert not name.lower().startswith("on"), (path, str(tag)[:200])
+                if name.lower().startswith("on"):  # event handlers: only the theme's own
+                    assert text in THEME_HANDLERS, (path, str(tag)[:200])
                 assert "alert(1)" not in text and "/etc/passwd" not in text, (path, str(tag)[:200])
             if tag.name == "script":
                 assert "alert(1)" not in tag.get_text(), (path, str(tag)[:200])
@@ -128,8 +133,7 @@ def test_no_element_or_attribute_comes_from_data(hostile: dict) -> None:
 
 def test_every_payload_is_shown_literally_on_the_web(hostile: dict) -> None:
     text = squeeze("".join(soup.get_text() for soup in hostile["pages"].values()))
-    for payload in PAYLOADS:
-        assert squeeze(payload) in text, payload
+    assert [p for p in PAYLOADS if squeeze(p) not in text] == []
     # the substitution was not made: the payload, not the page title, stands where it was written
     table_2 = next(s for p, s in hostile["pages"].items() if p.name == "02-hk-innovation.html")
     assert "香港大学<script>" in squeeze(table_2.get_text()) or any(
@@ -139,8 +143,7 @@ def test_every_payload_is_shown_literally_on_the_web(hostile: dict) -> None:
 def test_every_payload_is_printed_literally_in_the_pdf(hostile: dict) -> None:
     assert len(hostile["pdf_text"]) == 2
     text = squeeze("".join(hostile["pdf_text"].values()))
-    for payload in PAYLOADS:
-        assert squeeze(payload) in text, payload
+    assert [p for p in PAYLOADS if squeeze(p) not in text] == []
 
 
 def test_no_file_outside_the_project_is_read_or_published(hostile: dict) -> None:
