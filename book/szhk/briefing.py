@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
-INFERRED = "行动方为编者据原文推断"
+INFERRED = "编者据原文推断"
+STATED = "原文写明"
 
 
 class BriefingError(ValueError):
@@ -118,32 +119,23 @@ def author_recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER) -> list[str]
     return leads
 
 
-def _actors_cell(actors: Sequence[Actor]) -> tuple[str, str]:
-    names = "、".join(a.name for a in actors)
-    stated = [f"原文：“{md_escape(a.quote)}”" for a in actors if a.quote]
-    inferred = [a for a in actors if not a.quote]
-    basis = "；".join(stated)
-    if inferred:
-        who = "" if not stated else "、".join(a.name for a in inferred)
-        reasons = "、".join(md_escape(a.reason) for a in inferred if a.reason)
-        note = f"{who + '：' if who else ''}{INFERRED}" + (f"（据{reasons}）" if reasons else "")
-        basis = f"{basis}；{note}" if basis else note
-    return names, basis
+def _actors_cell(actors: Sequence[Actor]) -> str:
+    """"深圳市政府、香港特区政府（原文写明）", or with "（行动方为编者据原文推断）" after the inferred ones."""
+    groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
+    return "；".join(f"**{'、'.join(names)}**（{why}）" for why, names in groups if names)
 
 
 def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
-    """The five recommendations in one line each (the author's lead sentences), who acts, and on what basis."""
+    """The five recommendations in one line each (the author's lead sentences) and who acts on each."""
     leads = author_recommendations(chapter)
     unknown = [lead for lead in leads if lead not in RECOMMENDATION_ACTORS]
     missing = [lead for lead in RECOMMENDATION_ACTORS if lead not in leads]
     if unknown or missing:
         raise BriefingError(f"{chapter.name}: the briefing names the actors of recommendations {missing} that the "
                             f"chapter does not have, and none for {unknown} (szhk.briefing.RECOMMENDATION_ACTORS)")
-    rows = []
-    for number, lead in enumerate(leads, 1):
-        names, basis = _actors_cell(RECOMMENDATION_ACTORS[lead])
-        rows.append([f"{number}\\. {md_escape(lead)}", f"**{names}**", basis])
-    return _list_table(["建议（作者原文）", "行动方", "依据"], rows, widths=[46, 22, 32])
+    rows = [[f"{number}\\. {md_escape(lead)}", _actors_cell(RECOMMENDATION_ACTORS[lead])]
+            for number, lead in enumerate(leads, 1)]
+    return _list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[56, 44])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -192,12 +184,8 @@ def discrepancies_markdown(results: Sequence[Result]) -> str:
     """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
     counts = claims.status_counts(results)
     wrong = [r for r in results if r.status == DIFFERS]
-    lead = (f"全书核对了文章的 {len(results)} 处数字、名次和比较：{counts[claims.CONSISTENT]} 处与公开来源一致，"
-            f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实（多为找不到公开来源）。")
-    if not wrong:
-        return lead + "\n"
-    rows = [[md_escape(r.claim.statement), md_escape(r.article_value), md_escape(r.published_value)] for r in wrong]
-    return lead + "不一致之处如下。\n\n" + _list_table(["说法", "文章", "公开来源"], rows, widths=[44, 20, 36])
+    lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
+            f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -280,10 +268,12 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     rank_axis(ax, worst + 3, "名次（第 1 名在上）")
+    # The text's threshold, labelled under the line at its right end (the latest year is never worse than it
+    # there in these data; the label's white box keeps it legible if a line passes under it).
     ax.axhline(threshold + 0.5, color="#555555", linestyle="--", linewidth=1, zorder=1)
-    ax.annotate(f"文章所说的“前 {threshold} 名”", (0, threshold + 0.5), xycoords=("axes fraction", "data"),
-                xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=label_size,
-                color="#555555", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
+    ax.annotate(f"文章所说的前 {threshold} 名", (1, threshold + 0.5), xycoords=("axes fraction", "data"),
+                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=label_size,
+                color="#555555", zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
     year_axis(ax, frame["year"], label="")
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.4)  # room for the economy names
     ax.set_title(title)
@@ -296,7 +286,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(4.4, 6.4) if stacked else (6.8, 2.75))
+                             figsize=(4.4, 6.4) if stacked else (6.8, 4.0))
     for ax, (name, title) in zip(axes, RANKINGS):
         _panel(ax, load(name), title, thresholds[name], label_size)
         if stacked:
