@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from . import claims, deps, text
 from .claims import DIFFERS, Result
 from .data import data_dir, load, package
-from .figures import COLOURS, rank_axis, year_axis
+from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, year_axis
 
 __all__ = [
     "BriefingError", "Actor", "RECOMMENDATION_ACTORS", "author_recommendations", "recommendations_markdown",
@@ -186,6 +186,10 @@ def discrepancies_markdown(results: Sequence[Result]) -> str:
     wrong = [r for r in results if r.status == DIFFERS]
     lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
             f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
+    if not wrong:
+        return lead + "\n"
+    rows = [[md_escape(r.claim.statement), md_escape(r.article_value), md_escape(r.published_value)] for r in wrong]
+    return lead + "\n\n" + _list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -253,11 +257,11 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         colour = COLOURS[economy]
         ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
         checked = rows[rows["rank_published"].notna()]
-        ax.plot(checked["year"], checked["rank_published"], "o", color=colour, markersize=6, zorder=3)
-        # The article's rank as a hollow dot: where no published rank was found, or where it differs.
+        ax.plot(checked["year"], checked["rank_published"], linestyle="none", zorder=3,
+                **marker_style(PUBLISHED, colour))
+        # The article's rank, hollow: where no published rank was found, or where it differs (the book's rule).
         own = rows[rows["rank_published"].isna() | (rows["rank_published"] != rows["rank_article"])]
-        ax.plot(own["year"], own["rank_article"], "o", markerfacecolor="white", markeredgecolor=colour,
-                markeredgewidth=1.6, markersize=6, zorder=3)
+        ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
         for r in rows[rows["rank_published"].notna() & (rows["rank_published"] != rows["rank_article"])].itertuples():
             ax.annotate(f"文章作第 {r.rank_article:g} 名\n来源为第 {r.rank_published:g} 名", (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
@@ -267,38 +271,44 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     xytext=(7, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
-    rank_axis(ax, worst + 3, "名次（第 1 名在上）")
+    rank_axis(ax, worst + 3)
     # The text's threshold, labelled under the line at its right end (the latest year is never worse than it
     # there in these data; the label's white box keeps it legible if a line passes under it).
-    ax.axhline(threshold + 0.5, color="#555555", linestyle="--", linewidth=1, zorder=1)
+    ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
     ax.annotate(f"文章所说的前 {threshold} 名", (1, threshold + 0.5), xycoords=("axes fraction", "data"),
                 xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=label_size,
-                color="#555555", zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
-    year_axis(ax, frame["year"], label="")
-    ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.4)  # room for the economy names
-    ax.set_title(title)
+                color=INK, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
+    year_axis(ax, frame["year"])
+    ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
+    ax.set_title(title, fontsize=label_size + 1)
+    ax.tick_params(labelsize=label_size)
+    ax.yaxis.label.set_size(label_size)
+
+
+SOURCE = "世界知识产权组织等《全球创新指数》；瑞士洛桑国际管理发展学院（IMD）《世界数字竞争力排名》；文章表 1"
 
 
 def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None) -> Figure:
     """Hong Kong and the mainland in the two rankings of the article's Table 1, published ranks filled and the
-    article's hollow where they differ or none was found, the text's thresholds dashed. Side by side for print;
-    `stacked` (one above the other, 4.4 in wide, 11 pt labels) for a phone screen."""
+    article's hollow where they differ or none was found, the text's thresholds dashed, the conclusion as its
+    title and the source below. Side by side at the briefing's full print width (9 pt labels, print only);
+    `stacked` (one above the other, 4.4 in wide, 11 pt labels) for the web page, read on phones too."""
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(4.4, 6.4) if stacked else (6.8, 4.0))
+                             figsize=(4.4, 7.0) if stacked else (6.8, 3.9))
     for ax, (name, title) in zip(axes, RANKINGS):
         _panel(ax, load(name), title, thresholds[name], label_size)
-        if stacked:
-            ax.tick_params(labelsize=label_size)
-            ax.yaxis.label.set_size(label_size)
-            ax.title.set_size(label_size + 1)
     if not stacked:
         axes[1].set_ylabel("")
-    key = [Line2D([], [], marker="o", linestyle="none", color="#555555", label="已发表名次"),
-           Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor="#555555",
-                  markeredgewidth=1.6, label="文章所写（未核得或与来源不同）")]
-    fig.legend(handles=key, loc="outside lower center", ncols=2, fontsize=label_size, frameon=False)
+    key = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK)),
+           Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
+    axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2, fontsize=label_size,
+                   borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+    title_and_source(fig, chart_title(load("gii_ranks"), load("imd_digital_ranks")), SOURCE)
+    if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
+        fig._suptitle.set_fontsize(11)
+        fig._supxlabel.set_fontsize(label_size)
     return fig
 
 
