@@ -1,6 +1,6 @@
 """The briefing (book/briefing.md, printed as its own two-page PDF): what its cells write, from the data.
 
-Page 1 carries the key messages and one decisive chart; page 2 the author's five recommendations with who acts,
+Page 1 carries the key messages (szhk.front, shared with the front page) and one decisive chart; page 2 the author's five recommendations with who acts,
 the key numbers with their verification status, the discrepancies the claims register finds, and where to read
 more. Everything here returns Markdown (MyST) or a figure; the page only places them.
 
@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from . import claims, deps, text
 from .claims import DIFFERS, Result
 from .data import data_dir, load, package
-from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, year_axis
+from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
 
 __all__ = [
     "BriefingError", "Actor", "RECOMMENDATION_ACTORS", "author_recommendations", "recommendations_markdown",
@@ -296,7 +296,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(4.4, 7.0) if stacked else (6.8, 3.9))
+                             figsize=(4.4, 7.0) if stacked else (6.8, 3.6))
     for ax, (name, title) in zip(axes, RANKINGS):
         _panel(ax, load(name), title, thresholds[name], label_size)
     if not stacked:
@@ -305,32 +305,13 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
            Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
     axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2, fontsize=label_size,
                    borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
-    title_and_source(fig, chart_title(load("gii_ranks"), load("imd_digital_ranks")), SOURCE)
+    title = chart_title(load("gii_ranks"), load("imd_digital_ranks"))
+    title_and_source(fig, title, SOURCE)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
+        width_pt = fig.get_figwidth() * 72
+        fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
         fig._suptitle.set_fontsize(11)
+        fig._supxlabel.set_text(wrap_em(f"来源：{SOURCE}", width_pt / label_size - 1))
         fig._supxlabel.set_fontsize(label_size)
     return fig
 
-
-# ----------------------------------------------------------------------------------------------------------------
-# 核心观点 (TODO(briefing): szhk.front's key messages once they are on main; until then these, the editor's)
-# ----------------------------------------------------------------------------------------------------------------
-def key_messages_markdown(results: Sequence[Result]) -> str:
-    """3–5 sentences, each the editor's (编者), each with its number read from the data or the register."""
-    gii = _shown(load("gii_ranks")).set_index(["year", "economy_zh"])["rank_shown"]
-    last = int(max(y for y, _ in gii.index))
-    crossing = _crossing_year(load("gii_ranks"))
-    areas = load("cooperation_areas").set_index("area_code")
-    area = areas.loc["szhk_advanced_manufacturing_zone", "area_km2_article"]
-    by_id = {r.claim.claim_id: r for r in results}
-    top15 = by_id.get("gii-top15")
-    counts = claims.status_counts(results)
-    messages = [f"{last} 年{HK}在全球创新指数中排第 {gii[(last, HK)]:g} 名"
-                + (f"，{crossing} 年起被{MAINLAND_SHOWN}（第 {gii[(crossing, MAINLAND)]:g} 名）超过" if crossing else "")
-                + "。"]
-    if top15 is not None and top15.status == DIFFERS:
-        messages.append(f"文章说香港创新实力“{md_escape(top15.claim.excerpt)}”，但核对结果为：{md_escape(top15.published_value)}。")
-    messages.append(f"文章建议在宝安统筹 {area:g} 平方公里片区建设深港先进制造业合作区，由深圳吸引港资、港企、港人入驻。")
-    messages.append(f"核对文章的 {len(results)} 处数字：{counts[claims.CONSISTENT]} 处一致，{counts[DIFFERS]} 处不一致，"
-                    f"{counts[claims.UNVERIFIED]} 处未能核实，读者引用前宜查原始来源。")
-    return "".join(f"{i}. {m}（编者）\n" for i, m in enumerate(messages, 1))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-NO_ADDRESS = "本书网址未配置"
+from szhk_sphinx.edition import NO_ADDRESS
 
 
 def _add_substitutions(app: Sphinx, config: Any) -> None:
