@@ -135,7 +135,7 @@ def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
                             f"chapter does not have, and none for {unknown} (szhk.briefing.RECOMMENDATION_ACTORS)")
     rows = [[f"{number}\\. {md_escape(lead)}", _actors_cell(RECOMMENDATION_ACTORS[lead])]
             for number, lead in enumerate(leads, 1)]
-    return _list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[56, 44])
+    return _list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[65, 35])
 
 
 # ----------------------------------------------------------------------------------------------------------------
