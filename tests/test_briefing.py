@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from szhk import briefing, claims
+from szhk import briefing, claims, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "szhk-briefing.pdf"
@@ -140,8 +140,8 @@ def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes(
 
 def test_discrepancies_are_the_registers() -> None:
     results = claims.register()
-    markdown = briefing.discrepancies_markdown(results)
+    text = briefing.discrepancies_markdown(results)
     wrong = [r for r in results if r.status == claims.DIFFERS]
-    assert f"{len(wrong)} 处不一致" in markdown
+    assert f"{len(wrong)} 处不一致" in text
     for result in wrong:
-        assert briefing.md_escape(result.claim.statement) in markdown
+        assert markdown.text(result.claim.statement) in text

@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import claims, deps, text
+from . import claims, deps, markdown, text
 from .claims import DIFFERS, Result
 from .data import data_dir, load, package
 from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
@@ -42,34 +42,22 @@ class BriefingError(ValueError):
     """The briefing cannot be written from the sources (the message names what is missing)."""
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Markdown (TODO(briefing): szhk.markdown.text / list_table once the escaping work is on main)
-# ----------------------------------------------------------------------------------------------------------------
-def md_escape(value: object) -> str:
-    """Data text as literal Markdown: every ASCII punctuation character backslash-escaped."""
-    return "".join("\\" + c if c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" else c for c in " ".join(str(value).split()))
-
-
-def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
-    """A MyST list-table of cells that are already Markdown."""
-    lines = ["````{list-table}", ":header-rows: 1", f":widths: {' '.join(map(str, widths))}", ""]
-    for row in [header, *rows]:
-        lines += [f"{'* - ' if i == 0 else '  - '}{cell}" for i, cell in enumerate(row)]
-    return "\n".join([*lines, "````", ""])
+# Data text reaches the page through szhk.markdown (the book's one escaper and table writer); what this module
+# writes as markup on purpose (bold actors, links) is a markdown.Markup built from escaped parts.
 
 
 def csv_link(name: str, page_dir: Path | None = None) -> str:
-    """A download link (MyST role) to a data resource's CSV, relative to the briefing's folder (book/)."""
+    """A download link (a Markdown link to the file) to a data resource's CSV, relative to the briefing's folder (book/)."""
     paths = {r["name"]: r["path"] for r in package()["resources"]}
     if name not in paths:
         raise BriefingError(f"datapackage.json has no resource {name!r}")
     page_dir = page_dir or deps.root() / "book"
-    return f"{{download}}`{paths[name]} <{os.path.relpath(data_dir() / paths[name], page_dir)}>`"
+    return markdown.link(paths[name], os.path.relpath(data_dir() / paths[name], page_dir))
 
 
 def data_note(source: str, resources: Sequence[str]) -> str:
     """The line under a chart: its source, then the CSVs it was drawn from (in print: the file names)."""
-    return f"{source}下载数据：{'、'.join(csv_link(name) for name in resources)}。"
+    return f"{markdown.text(source)}下载数据：{'、'.join(csv_link(name) for name in resources)}。"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -122,7 +110,8 @@ def author_recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER) -> list[str]
 def _actors_cell(actors: Sequence[Actor]) -> str:
     """"深圳市政府、香港特区政府（原文写明）", or with "（行动方为编者据原文推断）" after the inferred ones."""
     groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
-    return "；".join(f"**{'、'.join(names)}**（{why}）" for why, names in groups if names)
+    return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
+                                     for why, names in groups if names))
 
 
 def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
@@ -133,9 +122,8 @@ def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
     if unknown or missing:
         raise BriefingError(f"{chapter.name}: the briefing names the actors of recommendations {missing} that the "
                             f"chapter does not have, and none for {unknown} (szhk.briefing.RECOMMENDATION_ACTORS)")
-    rows = [[f"{number}\\. {md_escape(lead)}", _actors_cell(RECOMMENDATION_ACTORS[lead])]
-            for number, lead in enumerate(leads, 1)]
-    return _list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[65, 35])
+    rows = [[f"{number}. {lead}", _actors_cell(RECOMMENDATION_ACTORS[lead])] for number, lead in enumerate(leads, 1)]
+    return markdown.list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[65, 35])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -166,7 +154,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
     for name in names:
         row = figures.loc[name]
         if row.verification == "differs":
-            checked = f"**{claims.DIFFERS}**：来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)
+            checked = markdown.Markup(f"**{claims.DIFFERS}**：" + markdown.text(
+                "来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)))
         elif row.verification in CHECKED:
             checked = CHECKED[row.verification]
         else:
@@ -175,9 +164,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
         label = row.quantity_zh
         if not pd.isna(row.year) and str(int(row.year)) not in label:
             label = f"{label}（{int(row.year)} 年）"
-        rows.append([md_escape(label), md_escape(as_written(row.value_article, row.unit, row.qualifier)),
-                     checked if checked.startswith("**") else md_escape(checked)])
-    return _list_table(["指标", "文章所写", "核验"], rows, widths=[56, 20, 24])
+        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), checked])
+    return markdown.list_table(["指标", "文章所写", "核验"], rows, widths=[56, 20, 24])
 
 
 def discrepancies_markdown(results: Sequence[Result]) -> str:
@@ -188,8 +176,8 @@ def discrepancies_markdown(results: Sequence[Result]) -> str:
             f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
     if not wrong:
         return lead + "\n"
-    rows = [[md_escape(r.claim.statement), md_escape(r.article_value), md_escape(r.published_value)] for r in wrong]
-    return lead + "\n\n" + _list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
+    rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]
+    return lead + "\n\n" + markdown.list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
 
 
 # ----------------------------------------------------------------------------------------------------------------
