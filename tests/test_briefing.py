@@ -71,6 +71,7 @@ def test_no_page_is_more_than_a_fifth_empty(pdf: Path) -> None:
 def test_page_one_holds_key_messages_edition_line_and_chart(pdf: Path) -> None:
     text = page_text(pdf, 1)
     assert "核心观点" in text
+    assert "{value}" not in text and "\\{" not in text, "every key message holds its number, not a placeholder"
     for part in ("版本", "数据截至"):  # the edition line under the title
         assert part in text
     assert "首次超过" in text or "领先" in text, "the chart's conclusion title is on page 1"
