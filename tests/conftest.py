@@ -37,7 +37,7 @@ LATEX = WORK / "_build" / "latex"
 HTML = ROOT / "_build" / "html"
 PDF_DIR = ROOT / "_build" / "pdf"
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", "__pycache__", ".pytest_cache",
-                                     "artifacts", "*.egg-info")
+                                     "artifacts")
 BUILD_TIMEOUT = 1800
 
 
