@@ -5,7 +5,7 @@ A Sphinx extension, set up by szhk_sphinx. It only touches the HTML builders.
 from __future__ import annotations
 
 import html
-import shutil
+import json
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,12 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    # Cell ids are drawn at random each time a page is read: numbered instead, the same sources give the same file.
+    notebook = json.loads(executed.read_text(encoding="utf-8"))
+    for number, cell in enumerate(notebook.get("cells", [])):
+        if "id" in cell:
+            cell["id"] = f"cell-{number}"
+    target.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
