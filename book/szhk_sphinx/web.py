@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from szhk_sphinx.pdf import PDF_FILES
-from szhk_sphinx.reexecution import tree_digest
+from szhk_sphinx.reexecution import data_dir, tree_digest
 
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
 # PDF build (tools/build.py); the download menus and the front page link to these paths.
@@ -149,6 +150,21 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+def _downloads_from_the_data_snapshot(app: Sphinx, exception: Exception | None) -> None:
+    """Pages link data/*.csv, but the build reads its snapshot of data/ (SZHK_DATA_DIR): publish the snapshot's
+    bytes, so that a CSV saved while the book builds never sits beside pages made from the other version."""
+    if exception is not None or app.builder.format != "html":
+        return
+    project = Path(app.srcdir).resolve()
+    live, snapshot = (project / "data").resolve(), data_dir(project)
+    if snapshot == live:
+        return
+    for source, (_, unique) in app.env.dlfiles.items():
+        path = (project / source).resolve()
+        if path.is_relative_to(live) and (snapshot / path.relative_to(live)).is_file():
+            shutil.copyfile(snapshot / path.relative_to(live), Path(app.outdir) / "_downloads" / unique)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
@@ -160,4 +176,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _extend_download_menu, priority=502)
     # Before sphinx-external-toc's own entry page (default priority 500), which it skips when one exists.
     app.connect("build-finished", _write_entry_page, priority=400)
+    app.connect("build-finished", _downloads_from_the_data_snapshot)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
