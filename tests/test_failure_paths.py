@@ -82,3 +82,13 @@ def test_an_unlisted_csv_stops_the_build_naming_the_file(one_page_project: OnePa
     output = output_of(done)
     assert done.returncode != 0, "a build with a CSV that datapackage.json does not list succeeded"
     assert "data/probe_old.csv" in output and "datapackage.json" in output, output[-3000:]
+
+
+def test_a_resource_the_front_matter_names_but_the_package_lacks_is_named(one_page_project: OnePage) -> None:
+    page = one_page_project.page
+    page.write_text(page.read_text(encoding="utf-8").replace("data: [probe]", "data: [probe, no_such_table]"),
+                    encoding="utf-8")
+    done = one_page_project.build()
+    output = output_of(done)
+    assert done.returncode != 0, "a build declaring an unknown resource succeeded"
+    assert "names no_such_table, which data/datapackage.json does not list" in output, output[-3000:]
