@@ -32,8 +32,9 @@ class Page:
 
     @staticmethod
     def read(path: Path) -> Page:
-        path = Path(path).resolve()
-        return _read(path, path.stat().st_mtime_ns)
+        path = Path(path).absolute()  # not resolved: _build/html is a link that a new edition moves
+        stat = path.stat()
+        return _read(path, stat.st_mtime_ns, stat.st_size)
 
     # ---- the chapter body -----------------------------------------------------------------------------------
     @cached_property
@@ -134,7 +135,7 @@ class Page:
 
 
 @lru_cache(maxsize=256)
-def _read(path: Path, mtime_ns: int) -> Page:
+def _read(path: Path, mtime_ns: int, size: int) -> Page:
     return Page(path, path.read_text(encoding="utf-8"))
 
 
