@@ -165,6 +165,22 @@ def _downloads_from_the_data_snapshot(app: Sphinx, exception: Exception | None) 
             shutil.copyfile(snapshot / path.relative_to(live), Path(app.outdir) / "_downloads" / unique)
 
 
+def _search_index_without_stale_words(app: Sphinx, exception: Exception | None) -> None:
+    """Sphinx keeps the words of a page's earlier text in the search index with no page to show (after an edit
+    and its undo, "4321": []): drop them and write the index again, so that the same sources publish the same
+    searchindex.js. (The indexer has no public way to do this: its word tables are read directly.)"""
+    indexer = getattr(app.builder, "indexer", None)
+    if exception is not None or app.builder.format != "html" or indexer is None:
+        return
+    stale = 0
+    for table in (indexer._mapping, indexer._title_mapping):
+        for word in [word for word, pages in table.items() if not pages]:
+            del table[word]
+            stale += 1
+    if stale:
+        app.builder.dump_search_index()  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
@@ -177,4 +193,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-external-toc's own entry page (default priority 500), which it skips when one exists.
     app.connect("build-finished", _write_entry_page, priority=400)
     app.connect("build-finished", _downloads_from_the_data_snapshot)
+    app.connect("build-finished", _search_index_without_stale_words)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
