@@ -4,7 +4,8 @@ repository's _build/html and _build/pdf.
 Builds in the suite (everything else reads files):
 - `edited_build` (session): ONE warm copy of the project (the repository's work folder copied in, so only what
   changed re-executes), built with tools/build.py four times: as committed; with several CSV edits and a
-  chapter edit at once; reverted while a CSV is edited mid-build; reverted again. Every test about edited data
+  chapter edit at once (and a CSV edited again while that build runs); with that mid-build edit undone; with
+  every edit undone. Every test about edited data
   (re-execution, numbers and figures following the data, the claims register, LaTeX escaping, orphan files,
   reproducibility, a mid-build edit) reads the records of those builds.
 - `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
@@ -140,7 +141,7 @@ SPECIAL_CHAPTER = "book/06-recommendations.md"
 # hk_startups.csv's 2021 row differs from its source: the data appendix prints its note (HTML and book PDF).
 SPECIAL_ROW = {"survey_year": "2021"}
 EDITED_RESOURCES = ("gii_ranks", "hk_startups", "tech_parks")
-MID_BUILD_EDIT = ("hk_startups.csv", "2021,4000,", "2021,9999,")  # made while the reverting build runs
+MID_BUILD_EDIT = ("hk_startups.csv", "2021,4321,", "2021,9999,")  # made while the edited build runs
 
 
 @dataclass
@@ -158,9 +159,9 @@ class Run:
 class EditedBuild:
     project: Path
     original: Run          # the copy as committed (warm: executes nothing)
-    edited: Run            # the edits above, at once
-    reverted: Run          # edits undone; a CSV edited while this build ran
-    again: Run             # the mid-build edit undone: the same data as `original`
+    edited: Run            # the edits above, at once; MID_BUILD_EDIT made while it ran
+    edited_again: Run      # the mid-build edit undone: the edited data again (nothing to execute)
+    reverted: Run          # every edit undone: the committed data again
     edited_html: Path      # a copy of the edited edition's web pages …
     edited_pdf: Path       # … and PDFs (publishing the next edition removes the folder they were in)
     china_row: str         # Table 1's row for China as it must read after the edit
@@ -173,10 +174,11 @@ def _executed(output: str) -> list[str]:
     return sorted(match.group(1).split(", ")) if match.group(1) else []
 
 
-def run_build(project: Path, *, while_running=None) -> Run:
+def run_build(project: Path, epoch: str, *, while_running=None) -> Run:
     """tools/build.py of the copy (pages, data and work folder from the copy; the helper code installed from
-    this repository). `while_running(project)` is called once the build has taken its data snapshot."""
-    env = build_env(SOURCE_DATE_EPOCH=commit_epoch(), PYTHONUNBUFFERED="1")
+    this repository), dated `epoch`. `while_running(project)` is called once the build has taken its data
+    snapshot."""
+    env = build_env(SOURCE_DATE_EPOCH=epoch, PYTHONUNBUFFERED="1")
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, str(project / "tools" / "build.py")], cwd=project, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -215,26 +217,21 @@ def _replace_once(path: Path, old: str, new: str) -> None:
 @pytest.fixture(scope="session")
 def edited_build(tmp_path_factory: pytest.TempPathFactory) -> EditedBuild:
     base = tmp_path_factory.mktemp("edited-build")
+    epoch = commit_epoch()  # the repository's dates: its caches and LaTeX stamp stay valid in the copy
     project = copy_project(base / "project")
     data = project / "data"
     originals = {p: p.read_bytes() for p in [*data.glob("*.csv"), project / SPECIAL_CHAPTER]}
 
-    original = run_build(project)
+    original = run_build(project, epoch)
     assert original.returncode == 0, f"the copy as committed did not build:\n{original.output[-6000:]}"
 
     china_row = _edit_china_gii(data / "gii_ranks.csv")
     _replace_once(data / "hk_startups.csv", *STARTUPS_2021)
-    set_cells(data / "tech_parks.csv", SCIENCE_PARK_KEY, **SCIENCE_PARK_RESOLVED)
     set_cells(data / "hk_startups.csv", SPECIAL_ROW, note=SPECIAL_DATA)
+    set_cells(data / "tech_parks.csv", SCIENCE_PARK_KEY, **SCIENCE_PARK_RESOLVED)
     chapter = project / SPECIAL_CHAPTER
     chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{SPECIAL_SOURCE}\n", encoding="utf-8")
-    edited = run_build(project)
-    assert edited.returncode == 0, f"the edited copy did not build:\n{edited.output[-6000:]}"
-    edited_html = shutil.copytree(project / "_build" / "html", base / "edited" / "html", symlinks=False)
-    edited_pdf = shutil.copytree(project / "_build" / "pdf", base / "edited" / "pdf", symlinks=False)
-
-    for path, content in originals.items():
-        path.write_bytes(content)
+    edited_data = {p: p.read_bytes() for p in originals}
     made = []
 
     def edit_mid_build(project: Path) -> None:
@@ -242,13 +239,22 @@ def edited_build(tmp_path_factory: pytest.TempPathFactory) -> EditedBuild:
         _replace_once(project / "data" / name, old, new)
         made.append(name)
 
-    reverted = run_build(project, while_running=edit_mid_build)
-    assert reverted.returncode == 0, f"the reverted copy did not build:\n{reverted.output[-6000:]}"
+    edited = run_build(project, epoch, while_running=edit_mid_build)
+    assert edited.returncode == 0, f"the edited copy did not build:\n{edited.output[-6000:]}"
+    edited_html = shutil.copytree(project / "_build" / "html", base / "edited" / "html", symlinks=False)
+    edited_pdf = shutil.copytree(project / "_build" / "pdf", base / "edited" / "pdf", symlinks=False)
+
+    for path, content in edited_data.items():  # the mid-build edit undone
+        path.write_bytes(content)
+    edited_again = run_build(project, epoch)
+    assert edited_again.returncode == 0, f"the edited copy did not build again:\n{edited_again.output[-6000:]}"
+
     for path, content in originals.items():
         path.write_bytes(content)
-    again = run_build(project)
-    assert again.returncode == 0, f"the copy did not build after the mid-build edit was undone:\n{again.output[-6000:]}"
-    return EditedBuild(project, original, edited, reverted, again, edited_html, edited_pdf, china_row, bool(made))
+    reverted = run_build(project, epoch)
+    assert reverted.returncode == 0, f"the reverted copy did not build:\n{reverted.output[-6000:]}"
+    return EditedBuild(project, original, edited, edited_again, reverted, edited_html, edited_pdf, china_row,
+                       bool(made))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -5,12 +5,11 @@ into clauses at Chinese punctuation; every clause must appear, in order, in the 
 chapter pages (rendered HTML, not the .md sources, so numbers later glued in from data/ are compared as the
 reader sees them).
 
-Also a standalone check:  python tests/test_text.py [HTML_DIR]   (default: $SZHK_HTML_DIR or _build/html);
+Also a standalone check:  python tests/test_article_text.py [HTML_DIR]   (default: _build/html);
 it prints every missing or misplaced clause and exits 1 if there is any.
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -187,7 +186,7 @@ def test_chapter_source_has_no_extraction_damage(name: str) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SZHK_HTML_DIR", ROOT / "_build" / "html"))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "_build" / "html")
     problems = check_html(target)
     print("\n".join(problems) or f"all {len(source_clauses())} source clauses found in order in {target}")
     sys.exit(1 if problems else 0)

@@ -2,7 +2,7 @@
 paragraph, and the register follows the data (a data edit changes a status, its page and the chapter's margin note).
 
 Fast tests work on the data (a temporary copy through SZHK_DATA_DIR where they edit it); the HTML tests read the
-built book (SZHK_HTML_DIR or _build/html); one test builds a copy of the project with an edited CSV.
+published book (_build/html); a data edit through a real build is in test_edited_build.py.
 """
 from __future__ import annotations
 

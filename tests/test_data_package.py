@@ -298,7 +298,7 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# The data appendix in the built HTML (make test builds first; SZHK_HTML_DIR points at a private build)
+# The data appendix in the built HTML (make test builds first)
 # ----------------------------------------------------------------------------------------------------------------
 def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) -> None:
     page = Page.read(html_dir / "book" / "data-appendix.html")
