@@ -68,11 +68,19 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Cell ids are drawn at random each time a page is read: numbered instead, the same sources give the same file.
+    # The same sources must give the same file: cell ids are drawn at random each time a page is read (numbered
+    # here instead), and a notebook executed in this build has execution counts and the kernel's language_info,
+    # which one taken from the cache lacks (left out here).
     notebook = json.loads(executed.read_text(encoding="utf-8"))
+    notebook.get("metadata", {}).pop("language_info", None)
     for number, cell in enumerate(notebook.get("cells", [])):
         if "id" in cell:
             cell["id"] = f"cell-{number}"
+        if cell.get("cell_type") == "code":
+            cell["execution_count"] = None
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = None
     target.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
