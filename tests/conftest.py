@@ -14,6 +14,7 @@ Builds in the suite (everything else reads files):
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +22,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +101,9 @@ def copy_project(dest: Path, *, warm: bool = True) -> Path:
     that a build of the copy re-executes only what differs (jupyter-cache keys are content digests)."""
     shutil.copytree(ROOT, dest, ignore=COPY_IGNORE)
     if warm and WORK.is_dir():
-        shutil.copytree(WORK, dest / "_build" / ".work", ignore=shutil.ignore_patterns(".lock", "logs"))
+        with open(WORK / ".lock", "a") as lock:  # tools/build.py's lock: never copy a work folder mid-build
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shutil.copytree(WORK, dest / "_build" / ".work", ignore=shutil.ignore_patterns(".lock", "logs"))
     return dest
 
 
@@ -214,9 +219,7 @@ def _replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def edited_build(tmp_path_factory: pytest.TempPathFactory) -> EditedBuild:
-    base = tmp_path_factory.mktemp("edited-build")
+def make_edited_build(base: Path) -> EditedBuild:
     epoch = commit_epoch()  # the repository's dates: its caches and LaTeX stamp stay valid in the copy
     project = copy_project(base / "project")
     data = project / "data"
@@ -255,6 +258,45 @@ def edited_build(tmp_path_factory: pytest.TempPathFactory) -> EditedBuild:
     assert reverted.returncode == 0, f"the reverted copy did not build:\n{reverted.output[-6000:]}"
     return EditedBuild(project, original, edited, edited_again, reverted, edited_html, edited_pdf, china_row,
                        bool(made))
+
+
+# The edited build starts in a thread as soon as the tests are collected, so that it runs beside the tests that
+# only read files (most of its time is one kernel or one LaTeX run at a time).
+_EDITED: dict[str, object] = {}
+
+
+def _edited_build_in_background() -> None:
+    try:
+        _EDITED["result"] = make_edited_build(Path(_EDITED["base"]))
+    except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it in the tests
+        _EDITED["error"] = error
+
+
+def _start_edited_build() -> None:
+    if "thread" not in _EDITED:
+        _EDITED["base"] = tempfile.mkdtemp(prefix="szhk-edited-build-")
+        _EDITED["thread"] = threading.Thread(target=_edited_build_in_background, daemon=True)
+        _EDITED["thread"].start()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any("edited_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_edited_build()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if "thread" in _EDITED:
+        _EDITED["thread"].join()
+        shutil.rmtree(_EDITED["base"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def edited_build() -> EditedBuild:
+    _start_edited_build()
+    _EDITED["thread"].join()
+    if "error" in _EDITED:
+        raise _EDITED["error"]
+    return _EDITED["result"]
 
 
 # ----------------------------------------------------------------------------------------------------------------
