@@ -109,7 +109,7 @@ def copy_project(dest: Path, *, warm: bool = True) -> Path:
 
 def build_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, **extra)
-    for name in ("SZHK_DATA_DIR", "SZHK_ROOT", "SZHK_BUILD"):
+    for name in ("SZHK_DATA_DIR", "SZHK_ROOT", "SZHK_BUILD", "SOURCE_DATE_EPOCH"):
         if name not in extra:
             env.pop(name, None)
     return env
@@ -280,6 +280,8 @@ def _start_edited_build() -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
     if any("edited_build" in getattr(item, "fixturenames", ()) for item in session.items):
         _start_edited_build()
 
@@ -320,6 +322,7 @@ sphinx:
     - szhk_sphinx
   config:
     language: zh_CN
+    release: "1.0"
     bibtex_default_style: gbt7714
     bibtex_reference_style: gbt7714
 """
@@ -354,7 +357,7 @@ glue("probe_value", int(load("probe")["value"].iloc[0]), display=False)
 ```{bibliography}
 ```
 """
-ONE_PAGE_CSV = "key,value\na,41\n"
+ONE_PAGE_CSV = "key,value,date\na,41,2021-12\n"  # a dated value: the edition line names the data's date
 ONE_PAGE_PACKAGE = {
     "name": "one-page",
     "resources": [{
@@ -364,6 +367,7 @@ ONE_PAGE_PACKAGE = {
             "fields": [
                 {"name": "key", "type": "string", "constraints": {"required": True}},
                 {"name": "value", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+                {"name": "date", "type": "string"},
             ],
             "primaryKey": ["key"],
         },
@@ -386,7 +390,8 @@ class OnePage:
     def build(self, **env: str) -> subprocess.CompletedProcess[str]:
         """`jupyter-book build` as tools/build.py runs it (SZHK_BUILD=1, SZHK_DATA_DIR, SZHK_ROOT), unless
         `env` overrides those (an empty value removes the variable)."""
-        values = {"SZHK_BUILD": "1", "SZHK_DATA_DIR": str(self.data), "SZHK_ROOT": str(self.root), **env}
+        values = {"SZHK_BUILD": "1", "SZHK_DATA_DIR": str(self.data), "SZHK_ROOT": str(self.root),
+                  "SOURCE_DATE_EPOCH": commit_epoch(), **env}
         return jupyter_book(self.root, env=build_env(**{k: v for k, v in values.items() if v}))
 
 

@@ -19,7 +19,7 @@ from szhk import claims
 
 BOOK_PDF = "szhk-report.pdf"
 CHAPTER_02 = "book/02-hk-innovation.html"
-CHAPTER_02_FIGURES = {"fig-gii-ranks", "fig-imd-ranks", "fig-qs-ranks", "fig-hk-startups"}
+CHAPTER_02_FIGURES = {"fig-gii-ranks", "fig-imd-ranks", "fig-hk-startups"}
 
 
 def readers(project: Path, *resources: str) -> set[str]:

@@ -67,7 +67,7 @@ def test_a_malformed_bib_entry_fails_the_build_naming_the_entry(one_page_project
 
 
 def test_a_bad_csv_value_fails_the_build_naming_file_row_and_column(one_page_project: OnePage) -> None:
-    (one_page_project.data / "probe.csv").write_text("key,value\na,四十一\n", encoding="utf-8")
+    (one_page_project.data / "probe.csv").write_text("key,value,date\na,四十一,2021-12\n", encoding="utf-8")
     done = one_page_project.build()
     output = output_of(done)
     assert done.returncode != 0, "a build with a non-integer in an integer column succeeded"
@@ -77,7 +77,7 @@ def test_a_bad_csv_value_fails_the_build_naming_file_row_and_column(one_page_pro
 
 
 def test_an_unlisted_csv_stops_the_build_naming_the_file(one_page_project: OnePage) -> None:
-    (one_page_project.data / "probe_old.csv").write_text("key,value\na,1\n", encoding="utf-8")
+    (one_page_project.data / "probe_old.csv").write_text("key,value,date\na,1,2021-12\n", encoding="utf-8")
     done = one_page_project.build()
     output = output_of(done)
     assert done.returncode != 0, "a build with a CSV that datapackage.json does not list succeeded"

@@ -20,20 +20,14 @@ CHAPTERS = ("00-introduction", "01-background", "02-hk-innovation")
 RANKING_FIGURES = {
     "fig-gii-ranks": ("02-hk-innovation", "gii_ranks.csv", ("gii_ranks", "世界知识产权组织")),
     "fig-imd-ranks": ("02-hk-innovation", "imd_digital_ranks.csv", ("imd_digital_ranks", "瑞士洛桑国际管理发展学院")),
-    "fig-qs-ranks": ("02-hk-innovation", "qs_university_ranks.csv", ("qs_university_ranks", "QS Quacquarelli Symonds")),
     "fig-hk-startups": ("02-hk-innovation", "hk_startups.csv", ("hk_startups", "香港投资推广署")),
 }
 TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
 # Figure id → (page, CSV its caption links, words its caption must contain: the source note and its publisher).
 CHAPTER_FIGURES = {
-    "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署", "其他行业")),
-    "fig-tech-parks": ("03-government-measures", "tech_parks.csv", ("施政报告",)),
-    "fig-talent-schemes": ("03-government-measures", "talent_schemes.csv", ("原文",)),
-    "fig-healthcare-listings": ("04-key-industries", "hkex_healthcare_listings_2020.csv", ("第十八 A 章", "二手来源")),
-    "fig-smart-city-blueprints": ("04-key-industries", "smart_city_blueprints.csv", ("香港创新及科技局",)),
+    "fig-milestones": ("01-background", "milestones.csv", ("milestones", "policy_documents")),
+    "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署",)),
     "fig-fintech-startups": ("04-key-industries", "fintech_startups.csv", ("香港投资推广署",)),
-    "fig-cooperation-platforms": ("05-cooperation", "cooperation_platforms.csv", ("原文",)),
-    "fig-cooperation-counts": ("05-cooperation", "key_figures.csv", ("原文",)),
     "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
 }
 
