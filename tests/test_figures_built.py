@@ -170,12 +170,12 @@ def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, 
     assert refs and all(a.get_text(strip=True) == number for a in refs), f"{figure_id}: no {{numref}} to it"
 
 
-def test_figure_numbers_run_on_through_the_chapters(pages) -> None:
-    order = [CHAPTER_FIGURES[f][0] for f in CHAPTER_FIGURES]
-    assert order == sorted(order)  # CHAPTER_FIGURES lists them in reading order
-    numbers = [int(pages[CHAPTER_FIGURES[f][0]].find("figure", id=f).find(class_="caption-number").get_text()[2:])
-               for f in CHAPTER_FIGURES]
-    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+def test_figure_numbers_run_on_through_the_chapters(html_dir: Path) -> None:
+    """Every figure of the chapters, in reading order (each list holds its page's figures in order): 图 1, 2, 3 …"""
+    figures = sorted({**RANKING_FIGURES, **CHAPTER_FIGURES}.items(), key=lambda item: item[1][0])
+    numbers = [int(Page.read(html_dir / "book" / f"{page}.html").figures[fid].find(class_="caption-number")
+                   .get_text()[2:]) for fid, (page, *_) in figures]
+    assert numbers == list(range(1, len(numbers) + 1)), dict(zip((f for f, _ in figures), numbers))
 
 
 # ---- glued numbers ---------------------------------------------------------------------------------------------

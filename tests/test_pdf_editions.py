@@ -87,7 +87,7 @@ def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Pat
     first_page = _run("pdftotext", "-enc", "UTF-8", "-l", "1", str(pdfs[BOOK_PDF]), "-")
     assert "深港科技创新产业深化合作论析" in first_page
     assert squeeze("可执行版本：正文不变，数字、表格和图由数据生成") in squeeze(first_page)
-    assert re.search(r"构建日期\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日", first_page), first_page
+    assert re.search(r"据\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日的提交构建", first_page), first_page
     assert pdf_edition.data_version(DATA) in first_page, "title page shows another data version"
 
 
