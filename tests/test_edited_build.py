@@ -135,8 +135,9 @@ def test_a_csv_edited_while_the_book_builds_cannot_poison_the_cache(edited_build
     csv = next((edited_build.edited_html / "_downloads").rglob(name))
     assert old in csv.read_text(encoding="utf-8") and new not in csv.read_text(encoding="utf-8"), \
         f"the published {name} is the one saved mid-build"
-    # The same bytes, but for the notebooks offered for download: one executed in a build and the same one
-    # taken from the cache still differ (not yet found where); their outputs must not hold the mid-build value.
+    # The same bytes, but for the notebooks offered for download: a notebook executed in the build keeps the
+    # outputs of its remove-cell cells, the same notebook taken from the cache has none (myst-nb), so they still
+    # differ; their outputs must not hold the mid-build value.
     def without_notebooks(published: dict[str, str]) -> dict[str, str]:
         return {name: digest for name, digest in published.items() if not name.endswith(".ipynb")}
 
