@@ -195,7 +195,7 @@ def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str,
     text = claims.register_markdown(list(results.values()), source_titles=claims.source_titles())
     for result in results.values():
         assert f"({result.claim.label})=" in text
-        assert f"<{result.claim.target}>`" in text
+        assert f"]({result.claim.target})" in text  # a Markdown link to the labelled paragraph
     assert "{cite}`policy-address-2021`" in text
     assert "二手来源" in text  # hkex-2020-18a-secondary has no .bib entry: named in words
 
