@@ -92,8 +92,8 @@ def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Pat
 
 
 def test_briefing_is_not_inside_the_book(pdfs: dict[str, Path]) -> None:
-    # The briefing's own opening sentence; the book may still name the briefing (e.g. in the data appendix).
-    opening = "本简报摘录《深港科技创新产业深化合作论析》"
+    # The briefing's own title line; the book may still name the briefing (e.g. in the data appendix).
+    opening = "深港科技创新产业深化合作论析・要点简报"
     assert opening not in squeeze(pdf_text(pdfs[BOOK_PDF]))
     assert opening in squeeze(pdf_text(pdfs[BRIEFING_PDF]))
 
