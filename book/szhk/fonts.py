@@ -53,19 +53,20 @@ def _cut(entry: font_manager.FontEntry, characters: str, family: str, folder: Pa
 
     options = subset.Options(font_number=entry.index, glyph_names=True, notdef_outline=True, hinting=True,
                              name_IDs=["*"], name_languages=["*"], legacy_kern=True)
-    font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in characters])
-    subsetter.subset(font)
-    for record in font["name"].names:  # family names only: the PostScript name (what a PDF shows) stays
-        if record.nameID in (1, 4, 16):
-            record.string = _PREFIX + record.toUnicode()
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".otf")
     os.close(handle)
+    font = subset.load_font(str(source), options)
     try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in characters])
+        subsetter.subset(font)
+        for record in font["name"].names:  # family names only: the PostScript name (what a PDF shows) stays
+            if record.nameID in (1, 4, 16):
+                record.string = _PREFIX + record.toUnicode()
         font.save(temporary)
         os.replace(temporary, target)
     finally:
+        font.close()
         Path(temporary).unlink(missing_ok=True)
     return target
 
