@@ -11,8 +11,8 @@ the 1-minute load average when it started:
 3. a no-op `make build` (HTML and both PDFs; must take at most 5 s and execute no notebook);
 4. `make build` after one CSV value that a reader sees changed (a start-up count labelled on a bar of chapter 02's
    figure), with the pages whose HTML changed;
-5. for comparison, a plain `jupyter-book build` of another fresh copy (SZHK_BUILD=1 lets the extension run; no
-   data snapshot, no validated-data or font cache, no PDF).
+5. for comparison, a plain `jupyter-book build` of another fresh copy (SZHK_BUILD=1 lets the extension run, and
+   SOURCE_DATE_EPOCH dates it; no data snapshot, no validated-data or font cache, no PDF).
 """
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ def pdf_pass(project: Path) -> tuple[None, str]:
 
 
 def plain_jupyter_book(project: Path) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SZHK_")} | {"SZHK_BUILD": "1"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SZHK_")} | {
+        "SZHK_BUILD": "1", "SOURCE_DATE_EPOCH": build.source_date_epoch(ROOT)}  # the copy has no git history
     jb = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run([str(jb), "build", str(project)], cwd=project, env=env, capture_output=True, text=True)
     if done.returncode != 0:
