@@ -65,6 +65,9 @@ def _cut(entry: font_manager.FontEntry, characters: str, family: str, folder: Pa
                 record.string = _PREFIX + record.toUnicode()
         font.save(temporary)
         os.replace(temporary, target)
+        for older in folder.glob(f"{source.stem}-{entry.index}-*.otf"):  # copies cut for earlier sources
+            if older != target:
+                older.unlink(missing_ok=True)
     finally:
         font.close()
         Path(temporary).unlink(missing_ok=True)
