@@ -240,6 +240,9 @@ def year_axis(ax: Axes, years: Iterable[int], label: str = "") -> None:
 
 
 # ---- Bars -------------------------------------------------------------------------------------------------------------
+CATEGORY_WIDTH = 9  # characters per line of a bar's category name (see `wrapped`)
+
+
 def bars(
     ax: Axes,
     categories: Sequence[str],
@@ -278,6 +281,9 @@ def bars(
         _end_label(ax, position, value, labels[i] if labels is not None else f"{value:g}", horizontal)
     ticks = list(range(len(categories)))
     if horizontal:
+        # A category name from the data is at most 40 characters; wrapped, it cannot widen the chart.
+        categories = [c if all(len(line) <= CATEGORY_WIDTH for line in str(c).split("\n")) else wrapped([c])[0]
+                      for c in categories]
         ax.set_yticks(ticks, categories)
         ax.set_ylim(len(categories) - 0.5, -0.5)  # first category on top
         ax.set_xlim(0, max(ax.get_xlim()[1], top * 1.45 or 1))  # from zero; room for the end labels
@@ -337,7 +343,7 @@ def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
     return pd.concat([shares, rest])
 
 
-def wrapped(labels: Iterable[str], width: int = 9) -> list[str]:
+def wrapped(labels: Iterable[str], width: int = CATEGORY_WIDTH) -> list[str]:
     """Category labels broken into lines of at most `width` characters (Chinese has no spaces to break at), so
     long names do not squeeze the plot on a phone screen; a name with a bracketed part breaks before "（" when
     the name itself fits on one line ("前海深港现代服务业合作区" / "（扩区前）")."""

@@ -42,8 +42,11 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         image = next(iter(figure.findall(nodes.image)), None)
         uri = _svg_uri(image) if image is not None else None
         captions = [c for c in figure.children if isinstance(c, nodes.caption)]
-        if uri is None or not captions or any(True for _ in figure.findall(svg_download)):
+        if uri is None or any(True for _ in figure.findall(svg_download)):
             continue
+        if not captions:  # a figure without a caption (the briefing's chart): the link goes in a legend
+            captions = [nodes.paragraph()]
+            figure += nodes.legend("", captions[0])
         name = (figure.get("ids") or [posixpath.splitext(posixpath.basename(uri))[0]])[0]
         # No space before it: a space between Chinese characters shows as a gap (the theme draws a download icon).
         captions[0] += svg_download("", image_uri=uri, download_name=f"{name}.svg")
