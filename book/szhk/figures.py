@@ -241,6 +241,22 @@ ECONOMY_ORDER = ("中国香港", "中国")
 NARROW = 4.4
 
 
+AFTER_ARTICLE = "文章发表后"
+
+
+def after_article_band(ax: Axes, start: float, end: float, *, horizontal: bool = False) -> None:
+    """Shade the years after the article's period (positions `start`…`end` on the year axis) and label the band
+    文章发表后, so later editions are seen as later editions, not as the author's numbers."""
+    span = ax.axhspan if horizontal else ax.axvspan
+    span(start, end, color="#ececec", zorder=0, linewidth=0)
+    if horizontal:
+        ax.text(0.99, start, AFTER_ARTICLE, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                fontsize=LABEL_SIZE, color="#555555")
+    else:
+        ax.text(start, 0.99, " " + AFTER_ARTICLE, transform=ax.get_xaxis_transform(), ha="left", va="top",
+                fontsize=LABEL_SIZE, color="#555555")
+
+
 def rank_chart(
     ranks: pd.DataFrame,
     *,
@@ -255,21 +271,33 @@ def rank_chart(
     at its end; rank 1 is at the top. `top` draws the text's threshold ("前 15 名") as a dashed line labelled
     `top_label`. Where a `rank_published` column holds a different rank, it is drawn as an open circle beside the
     article's. `field` names a column with the number of economies ranked: it is drawn as the last place, and
-    the axis runs down to it."""
+    the axis runs down to it. Rows with no article rank but a published one (editions after the article) are
+    drawn as a dashed continuation in a shaded band labelled 文章发表后."""
     missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
     if missing:
         raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
     fig, ax = plt.subplots(figsize=(NARROW, 3.2))
     economies = [e for e in ECONOMY_ORDER if e in set(ranks["economy_zh"])]
     economies += sorted(set(ranks["economy_zh"]) - set(economies))
-    lowest = int(ranks["rank_article"].max())
+    has_published = "rank_published" in ranks
+    later_all = ranks[ranks["rank_article"].isna() & ranks["rank_published"].notna()] if has_published else ranks[:0]
+    lowest = int(pd.concat([ranks["rank_article"].dropna(), later_all.get("rank_published", pd.Series(dtype=float))]).max())
     differs_drawn = False
     for economy in economies:
-        rows = ranks[ranks["economy_zh"] == economy].sort_values("year")
+        all_rows = ranks[ranks["economy_zh"] == economy].sort_values("year")
+        rows = all_rows[all_rows["rank_article"].notna()]
+        later = later_all[later_all["economy_zh"] == economy].sort_values("year")
         colour = COLOURS.get(economy, COLOURS["other"])
         ax.plot(rows["year"], rows["rank_article"], marker="o", color=colour, label=economy)
-        last = rows.iloc[-1]
-        ax.annotate(f"{economy}", (last["year"], last["rank_article"]), xytext=(6, 0),
+        end_year, end_rank = (rows.iloc[-1]["year"], rows.iloc[-1]["rank_article"]) if len(rows) else (None, None)
+        if len(later):
+            xs = ([end_year] if end_year is not None else []) + later["year"].tolist()
+            ys = ([end_rank] if end_rank is not None else []) + later["rank_published"].tolist()
+            ax.plot(xs, ys, color=colour, linestyle="--", linewidth=1.2)
+            ax.plot(later["year"], later["rank_published"], linestyle="none", marker="o", markersize=5,
+                    markerfacecolor="white", markeredgecolor=colour)
+            end_year, end_rank = later.iloc[-1]["year"], later.iloc[-1]["rank_published"]
+        ax.annotate(f"{economy}", (end_year, end_rank), xytext=(6, 0),
                     textcoords="offset points", va="center", color=colour, fontsize=LABEL_SIZE)
         if "rank_published" in rows:
             differ = rows[rows["rank_published"].notna() & (rows["rank_published"] != rows["rank_article"])]
@@ -289,6 +317,8 @@ def rank_chart(
         _threshold_line(ax, ranks, top, top_label or f"前 {top} 名")
     year_axis(ax, ranks["year"])
     ax.set_xlim(ranks["year"].min() - 0.3, ranks["year"].max() + 0.9)  # room for the end labels
+    if len(later_all):
+        after_article_band(ax, ranks.loc[ranks["rank_article"].notna(), "year"].max() + 0.5, ranks["year"].max() + 0.9)
     if differs_drawn:
         ax.legend(handles=[h for h, l in zip(*ax.get_legend_handles_labels()) if l.startswith("已发表")],
                   loc=legend_loc, fontsize=LABEL_SIZE)
@@ -303,7 +333,8 @@ def _threshold_line(ax: Axes, ranks: pd.DataFrame, top: int, label: str) -> None
     worst, best = ax.get_ylim()
     band = 0.1 * (worst - best)  # the label's height, about 10% of the axis at this figure size
     for side, year in (("left", ranks["year"].min()), ("right", ranks["year"].max())):
-        at_end = ranks.loc[ranks["year"] == year, "rank_article"].astype(float)
+        shown = ranks["rank_article"].fillna(ranks["rank_published"]) if "rank_published" in ranks else ranks["rank_article"]
+        at_end = shown[ranks["year"] == year].astype(float)
         for above in (True, False):
             low, high = (line - band, line) if above else (line, line + band)
             if not ((at_end >= low) & (at_end <= high)).any():
