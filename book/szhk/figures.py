@@ -253,8 +253,8 @@ def after_article_band(ax: Axes, start: float, end: float, *, horizontal: bool =
         ax.text(0.99, start, AFTER_ARTICLE, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
                 fontsize=LABEL_SIZE, color="#555555")
     else:
-        ax.text(start, 0.99, " " + AFTER_ARTICLE, transform=ax.get_xaxis_transform(), ha="left", va="top",
-                fontsize=LABEL_SIZE, color="#555555")
+        ax.annotate(AFTER_ARTICLE, (start, 1), xycoords=ax.get_xaxis_transform(), xytext=(3, -2),
+                    textcoords="offset points", ha="left", va="top", fontsize=LABEL_SIZE, color="#555555")
 
 
 def rank_chart(
