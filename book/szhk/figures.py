@@ -38,8 +38,9 @@ HK = "#0072B2"        # blue: 中国香港
 MAINLAND = "#D55E00"  # vermillion: 中国内地, 深圳 (the data names the mainland "中国", as the article's Table 1 does)
 INK = "#333333"       # anything that is neither economy: text, timelines, legends of the fill convention
 MUTED = "#999999"     # reference lines, "no data" labels
-ECONOMY_COLOURS = {"中国香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
-ECONOMY_IDS = {"中国香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN", "深圳": "economy-CHN"}
+ECONOMY_COLOURS = {"中国香港": HK, "香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
+ECONOMY_IDS = {"中国香港": "economy-HKG", "香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN",
+               "深圳": "economy-CHN"}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
 
 # ---- Fill: who says so -----------------------------------------------------------------------------------------------
@@ -518,6 +519,73 @@ def rank_chart(
     if frame["year"].nunique() > 7:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
     fill_legend(ax, published_name="已发表名次", article_name="文章所写（未核得或不同）", marker=True)
+    return fig
+
+
+# ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
+MEASURE_MARKERS = {"official": "o", "society": "s", "unspecified": "D"}
+
+
+def measures_chart(
+    rows: pd.DataFrame,
+    *,
+    value: str,
+    unit: str,
+    kinds: dict[str, str],
+    kind_names: dict[str, str],
+    article_until: int | None = None,
+    height: float = 4.4,
+) -> Figure:
+    """Published values (filled) by `year` for each region (`region_zh`, in its economy's colour), one marker
+    shape per kind of measure (`measure` mapped by `kinds` to official/society/unspecified, named in the legend
+    by `kind_names`). A line joins only values of one measure and one method in consecutive years: never across
+    measures, a gap or a row whose `method_changed` is true, never through a value of an unspecified measure. The first and last value
+    of each region are written above their marks, without the unit: the y axis names it once. Years after
+    `article_until` sit in a shaded band labelled 文章发表后."""
+    missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
+    if missing:
+        raise ValueError(f"measures_chart: columns {sorted(missing)} missing (have {list(rows.columns)})")
+    unknown = sorted(set(rows["measure"]) - set(kinds))
+    if unknown:
+        raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
+    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    top = float(rows[value].max())
+    for region, own in rows.groupby("region_zh", sort=False):
+        colour = economy_colour(region)
+        own = own.sort_values("year")
+        for measure, same in own.groupby("measure", sort=False):
+            if kinds[measure] == "unspecified":
+                continue  # two values of unstated measures may not be comparable: no line
+            for a, b in zip(same.itertuples(), same.iloc[1:].itertuples()):
+                # consecutive years only: a line across a gap would run through the other measures' marks
+                if b.year - a.year == 1 and not b.method_changed:
+                    (line,) = ax.plot([a.year, b.year], [getattr(a, value), getattr(b, value)], color=colour,
+                                      linewidth=2, zorder=2)
+                    tag(line, region)
+        for r in own.itertuples():
+            (dot,) = ax.plot([r.year], [getattr(r, value)], linestyle="none", zorder=3,
+                             **{**marker_style(PUBLISHED, colour), "marker": MEASURE_MARKERS[kinds[r.measure]]})
+            tag(dot, region)
+        for r, side in ((own.iloc[0], "left"), (own.iloc[-1], "right")):
+            tag(ax.annotate(f"{r[value]:g}", (r["year"], r[value]), xytext=(0, 8), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), region)
+        last = own.iloc[-1]
+        tag(ax.annotate(region, (last["year"], last[value]), xytext=(10, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=LABEL_SIZE, fontweight="bold", color=colour), region)
+    years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+    year_axis(ax, years)
+    if len(years) > 7:
+        ax.tick_params(axis="x", rotation=90)
+    ax.set_xlim(min(years) - 0.5, max(years) + 1.8)  # room for the region names
+    ax.set_ylim(0, top * 1.5)  # from zero; room above the highest value's label for the band's
+    ax.set_ylabel(unit)
+    if article_until is not None and max(years) > article_until:
+        after_article_band(ax, article_until + 0.5, max(years) + 1.8)
+    used = [k for k in MEASURE_MARKERS if k in {kinds[m] for m in rows["measure"]}]
+    handles = [Line2D([], [], linestyle="none", label=kind_names[k],
+                      **{**marker_style(PUBLISHED, INK), "marker": MEASURE_MARKERS[k]}) for k in used]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=1, borderaxespad=0,
+              handlelength=1.2, handletextpad=0.5)
     return fig
 
 
