@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import data, deps
+from . import markdown as md
 from .data import DataValidationError
 
 if TYPE_CHECKING:
@@ -565,18 +566,14 @@ def status_counts(results: Sequence[Result]) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------------------------
 # Markdown (rendered by myst-nb as MyST: the {ref} and {cite} roles work)
 # ----------------------------------------------------------------------------------------------------------------
-def _md(text: str) -> str:
-    return data._md(text)  # noqa: SLF001 - the package's one Markdown escaper
-
-
 def margin_note(target: str) -> Any:
     """The margin note for one paragraph: a link to the register for each of its claims that differs from its
     source, or None (no output at all) when none does."""
     from IPython.display import Markdown
 
     lines = [
-        f"核验：与公开来源不一致。{_md(r.claim.statement)}，{_cat('文章为', _md(r.article_value))}，"
-        f"{_cat('公开来源为', _md(r.published_value))}。见{{ref}}`数字核验第 {r.claim.number} 条 <{r.claim.label}>`。"
+        f"核验：与公开来源不一致。{md.text(r.claim.statement)}，{_cat('文章为', md.text(r.article_value))}，"
+        f"{_cat('公开来源为', md.text(r.published_value))}。见{md.link(f'数字核验第 {r.claim.number} 条', r.claim.label)}。"
         for r in register(target) if r.status == DIFFERS
     ]
     return Markdown("\n\n".join(lines)) if lines else None
@@ -594,8 +591,8 @@ def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozens
     if not result.sources:
         return "—"
     cited = [s for s in result.sources if s in keys]
-    named = [f"{_md(source_titles.get(s, s))}" for s in result.sources if s not in keys]
-    parts = ([f"{{cite}}`{','.join(cited)}`"] if cited else []) + named
+    named = [f"{md.text(source_titles.get(s, s))}" for s in result.sources if s not in keys]
+    parts = ([md.role("cite", ",".join(cited))] if cited else []) + named
     return "；".join(parts)
 
 
@@ -610,16 +607,6 @@ def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
     return titles
 
 
-def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
-    lines = [":::{list-table}", ":header-rows: 1", ":widths: " + " ".join(map(str, widths)), ""]
-    for row in [header, *rows]:
-        first, *rest = row
-        lines.append("* - " + first.replace("\n", "\n    "))
-        lines.extend("  - " + cell.replace("\n", "\n    ") for cell in rest)
-    lines.append(":::")
-    return "\n".join(lines) + "\n"
-
-
 def summary_markdown(results: Sequence[Result]) -> str:
     """The counts, and the claims that differ from their sources (each linked to its register entry)."""
     counts = status_counts(results)
@@ -628,8 +615,8 @@ def summary_markdown(results: Sequence[Result]) -> str:
     differing = [r for r in results if r.status == DIFFERS]
     if differing:
         text += "与公开来源不一致的是：\n\n" + "\n".join(
-            f"- {{ref}}`第 {r.claim.number} 条 <{r.claim.label}>`：{_md(r.claim.statement)}，"
-            f"{_cat('文章为', _md(r.article_value))}，{_cat('公开来源为', _md(r.published_value))}。" for r in differing
+            f"- {md.link(f'第 {r.claim.number} 条', r.claim.label)}：{md.text(r.claim.statement)}，"
+            f"{_cat('文章为', md.text(r.article_value))}，{_cat('公开来源为', md.text(r.published_value))}。" for r in differing
         )
     return text + "\n"
 
@@ -645,30 +632,30 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
     for chapter in dict.fromkeys(r.claim.chapter for r in results):
         mine = [r for r in results if r.claim.chapter == chapter]
         counts = status_counts(mine)
-        out.append(f"### {_md(titles.get(chapter, chapter))}\n")
-        out.append(f"原文见{{doc}}`{chapter}`。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
+        out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
+        out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
         rows = []
         for r in mine:
-            what = [f"**第 {r.claim.number} 条**", "", f"{{ref}}`{r.claim.excerpt} <{r.claim.target}>`", "",
-                    f"核对：{_md(r.claim.statement)}"]
+            what = [f"**第 {r.claim.number} 条**", "", md.link(r.claim.excerpt, r.claim.target), "",
+                    f"核对：{md.text(r.claim.statement)}"]
             if r.claim.note:
-                what[-1] += f"。{_md(r.claim.note)}"
-            published = [_md(r.published_value)]
+                what[-1] += f"。{md.text(r.claim.note)}"
+            published = [md.text(r.published_value)]
             if r.data_value:
-                published += ["", _md(r.data_value)]
+                published += ["", md.text(r.data_value)]
             status = f"**{r.status}**" if r.status == DIFFERS else r.status
             if r.remarks:
-                status += "\n\n" + " ".join(_md(x) for x in r.remarks)
-            rows.append([
+                status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
+            rows.append([md.Markup(cell) for cell in (
                 f"({r.claim.label})=\n\n" + "\n".join(what),
                 status,
-                _md(r.article_value),
+                md.text(r.article_value),
                 "\n".join(published),
                 _source_cell(r, source_titles, keys),
-            ])
+            )])
         # the status second: on a phone it is in view before the table scrolls sideways
-        out.append(_list_table(["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"],
-                               rows, [34, 12, 16, 24, 14]))
+        out.append(md.list_table(["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"],
+                                 rows, widths=[34, 12, 16, 24, 14]))
     return "\n".join(out)
 
 

@@ -34,7 +34,8 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
-from . import deps
+from . import cells, deps
+from . import markdown as md
 from .deps import DATA_DIR_ENV, data_dir
 
 __all__ = [
@@ -201,9 +202,36 @@ class Verdict(frictionless.Check):
     }
 
 
+class StrictCellError(fl_errors.CellError):
+    type = "strict-cell"
+    title = "Strict Cell"
+    description = "A cell's raw text has blanks at its ends, non-ASCII digits or a character the fonts lack."
+    template = "Cell {cell} in row {rowNumber} and field {fieldName}: {note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class StrictCells(frictionless.Check):
+    """Every non-missing cell's raw text follows szhk.cells (exact text, ASCII digits, drawable characters).
+
+    Frictionless parses "１４", "+14" and " 14 " as 14 and keeps "中国香港 " apart from "中国香港" without a word;
+    this check reads the cell as written in the file. Every resource gets it (see _validate)."""
+
+    type: ClassVar[str] = "strict-cells"
+    Errors: ClassVar[list[type[fl_errors.Error]]] = [StrictCellError]
+
+    def validate_row(self, row):  # type: ignore[override]
+        missing = set(self.resource.schema.missing_values)  # the resource's missingValues, e.g. "－"
+        for field, raw in zip(row.fields, row.cells):
+            if not isinstance(raw, str) or raw in missing or raw in (field.missing_values or []):
+                continue
+            note = cells.problem(raw, field.type)
+            if note:
+                yield StrictCellError.from_row(row, note=note, field_name=field.name)
+
+
 class _Plugin(frictionless.Plugin):
     def select_check_class(self, type: Optional[str] = None):  # noqa: A002 - Frictionless's name
-        return {ColumnSum.type: ColumnSum, Verdict.type: Verdict}.get(type or "")
+        return {ColumnSum.type: ColumnSum, Verdict.type: Verdict, StrictCells.type: StrictCells}.get(type or "")
 
 
 frictionless.system.register("szhk", _Plugin())
@@ -287,6 +315,46 @@ def _encoding_location(path: Path) -> tuple[int, str, str]:
     return row, column, f"第 {position + 1} 个字节（0x{raw[position]:02X}）不是 UTF-8{guess}；请用 UTF-8 另存此文件"
 
 
+def _shown(cell: object) -> str:
+    """A cell's value for a message: quoted, or 空 when the cell is empty."""
+    return "空" if cell is None or cell == "" else f"“{cell}”"
+
+
+def _header_problem(path: Path, field_names: Sequence[str]) -> tuple[str, str] | None:
+    """The column and what is wrong when the file's header is not the declared field names, in order.
+
+    Read here rather than left to Frictionless, which compares labels by position: one deleted column is then
+    reported as the *last* column missing, and one inserted column as its neighbour."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None  # Frictionless reports the encoding or format, with the byte
+    if header == list(field_names):
+        return None
+    seen: set[str] = set()
+    for number, label in enumerate(header, 1):
+        if not label.strip():
+            return f"第 {number} 列", f"第 {number} 列的表头为空"
+        if label in seen:
+            return label, f"表头 “{label}” 出现了两次"
+        seen.add(label)
+    missing = [name for name in field_names if name not in header]
+    extra = [label for label in header if label not in field_names]
+    if missing and extra and len(missing) == len(extra) == 1:
+        return missing[0], f"缺少列 {missing[0]}，多出一列 “{extra[0]}”（改名了？表头须与 datapackage.json 的字段名一致）"
+    if missing:
+        return "、".join(missing), f"缺少列 {'、'.join(missing)}"
+    if extra:
+        return extra[0], f"多出一列 “{extra[0]}”（第 {header.index(extra[0]) + 1} 列；datapackage.json 没有这个字段）"
+    for number, (label, name) in enumerate(zip(header, field_names), 1):
+        if label != name:
+            return name, f"列的顺序不对：第 {number} 列是 {label}，应为 {name}"
+    return None
+
+
 def _constraint_rule(note: str, field: dict[str, Any]) -> str:
     # Frictionless notes read: constraint "minimum" is "1"
     parts = note.split('"')
@@ -327,13 +395,20 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
         type_ = field.get("type", "?")
         return DataValidationError(
             path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{_TYPE_ZH.get(type_, type_)}）",
-            f"值 “{cell}” 不是{_TYPE_ZH.get(type_, type_)}", more,
+            f"值 {_shown(cell)} 不是{_TYPE_ZH.get(type_, type_)}"
+            + ("（整数只用 ASCII 数字 0–9 书写，可有负号）" if type_ == "integer" else ""), more,
         )
     if kind == "constraint-error":
+        field = fields.get(column, {"name": column})
+        rule = _constraint_rule(note, field)
+        if '"maxLength"' in note and isinstance(cell, str):
+            problem = f"值有 {len(cell)} 个字符，多于上限 {field.get('constraints', {}).get('maxLength')}（值开头为 “{cell[:20]}…”）"
+        else:
+            problem = f"值 {_shown(cell)} 不符合约束" if cell not in (None, "") else "该单元格为空（值：空）"
+        return DataValidationError(path, row, column, rule, problem, more)
+    if kind == "strict-cell":
         return DataValidationError(
-            path, row, column, _constraint_rule(note, fields.get(column, {"name": column})),
-            f"值 “{cell}” 不符合约束" if cell not in (None, "") else "该单元格为空", more,
-        )
+            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，只用书中字体能显示的字符", note, more)
     if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
         label = getattr(error, "label", "") or ""
         problem = {
@@ -441,6 +516,12 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
     if path.stat().st_size == 0:
         raise DataValidationError(path, "第 1 行（表头）", "—", "数据文件至少要有表头一行", "文件是空的")
 
+    field_names = [f.get("name") for f in resource_descriptor.get("schema", {}).get("fields", [])]
+    header = _header_problem(path, field_names)
+    if header:
+        column, problem = header
+        raise DataValidationError(path, "第 1 行（表头）", column, f"各列必须依次为：{'、'.join(field_names)}", problem)
+
     content = descriptor
     try:
         fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
@@ -449,7 +530,9 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
             directory / PACKAGE_FILE, "—", "—", "datapackage.json 必须符合 Frictionless 数据包规范", str(error)
         ) from None
     resource = fl_package.get_resource(name)
-    checklist = frictionless.Checklist.from_descriptor(resource_descriptor.get("checklist", {"checks": []}))
+    declared = resource_descriptor.get("checklist", {"checks": []})
+    checklist = frictionless.Checklist.from_descriptor(
+        {**declared, "checks": [{"type": StrictCells.type}, *declared.get("checks", [])]})  # first: its message says why
     report = resource.validate(checklist=checklist)
     problems = [error for task in report.tasks for error in task.errors]
     if problems:
@@ -628,12 +711,6 @@ _PATTERN_ZH = {
     "^[a-z0-9_]+$": "小写字母、数字与下划线",
     "^[a-z0-9-]+$": "小写字母、数字与连字符",
 }
-_MD_SPECIAL = "\\`*_[]<>|#"
-
-
-def _md(text: object) -> str:
-    """Plain text made safe for Markdown (every Markdown-special ASCII character escaped)."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text)).replace("\n", " ")
 
 
 def _constraints_zh(field: dict[str, Any]) -> str:
@@ -649,27 +726,15 @@ def _constraints_zh(field: dict[str, Any]) -> str:
     elif high is not None:
         parts.append(f"≤ {high}")
     if c.get("enum"):
-        parts.append("取值：" + "、".join(_md(v) for v in c["enum"]))
+        parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
         parts.append("格式：" + _PATTERN_ZH.get(c["pattern"], "日期（YYYY、YYYY-MM、YYYY-MM-DD 等）"))
     return "；".join(parts) or "—"
 
 
-def _list_table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int] | None = None) -> str:
-    lines = [":::{list-table}", ":header-rows: 1"]
-    if widths:
-        lines.append(":widths: " + " ".join(map(str, widths)))
-    lines.append("")
-    for row in [header, *rows]:
-        lines.append("* - " + (row[0] or "—"))
-        lines.extend("  - " + (cell or "—") for cell in row[1:])
-    lines.append(":::")
-    return "\n".join(lines) + "\n"
-
-
-def _download(path: Path, text: str, page_dir: Path) -> str:
-    # Role content is not Markdown: no escaping (the text never holds a backtick or angle bracket).
-    return f"{{download}}`{text} <{os.path.relpath(path, page_dir)}>`"
+def _download(path: Path, text: str, page_dir: Path) -> md.Markup:
+    # A Markdown link to a file that is not a page is a download link; its text is escaped like any other.
+    return md.link(text, Path(os.path.relpath(path, page_dir)).as_posix())
 
 
 def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -680,15 +745,15 @@ def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def _row_label(row: pd.Series, key: Sequence[str]) -> str:
-    return " · ".join(_md(row[k]) for k in key)
+    return " · ".join(md.text(row[k]) for k in key)
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object) -> md.Markup:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
+        return md.Markup("—")
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return _md(value)
+        return md.text(int(value))
+    return md.text(value)
 
 
 def appendix_overview_markdown(page_dir: Path) -> str:
@@ -702,13 +767,13 @@ def appendix_overview_markdown(page_dir: Path) -> str:
         for mark, n in counts.items():
             totals[mark] += n
         rows.append([
-            f"{{ref}}`{resource.get('title') or resource['name']} <data-{resource['name']}>`",
+            md.link(resource.get("title") or resource["name"], f"data-{resource['name']}"),
             _download(data_dir() / resource["path"], resource["path"], page_dir),
-            str(len(frame)),
+            len(frame),
             " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
         ])
-    table = _list_table(
-        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, [34, 36, 8, 22]
+    table = md.list_table(
+        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, widths=[34, 36, 8, 22]
     )
     summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
@@ -720,7 +785,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
 
 def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
     qualifier = row.get(qualifier_column) if qualifier_column in row.index else None
-    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{qualifier} "
+    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{md.text(qualifier)} "
     return prefix + _fmt(row[column])
 
 
@@ -736,10 +801,10 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
         pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
         for _, row in frame[frame[mark_column] == "differs"].iterrows():
             values = "；".join(
-                f"`{a}` 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
+                f"{md.code(a)} 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
                 for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
             )
-            note = f"。{_md(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
+            note = f"。{md.text(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
             lines.append(f"- 不一致：{_row_label(row, key)}：{values}{note}")
     return lines
 
@@ -750,39 +815,39 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     schema = resource["schema"]
     key = schema.get("primaryKey", [])
     key = [key] if isinstance(key, str) else key
-    out = [f"(data-{name})=", f"### {_md(resource.get('title') or name)}", ""]
+    out = [f"(data-{name})=", f"### {md.text(resource.get('title') or name)}", ""]
     csv = _download(data_dir() / resource["path"], f"下载 {resource['path']}", page_dir)
-    out.append(f"资源名 `{name}`，{len(frame)} 行；{csv}。{_md(resource.get('description', ''))}\n")
+    out.append(f"资源名 {md.code(name)}，{len(frame)} 行；{csv}。{md.text(resource.get('description', ''))}\n")
     sentences = resource.get("article_sentences", [])
     if sentences:
         out.append("**支持的文章语句**\n")
-        out.extend(f"> {_md(s)}\n>" for s in sentences)
+        out.extend(f"> {md.text(s)}\n>" for s in sentences)
         out[-1] = out[-1].rstrip(">").rstrip()
         out.append("")
     chapters = [c for c in resource.get("used_in", []) if c != "data-appendix"]
-    used = "、".join(f"{{doc}}`{c}`" for c in chapters) if chapters else "仅本附录"
+    used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
     for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
-        cited = "原文" if source.get("kind") == "article" else f"{{cite}}`{source['id']}`"
-        out.append(f"- {cited}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 `{source.get('id', '')}`）")
+        cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
+        out.append(f"- {cited}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
-        out.append(f"**许可说明**：{_md(resource['licence_note'])}\n")
+        out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
     field_rows = [
-        [f"`{f['name']}`", _md(f.get("type", "")), _md(f.get("unit", "")) or "—", _md(f.get("description", "")),
-         _constraints_zh(f)]
+        [md.code(f["name"]), f.get("type", ""), f.get("unit", ""), f.get("description", ""),
+         md.Markup(_constraints_zh(f))]
         for f in schema["fields"]
     ]
     out.append("**字段**\n")
-    out.append(_list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, [18, 8, 8, 44, 22]))
-    rules = [f"主键 {'、'.join(f'`{k}`' for k in key)} 各行唯一"] if key else []
+    out.append(md.list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, widths=[18, 8, 8, 44, 22]))
+    rules = [f"主键 {'、'.join(md.code(k) for k in key)} 各行唯一"] if key else []
     for fk in schema.get("foreignKeys", []):
         fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
         target = fk["reference"].get("resource") or name
-        rules.append(f"{'、'.join(f'`{x}`' for x in fields)} 必须是 `{target}.csv` 中已有的值")
+        rules.append(f"{'、'.join(md.code(x) for x in fields)} 必须是 {md.code(target + '.csv')} 中已有的值")
     for check in resource.get("checklist", {}).get("checks", []):
-        rules.append(_md(check.get("title") or check.get("formula") or check.get("type")))
+        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
     if rules:
         out.append("**校验规则**（每次构建由 Frictionless 检查）\n")
         out.extend(f"- {rule}" for rule in rules)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import claims, data
+from . import claims, data, markdown
 from .claims import CONSISTENT, DIFFERS, UNVERIFIED, Result
 
 __all__ = ["FrontMatterError", "KeyMessage", "KEY_MESSAGES", "key_message_value", "key_messages_markdown",
@@ -151,9 +151,9 @@ def key_messages_markdown(results: Sequence[Result], messages: Sequence[KeyMessa
         value = key_message_value(message, load)
         if values is not None:
             values[message.message_id] = float(value)
-        sentence = data._md(message.text).replace("{value}", f"**{_number(value)}**")  # noqa: SLF001
-        refs = [f"{{ref}}`原文段落 <{message.target}>`", f"{{ref}}`数据：{data._md(_title(message.resource))} "  # noqa: SLF001
-                f"<data-{message.resource}>`"]
+        sentence = markdown.text(message.text).replace("{value}", f"**{_number(value)}**")
+        refs = [f"{{ref}}`原文段落 <{message.target}>`",
+                markdown.link(f"数据：{_title(message.resource)}", f"data-{message.resource}")]
         caveats = []
         for claim_id in message.claim_ids:
             if claim_id not in by_id:
@@ -292,7 +292,7 @@ def _entry(result: Result) -> str:
 
 def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[str]:
     """3–5 sentences (MyST Markdown) on what checking the article's numbers found, from the register."""
-    md = data._md  # noqa: SLF001 - the package's one Markdown escaper
+    md = markdown.text  # data text reaches the page only through szhk.markdown
     counts = claims.status_counts(results)
     out = [f"本书把文章中的 {len(results)} 处数字、名次或比较与公开来源逐一核对：{counts[CONSISTENT]} 处一致，"
            f"{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} 处未能核实（多为找不到公开来源，而非来源给出另一个数）。"]
@@ -300,7 +300,7 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
     contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
     if contradicted:
         out.append("文章的说法与它自己列出的数字相矛盾：" + "；".join(
-            f"文章说“{md(r.claim.excerpt)}”，{_cat('但它自己的数字中', '、'.join(over))}，公开来源也是如此"
+            f"文章说“{md(r.claim.excerpt)}”，{_cat('但它自己的数字中', '、'.join(md(x) for x in over))}，公开来源也是如此"
             f"（{_entry(r)}）" for r, over in contradicted) + "。")
         explained.update(r.claim.claim_id for r, _ in contradicted)
     shifts = year_shifts(results, load)
@@ -331,7 +331,7 @@ def _note(result: Result, load: Callable[[str], pd.DataFrame]) -> str:
         return ""
     row = _row(load(claim.resource), _primary_key(claim.resource), claim.rows[0])
     note = _text(row.get("note")) if row is not None else ""
-    return f"（数据注：{data._md(note.rstrip('。'))}）" if note else ""  # noqa: SLF001
+    return f"（数据注：{markdown.text(note.rstrip('。'))}）" if note else ""
 
 
 def findings_markdown(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> str:

@@ -7,7 +7,7 @@ plain number in the unit its sentence uses and formats it in the role, e.g. ``{g
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -100,54 +100,7 @@ def glue_text(name: str, text: str) -> str:
     return str(text)
 
 
-# ---- Tables from data (chapters 00–02): a MyST list-table body for a `{table}` directive in the page ---------------
-def list_table(frame: pd.DataFrame, *, stub_header: str = "", missing: str = "－",
-               widths: Sequence[int] | None = None) -> str:
-    """`frame` as a MyST ``{list-table}`` (header row = the columns, first column = the index, as row headers),
-    for a chapter to glue as Markdown into a ``{table}`` directive that carries the caption and number::
-
-        glue("table-1-body", Markdown(text.list_table(table1, stub_header="全球排名")), display=False)
-
-    An empty cell is written `missing` (the article's "－"); whole-number floats lose their ".0". A column
-    header with a line break ("人文与\\n艺术") keeps it, on the web and in print (a line block), so narrow columns
-    break where the article breaks them rather than anywhere. `widths` gives the columns' relative widths
-    (needed in print, where columns are otherwise equal)."""
-    def cell(value: object) -> str:
-        if value is None or pd.isna(value):
-            return missing
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
-        if not text or "\n" in text:
-            raise ValueError(f"list_table: cell {value!r} is empty or spans lines")
-        return text
-
-    labels = [stub_header, *frame.columns]
-    broken = any("\n" in str(label) for label in labels)
-
-    def header(label: object) -> list[str]:
-        parts = [part.strip() for part in str(label).split("\n")]
-        if not broken:
-            return [parts[0]]
-        # reST line block, one line each; every header is one (even on a single line) so that they align in print
-        return ["```{eval-rst}", *(f"| {part}" for part in parts), "```"]
-
-    columns = len(frame.columns) + 1
-    if widths is not None and (len(widths) != columns or not all(isinstance(w, int) and w > 0 for w in widths)):
-        raise ValueError(f"list_table: widths {list(widths)} must be {columns} positive whole numbers")
-    rows = [[header(label) for label in labels]]
-    rows += [[[cell(index)], *([cell(v)] for v in values)] for index, values in zip(frame.index, frame.itertuples(index=False))]
-    fence = "`" * 4  # the list-table's fence is longer than a header's ``` {eval-rst} fence inside it
-    lines = [f"{fence}{{list-table}}", ":header-rows: 1", ":stub-columns: 1"]
-    if widths is not None:
-        lines.append(f":widths: {' '.join(map(str, widths))}")
-    lines.append("")
-    for row in rows:
-        for i, content in enumerate(row):
-            lead = "* - " if i == 0 else "  - "
-            lines.append(f"{lead}{content[0]}".rstrip())
-            lines += [f"    {more}" for more in content[1:]]
-    return "\n".join([*lines, fence, ""])
+# Tables from data are written by szhk.markdown (frame_table), which escapes every cell.
 
 
 def labels_as_written(values: Iterable[float], units: str | Iterable[str] = "",

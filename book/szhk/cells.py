@@ -1,0 +1,63 @@
+"""What every data cell must be, whatever its column: the rules Frictionless has no constraint for.
+
+- text is compared exactly, so a cell has no space (or other blank) at its start or end;
+- integers and numbers are written with the ASCII digits 0–9 only (Python and Frictionless would also read
+  "１４", "١٤", "+14", "1_4" and " 14 " as 14);
+- no character the book's fonts cannot draw or that a reader cannot see: control characters (C0, C1), format
+  characters (zero-width joiners, variation selectors), private-use and unassigned code points, and the emoji,
+  pictograph and symbol blocks (Noto Sans/Serif CJK SC, TeX Gyre and DejaVu draw none of them as text).
+
+`problem(raw, kind)` returns what is wrong with one raw cell (in Chinese, for the error message) or None.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["problem", "unsupported_character"]
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# Blocks of emoji, pictographs and symbols that no font of the book has glyphs for (code point ranges, inclusive).
+_SYMBOL_BLOCKS = (
+    (0x2300, 0x23FF, "技术符号（含表情符号）"),
+    (0x2600, 0x27BF, "杂项符号或装饰符号（含表情符号）"),
+    (0x2B00, 0x2BFF, "杂项符号与箭头（含表情符号）"),
+    (0x1F000, 0x1FAFF, "表情符号或图形符号"),
+)
+_BAD_CATEGORIES = {
+    "Cc": "控制字符",
+    "Cf": "不可见的格式字符",
+    "Cs": "代理码位",
+    "Co": "私用区字符",
+    "Cn": "未分配的码位",
+    "Zl": "行分隔符",
+    "Zp": "段分隔符",
+}
+
+
+def unsupported_character(text: str) -> str | None:
+    """The first character of `text` the book cannot show, described, or None."""
+    for position, char in enumerate(text, 1):
+        code = ord(char)
+        kind = _BAD_CATEGORIES.get(unicodedata.category(char))
+        if kind is None:
+            kind = next((name for low, high, name in _SYMBOL_BLOCKS if low <= code <= high), None)
+        if kind is not None:
+            shown = f"“{char}”" if unicodedata.category(char)[0] not in "CZ" else "（不可见）"
+            return (f"第 {position} 个字符 {shown}（U+{code:04X}）是{kind}，书中的字体无法显示"
+                    "（不接受表情符号、图形符号、私用区与控制字符）")
+    return None
+
+
+def problem(raw: str, kind: str = "string") -> str | None:
+    """What is wrong with the raw text of a non-empty cell whose field has type `kind`, or None."""
+    if kind == "integer" and not _INTEGER.fullmatch(raw):
+        return (f"值 “{raw}” 不是用 ASCII 数字 0–9 写的整数（不接受全角数字、其他文字的数字、“+”号、"
+                "下划线、千位分隔符或前后的空格）")
+    if kind == "number" and not _NUMBER.fullmatch(raw):
+        return (f"值 “{raw}” 不是用 ASCII 数字 0–9 写的数（可有负号和小数点；不接受全角数字、其他文字的数字、"
+                "“+”号、下划线、千位分隔符、指数或前后的空格）")
+    if raw != raw.strip():
+        return f"值 “{raw}” 首尾有空格（文本按原样比较，“中国香港 ” 与 “中国香港” 是两个不同的值）"
+    return unsupported_character(raw)
