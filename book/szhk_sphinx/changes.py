@@ -99,6 +99,14 @@ def _numbers_diff(old: str, new: str) -> str:
     return "；".join(parts) or "文字有改动，数字未变"
 
 
+def _prose(element) -> str:
+    """A paragraph's words and numbers without its citation marks ([18-22] renumber when the bibliography grows)."""
+    element = BeautifulSoup(str(element), "html.parser")
+    for cite in element.select('a[href*="references.html#"]'):
+        cite.decompose()
+    return element.get_text(" ", strip=True)
+
+
 def _figure_texts(page: Path, figure) -> tuple[str, list[str]]:
     image = figure.find("img")
     if image is None or not image.get("src", "").endswith(".svg"):
@@ -126,8 +134,8 @@ def page_changes(old: Path, new: Path) -> dict[str, list[str]]:
         name = _title(b, relative.as_posix())
         for element in b.select('[id^="para-"]'):
             before = a.find(id=element["id"])
-            x = before.get_text(" ", strip=True) if before else ""
-            y = element.get_text(" ", strip=True)
+            x = _prose(before) if before else ""
+            y = _prose(element)
             if before is None:
                 out["正文数字"].append(f"{name}（{element['id']}）：新增段落")
             elif x != y:
