@@ -169,7 +169,7 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
     return fig
 
 
-def publish(name: str, fig: Figure) -> None:
+def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
     close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, or any text
     smaller than MIN_TEXT_PT, i.e. a chart that would be unreadable on a phone.
@@ -181,10 +181,15 @@ def publish(name: str, fig: Figure) -> None:
         :alt: 折线图：……
         中国香港与中国的全球创新指数名次。注释……
         :::
+
+    A `print_only` figure (placed under ``{only} latex``, e.g. the briefing's full-width chart, whose web page
+    shows a phone-sized twin) is never shown on a screen: only its title and source are required.
     """
     from myst_nb import glue
 
     problems = check(fig)
+    if print_only:
+        problems = [p for p in problems if p.startswith("no title")]
     if problems:
         plt.close(fig)
         raise ValueError(f"figure {name}: " + "; ".join(problems))

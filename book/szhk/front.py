@@ -151,7 +151,8 @@ def key_messages_markdown(results: Sequence[Result], messages: Sequence[KeyMessa
         value = key_message_value(message, load)
         if values is not None:
             values[message.message_id] = float(value)
-        sentence = markdown.text(message.text).replace("{value}", f"**{_number(value)}**")
+        # Escape the words around the placeholder, not the placeholder: markdown.text escapes its braces.
+        sentence = f"**{_number(value)}**".join(markdown.text(part) for part in message.text.split("{value}"))
         refs = [f"{{ref}}`原文段落 <{message.target}>`",
                 markdown.link(f"数据：{_title(message.resource)}", f"data-{message.resource}")]
         caveats = []

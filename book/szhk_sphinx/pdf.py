@@ -92,6 +92,17 @@ def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
     app.config.latex_documents = documents
 
 
+def _briefing_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the briefing's LaTeX tree: links into the book's pages (a key message's paragraph, a dataset) would
+    point nowhere in this PDF: keep their text, drop the link."""
+    if app.builder.format != "latex" or docname != BRIEFING_DOC:
+        return
+    for link in list(doctree.findall(nodes.reference)):
+        uri = link.get("refuri", "")
+        if uri.startswith("%") and uri[1:].partition("#")[0] != BRIEFING_DOC:
+            link.replace_self(nodes.inline("", "", *link.children))
+
+
 def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """In the book's assembled LaTeX tree: drop the briefing, move the bibliography into 参考文献."""
     if app.builder.format != "latex" or docname != app.config.root_doc:
@@ -175,6 +186,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _edition_macros)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
+    app.connect("doctree-resolved", _briefing_links)
     app.connect("doctree-resolved", _print_downloads)
     app.connect("build-finished", _repair_figure_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

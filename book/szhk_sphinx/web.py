@@ -22,7 +22,7 @@ PDF_DOWNLOAD_DIR = "_downloads/pdf"
 BOOK_PDF, BRIEFING_PDF = PDF_FILES
 PDF_DOWNLOADS = (
     (BOOK_PDF, "全书 PDF", "下载全书 PDF 版本", "download-book-pdf-button"),
-    (BRIEFING_PDF, "简报 PDF", "下载四页政策简报 PDF", "download-briefing-pdf-button"),
+    (BRIEFING_PDF, "简报 PDF", "下载两页政策简报 PDF", "download-briefing-pdf-button"),
 )
 
 

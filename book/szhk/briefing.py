@@ -1,0 +1,326 @@
+"""The briefing (book/briefing.md, printed as its own two-page PDF): what its cells write, from the data.
+
+Page 1 carries the key messages (szhk.front, shared with the front page) and one decisive chart; page 2 the author's five recommendations with who acts,
+the key numbers with their verification status, the discrepancies the claims register finds, and where to read
+more. Everything here returns Markdown (MyST) or a figure; the page only places them.
+
+- The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here); only the
+  actors are the editor's, and each says whether the article names them or the editor inferred them.
+- The key numbers are rows of data/key_figures.csv; the discrepancies are the register's 不一致 entries.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import claims, deps, markdown, text
+from .claims import DIFFERS, Result
+from .data import data_dir, load, package
+from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
+
+__all__ = [
+    "BriefingError", "Actor", "RECOMMENDATION_ACTORS", "author_recommendations", "recommendations_markdown",
+    "KEY_NUMBERS", "key_numbers_markdown", "discrepancies_markdown", "csv_link", "data_note",
+    "rank_thresholds", "chart_title", "rank_figure",
+]
+
+RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+INFERRED = "编者据原文推断"
+STATED = "原文写明"
+
+
+class BriefingError(ValueError):
+    """The briefing cannot be written from the sources (the message names what is missing)."""
+
+
+# Data text reaches the page through szhk.markdown (the book's one escaper and table writer); what this module
+# writes as markup on purpose (bold actors, links) is a markdown.Markup built from escaped parts.
+
+
+def csv_link(name: str, page_dir: Path | None = None) -> str:
+    """A download link (a Markdown link to the file) to a data resource's CSV, relative to the briefing's folder (book/)."""
+    paths = {r["name"]: r["path"] for r in package()["resources"]}
+    if name not in paths:
+        raise BriefingError(f"datapackage.json has no resource {name!r}")
+    page_dir = page_dir or deps.root() / "book"
+    return markdown.link(paths[name], os.path.relpath(data_dir() / paths[name], page_dir))
+
+
+def data_note(source: str, resources: Sequence[str]) -> str:
+    """The line under a chart: its source, then the CSVs it was drawn from (in print: the file names)."""
+    return f"{markdown.text(source)}下载数据：{'、'.join(csv_link(name) for name in resources)}。"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The author's five recommendations, and who acts on each
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a recommendation. `quote` is the article's words naming it; empty when the editor inferred it,
+    in which case `reason` says from what."""
+
+    name: str
+    quote: str = ""
+    reason: str = ""
+
+
+# Keyed by the author's lead sentence (chapter 06): a changed or missing sentence fails the build by name.
+RECOMMENDATION_ACTORS: dict[str, tuple[Actor, ...]] = {
+    "进一步完善深港合作的体制机制。": (
+        Actor("深圳市政府", quote="深圳要进一步加强与香港的联系沟通"),
+        Actor("香港特区政府", quote="协同两地政府提升施政效能"),
+    ),
+    "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
+        Actor("深圳市政府", quote="建议市级层面加大支持力度"),
+        Actor("中央有关部门", reason="“纳入国家总体规划”"),
+    ),
+    "积极营造两地科创产业生态圈。": (
+        Actor("香港特区政府", reason="“善用香港在大湾区的大学和科研机构”"),
+        Actor("深圳市政府", reason="“在香港科技园和深圳设立……研发机构”"),
+    ),
+    "进一步优化“港企”在深投资经营环境。": (
+        Actor("深圳市政府", reason="“在深投资经营环境”“优化深港口岸通关环境”"),
+        Actor("中央有关部门", reason="“争取试行……跨境金融服务政策”"),
+    ),
+    "打造深港先进制造业合作区。": (
+        Actor("深圳市政府", quote="深圳市可积极鼓励港资、港企、港人……优先入住"),
+    ),
+}
+
+_LEAD = re.compile(r"^\{strong\}`([^`]+)`", re.MULTILINE)
+
+
+def author_recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER) -> list[str]:
+    """The lead sentences of the author's recommendations, as chapter 06 writes them (its bold openings)."""
+    leads = _LEAD.findall(chapter.read_text(encoding="utf-8"))
+    if not leads:
+        raise BriefingError(f"{chapter}: no recommendation found (paragraphs opening with {{strong}}`…`)")
+    return leads
+
+
+def _actors_cell(actors: Sequence[Actor]) -> str:
+    """"深圳市政府、香港特区政府（原文写明）", or with "（行动方为编者据原文推断）" after the inferred ones."""
+    groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
+    return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
+                                     for why, names in groups if names))
+
+
+def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+    """The five recommendations in one line each (the author's lead sentences) and who acts on each."""
+    leads = author_recommendations(chapter)
+    unknown = [lead for lead in leads if lead not in RECOMMENDATION_ACTORS]
+    missing = [lead for lead in RECOMMENDATION_ACTORS if lead not in leads]
+    if unknown or missing:
+        raise BriefingError(f"{chapter.name}: the briefing names the actors of recommendations {missing} that the "
+                            f"chapter does not have, and none for {unknown} (szhk.briefing.RECOMMENDATION_ACTORS)")
+    rows = [[f"{number}. {lead}", _actors_cell(RECOMMENDATION_ACTORS[lead])] for number, lead in enumerate(leads, 1)]
+    return markdown.list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[65, 35])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Key numbers and the discrepancies found
+# ----------------------------------------------------------------------------------------------------------------
+KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in the article's order
+    "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
+    "itf_projects_approved", "itf_funding_approved", "itvf_size", "fintech_ecosystem_rank_2020", "virtual_banks",
+    "hetao_projects", "qianhai_institutional_innovations",
+)
+# data/key_figures.csv `verification` → the register's words (szhk.claims statuses)
+CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）",
+           "unconfirmed": claims.UNVERIFIED}
+
+
+def as_written(value: float, unit: str, qualifier: object) -> str:
+    """The number as the article writes it (szhk.text): 约 3.4 万个, 超过 1500 亿港元, 100 余家; ranks as 第 2 名."""
+    return f"第 {value:g} 名" if unit == "名" else text.as_written(value, unit, qualifier)
+
+
+def series_key_numbers() -> pd.DataFrame:
+    """Two key numbers are one year of a series and live only in that series' file (one fact, one place): the
+    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article)."""
+    cluster = load("gii_cluster_ranks").query("in_article").iloc[0]
+    startups = load("hk_startups").query("in_article").iloc[0]
+    return pd.DataFrame([
+        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": "广深港科技集群在全球创新指数中的名次",
+         "value_article": cluster.rank_article, "unit": "名", "qualifier": pd.NA, "year": cluster.year,
+         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification},
+        {"figure_id": "hk_startups_2021", "quantity_zh": "香港初创企业数目",
+         "value_article": startups.startups_article, "unit": "家", "qualifier": startups.qualifier,
+         "year": startups.survey_year, "value_published": startups.startups_published, "qualifier_published": pd.NA,
+         "verification": startups.verification},
+    ]).set_index("figure_id")
+
+
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
+    """指标 | 文章所写 | 核验: the article's key numbers and what checking them found."""
+    figures = pd.concat([load("key_figures").set_index("figure_id"), series_key_numbers()])
+    unknown = [name for name in names if name not in figures.index]
+    if unknown:
+        raise BriefingError(f"data/key_figures.csv has no figure_id {unknown} (szhk.briefing.KEY_NUMBERS)")
+    rows = []
+    for name in names:
+        row = figures.loc[name]
+        if row.verification == "differs":
+            checked = markdown.Markup(f"**{claims.DIFFERS}**：" + markdown.text(
+                "来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)))
+        elif row.verification in CHECKED:
+            checked = CHECKED[row.verification]
+        else:
+            raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
+                                f"unknown mark {row.verification!r}")
+        label = row.quantity_zh
+        if not pd.isna(row.year) and str(int(row.year)) not in label:
+            label = f"{label}（{int(row.year)} 年）"
+        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), checked])
+    return markdown.list_table(["指标", "文章所写", "核验"], rows, widths=[56, 20, 24])
+
+
+def discrepancies_markdown(results: Sequence[Result]) -> str:
+    """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
+    counts = claims.status_counts(results)
+    wrong = [r for r in results if r.status == DIFFERS]
+    lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
+            f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
+    if not wrong:
+        return lead + "\n"
+    rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]
+    return lead + "\n\n" + markdown.list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The decisive chart: Hong Kong and the mainland in the two rankings of the article's Table 1
+# ----------------------------------------------------------------------------------------------------------------
+RANKINGS = (("gii_ranks", "全球创新指数"), ("imd_digital_ranks", "世界数字竞争力排名"))
+HK, MAINLAND = "中国香港", "中国"  # economy_zh as the data write them
+MAINLAND_SHOWN = "中国内地"         # as the briefing's titles and legend name it
+
+
+def rank_thresholds(results: Sequence[Result] | None = None) -> dict[str, int]:
+    """The thresholds the article's text sets for each ranking ("前 15 名", "前十名"), from the claims register's
+    at_most claims on the ranking's resource."""
+    results = claims.register() if results is None else results
+    found = {r.claim.resource: int(r.claim.threshold) for r in results
+             if r.claim.check == "at_most" and r.claim.threshold is not None}
+    missing = [name for name, _ in RANKINGS if name not in found]
+    if missing:
+        raise BriefingError(f"data/claims.csv: no at_most claim (the text's threshold) on {missing}")
+    return {name: found[name] for name, _ in RANKINGS}
+
+
+def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
+    """The rank to plot: the published one where the data hold it, else the article's."""
+    frame = ranks.copy()
+    frame["rank_shown"] = frame["rank_published"].fillna(frame["rank_article"])
+    return frame
+
+
+def _crossing_year(ranks: pd.DataFrame) -> int | None:
+    """The first year the mainland ranks ahead of Hong Kong after a year behind it."""
+    wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").sort_index()
+    ahead = wide[MAINLAND] < wide[HK]
+    for before, year in zip(wide.index, wide.index[1:]):
+        if ahead[year] and not ahead[before]:
+            return int(year)
+    return None
+
+
+def chart_title(gii: pd.DataFrame, imd: pd.DataFrame) -> str:
+    """A conclusion-style title (结论式标题) from the data, e.g. "2021 年中国内地全球创新指数名次首次超过中国香港，
+    数字竞争力中国香港各年领先"."""
+    parts = []
+    for ranks, (_, index_zh) in zip((gii, imd), RANKINGS):
+        short = index_zh.replace("排名", "").replace("世界", "")
+        year = _crossing_year(ranks)
+        wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown")
+        if year is not None:
+            parts.append(f"{year} 年{MAINLAND_SHOWN}{short}名次首次超过{HK}")
+        elif (wide[HK] < wide[MAINLAND]).all():
+            parts.append(f"{short}{HK}各年领先")
+        elif (wide[MAINLAND] < wide[HK]).all():
+            parts.append(f"{short}{MAINLAND_SHOWN}各年领先")
+        else:
+            last = wide.index.max()
+            parts.append(f"{last} 年{short}{HK}第 {wide.loc[last, HK]:g} 名、{MAINLAND_SHOWN}第 "
+                         f"{wide.loc[last, MAINLAND]:g} 名")
+    return "，".join(parts)
+
+
+def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float) -> None:
+    frame = _shown(ranks)
+    for economy in (HK, MAINLAND):
+        rows = frame[frame["economy_zh"] == economy].sort_values("year")
+        colour = COLOURS[economy]
+        ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
+        checked = rows[rows["rank_published"].notna()]
+        ax.plot(checked["year"], checked["rank_published"], linestyle="none", zorder=3,
+                **marker_style(PUBLISHED, colour))
+        # The article's rank, hollow: where no published rank was found, or where it differs (the book's rule).
+        own = rows[rows["rank_published"].isna() | (rows["rank_published"] != rows["rank_article"])]
+        ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
+        for r in rows[rows["rank_published"].notna() & (rows["rank_published"] != rows["rank_article"])].itertuples():
+            ax.annotate(f"文章作第 {r.rank_article:g} 名\n来源为第 {r.rank_published:g} 名", (r.year, r.rank_article),
+                        xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
+                        color=colour)
+        last = rows.iloc[-1]
+        ax.annotate(economy if economy == HK else MAINLAND_SHOWN, (last["year"], last["rank_shown"]),
+                    xytext=(7, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
+                    color=colour, fontweight="bold")
+    worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
+    rank_axis(ax, worst + 3)
+    # The text's threshold, labelled under the line at its right end (the latest year is never worse than it
+    # there in these data; the label's white box keeps it legible if a line passes under it).
+    ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
+    ax.annotate(f"文章所说的前 {threshold} 名", (1, threshold + 0.5), xycoords=("axes fraction", "data"),
+                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=label_size,
+                color=INK, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
+    year_axis(ax, frame["year"])
+    ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
+    ax.set_title(title, fontsize=label_size + 1)
+    ax.tick_params(labelsize=label_size)
+    ax.yaxis.label.set_size(label_size)
+
+
+def table_1(name: str) -> pd.DataFrame:
+    """The article's editions of a ranking (its Table 1): later editions are in the book's 表 1 续, not here."""
+    return load(name).query("in_article")
+
+
+SOURCE = "世界知识产权组织等《全球创新指数》；瑞士洛桑国际管理发展学院（IMD）《世界数字竞争力排名》；文章表 1"
+
+
+def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None) -> Figure:
+    """Hong Kong and the mainland in the two rankings of the article's Table 1, published ranks filled and the
+    article's hollow where they differ or none was found, the text's thresholds dashed, the conclusion as its
+    title and the source below. Side by side at the briefing's full print width (9 pt labels, print only);
+    `stacked` (one above the other, 4.4 in wide, 11 pt labels) for the web page, read on phones too."""
+    thresholds = rank_thresholds(results)
+    label_size = 11 if stacked else 9
+    fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
+                             figsize=(4.4, 7.0) if stacked else (6.8, 3.6))
+    for ax, (name, title) in zip(axes, RANKINGS):
+        _panel(ax, table_1(name), title, thresholds[name], label_size)
+    if not stacked:
+        axes[1].set_ylabel("")
+    key = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK)),
+           Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
+    axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2, fontsize=label_size,
+                   borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+    title = chart_title(table_1("gii_ranks"), table_1("imd_digital_ranks"))
+    title_and_source(fig, title, SOURCE)
+    if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
+        width_pt = fig.get_figwidth() * 72
+        fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
+        fig._suptitle.set_fontsize(11)
+        fig._supxlabel.set_text(wrap_em(f"来源：{SOURCE}", width_pt / label_size - 1))
+        fig._supxlabel.set_fontsize(label_size)
+    return fig
+

@@ -1,0 +1,24 @@
+"""Values a page's own Markdown takes from _config.yml, as MyST substitutions (``{{ site_url }}``).
+
+A Sphinx extension, set up by szhk_sphinx. The briefing says where the web edition is: the address configured as
+`html.baseurl` in _config.yml, or, while none is configured, words saying so (never an invented address).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from szhk_sphinx.edition import NO_ADDRESS
+
+
+def _add_substitutions(app: Sphinx, config: Any) -> None:
+    url = str(config.html_baseurl or "").strip()
+    substitutions = dict(getattr(config, "myst_substitutions", None) or {})
+    substitutions["site_url"] = f"<{url}>" if url else NO_ADDRESS  # an autolink
+    config.myst_substitutions = substitutions
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _add_substitutions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
