@@ -5,7 +5,8 @@ the staged site (so it is published with it) and prints the same lines at the en
 
 - the data: every cell of every CSV, by the resource's primary key in datapackage.json (file, row, column, old → new);
 - the numbers in the author's paragraphs (the elements labelled ``para-…``);
-- each figure's data, read from the text its SVG carries (matplotlib writes every label as a comment);
+- each figure's data, read from the text its SVG carries (matplotlib writes every label as a comment; a
+  redraw with the same numbers and labels is not reported);
 - each claims-register verdict and published value (数字核验);
 - the rows of every table in the chapters (Tables 1–2, 表 1 续, 表 2 续, …).
 
@@ -142,16 +143,16 @@ def page_changes(old: Path, new: Path) -> dict[str, list[str]]:
                 out["正文数字"].append(f"{name}（{element['id']}）：{_numbers_diff(x, y)}")
         for figure in b.find_all("figure", id=True):
             before = a.find("figure", id=figure["id"])
-            svg_b, texts_b = _figure_texts(new_page, figure)
-            svg_a, texts_a = _figure_texts(old / relative, before) if before else ("", [])
+            _, texts_b = _figure_texts(new_page, figure)
+            _, texts_a = _figure_texts(old / relative, before) if before else ("", [])
             if before is None:
                 out["图表数据"].append(f"{name}：新增图 {figure['id']}")
-            elif svg_a != svg_b:
+            elif texts_a != texts_b:  # its numbers and labels (a redraw with the same text is no data change)
                 gone = [t for t in texts_a if t not in texts_b]
                 added = [t for t in texts_b if t not in texts_a]
                 detail = "；".join(p for p in (f"新出现：{_listed(added)}" if added else "",
                                                f"不再出现：{_listed(gone)}" if gone else "") if p)
-                out["图表数据"].append(f"{name}：图 {figure['id']} 已变（{detail or '画法改动，文字未变'}）")
+                out["图表数据"].append(f"{name}：图 {figure['id']} 已变（{detail or '文字次序改变'}）")
         for cell in b.select('[id^="claim-"]'):
             row = cell.find_parent("tr")
             before = a.find(id=cell["id"])
