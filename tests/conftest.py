@@ -1,48 +1,437 @@
-"""Shared fixtures. `make test` builds the book first, so tests read the published output in _build/."""
+"""Shared fixtures, defined once. `make test` runs `make build` first, so tests of the published book read the
+repository's _build/html and _build/pdf.
+
+Builds in the suite (everything else reads files):
+- `edited_build` (session): ONE warm copy of the project (the repository's work folder copied in, so only what
+  changed re-executes), built with tools/build.py four times: as committed; with several CSV edits and a
+  chapter edit at once (and a CSV edited again while that build runs); with that mid-build edit undone; with
+  every edit undone. Every test about edited data
+  (re-execution, numbers and figures following the data, the claims register, LaTeX escaping, orphan files,
+  reproducibility, a mid-build edit) reads the records of those builds.
+- `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
+  plain `jupyter-book build` (SZHK_BUILD=1, SZHK_DATA_DIR pointing at its data).
+"""
 from __future__ import annotations
 
+import csv
+import fcntl
+import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from pages import Page, squeeze  # noqa: F401  (re-exported for the tests)
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 DATA = ROOT / "data"
+TOOLS = ROOT / "tools"
+WORK = ROOT / "_build" / ".work"
+LATEX = WORK / "_build" / "latex"
 HTML = ROOT / "_build" / "html"
 PDF_DIR = ROOT / "_build" / "pdf"
-sys.path.insert(0, str(BOOK))
+COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", "__pycache__", ".pytest_cache",
+                                     "artifacts")
+BUILD_TIMEOUT = 1800
 
-from szhk import build  # noqa: E402  (needs book/ on sys.path)
+
+# ----------------------------------------------------------------------------------------------------------------
+# The published book (made by `make build`, which `make test` runs first)
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
+    return HTML
 
 
 @pytest.fixture(scope="session")
-def html_dir() -> Path:
-    # SZHK_HTML_DIR points the tests at a private build (developers never build into the shared _build/).
-    html = Path(os.environ.get("SZHK_HTML_DIR", HTML))
-    if not (html / "index.html").exists():
-        pytest.fail(f"{html} has no built book: run `make test` (it builds first) or `make build`")
-    return html
+def pdf_dir() -> Path:
+    if not (PDF_DIR / "szhk-report.pdf").is_file():
+        pytest.fail(f"{PDF_DIR} has no PDF: run `make test` (it builds first) or `make build`")
+    return PDF_DIR
 
 
-def copy_project(dest: Path) -> Path:
-    """A private copy of the project, to edit and rebuild without touching the real one."""
-    return build.copy_project(ROOT, dest)
+# ----------------------------------------------------------------------------------------------------------------
+# Small helpers
+# ----------------------------------------------------------------------------------------------------------------
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
-def jupyter_book(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the venv's jupyter-book on a project copy with the CI flags; returns the finished process."""
-    env = dict(os.environ, PYTHONPATH=str(project / "book"))
+def set_cells(path: Path, key: dict[str, str], **values: str) -> None:
+    """Set columns of the one row of a CSV whose columns match `key` (the file stays UTF-8, same columns)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    hits = [r for r in rows if all(r[k] == v for k, v in key.items())]
+    assert len(hits) == 1, f"{path.name}: {len(hits)} rows match {key}"
+    hits[0].update(values)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def pdf_text(path: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def tree_sha256(root: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file below `root` (links followed)."""
+    root = root.resolve()
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def copy_project(dest: Path, *, warm: bool = True) -> Path:
+    """A private copy of the project (sources and data); with `warm`, the repository's work folder too, so
+    that a build of the copy re-executes only what differs (jupyter-cache keys are content digests)."""
+    shutil.copytree(ROOT, dest, ignore=COPY_IGNORE)
+    if warm and WORK.is_dir():
+        with open(WORK / ".lock", "a") as lock:  # tools/build.py's lock: never copy a work folder mid-build
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shutil.copytree(WORK, dest / "_build" / ".work", ignore=shutil.ignore_patterns(".lock", "logs"))
+    return dest
+
+
+def build_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, **extra)
+    for name in ("SZHK_DATA_DIR", "SZHK_ROOT", "SZHK_BUILD", "SOURCE_DATE_EPOCH"):
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+def commit_epoch() -> str:
+    """The repository's commit time: a copy (no .git) is built with the same dates as the repository."""
+    return subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def jupyter_book(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Plain `jupyter-book build` of a project with the build's flags (-n -W --keep-going)."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    return subprocess.run(
-        [str(jb), "build", str(project), "-n", "-W", "--keep-going", *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=1800,
-    )
+    return subprocess.run([str(jb), "build", str(project), "-n", "-W", "--keep-going", *args], cwd=project,
+                          env=env if env is not None else build_env(), capture_output=True, text=True,
+                          timeout=BUILD_TIMEOUT)
 
 
-def squeeze(text: str) -> str:
-    """Text with all white space removed: HTML, pdftotext and the sources wrap Chinese text differently."""
-    return re.sub(r"\s+", "", text)
+# ----------------------------------------------------------------------------------------------------------------
+# The shared edited build
+# ----------------------------------------------------------------------------------------------------------------
+# Several edits applied at once; each is read by the tests named beside it.
+GII_KEY = {"year": "2021", "economy_code": "CHN"}  # Table 1 and fig-gii-ranks (chapter 02), in HTML and PDF
+STARTUPS_2021 = ("2021,4000,", "2021,4321,")  # the sentence "香港初创企业达近…家" and fig-hk-startups
+SCIENCE_PARK_KEY = {"park_code": "science_park", "measure_code": "companies"}
+SCIENCE_PARK_RESOLVED = dict(value_published="1000", qualifier_published="超过", verification="match",
+                             note="（测试：已发表值改为与文章相同）")  # the claims register and chapter 03's note
+# Characters special to LaTeX, as MyST source (a doubled backslash is one backslash), as printed, and as data.
+SPECIAL_SOURCE = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \\ end."
+SPECIAL_PRINTED = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \ end."
+SPECIAL_DATA = r"100% R&D a_b #1 HK$5 {x} ~y ^z \ end"
+SPECIAL_CHAPTER = "book/06-recommendations.md"
+# hk_startups.csv's 2021 row differs from its source: the data appendix prints its note (HTML and book PDF).
+SPECIAL_ROW = {"survey_year": "2021"}
+EDITED_RESOURCES = ("gii_ranks", "hk_startups", "tech_parks")
+MID_BUILD_EDIT = ("hk_startups.csv", "2021,4321,", "2021,9999,")  # made while the edited build runs
+
+
+@dataclass
+class Run:
+    """One tools/build.py run of the copy: its exit code, output, the notebooks it executed, and the published
+    files (relative path -> SHA-256)."""
+    returncode: int
+    output: str
+    executed: list[str]
+    published: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class EditedBuild:
+    project: Path
+    original: Run          # the copy as committed (warm: executes nothing)
+    edited: Run            # the edits above, at once; MID_BUILD_EDIT made while it ran
+    edited_again: Run      # the mid-build edit undone: the edited data again (nothing to execute)
+    reverted: Run          # every edit undone: the committed data again
+    edited_html: Path      # a copy of the edited edition's web pages …
+    edited_pdf: Path       # … and PDFs (publishing the next edition removes the folder they were in)
+    china_row: str         # Table 1's row for China as it must read after the edit
+    mid_build_edit_made_while_running: bool
+
+
+def _executed(output: str) -> list[str]:
+    match = re.search(r"\[html\] \d+ notebook\(s\) executed(?:: (.*))?", output)
+    assert match, f"tools/build.py printed no count of executed notebooks:\n{output[-3000:]}"
+    return sorted(match.group(1).split(", ")) if match.group(1) else []
+
+
+def run_build(project: Path, epoch: str, *, while_running=None) -> Run:
+    """tools/build.py of the copy (pages, data and work folder from the copy; the helper code installed from
+    this repository), dated `epoch`. `while_running(project)` is called once the build has taken its data
+    snapshot."""
+    env = build_env(SOURCE_DATE_EPOCH=epoch, PYTHONUNBUFFERED="1")
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(project / "tools" / "build.py")], cwd=project, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:  # the first line is printed after the data snapshot was taken
+        lines.append(line)
+        if while_running is not None and line.startswith("[html] jupyter-book build"):
+            while_running(project)
+            while_running = None
+    process.wait(timeout=BUILD_TIMEOUT)
+    output = "".join(lines)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        return Run(process.returncode, output, [], seconds=seconds)
+    return Run(0, output, _executed(output), tree_sha256(project / "_build" / "site"), seconds)
+
+
+def _edit_china_gii(path: Path) -> str:
+    """China's 2021 GII rank + 1 (article and published alike: the row stays valid); returns Table 1's row for
+    China as it should then read, e.g. 全球创新指数（中国）2217141413."""
+    rows = read_csv(path)
+    (row,) = [r for r in rows if all(r[k] == v for k, v in GII_KEY.items())]
+    new = str(int(row["rank_article"]) + 1)
+    set_cells(path, GII_KEY, rank_article=new,
+              **({"rank_published": new} if row["rank_published"] == row["rank_article"] else {}))
+    china = sorted((r["year"], r["rank_article"]) for r in read_csv(path) if r["economy_code"] == "CHN")
+    return "全球创新指数（中国）" + "".join(rank for _, rank in china)
+
+
+def _replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: {old!r} occurs {text.count(old)} times"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def make_edited_build(base: Path) -> EditedBuild:
+    epoch = commit_epoch()  # the repository's dates: its caches and LaTeX stamp stay valid in the copy
+    project = copy_project(base / "project")
+    data = project / "data"
+    originals = {p: p.read_bytes() for p in [*data.glob("*.csv"), project / SPECIAL_CHAPTER]}
+
+    original = run_build(project, epoch)
+    assert original.returncode == 0, f"the copy as committed did not build:\n{original.output[-6000:]}"
+
+    china_row = _edit_china_gii(data / "gii_ranks.csv")
+    _replace_once(data / "hk_startups.csv", *STARTUPS_2021)
+    set_cells(data / "hk_startups.csv", SPECIAL_ROW, note=SPECIAL_DATA)
+    set_cells(data / "tech_parks.csv", SCIENCE_PARK_KEY, **SCIENCE_PARK_RESOLVED)
+    chapter = project / SPECIAL_CHAPTER
+    chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n{SPECIAL_SOURCE}\n", encoding="utf-8")
+    edited_data = {p: p.read_bytes() for p in originals}
+    made = []
+
+    def edit_mid_build(project: Path) -> None:
+        name, old, new = MID_BUILD_EDIT
+        _replace_once(project / "data" / name, old, new)
+        made.append(name)
+
+    edited = run_build(project, epoch, while_running=edit_mid_build)
+    assert edited.returncode == 0, f"the edited copy did not build:\n{edited.output[-6000:]}"
+    edited_html = shutil.copytree(project / "_build" / "html", base / "edited" / "html", symlinks=False)
+    edited_pdf = shutil.copytree(project / "_build" / "pdf", base / "edited" / "pdf", symlinks=False)
+
+    for path, content in edited_data.items():  # the mid-build edit undone
+        path.write_bytes(content)
+    edited_again = run_build(project, epoch)
+    assert edited_again.returncode == 0, f"the edited copy did not build again:\n{edited_again.output[-6000:]}"
+
+    for path, content in originals.items():
+        path.write_bytes(content)
+    reverted = run_build(project, epoch)
+    assert reverted.returncode == 0, f"the reverted copy did not build:\n{reverted.output[-6000:]}"
+    return EditedBuild(project, original, edited, edited_again, reverted, edited_html, edited_pdf, china_row,
+                       bool(made))
+
+
+# The edited build starts in a thread as soon as the tests are collected, so that it runs beside the tests that
+# only read files (most of its time is one kernel or one LaTeX run at a time).
+_EDITED: dict[str, object] = {}
+
+
+def _edited_build_in_background() -> None:
+    try:
+        _EDITED["result"] = make_edited_build(Path(_EDITED["base"]))
+    except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it in the tests
+        _EDITED["error"] = error
+
+
+def _start_edited_build() -> None:
+    if "thread" not in _EDITED:
+        _EDITED["base"] = tempfile.mkdtemp(prefix="szhk-edited-build-")
+        _EDITED["thread"] = threading.Thread(target=_edited_build_in_background, daemon=True)
+        _EDITED["thread"].start()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
+    if any("edited_build" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_edited_build()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if "thread" in _EDITED:
+        _EDITED["thread"].join()
+        shutil.rmtree(_EDITED["base"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def edited_build() -> EditedBuild:
+    _start_edited_build()
+    _EDITED["thread"].join()
+    if "error" in _EDITED:
+        raise _EDITED["error"]
+    return _EDITED["result"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The one-page fixture project (failure paths)
+# ----------------------------------------------------------------------------------------------------------------
+ONE_PAGE_CONFIG = """\
+title: 单页测试
+author: 测试
+only_build_toc_files: true
+exclude_patterns: [_build, data]
+execute:
+  execute_notebooks: cache
+  timeout: 120
+  allow_errors: false
+  raise_on_error: true
+  stderr_output: error
+bibtex_bibfiles:
+  - refs.bib
+sphinx:
+  extra_extensions:
+    - szhk_sphinx
+  config:
+    language: zh_CN
+    release: "1.0"
+    bibtex_default_style: gbt7714
+    bibtex_reference_style: gbt7714
+"""
+ONE_PAGE_TOC = "format: jb-book\nroot: page\n"
+ONE_PAGE_BIB = "@misc{good-entry,\n  title = {一个文件},\n  language = {chinese},\n}\n"
+ONE_PAGE_NOTEBOOK = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+data: [probe]
+---
+
+# 单页
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+from myst_nb import glue
+from szhk.data import load
+
+glue("probe_value", int(load("probe")["value"].iloc[0]), display=False)
+```
+
+探针数值为 {glue:text}`probe_value` 个{cite}`good-entry`。
+
+```{bibliography}
+```
+"""
+ONE_PAGE_CSV = "key,value,date\na,41,2021-12\n"  # a dated value: the edition line names the data's date
+ONE_PAGE_PACKAGE = {
+    "name": "one-page",
+    "resources": [{
+        "name": "probe", "path": "probe.csv", "title": "探针", "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": {
+            "fields": [
+                {"name": "key", "type": "string", "constraints": {"required": True}},
+                {"name": "value", "type": "integer", "constraints": {"required": True, "minimum": 0}},
+                {"name": "date", "type": "string"},
+            ],
+            "primaryKey": ["key"],
+        },
+    }],
+}
+
+
+@dataclass
+class OnePage:
+    root: Path
+
+    @property
+    def page(self) -> Path:
+        return self.root / "page.md"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def build(self, **env: str) -> subprocess.CompletedProcess[str]:
+        """`jupyter-book build` as tools/build.py runs it (SZHK_BUILD=1, SZHK_DATA_DIR, SZHK_ROOT), unless
+        `env` overrides those (an empty value removes the variable)."""
+        values = {"SZHK_BUILD": "1", "SZHK_DATA_DIR": str(self.data), "SZHK_ROOT": str(self.root),
+                  "SOURCE_DATE_EPOCH": commit_epoch(), **env}
+        return jupyter_book(self.root, env=build_env(**{k: v for k, v in values.items() if v}))
+
+
+@pytest.fixture
+def one_page_project(tmp_path: Path) -> OnePage:
+    root = tmp_path / "one-page"
+    (root / "data").mkdir(parents=True)
+    (root / "_config.yml").write_text(ONE_PAGE_CONFIG, encoding="utf-8")
+    (root / "_toc.yml").write_text(ONE_PAGE_TOC, encoding="utf-8")
+    (root / "refs.bib").write_text(ONE_PAGE_BIB, encoding="utf-8")
+    (root / "page.md").write_text(ONE_PAGE_NOTEBOOK, encoding="utf-8")
+    (root / "data" / "probe.csv").write_text(ONE_PAGE_CSV, encoding="utf-8")
+    (root / "data" / "datapackage.json").write_text(json.dumps(ONE_PAGE_PACKAGE, ensure_ascii=False, indent=2),
+                                                     encoding="utf-8")
+    return OnePage(root)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Other shared fixtures
+# ----------------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of data/ that the kernel helpers read (SZHK_DATA_DIR) instead of the real files."""
+    from szhk import data
+
+    copy = shutil.copytree(DATA, tmp_path / "data")
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
+    return copy
+
+
+@pytest.fixture
+def house_style():
+    """matplotlib with the book's style sheet, figures closed afterwards."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from szhk import figures
+
+    with plt.style.context(figures.STYLE_SHEET):
+        yield
+    plt.close("all")

@@ -36,6 +36,7 @@ from szhk_sphinx.reexecution import DATA_DIR_ENV, tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
+CACHE_DIR_ENV = "SZHK_CACHE_DIR"  # read by szhk.cache in the kernels (the Sphinx side never imports szhk)
 WORK_NAME = Path("_build") / ".work"
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
@@ -93,6 +94,7 @@ def _environment(root: Path, snapshot: Path, epoch: str) -> dict[str, str]:
     return dict(
         os.environ,
         **{BUILD_ENV: "1", DATA_DIR_ENV: str(snapshot), "SZHK_ROOT": str(root), "SOURCE_DATE_EPOCH": epoch,
+           CACHE_DIR_ENV: str(work_dir(root) / "cache"),  # szhk.cache: validated data and cut-down fonts, once per build
            "FORCE_SOURCE_DATE": "1",  # TeX: \today, PDF dates and IDs from SOURCE_DATE_EPOCH
            "LATEXOPTS": "-no-shell-escape",  # no TeX code from any input may run a program
            "MAKEFLAGS": "-j2"},  # the book and the briefing are typeset side by side

@@ -34,7 +34,7 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
-from . import cells, deps
+from . import cache, cells, deps
 from . import markdown as md
 from .deps import DATA_DIR_ENV, data_dir
 
@@ -586,25 +586,24 @@ def load(name: str) -> pd.DataFrame:
     path = directory / rel
     if path.is_file():  # a chapter's outputs must come from the data its cache key was made from
         deps.check_read(name, resource_descriptor, path.read_bytes())
-    # The cache key covers everything validation depends on: this file, the rules, and the files its foreign
-    # keys point to.
-    key_hash = hashlib.sha256(json.dumps(descriptor, sort_keys=True).encode())
-    for other in descriptor["resources"]:
-        other_path = directory / str(other.get("path", ""))
-        key_hash.update(str(other.get("name")).encode())
-        key_hash.update(other_path.read_bytes() if other_path.is_file() and other.get("path") else b"<none>")
-    cache_key = (str(path), key_hash.hexdigest())
+    # Validated once per build: szhk.cache keys the typed frame by everything validation reads.
+    key = cache.validation_key(name, descriptor, directory)
+    cache_key = (str(path), key)
     frame = _frames.get(cache_key)
     if frame is None:
-        resource, sha = _validate(name, directory, descriptor)
-        fields = resource_descriptor["schema"]["fields"]
-        rows = [row.to_list() for row in resource.read_rows()]
-        frame = pd.DataFrame(rows, columns=[f["name"] for f in fields])
-        for field in fields:
-            frame[field["name"]] = frame[field["name"]].astype(_DTYPES.get(field.get("type", "string"), "object"))
+        frame = cache.read(key)
+        if frame is None:
+            resource, _ = _validate(name, directory, descriptor)
+            fields = resource_descriptor["schema"]["fields"]
+            rows = [row.to_list() for row in resource.read_rows()]
+            frame = pd.DataFrame(rows, columns=[f["name"] for f in fields])
+            for field in fields:
+                frame[field["name"]] = frame[field["name"]].astype(_DTYPES.get(field.get("type", "string"), "object"))
+            if cache.validation_key(name, descriptor, directory) == key:  # nothing changed while validating
+                cache.write(key, frame)
         frame.attrs.update(
             resource=name, title=resource_descriptor.get("title", name), path=str(path),
-            sources=sources_of(resource_descriptor, directory), sha256=sha,
+            sources=sources_of(resource_descriptor, directory), sha256=_sha256(path),
         )
         _frames[cache_key] = frame
     _loaded.setdefault(name, LoadedResource(name, path, frame.attrs["sha256"]))
@@ -626,7 +625,8 @@ def validate_all() -> list[DataValidationError]:
         name = resource.get("name", "")
         listed.add((directory / str(resource.get("path", ""))).resolve())
         try:
-            _validate(name, directory, descriptor)
+            if not cache.contains(cache.validation_key(name, descriptor, directory)):  # validated earlier this build
+                _validate(name, directory, descriptor)
         except DataValidationError as error:
             problems.append(error)
     for csv_path in sorted(directory.glob("*.csv")):

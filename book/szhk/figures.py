@@ -30,6 +30,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
+from . import fonts
+
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
 REPRODUCIBLE_DATE = "1656633600"  # 2022-07-01 UTC, the article's time; any fixed value would do
 
@@ -68,6 +70,7 @@ _gids = itertools.count()
 def use_house_style() -> None:
     """Apply the house style; in a notebook, also emit every figure as SVG (HTML) and PDF (print)."""
     plt.style.use(STYLE_SHEET)
+    fonts.use_cut_fonts()  # in a build: PDF figures embed their glyphs from a small copy of the CJK font
     # Same data, same image bytes: matplotlib stamps SVG/PDF files with this date instead of today's, so a
     # rebuild without a data change leaves every figure file as it was.
     os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_DATE)

@@ -5,6 +5,7 @@ A Sphinx extension, set up by szhk_sphinx. It only touches the HTML builders.
 from __future__ import annotations
 
 import html
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from szhk_sphinx.pdf import PDF_FILES
-from szhk_sphinx.reexecution import tree_digest
+from szhk_sphinx.reexecution import data_dir, tree_digest
 
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
 # PDF build (tools/build.py); the download menus and the front page link to these paths.
@@ -67,7 +68,20 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
         return
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    # The same sources must give the same file: cell ids are drawn at random each time a page is read (numbered
+    # here instead), and a notebook executed in this build has execution counts and the kernel's language_info,
+    # which one taken from the cache lacks (left out here).
+    notebook = json.loads(executed.read_text(encoding="utf-8"))
+    notebook.get("metadata", {}).pop("language_info", None)
+    for number, cell in enumerate(notebook.get("cells", [])):
+        if "id" in cell:
+            cell["id"] = f"cell-{number}"
+        if cell.get("cell_type") == "code":
+            cell["execution_count"] = None
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = None
+    target.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
@@ -144,6 +158,37 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+def _downloads_from_the_data_snapshot(app: Sphinx, exception: Exception | None) -> None:
+    """Pages link data/*.csv, but the build reads its snapshot of data/ (SZHK_DATA_DIR): publish the snapshot's
+    bytes, so that a CSV saved while the book builds never sits beside pages made from the other version."""
+    if exception is not None or app.builder.format != "html":
+        return
+    project = Path(app.srcdir).resolve()
+    live, snapshot = (project / "data").resolve(), data_dir(project)
+    if snapshot == live:
+        return
+    for source, (_, unique) in app.env.dlfiles.items():
+        path = (project / source).resolve()
+        if path.is_relative_to(live) and (snapshot / path.relative_to(live)).is_file():
+            shutil.copyfile(snapshot / path.relative_to(live), Path(app.outdir) / "_downloads" / unique)
+
+
+def _search_index_without_stale_words(app: Sphinx, exception: Exception | None) -> None:
+    """Sphinx keeps the words of a page's earlier text in the search index with no page to show (after an edit
+    and its undo, "4321": []): drop them and write the index again, so that the same sources publish the same
+    searchindex.js. (The indexer has no public way to do this: its word tables are read directly.)"""
+    indexer = getattr(app.builder, "indexer", None)
+    if exception is not None or app.builder.format != "html" or indexer is None:
+        return
+    stale = 0
+    for table in (indexer._mapping, indexer._title_mapping):
+        for word in [word for word, pages in table.items() if not pages]:
+            del table[word]
+            stale += 1
+    if stale:
+        app.builder.dump_search_index()  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
@@ -155,4 +200,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _extend_download_menu, priority=502)
     # Before sphinx-external-toc's own entry page (default priority 500), which it skips when one exists.
     app.connect("build-finished", _write_entry_page, priority=400)
+    app.connect("build-finished", _downloads_from_the_data_snapshot)
+    app.connect("build-finished", _search_index_without_stale_words)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

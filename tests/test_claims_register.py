@@ -2,25 +2,21 @@
 paragraph, and the register follows the data (a data edit changes a status, its page and the chapter's margin note).
 
 Fast tests work on the data (a temporary copy through SZHK_DATA_DIR where they edit it); the HTML tests read the
-built book (SZHK_HTML_DIR or _build/html); one test builds a copy of the project with an edited CSV.
+published book (_build/html); a data edit through a real build is in test_edited_build.py.
 """
 from __future__ import annotations
 
-import csv
 import re
-import shutil
-from decimal import Decimal
-from html.parser import HTMLParser
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from conftest import BOOK, DATA, SCIENCE_PARK_RESOLVED, Page, read_csv, set_cells, squeeze
 
-from conftest import copy_project, jupyter_book, squeeze
-from szhk import claims, data, deps
+import szhk_sphinx.reexecution as reexecution
+from szhk import claims, data
 from szhk.data import DataValidationError
 
-ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "book"
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
 RUNNING_HEADER = "深港科技创新产业深化合作论析"
 
@@ -55,32 +51,6 @@ def by_id(results: list[claims.Result]) -> dict[str, claims.Result]:
 @pytest.fixture(scope="module")
 def results() -> dict[str, claims.Result]:
     return by_id(claims.register())
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(ROOT / "data", copy)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
-    return copy
-
-
-def set_cells(path: Path, key: dict[str, str], **values: str) -> None:
-    """Set columns of the one row of a CSV whose columns match `key` (the file stays UTF-8, same columns)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames, list(reader)
-    hits = [r for r in rows if all(r[k] == v for k, v in key.items())]
-    assert len(hits) == 1, f"{path.name}: {len(hits)} rows match {key}"
-    hits[0].update(values)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-SCIENCE_PARK_RESOLVED = dict(value_published="1000", qualifier_published="超过", verification="match",
-                             note="（测试：已发表值改为与文章相同）")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -136,13 +106,19 @@ def test_unconfirmed_and_matching_claims(results: dict[str, claims.Result]) -> N
 
 def test_computed_claims_show_the_computation(results: dict[str, claims.Result]) -> None:
     top15 = results["gii-top15"]
-    assert "2017 年第 16 名" in top15.published_value and "2017 年第 16 名" in top15.data_value
+    assert "2017 年第 16 名" in top15.data_value  # the article's Table 1: 16th in 2017
+    gii_2017 = next(r for r in read_csv(DATA / "gii_ranks.csv") if (r["year"], r["economy_code"]) == ("2017", "HKG"))
+    assert f"2017 年第 {gii_2017['rank_published']} 名" in top15.published_value
     growth = results["hk-startups-growth"]
-    assert "2.41" in growth.published_value and "3755 ÷ 1558" in growth.published_value
-    assert "2.57" in growth.data_value  # the article's own 近 4000 ÷ 1558: where its 2.6 comes from
+    startups = {r["survey_year"]: r for r in read_csv(DATA / "hk_startups.csv")}
+    top, bottom = Decimal(startups["2021"]["startups_published"]), Decimal(startups["2015"]["startups_published"])
+    assert f"{top} ÷ {bottom}" in growth.published_value
+    assert str((top / bottom).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) in growth.published_value
+    assert f"{(Decimal(4000) / bottom).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}" in growth.data_value
     fintech = results["fintech-startups"]
     assert "138" in fintech.published_value and "未找到" in fintech.published_value
-    assert "2024-01-31" in results["itf-share-electrical-electronics"].published_value
+    itf = next(r for r in read_csv(DATA / "itf_projects_by_industry.csv") if r["industry_code"] == "electrical_electronics")
+    assert itf["published_as_of"] in results["itf-share-electrical-electronics"].published_value
     # "基本保持在全球前十名": one year (2018, 11th) outside, which "基本" allows
     assert results["imd-hk-top10"].status == claims.CONSISTENT and "2018 年第 11 名" in results["imd-hk-top10"].published_value
 
@@ -207,11 +183,11 @@ def test_chapters_declare_what_their_margin_notes_read() -> None:
     register = claims.read_claims()
     for chapter in {c.chapter for c in register}:
         mine = [c for c in register if c.chapter == chapter]
-        declared = deps.declared((BOOK / f"{chapter}.md").read_text(encoding="utf-8"), chapter)
+        declared = reexecution.declared((BOOK / f"{chapter}.md").read_text(encoding="utf-8"), chapter)
         assert isinstance(declared, list)
         missing = ({"claims"} | set(claims.resources_for(mine))) - set(declared)
         assert not missing, f"{chapter}.md must declare {sorted(missing)} in its front matter data:"
-    page = deps.declared((BOOK / "claims.md").read_text(encoding="utf-8"), "claims")
+    page = reexecution.declared((BOOK / "claims.md").read_text(encoding="utf-8"), "claims")
     assert set(page) == {"claims", "sources"} | set(claims.resources_for(register))
 
 
@@ -219,7 +195,7 @@ def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str,
     text = claims.register_markdown(list(results.values()), source_titles=claims.source_titles())
     for result in results.values():
         assert f"({result.claim.label})=" in text
-        assert f"<{result.claim.target}>`" in text
+        assert f"]({result.claim.target})" in text  # a Markdown link to the labelled paragraph
     assert "{cite}`policy-address-2021`" in text
     assert "二手来源" in text  # hkex-2020-18a-secondary has no .bib entry: named in words
 
@@ -280,104 +256,37 @@ def test_at_most_without_threshold_breaks_the_package_rule(data_copy: Path) -> N
 # ----------------------------------------------------------------------------------------------------------------
 # The built book
 # ----------------------------------------------------------------------------------------------------------------
-class Anchors(HTMLParser):
-    """Text of every element with an id, the 核验 note cells' text, and each link's href (in the page body)."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: dict[str, str] = {}
-        self.margins: list[tuple[str, list[str]]] = []  # (text, hrefs) of each margin cell
-        self.hrefs: list[str] = []
-        self.rows: dict[str, list[str]] = {}  # register: claim label -> its row's cell texts
-        self._open: list[tuple[str, str | None, list[str], list[str]]] = []
-        self._row: list[list[str]] | None = None
-        self._row_id: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.hrefs.append(a["href"] or "")
-            for _, _, _, hrefs in self._open:
-                hrefs.append(a["href"] or "")
-        if tag in self.VOID:
-            return
-        kind = "margin" if "tag_claims-note" in (a.get("class") or "").split() else None
-        self._open.append((tag, a.get("id") or kind, [], []))
-        if tag == "tr":
-            self._row, self._row_id = [], None
-        elif tag == "td" and self._row is not None:
-            self._row.append([])
-        if a.get("id", "") and a["id"].startswith("claim-") and self._row is not None:
-            self._row_id = a["id"]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.VOID or not self._open:
-            return
-        while self._open:
-            open_tag, key, buffer, hrefs = self._open.pop()
-            text = "".join(buffer)
-            if key == "margin":
-                self.margins.append((text, hrefs))
-            elif key:
-                self.text[key] = text
-            if open_tag == tag:
-                break
-        if tag == "tr" and self._row is not None:
-            if self._row_id:
-                self.rows[self._row_id] = ["".join(cell).strip() for cell in self._row]
-            self._row = None
-
-    def handle_data(self, text: str) -> None:
-        for _, _, buffer, _ in self._open:
-            buffer.append(text)
-        if self._row:
-            self._row[-1].append(text)
-
-
-def parse(page: Path) -> Anchors:
-    parser = Anchors()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return parser
-
-
-
-
-def labelled_text(html: str, target: str) -> str:
+def labelled_text(page: Page, target: str) -> str:
     """Visible text of what a label marks: the paragraph carrying the id, or, for a label before a table (an
     empty anchor right before it), the table."""
-    match = re.search(rf'<(p|span)\b[^>]*\bid="{re.escape(target)}"', html)
-    assert match, f"no <p> or <span> with id={target}"
-    end = html.find("</p>" if match.group(1) == "p" else "</table>", match.end())
-    text = re.sub(r"<[^>]+>", "", html[match.start():end])
-    return re.sub(r"\[\d+(?:[-,–]\d+)*\]", "", text)  # citation numbers ([17], [7-11]) are not the article's
+    element = page.soup.find(["p", "span"], id=target)
+    assert element is not None, f"no <p> or <span> with id={target}"
+    if element.name == "span":
+        element = element.find_next("table")
+    return re.sub(r"\[\d+(?:[-,–]\d+)*\]", "", element.get_text())  # citation numbers are not the article's
 
 
 def test_every_claim_links_to_a_paragraph_that_exists(html_dir: Path) -> None:
-    register = parse(html_dir / "book" / "claims.html")
-    pages: dict[str, Anchors] = {}
-    htmls: dict[str, str] = {}
+    register = Page.read(html_dir / "book" / "claims.html")
     for claim in claims.read_claims():
-        page = pages.setdefault(claim.chapter, parse(html_dir / "book" / f"{claim.chapter}.html"))
-        assert claim.target in page.text, f"{claim.chapter}.html has no element id={claim.target}"
+        page = Page.read(html_dir / "book" / f"{claim.chapter}.html")
+        assert claim.target in page.ids, f"{claim.chapter}.html has no element id={claim.target}"
         # the labelled paragraph (or table) holds the article's words (numbers glued from data render as text)
-        html = htmls.setdefault(claim.chapter, (html_dir / "book" / f"{claim.chapter}.html").read_text(encoding="utf-8"))
-        assert squeeze(claim.excerpt) in squeeze(labelled_text(html, claim.target)), \
+        assert squeeze(claim.excerpt) in squeeze(labelled_text(page, claim.target)), \
             f"{claim.claim_id}: words not at {claim.target}"
-        assert f"{claim.chapter}.html#{claim.target}" in register.hrefs, f"register does not link {claim.target}"
-        assert claim.label in register.rows, f"register has no entry {claim.label}"
+        assert f"{claim.chapter}.html#{claim.target}" in register.links, f"register does not link {claim.target}"
+        assert claim.label in register.register_rows, f"register has no entry {claim.label}"
 
 
 def test_register_page_shows_each_status(html_dir: Path, results: dict[str, claims.Result]) -> None:
-    register = parse(html_dir / "book" / "claims.html")
+    register = Page.read(html_dir / "book" / "claims.html")
     for claim_id, result in results.items():
-        cells = register.rows[f"claim-{claim_id}"]
+        cells = register.register_rows[f"claim-{claim_id}"]
         assert cells[0].startswith(f"第 {result.claim.number} 条"), (claim_id, cells)
         assert cells[1].startswith(result.status) and not (result.status == claims.CONSISTENT and cells[1].startswith("不")), \
             (claim_id, cells)
-    html = (html_dir / "book" / "claims.html").read_text(encoding="utf-8")
-    assert 'id="fig-claims-status"' in html and "数据来源" in html
+    html = register.html
+    assert "fig-claims-status" in register.ids and "数据来源" in register.text()
     assert "{cite}" not in html and "{ref}" not in html  # roles rendered, not printed
 
 
@@ -385,7 +294,7 @@ def test_margin_notes_mark_exactly_the_discrepancies(html_dir: Path, results: di
     differing = {r.claim.claim_id for r in results.values() if r.status == claims.DIFFERS}
     seen: set[str] = set()
     for chapter in {r.claim.chapter for r in results.values()}:
-        for text, hrefs in parse(html_dir / "book" / f"{chapter}.html").margins:
+        for text, hrefs in Page.read(html_dir / "book" / f"{chapter}.html").margins:
             linked = {h.split("#claim-")[1] for h in hrefs if "claims.html#claim-" in h}
             if not linked:
                 assert not text.strip(), f"{chapter}: a margin cell with text but no register link: {text!r}"
@@ -393,20 +302,3 @@ def test_margin_notes_mark_exactly_the_discrepancies(html_dir: Path, results: di
             assert text.strip().startswith("核验：与公开来源不一致")
             seen |= linked
     assert seen == differing
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Through a real build: a data edit reaches the register page and the chapter's margin note
-# ----------------------------------------------------------------------------------------------------------------
-def test_a_data_edit_changes_the_register_and_the_margin_note_in_a_build(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    set_cells(project / "data" / "tech_parks.csv", {"park_code": "science_park", "measure_code": "companies"},
-              **SCIENCE_PARK_RESOLVED)
-    done = jupyter_book(project)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    html = project / "_build" / "html" / "book"
-    row = parse(html / "claims.html").rows["claim-science-park-companies"]
-    assert row[1] == claims.CONSISTENT and "超过 1000" in row[3]
-    chapter = parse(html / "03-government-measures.html")
-    assert not any("claims.html#claim-science-park-companies" in h for _, hrefs in chapter.margins for h in hrefs)
-    assert all(not text.strip() for text, _ in chapter.margins), "chapter 03 has no other discrepancy"

@@ -4,26 +4,19 @@ Bad-input tests work on a temporary copy of data/ (SZHK_DATA_DIR), never on the 
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import BOOK, DATA, Page, read_csv
 
+import szhk_sphinx.reexecution as reexecution
 from szhk import data
 from szhk.data import DataValidationError
 
-REAL_DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(REAL_DATA, copy)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
-    return copy
+REAL_DATA = DATA
 
 
 def edit_line(path: Path, line_number: int, old: str, new: str) -> None:
@@ -60,32 +53,24 @@ def test_committed_package_is_valid_and_complete() -> None:
     assert problems == [], "\n".join(map(str, problems))
 
 
-def test_committed_hashes_match_the_files() -> None:
-    stale = data.stale_derived_metadata()
-    assert stale == [], (
-        f"data/datapackage.json is out of date for: {', '.join(stale)}. Run `{data.REHASH_COMMAND}` "
-        "(make build does it) and commit datapackage.json with the CSV."
-    )
-
-
 def test_every_resource_has_the_metadata_the_appendix_shows() -> None:
     descriptor = data.package()
     chapters = {p.stem for p in (REAL_DATA.parent / "book").glob("*.md")}
     for resource in descriptor["resources"]:
         name = resource["name"]
-        for key in ("title", "description", "article_sentences", "used_in", "licence_note", "sources", "hash"):
+        for key in ("title", "description", "article_sentences", "used_in", "licence_note"):
             assert resource.get(key), f"{name} has no {key}"
+        for derived in ("hash", "bytes", "sources"):  # computed when needed, never stored (issue 12)
+            assert derived not in resource, f"{name}: datapackage.json stores the derived field {derived}"
         assert set(resource["used_in"]) <= chapters, f"{name}: used_in names unknown pages"
-        assert resource["hash"].startswith("sha256:")
-        assert resource["sources"][0]["id"] == "article"
+        assert data.sources_of(resource)[0]["id"] == "article"
         for field in resource["schema"]["fields"]:
             assert field.get("description"), f"{name}.{field['name']} has no description"
 
 
 def test_chapters_that_declare_a_resource_are_listed_in_its_used_in() -> None:
-    deps = pytest.importorskip("szhk.deps") if False else __import__("szhk.deps", fromlist=["readers"])
     used_in = {r["name"]: set(r["used_in"]) for r in data.package()["resources"]}
-    for name, chapters in deps.readers().items():
+    for name, chapters in reexecution.readers(BOOK).items():
         assert name in used_in, f"a chapter declares {name}, which the package does not list"
         missing = set(chapters) - used_in[name]
         assert not missing, f"{', '.join(sorted(missing))} load(s) {name}: add to its used_in in datapackage.json"
@@ -104,17 +89,21 @@ def test_load_returns_typed_frames_with_missing_values_kept() -> None:
 
 
 def test_differing_published_values_are_kept_beside_the_article_values() -> None:
+    """The article's values are fixed; a published value marked `differs` is kept beside it (whatever it is)."""
     imd = data.load("imd_digital_ranks").set_index(["year", "economy_code"])
     row = imd.loc[(2018, "CHN")]
-    assert (row["rank_article"], row["rank_published"], row["verification"]) == (33, 30, "differs")
-    assert imd.loc[(2021, "HKG"), "economies_ranked"] == 64
-    assert imd.loc[(2021, "HKG"), "economies_ranked_article"] == 63
+    assert row["rank_article"] == 33 and row["verification"] == "differs"
+    assert pd.notna(row["rank_published"]) and row["rank_published"] != row["rank_article"]
+    hk_2021 = imd.loc[(2021, "HKG")]
+    assert hk_2021["economies_ranked_article"] == 63
+    assert pd.notna(hk_2021["economies_ranked"]) and hk_2021["economies_ranked"] != 63
     startups = data.load("hk_startups").set_index("survey_year")
     assert startups.loc[2021, "startups_article"] == 4000 and startups.loc[2021, "qualifier"] == "近"
-    assert startups.loc[2021, "startups_published"] == 3755
+    assert startups.loc[2021, "verification"] == "differs" and startups.loc[2021, "startups_published"] != 4000
     parks = data.load("tech_parks").set_index(["park_code", "measure_code"])
-    assert parks.loc[("science_park", "companies"), "qualifier"] == "逾"
-    assert parks.loc[("science_park", "companies"), "value_published"] == 900
+    science_park = parks.loc[("science_park", "companies")]
+    assert (science_park["value_article"], science_park["qualifier"]) == (1000, "逾")
+    assert science_park["verification"] == "differs" and pd.notna(science_park["value_published"])
 
 
 def test_issue_figures_are_all_present() -> None:
@@ -157,9 +146,7 @@ def test_loaded_resources_are_recorded_with_their_content_hash() -> None:
     data.load("rd_centres")
     record = data.loaded_resources()["rd_centres"]
     assert record.path == REAL_DATA / "rd_centres.csv"
-    assert f"sha256:{record.sha256}" == next(
-        r["hash"] for r in data.package()["resources"] if r["name"] == "rd_centres"
-    )
+    assert record.sha256 == hashlib.sha256((REAL_DATA / "rd_centres.csv").read_bytes()).hexdigest()
 
 
 def test_frames_returned_are_copies_and_an_edit_is_picked_up(data_copy: Path) -> None:
@@ -168,16 +155,6 @@ def test_frames_returned_are_copies_and_an_edit_is_picked_up(data_copy: Path) ->
     assert data.load("gii_ranks").loc[0, "rank_article"] == 16
     edit_line(data_copy / "gii_ranks.csv", 2, ",16,16,", ",15,15,")
     assert data.load("gii_ranks").loc[0, "rank_article"] == 15
-
-
-def test_rehash_refreshes_hash_bytes_and_sources(data_copy: Path) -> None:
-    edit_line(data_copy / "fintech_startups.csv", 2, "86", "87")
-    assert data.stale_derived_metadata() == ["fintech_startups: hash"]
-    assert data.main(["--rehash"]) == 0
-    assert data.stale_derived_metadata() == []
-    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
-    fintech = next(r for r in descriptor["resources"] if r["name"] == "fintech_startups")
-    assert fintech["bytes"] == (data_copy / "fintech_startups.csv").stat().st_size
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -321,24 +298,25 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# The data appendix in the built HTML (make test builds first; SZHK_HTML_DIR points at a private build)
+# The data appendix in the built HTML (make test builds first)
 # ----------------------------------------------------------------------------------------------------------------
 def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) -> None:
-    page_path = html_dir / "book" / "data-appendix.html"
-    page = page_path.read_text(encoding="utf-8")
-    assert "{download}" not in page and "{ref}" not in page and "{doc}" not in page, "a role was not rendered"
-    assert "Traceback" not in page and "DataValidationError" not in page
+    page = Page.read(html_dir / "book" / "data-appendix.html")
+    assert "{download}" not in page.html and "{ref}" not in page.html and "{doc}" not in page.html, "a role was not rendered"
+    assert "Traceback" not in page.html and "DataValidationError" not in page.html
     descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
+    downloads = [a["href"] for a in page.soup.find_all("a", class_="download", href=True)]
+    code = {c.get_text() for c in page.soup.find_all("code")}
     for resource in descriptor["resources"]:
-        assert resource["title"] in page, f"{resource['name']} is missing from the appendix"
-        assert f'id="data-{resource["name"].replace("_", "-")}"' in page  # the {ref} target of the overview
-        links = re.findall(rf'class="reference download internal"[^>]*href="([^"]*/{re.escape(resource["path"])})"', page)
+        assert resource["title"] in page.text(), f"{resource['name']} is missing from the appendix"
+        assert f"data-{resource['name'].replace('_', '-')}" in page.ids  # the {ref} target of the overview
+        links = [href for href in downloads if href.endswith("/" + resource["path"])]
         assert links, f"no download link for {resource['path']}"
-        target = (page_path.parent / links[0]).resolve()
+        target = (page.path.parent / links[0]).resolve()
         assert target.read_bytes() == (REAL_DATA / resource["path"]).read_bytes(), f"{target} is not the CSV"
         for field in resource["schema"]["fields"]:
-            assert f">{field['name']}<" in page, f"field {resource['name']}.{field['name']} not described"
-    assert re.search(r'href="[^"]*/datapackage\.json"', page)
+            assert field["name"] in code, f"field {resource['name']}.{field['name']} not described"
+    assert any(href.endswith("/datapackage.json") for href in downloads)
 
 
 def test_figures_recorded_in_two_tables_agree() -> None:
@@ -354,11 +332,25 @@ def test_figures_recorded_in_two_tables_agree() -> None:
     assert figures.loc["innohk_platforms_science_park", "value_article"] == (lists["list_code"] == "innohk_platforms").sum()
 
 
+def _as_written(value: str, qualifier: str = "") -> str:
+    return f"{qualifier} {value}" if qualifier else value
+
+
 def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() -> None:
     text = data.appendix_resources_markdown(REAL_DATA.parent / "book")
-    for expected in ("文章 33，已发表 30", "文章 63，已发表 64", "文章 54，已发表 53", "文章 近 4000，已发表 3755",
-                     "文章 逾 1000，已发表 约 900", "文章 2.6，已发表 2.41"):
-        assert expected in text, expected
+    imd = {(r["year"], r["economy_code"]): r for r in read_csv(REAL_DATA / "imd_digital_ranks.csv")}
+    startups = {r["survey_year"]: r for r in read_csv(REAL_DATA / "hk_startups.csv")}
+    parks = {(r["park_code"], r["measure_code"]): r for r in read_csv(REAL_DATA / "tech_parks.csv")}
+    park = parks[("science_park", "companies")]
+    # The article's values are fixed; the published ones are read from the data beside them.
+    expected = [
+        f"文章 33，已发表 {imd[('2018', 'CHN')]['rank_published']}",
+        f"文章 63，已发表 {imd[('2021', 'HKG')]['economies_ranked']}",
+        f"文章 近 4000，已发表 {startups['2021']['startups_published']}",
+        f"文章 逾 1000，已发表 {_as_written(park['value_published'], park['qualifier_published'])}",
+    ]
+    for phrase in expected:
+        assert phrase in text, phrase
     differs = sum(
         int((data.load(r["name"])[c] == "differs").sum())
         for r in data.package()["resources"]

@@ -1,9 +1,7 @@
-"""Figures and glued numbers of chapters 03–06, and the helpers behind them (szhk.figures / szhk.text).
-
-Unit tests exercise the helpers without a build. The rest read the built book (html_dir; SZHK_HTML_DIR points it at
-a private build): each figure is on its page with its number, caption, source note, alt text, vector image, CSV
-link and a {numref} reference; each number the prose takes from data/ reads as the data's value, computed here
-straight from the CSVs, and is not typed into the chapter's source.
+"""Figures, tables and glued numbers of the published chapters, computed here straight from the CSVs (not with
+the chapters' code): each figure is on its page with its number, caption, source note, alt text, vector image,
+CSV link and a {numref} reference; Tables 1-2 match the data cell by cell; each number the prose takes from data/
+reads as the data's value and is not typed into the chapter's source. (How an edit reaches them: test_edited_build.)
 """
 from __future__ import annotations
 
@@ -11,177 +9,131 @@ import csv
 import re
 from pathlib import Path
 
-import matplotlib
+import pytest
+from bs4 import BeautifulSoup
+from conftest import BOOK, DATA, Page, squeeze
 
-matplotlib.use("agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
-from conftest import BOOK, DATA, squeeze  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from szhk import text
 
-from szhk import figures, text  # noqa: E402
-
+CHAPTERS = ("00-introduction", "01-background", "02-hk-innovation")
+# Figure id → (page, data file its caption links, words its caption must name: dataset and publisher).
+RANKING_FIGURES = {
+    "fig-gii-ranks": ("02-hk-innovation", "gii_ranks.csv", ("gii_ranks", "世界知识产权组织")),
+    "fig-imd-ranks": ("02-hk-innovation", "imd_digital_ranks.csv", ("imd_digital_ranks", "瑞士洛桑国际管理发展学院")),
+    "fig-hk-startups": ("02-hk-innovation", "hk_startups.csv", ("hk_startups", "香港投资推广署")),
+}
+TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
 # Figure id → (page, CSV its caption links, words its caption must contain: the source note and its publisher).
-FIGURES = {
-    "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署", "其他行业")),
-    "fig-tech-parks": ("03-government-measures", "tech_parks.csv", ("施政报告",)),
-    "fig-talent-schemes": ("03-government-measures", "talent_schemes.csv", ("原文",)),
-    "fig-healthcare-listings": ("04-key-industries", "hkex_healthcare_listings_2020.csv", ("第十八 A 章", "二手来源")),
-    "fig-smart-city-blueprints": ("04-key-industries", "smart_city_blueprints.csv", ("香港创新及科技局",)),
+CHAPTER_FIGURES = {
+    "fig-milestones": ("01-background", "milestones.csv", ("milestones", "policy_documents")),
+    "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署",)),
     "fig-fintech-startups": ("04-key-industries", "fintech_startups.csv", ("香港投资推广署",)),
-    "fig-cooperation-platforms": ("05-cooperation", "cooperation_platforms.csv", ("原文",)),
-    "fig-cooperation-counts": ("05-cooperation", "key_figures.csv", ("原文",)),
     "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
 }
 
 
-@pytest.fixture(autouse=True)
-def _house_style():
-    with plt.style.context(figures.STYLE_SHEET):
-        yield
-    plt.close("all")
+def read_data(name: str) -> list[dict[str, str]]:
+    with open(DATA / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
 
 
-
-# ----------------------------------------------------------------------------------------------------------------
-# szhk.text
-# ----------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("value", "unit", "qualifier", "written"), [
-    (700, "个", "约", "约 700 个"),
-    (1500, "家", "超过", "超过 1500 家"),
-    (680, "项", "超", "超 680 项"),
-    (1800, "家", "多", "1800 多家"),
-    (100, "家", "余", "100 余家"),
-    (17000, "人", "约", "约 1.7 万人"),
-    (140000, "平方米", "超过", "超过 14 万平方米"),
-    (1500, "亿港元", None, "1500 亿港元"),
-    (403.6, "亿港元", "约", "约 403.6 亿港元"),
-    (21.8, "%", float("nan"), "21.8%"),
-    (15.0, "%", pd.NA, "15%"),
-])
-def test_as_written_writes_numbers_like_the_article(value, unit, qualifier, written) -> None:
-    assert text.as_written(value, unit, qualifier) == written
+@pytest.fixture(scope="module")
+def built(html_dir: Path) -> dict[str, Page]:
+    return {name: Page.read(html_dir / "book" / f"{name}.html") for name in CHAPTERS}
 
 
-def test_as_written_refuses_an_unknown_qualifier_and_an_empty_value() -> None:
-    with pytest.raises(ValueError, match="unknown qualifier '大约'"):
-        text.as_written(5, "家", "大约")
-    with pytest.raises(ValueError, match="empty"):
-        text.as_written(float("nan"), "家")
+@pytest.mark.parametrize("figure_id", RANKING_FIGURES)
+def test_ranking_figure_is_built_with_caption_source_alt_and_downloads(html_dir: Path, built: dict[str, Page],
+                                                                       figure_id: str) -> None:
+    page_name, csv_name, named = RANKING_FIGURES[figure_id]
+    page = built[page_name]
+    assert figure_id in page.figures, f"{page_name}.html has no figure #{figure_id}"
+    element = page.figures[figure_id]
+    figure = {"caption": element.find("figcaption").get_text(), "img": element.find("img"),
+              "links": [a["href"] for a in element.find_all("a", href=True)]}
+    caption = squeeze(figure["caption"])
+    assert re.match(r"^图\d+", caption), f"#{figure_id} is not numbered: {caption[:30]}"
+    assert "数据来源：" in caption and all(squeeze(word) in caption for word in named), caption
+    assert re.search(r"\[\d+(?:[-,]\d+)*\]", caption), f"#{figure_id}: the caption cites no reference"
+    alt = figure["img"]["alt"]
+    assert len(alt) >= 20 and alt.split("：")[0] in ("折线图", "柱状图", "热图"), f"#{figure_id}: alt text {alt!r}"
+    svg = [link for link in figure["links"] if link.endswith(".svg")]
+    assert svg == [figure["img"]["src"]], f"#{figure_id}: the SVG link should be the figure's own image"
+    image = (html_dir / "book" / svg[0]).resolve()
+    assert image.read_bytes().lstrip().startswith(b"<?xml") and b"<svg" in image.read_bytes()[:2000]
+    assert any(link.endswith(f"/{csv_name}") for link in figure["links"]), f"#{figure_id}: no link to {csv_name}"
+    assert f"#{figure_id}" in page.links, f"no {{numref}} reference to #{figure_id} in {page_name}"
 
 
-def test_labels_as_written_leaves_empty_values_blank_and_checks_lengths() -> None:
-    values = pd.Series([900.0, np.nan], dtype="float64")
-    assert text.labels_as_written(values, ["家", "家"], ["约", pd.NA]) == ["约 900 家", ""]
-    assert text.labels_as_written(pd.array([76, pd.NA], dtype="Int64"), "项") == ["76 项", ""]
-    with pytest.raises(ValueError, match="2 values, 1 units"):
-        text.labels_as_written([1, 2], ["家"])
+def test_no_page_or_build_log_mentions_a_missing_glyph(html_dir: Path) -> None:
+    logs = [p for p in (html_dir.parent / ".work" / "logs").glob("*.log")] + list((html_dir / "reports").glob("*"))
+    pages = list(html_dir.rglob("*.html"))
+    assert pages
+    bad = [p for p in pages + logs if p.is_file() and "missing from font" in p.read_text(encoding="utf-8", errors="replace")]
+    assert not bad, f"'missing from font' in {bad}"
 
 
-@pytest.mark.parametrize(("n", "counting", "words"), [
-    (0, False, "零"), (3, False, "三"), (8, False, "八"), (10, False, "十"), (14, False, "十四"),
-    (20, False, "二十"), (23, False, "二十三"), (2, False, "二"), (2, True, "两"), (12, True, "十二"),
-    (np.int64(4), False, "四"), (8.0, False, "八"),
-])
-def test_zh_numeral(n, counting, words) -> None:
-    assert text.zh_numeral(n, counting=counting) == words
+def _cells(table) -> list[list[str]]:
+    return [[squeeze(cell.get_text()) for cell in row.find_all(["th", "td"])] for row in table.find_all("tr")]
 
 
-@pytest.mark.parametrize("bad", [-1, 100, 2.5, True, "8", None])
-def test_zh_numeral_refuses_what_it_cannot_write(bad) -> None:
-    with pytest.raises(ValueError, match="not a whole number from 0 to 99"):
-        text.zh_numeral(bad)
+def test_table_1_matches_the_data_cell_by_cell(built: dict[str, Page]) -> None:
+    table = built["02-hk-innovation"].tables["tbl-rankings"]
+    assert squeeze(table.find("caption").get_text()).startswith("表1全球创新指数和世界数字竞争力排名")
+    gii, imd = read_data("gii_ranks"), read_data("imd_digital_ranks")
+    years = sorted({row["year"] for row in gii})
+    expected = [["全球排名", *[f"{y}年" for y in years]]]
+    for name, rows, cell in (("全球创新指数", gii, lambda r: r["rank_article"]),
+                             ("数字竞争力", imd, lambda r: f"{r['rank_article']}/{r['economies_ranked_article']}")):
+        for economy in ("中国香港", "中国"):
+            by_year = {r["year"]: cell(r) for r in rows if r["economy_zh"] == economy}
+            expected.append([f"{name}（{economy}）", *[by_year[y] for y in years]])
+    assert _cells(table) == expected
+    assert expected[1:3] == [["全球创新指数（中国香港）", "16", "14", "13", "11", "14"],
+                             ["全球创新指数（中国）", "22", "17", "14", "14", "12"]]  # the article's Table 1
 
 
-def test_year_month() -> None:
-    assert text.year_month("2017-12") == (2017, 12)
-    assert text.year_month("2020-12-10") == (2020, 12)
-    for bad in ("2021-H1", "2020-Q4", "2018", "2018-13"):
-        with pytest.raises(ValueError, match="YYYY-MM"):
-            text.year_month(bad)
+def test_table_2_matches_the_data_cell_by_cell(built: dict[str, Page]) -> None:
+    table = built["02-hk-innovation"].tables["tbl-qs-2022"]
+    caption = squeeze(table.find("caption").get_text())
+    assert caption.startswith("表2香港五所大学及部分学科世界排名（2022）[2]"), caption  # the author's note [2]
+    qs = read_data("qs_university_ranks")
+    universities = list(dict.fromkeys(r["university_zh"] for r in qs))
+    rankings = list(dict.fromkeys(r["ranking_zh"] for r in qs))
+    rank = {(r["university_zh"], r["ranking_zh"]): r["rank_article"] or "－" for r in qs}
+    expected = [["大学", *rankings]] + [[u, *[rank[u, k] for k in rankings]] for u in universities]
+    assert _cells(table) == expected
+    assert expected[0][1] == "大学总排名" and expected[4] == ["香港城市大学", "54", "131", "92", "－", "201", "69"]
 
 
-def test_glue_text_glues_a_word() -> None:
-    assert text.glue_text("w", "八") == "八"
+@pytest.mark.parametrize("table_id", TABLES)
+def test_tables_are_numbered_with_source_and_csv(html_dir: Path, table_id: str) -> None:
+    table = Page.read(html_dir / "book" / "02-hk-innovation.html").tables[table_id]
+    assert table.find("caption").find(class_="caption-number").get_text(strip=True) == TABLES[table_id]
+    note = next(p for p in table.find_all_next("p") if table not in p.parents).get_text()
+    assert "数据来源：" in note and re.search(r"\[\d+", note) and ".csv" in note, note
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# szhk.figures
-# ----------------------------------------------------------------------------------------------------------------
-def _bars_of(ax) -> list[Rectangle]:
-    return [p for p in ax.patches if isinstance(p, Rectangle)]
-
-
-def test_bars_labels_each_bar_and_puts_the_first_category_on_top() -> None:
-    fig, ax = plt.subplots()
-    drawn = figures.bars(ax, ["甲", "乙", "丙"], [3, None, 5], ["约 3 个", "", "5 个"], missing="未核得")
-    assert len(drawn) == 2 and [b.get_width() for b in drawn] == [3, 5]
-    assert [t.get_text() for t in ax.texts] == ["约 3 个", "未核得", "5 个"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["甲", "乙", "丙"]
-    bottom, top = ax.get_ylim()
-    assert top < 0 < 2 < bottom  # first category at the top
-    assert ax.get_xlim()[1] > 5  # room for the end labels
-
-
-def test_bars_vertical_and_its_errors() -> None:
-    fig, ax = plt.subplots()
-    drawn = figures.bars(ax, ["甲", "乙"], [1.5, 2], horizontal=False)
-    assert [b.get_height() for b in drawn] == [1.5, 2]
-    assert [t.get_text() for t in ax.texts] == ["1.5", "2"]  # default labels: the values
-    with pytest.raises(ValueError, match="2 categories, 1 values"):
-        figures.bars(ax, ["甲", "乙"], [1])
-    with pytest.raises(ValueError, match="unknown series 'guess'"):
-        figures.bars(ax, ["甲"], [1], series="guess")
-
-
-def test_paired_bars_tell_article_from_published_without_colour() -> None:
-    fig, ax = plt.subplots()
-    figures.paired_bars(ax, ["科学园", "数码港"], [1000, 1500], [900, np.nan],
-                        article_labels=["逾 1000 家", "超过 1500 家"], published_labels=["约 900 家", ""])
-    bars = _bars_of(ax)
-    assert len(bars) == 3  # no bar for the missing published value …
-    assert "未核得" in [t.get_text() for t in ax.texts]  # … but words in its place
-    hatches = {b.get_width(): b.get_hatch() for b in bars}
-    assert hatches[900] and not hatches[1000] and not hatches[1500]  # published hatched, article solid
-    (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == [figures.ARTICLE_NAME, figures.PUBLISHED_NAME]
-    assert [bool(h.get_hatch()) for h in legend.legend_handles] == [False, True]
-
-
-def test_paired_bars_without_missing_words_and_legend() -> None:
-    fig, ax = plt.subplots()
-    figures.paired_bars(ax, ["甲"], [np.nan], [120.56], missing=None, legend=False)
-    assert [t.get_text() for t in ax.texts] == ["文章未给出", "120.56"]
-    assert not fig.legends
-
-
-def test_with_remainder_adds_what_the_shares_leave() -> None:
-    shares = pd.DataFrame({"article": [21.8, 21.2, 24.5, 15.0], "published": [21.8, 20.2, 24.1, 15.3]},
-                          index=["资讯科技", "电气及电子", "基础工业", "生物科技"])
-    out = figures.with_remainder(shares, "其他")
-    assert list(out.index) == [*shares.index, "其他"]
-    assert out.loc["其他"].round(6).to_dict() == {"article": 17.5, "published": 18.6}
-    with pytest.raises(ValueError, match=r"shares in article add up to 110 %"):
-        figures.with_remainder(pd.DataFrame({"article": [60, 50]}))
-
-
-def test_wrapped_keeps_lines_short_and_breaks_before_brackets() -> None:
-    assert figures.wrapped(["前海深港现代服务业合作区（扩区前）"], 12) == ["前海深港现代服务业合作区\n（扩区前）"]
-    assert figures.wrapped(["南山区"], 12) == ["南山区"]
-    for label in figures.wrapped(["河套合作区落户和推进的优质科研项目", "其中通过新上市制度（第十八 A 章）上市的公司"], 9):
-        assert all(len(line) <= 9 for line in label.split("\n")), label
-        assert "第十八\u00a0A\u00a0章" in label or "河套" in label  # "第十八 A 章" is never split
-
-
-def test_point_labels_write_beside_each_point() -> None:
-    fig, ax = plt.subplots()
-    figures.point_labels(ax, [2016, 2020], [138, 468], ["138 家", "468 家"])
-    figures.point_labels(ax, [2016], [138], ["138 家"], below=True)
-    offsets = [(t.get_text(), t.xyann) for t in ax.texts]
-    assert offsets[0][0] == "138 家" and offsets[0][1][1] > 0 > offsets[2][1][1]  # above, then below
+def test_glued_numbers_are_the_articles_values_from_the_data(built: dict[str, Page]) -> None:
+    key = {r["figure_id"]: float(r["value_article"]) for r in read_data("key_figures")}
+    startups = next(r for r in read_data("hk_startups") if r["startups_article"])
+    years = {r["year"] for r in read_data("gii_ranks")}
+    zh = {2: "二", 5: "五"}
+    expected = {
+        "00-introduction": [f"香港回归祖国{key['hk_return_years']:.0f}年来"],
+        "01-background": [f"占地{key['northern_metropolis_area']:.0f}平方公里"],
+        "02-hk-innovation": [
+            f"近{len(years)}年均排在全球经济体前15名",
+            f"世界第{zh[int(key['gii_cluster_rank_2021'])]}大科技集群",
+            f"香港拥有{zh[int(key['hk_universities_top100'])]}所在",
+            f"{startups['survey_year']}年数据显示，香港初创企业达{startups['qualifier']}{startups['startups_article']}家",
+            f"比2015年增长{key['hk_startups_growth_2015_2021']:.1f}倍",
+        ],
+    }
+    for name, phrases in expected.items():
+        visible = squeeze(built[name].text())
+        missing = [p for p in phrases if p not in visible]
+        assert not missing, f"{name}: not in the page: {missing}"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -189,14 +141,13 @@ def test_point_labels_write_beside_each_point() -> None:
 # ----------------------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pages(html_dir: Path) -> dict[str, BeautifulSoup]:
-    names = {page for page, _, _ in FIGURES.values()}
-    return {name: BeautifulSoup((html_dir / "book" / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
-            for name in names}
+    names = {page for page, _, _ in CHAPTER_FIGURES.values()}
+    return {name: Page.read(html_dir / "book" / f"{name}.html").soup for name in names}
 
 
-@pytest.mark.parametrize("figure_id", FIGURES)
+@pytest.mark.parametrize("figure_id", CHAPTER_FIGURES)
 def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, pages, figure_id: str) -> None:
-    page_name, csv_name, caption_words = FIGURES[figure_id]
+    page_name, csv_name, caption_words = CHAPTER_FIGURES[figure_id]
     page = pages[page_name]
     figure = page.find("figure", id=figure_id)
     assert figure is not None, f"{figure_id} missing from {page_name}.html"
@@ -219,12 +170,12 @@ def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, 
     assert refs and all(a.get_text(strip=True) == number for a in refs), f"{figure_id}: no {{numref}} to it"
 
 
-def test_figure_numbers_run_on_through_the_chapters(pages) -> None:
-    order = [FIGURES[f][0] for f in FIGURES]
-    assert order == sorted(order)  # FIGURES lists them in reading order
-    numbers = [int(pages[FIGURES[f][0]].find("figure", id=f).find(class_="caption-number").get_text()[2:])
-               for f in FIGURES]
-    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+def test_figure_numbers_run_on_through_the_chapters(html_dir: Path) -> None:
+    """Every figure of the chapters, in reading order (each list holds its page's figures in order): 图 1, 2, 3 …"""
+    figures = sorted({**RANKING_FIGURES, **CHAPTER_FIGURES}.items(), key=lambda item: item[1][0])
+    numbers = [int(Page.read(html_dir / "book" / f"{page}.html").figures[fid].find(class_="caption-number")
+                   .get_text()[2:]) for fid, (page, *_) in figures]
+    assert numbers == list(range(1, len(numbers) + 1)), dict(zip((f for f, _ in figures), numbers))
 
 
 # ---- glued numbers ---------------------------------------------------------------------------------------------
@@ -334,9 +285,7 @@ def test_expected_phrases_are_the_articles_words() -> None:
 @pytest.mark.parametrize("page_name", ["03-government-measures", "04-key-industries", "05-cooperation",
                                        "06-recommendations"])
 def test_numbers_in_the_prose_are_glued_from_the_data(html_dir: Path, page_name: str) -> None:
-    html = BeautifulSoup((html_dir / "book" / f"{page_name}.html").read_text(encoding="utf-8"), "html.parser")
-    article = html.find("article", class_="bd-article") or html.find("main")
-    rendered = squeeze(article.get_text())
+    rendered = squeeze(Page.read(html_dir / "book" / f"{page_name}.html").article_text())
     source = squeeze((BOOK / f"{page_name}.md").read_text(encoding="utf-8"))
     for phrase in expected_phrases()[page_name]:
         assert phrase in rendered, f"{page_name}: {phrase!r} not in the built page"

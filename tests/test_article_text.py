@@ -5,18 +5,17 @@ into clauses at Chinese punctuation; every clause must appear, in order, in the 
 chapter pages (rendered HTML, not the .md sources, so numbers later glued in from data/ are compared as the
 reader sees them).
 
-Also a standalone check:  python tests/test_text.py [HTML_DIR]   (default: $SZHK_HTML_DIR or _build/html);
+Also a standalone check:  python tests/test_article_text.py [HTML_DIR]   (default: _build/html);
 it prints every missing or misplaced clause and exits 1 if there is any.
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from pages import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
@@ -82,69 +81,16 @@ def source_clauses(path: Path = SOURCE) -> list[str]:
 
 # --- the built side --------------------------------------------------------------------------------------
 
-class ArticleText(HTMLParser):
-    """Visible text of a page's chapter body (the theme's <article class="bd-article">, or <main> for another
-    theme; navigation, header and footer excluded), plus the text of each paragraph and each <strong> in it."""
-
-    SKIP = {"script", "style", "template"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self, root: tuple[str, str | None]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = root        # (tag, class) of the element whose text is wanted
-        self.depth = 0          # element depth inside the article; 0 = outside
-        self.skip_depth = 0
-        self.parts: list[str] = []
-        self.paragraphs: list[str] = []
-        self.strong: list[str] = []
-        self._open: list[tuple[str, list[str]]] = []  # (tag, text buffer) for open <p> and <strong>
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.VOID:
-            return
-        if self.depth == 0:
-            root_tag, root_class = self.root
-            if tag == root_tag and (root_class is None or root_class in (dict(attrs).get("class") or "").split()):
-                self.depth = 1
-            return
-        self.depth += 1
-        if self.skip_depth or tag in self.SKIP:
-            self.skip_depth += 1
-        if tag in ("p", "strong"):
-            self._open.append((tag, []))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.VOID or self.depth == 0:
-            return
-        self.depth -= 1
-        if self.skip_depth:
-            self.skip_depth -= 1
-        if self._open and self._open[-1][0] == tag:
-            _, buffer = self._open.pop()
-            (self.paragraphs if tag == "p" else self.strong).append("".join(buffer))
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and not self.skip_depth:
-            self.parts.append(data)
-            for _, buffer in self._open:
-                buffer.append(data)
-
-
-def chapter_pages(html_dir: Path) -> list[ArticleText]:
+def chapter_pages(html_dir: Path) -> list[Page]:
     pages = []
     for name in CHAPTERS:
-        page = html_dir / "book" / f"{name}.html"
-        if not page.exists():
-            raise FileNotFoundError(f"{page}: chapter page missing from the built book")
-        html = page.read_text(encoding="utf-8")
-        for root in (("article", "bd-article"), ("main", None)):
-            parser = ArticleText(root)
-            parser.feed(html)
-            if parser.parts:
-                break
-        else:
-            raise ValueError(f"{page}: no <article class=\"bd-article\"> or <main> with text found")
-        pages.append(parser)
+        path = html_dir / "book" / f"{name}.html"
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: chapter page missing from the built book")
+        page = Page.read(path)
+        if not page.article_text().strip():
+            raise ValueError(f"{path}: no <article class=\"bd-article\"> or <main> with text found")
+        pages.append(page)
     return pages
 
 
@@ -167,7 +113,7 @@ def compare(expected: list[str], rendered: str) -> tuple[list[str], list[str]]:
 def check_html(html_dir: Path) -> list[str]:
     """Problems found, as report lines (empty when every clause is there, in order)."""
     expected = source_clauses()
-    rendered = WHITESPACE.sub("", "".join("".join(page.parts) for page in chapter_pages(html_dir)))
+    rendered = WHITESPACE.sub("", "".join(page.article_text() for page in chapter_pages(html_dir)))
     missing, out_of_order = compare(expected, rendered)
     report = []
     if missing:
@@ -182,7 +128,7 @@ def check_html(html_dir: Path) -> list[str]:
 # --- tests -----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def pages(html_dir: Path) -> list[ArticleText]:
+def pages(html_dir: Path) -> list[Page]:
     return chapter_pages(html_dir)
 
 
@@ -208,7 +154,7 @@ def test_every_source_clause_is_in_the_chapters_in_order(html_dir: Path) -> None
     assert not report, "\n".join(report)
 
 
-def test_no_whitespace_between_chinese_characters_in_rendered_paragraphs(pages: list[ArticleText]) -> None:
+def test_no_whitespace_between_chinese_characters_in_rendered_paragraphs(pages: list[Page]) -> None:
     # A line break left inside a Markdown paragraph renders as a visible space between two characters.
     gap = re.compile(rf"[{CJK}，。；：、）》”]\s+[{CJK}（《“]")
     bad = [(CHAPTERS[i], m.group()) for i, page in enumerate(pages)
@@ -216,7 +162,7 @@ def test_no_whitespace_between_chinese_characters_in_rendered_paragraphs(pages: 
     assert not bad, f"whitespace inside Chinese text in rendered paragraphs: {bad}"
 
 
-def test_paragraph_leads_render_bold(pages: list[ArticleText]) -> None:
+def test_paragraph_leads_render_bold(pages: list[Page]) -> None:
     bold = {WHITESPACE.sub("", s) for page in pages for s in page.strong}
     not_bold = [lead for lead in LEADS if WHITESPACE.sub("", lead) not in bold]
     assert not not_bold, f"paragraph leads not rendered in bold: {not_bold}"
@@ -240,7 +186,7 @@ def test_chapter_source_has_no_extraction_damage(name: str) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SZHK_HTML_DIR", ROOT / "_build" / "html"))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "_build" / "html")
     problems = check_html(target)
     print("\n".join(problems) or f"all {len(source_clauses())} source clauses found in order in {target}")
     sys.exit(1 if problems else 0)

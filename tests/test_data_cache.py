@@ -1,0 +1,122 @@
+"""szhk.cache: a data file is validated once per build, and a stored frame is never served for other data."""
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from szhk import cache, data, deps
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of data/, a build cache folder, and a loader that forgets what it loaded."""
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    monkeypatch.setenv(deps.DATA_DIR_ENV, str(copy))
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "_frames", {})
+    monkeypatch.setattr(data, "_loaded", {})
+    deps.reset()
+    return copy
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}: update this test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _key(name: str, directory: Path) -> str:
+    return cache.validation_key(name, data.package(), directory)
+
+
+def test_a_loaded_frame_is_stored_once_and_read_back_equal(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    fresh = data.load("gii_ranks")
+    assert cache.contains(_key("gii_ranks", data_copy))
+    monkeypatch.setattr(data, "_frames", {})  # a new kernel: only the disk cache is left
+    calls: list[str] = []
+    monkeypatch.setattr(data, "_validate", lambda name, *a: calls.append(name) or pytest.fail("validated twice"))
+    again = data.load("gii_ranks")
+    assert calls == []
+    pd.testing.assert_frame_equal(again, fresh)
+    assert list(again.dtypes) == list(fresh.dtypes)
+    assert again.attrs == fresh.attrs
+
+
+def test_a_changed_value_gets_a_new_key_and_a_new_frame(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    before = data.load("hk_startups")
+    key = _key("hk_startups", data_copy)
+    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,3361,")
+    assert _key("hk_startups", data_copy) != key
+    monkeypatch.setattr(data, "_frames", {})
+    after = data.load("hk_startups")
+    assert before.loc[before["survey_year"] == 2020, "startups_published"].item() == 3360
+    assert after.loc[after["survey_year"] == 2020, "startups_published"].item() == 3361
+
+
+def test_the_key_covers_the_whole_descriptor_and_foreign_key_targets(data_copy: Path):
+    key = _key("gii_ranks", data_copy)
+    _edit(data_copy / "sources.csv", "gii-2018", "gii-2018x")  # a file gii_ranks' foreign key reads
+    assert _key("gii_ranks", data_copy) != key
+    key = _key("gii_ranks", data_copy)
+    _edit(data_copy / "datapackage.json", '"title"', '"title" ')  # layout only: same descriptor, same key
+    assert _key("gii_ranks", data_copy) == key
+    _edit(data_copy / "datapackage.json", '"name": "tech_parks"', '"name": "tech_parks_renamed"')  # another resource
+    assert _key("gii_ranks", data_copy) != key
+
+
+def test_a_file_no_foreign_key_reads_does_not_change_the_key(data_copy: Path):
+    key = _key("gii_ranks", data_copy)
+    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,3361,")
+    assert _key("gii_ranks", data_copy) == key
+
+
+def test_bad_data_is_never_stored_and_fails_every_time(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,三千,")
+    for _ in range(2):
+        monkeypatch.setattr(data, "_frames", {})
+        with pytest.raises(data.DataValidationError) as error:
+            data.load("hk_startups")
+        assert "hk_startups.csv" in str(error.value) and "startups_published" in str(error.value)
+    assert not cache.contains(_key("hk_startups", data_copy))
+    assert any(p.file.name == "hk_startups.csv" for p in data.validate_all())
+
+
+def test_outside_a_build_nothing_is_written(data_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv(cache.CACHE_DIR_ENV)
+    data.load("gii_ranks")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_figures_in_a_build_use_the_cut_font_and_lose_no_character(data_copy: Path):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from szhk import figures, fonts
+
+    try:
+        figures.use_house_style()
+        family = plt.rcParams["font.family"]
+        assert family[0].startswith("SZHK cut ") and family[1:] == plt.rcParams["font.sans-serif"]
+        rare = next(chr(c) for c in range(0x4E00, 0x9FA6) if chr(c) not in fonts.book_characters())
+        fig, ax = plt.subplots()
+        ax.set_title(f"香港 {rare}")  # bold, with one character the cut-down copy lacks
+        ax.set_xlabel("年份")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph … missing from font(s)" would be a warning
+            fig.savefig(io.BytesIO(), format="pdf")
+            fig.savefig(io.BytesIO(), format="svg")
+        plt.close(fig)
+        assert sorted(p.suffix for p in (data_copy.parent / "cache" / "fonts").iterdir()) == [".otf", ".otf"]
+    finally:
+        plt.rcdefaults()

@@ -1,0 +1,132 @@
+"""The chapter figures' helpers (szhk.figures), the house style, and the web figures' SVG download links
+(szhk_sphinx.figure_downloads, in a small Sphinx project). No build of the book."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from szhk import figures  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("house_style")
+
+
+def test_chinese_labels_have_glyphs(tmp_path: Path) -> None:
+    fig, ax = plt.subplots()
+    ax.plot([2017, 2021], [16, -14])
+    ax.set_title("全球创新指数排名")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" is a UserWarning
+        fig.savefig(tmp_path / "f.svg")
+        fig.savefig(tmp_path / "f.pdf")
+
+
+def test_pdf_fonts_embedded_and_not_type3(tmp_path: Path) -> None:
+    fig, ax = plt.subplots()
+    ax.set_xlabel("年份")
+    fig.savefig(tmp_path / "f.pdf")
+    out = subprocess.run(["pdffonts", str(tmp_path / "f.pdf")], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows, out
+    assert all("Type 3" not in r for r in rows), out
+    assert all(r.split()[-5] == "yes" for r in rows), out  # the "emb" column
+
+
+def test_rank_axis_puts_rank_one_on_top() -> None:
+    fig, ax = plt.subplots()
+    figures.rank_axis(ax, worst=20)
+    bottom, top = ax.get_ylim()
+    assert top < bottom and top < 1 <= 20 < bottom
+
+
+def test_year_axis_has_whole_years_only() -> None:
+    fig, ax = plt.subplots()
+    figures.year_axis(ax, [2017, 2019, 2018])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2017", "2018", "2019"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# szhk.figures
+# ----------------------------------------------------------------------------------------------------------------
+def test_rank_chart_names_missing_columns() -> None:
+    with pytest.raises(ValueError, match=r"columns \['rank_article'\] missing"):
+        figures.rank_chart(pd.DataFrame({"year": [2017], "economy_zh": ["中国"]}))
+
+
+def test_wrap_label_breaks_like_the_articles_table() -> None:
+    assert [figures.wrap_label(s) for s in ("人文与艺术", "生命科学与医学", "自然科学", "大学")] == [
+        "人文与\n艺术", "生命科学\n与医学", "自然\n科学", "大学"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# szhk.figures
+# ----------------------------------------------------------------------------------------------------------------
+def _bars_of(ax) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def test_bars_labels_each_bar_and_puts_the_first_category_on_top() -> None:
+    fig, ax = plt.subplots()
+    drawn = figures.bars(ax, ["甲", "乙", "丙"], [3, None, 5], ["约 3 个", "", "5 个"], missing="未核得")
+    assert len(drawn) == 2 and [b.get_width() for b in drawn] == [3, 5]
+    assert [t.get_text() for t in ax.texts] == ["约 3 个", "未核得", "5 个"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["甲", "乙", "丙"]
+    bottom, top = ax.get_ylim()
+    assert top < 0 < 2 < bottom  # first category at the top
+    assert ax.get_xlim()[1] > 5  # room for the end labels
+
+
+def test_with_remainder_adds_what_the_shares_leave() -> None:
+    shares = pd.DataFrame({"article": [21.8, 21.2, 24.5, 15.0], "published": [21.8, 20.2, 24.1, 15.3]},
+                          index=["资讯科技", "电气及电子", "基础工业", "生物科技"])
+    out = figures.with_remainder(shares, "其他")
+    assert list(out.index) == [*shares.index, "其他"]
+    assert out.loc["其他"].round(6).to_dict() == {"article": 17.5, "published": 18.6}
+    with pytest.raises(ValueError, match=r"shares in article add up to 110 %"):
+        figures.with_remainder(pd.DataFrame({"article": [60, 50]}))
+
+
+def test_wrapped_keeps_lines_short_and_breaks_before_brackets() -> None:
+    assert figures.wrapped(["前海深港现代服务业合作区（扩区前）"], 12) == ["前海深港现代服务业合作区\n（扩区前）"]
+    assert figures.wrapped(["南山区"], 12) == ["南山区"]
+    for label in figures.wrapped(["河套合作区落户和推进的优质科研项目", "其中通过新上市制度（第十八 A 章）上市的公司"], 9):
+        assert all(len(line) <= 9 for line in label.split("\n")), label
+        assert "第十八\u00a0A\u00a0章" in label or "河套" in label  # "第十八 A 章" is never split
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# szhk.figure_downloads, in a small Sphinx project
+# ----------------------------------------------------------------------------------------------------------------
+def test_svg_figures_get_a_download_link_on_the_web_only(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    fig.savefig(src / "chart.svg")
+    fig.savefig(src / "chart.png")
+    (src / "conf.py").write_text(
+        "extensions = ['szhk_sphinx.figure_downloads']\n",
+        encoding="utf-8")
+    (src / "index.rst").write_text(
+        "Test\n====\n\n.. figure:: chart.svg\n   :name: fig-chart\n\n   A caption.\n\n"
+        ".. figure:: chart.png\n\n   A PNG figure.\n\n.. image:: chart.svg\n", encoding="utf-8")
+    for builder in ("html", "latex"):
+        subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", str(src), str(tmp_path / builder)],
+                       check=True, capture_output=True, text=True)
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="reference download svg-download" href="([^"]+)" download="([^"]+)">下载 SVG</a>', page)
+    assert links == [("_images/chart.svg", "fig-chart.svg")]  # the SVG figure only; not the PNG, not a bare image
+    assert (tmp_path / "html" / links[0][0]).is_file()
+    (tex,) = (tmp_path / "latex").glob("*.tex")
+    assert "A caption" in tex.read_text(encoding="utf-8") and "下载 SVG" not in tex.read_text(encoding="utf-8")
