@@ -110,11 +110,6 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     chapters = {sof["docname"]: sof for sof in doctree.findall(addnodes.start_of_file)}
     if BRIEFING_DOC in chapters:
         chapters[BRIEFING_DOC].parent.remove(chapters[BRIEFING_DOC])
-    # Links into the briefing (e.g. the data appendix's "used by" lists) would point nowhere in this PDF:
-    # keep their text, drop the link.
-    for link in list(doctree.findall(nodes.reference)):
-        if link.get("refuri", "").partition("#")[0] == f"%{BRIEFING_DOC}":  # LaTeX builder URIs: %doc#id
-            link.replace_self(nodes.inline("", "", *link.children))
     # The front page's own sections precede the first chapter: bracket them as front matter (szhkprint.sty).
     first_chapter = next(iter(chapters.values()), None)
     root_section = next(iter(doctree.findall(nodes.section)), None)
@@ -123,12 +118,42 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         first_chapter.parent.insert(first_chapter.parent.index(first_chapter),
                                     nodes.raw("", r"\szhkmainmatter", format="latex"))
     _leave_web_only_sections(app, doctree)
+    _unlink_what_is_not_printed(doctree, docname)
     references = chapters.get(REFERENCES_DOC)
     sections = [n for n in references.children if isinstance(n, nodes.section)] if references else []
     for bibliography in list(doctree.findall(thebibliography)):
         if sections:
             bibliography.parent.remove(bibliography)
             sections[0].append(bibliography)
+
+
+def _unlink_what_is_not_printed(doctree: nodes.document, root: str) -> None:
+    """Links to a page or place this PDF leaves out (the briefing, the web-only sections) keep their text and lose
+    the link, which would point nowhere on paper."""
+    def docname_of(node: nodes.Node) -> str:
+        part = next((a for a in [node, *_ancestors(node)] if isinstance(a, addnodes.start_of_file)), None)
+        return part["docname"] if part is not None else root
+
+    printed: set[tuple[str, str]] = {(root, "")}
+    for node in doctree.findall(nodes.Element):
+        printed.add((docname_of(node), ""))
+        printed.update((docname_of(node), i) for i in node.get("ids", []))
+    for link in list(doctree.findall(nodes.reference)):
+        uri = link.get("refuri", "")
+        if uri.startswith("%"):  # LaTeX URIs of other pages: %doc#id
+            target = tuple(uri[1:].partition("#")[::2])
+        elif link.get("refid"):  # a place on the same page
+            target = (docname_of(link), link["refid"])
+        else:
+            continue
+        if target not in printed:
+            link.replace_self(nodes.inline("", "", *link.children))
+
+
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
 
 
 def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
