@@ -26,6 +26,7 @@ TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
 # Figure id → (page, CSV its caption links, words its caption must contain: the source note and its publisher).
 CHAPTER_FIGURES = {
     "fig-milestones": ("01-background", "milestones.csv", ("milestones", "policy_documents")),
+    "fig-rd-share": ("01-background", "rd_share_of_gdp.csv", ("rd_share_of_gdp", "编者补充")),
     "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署",)),
     "fig-fintech-startups": ("04-key-industries", "fintech_startups.csv", ("香港投资推广署",)),
     "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
@@ -35,6 +36,11 @@ CHAPTER_FIGURES = {
 def read_data(name: str) -> list[dict[str, str]]:
     with open(DATA / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def article_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the article's period (in_article true): Tables 1 and 2 show only these."""
+    return [r for r in read_data(name) if r["in_article"] == "true"]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +86,7 @@ def _cells(table) -> list[list[str]]:
 def test_table_1_matches_the_data_cell_by_cell(built: dict[str, Page]) -> None:
     table = built["02-hk-innovation"].tables["tbl-rankings"]
     assert squeeze(table.find("caption").get_text()).startswith("表1全球创新指数和世界数字竞争力排名")
-    gii, imd = read_data("gii_ranks"), read_data("imd_digital_ranks")
+    gii, imd = article_rows("gii_ranks"), article_rows("imd_digital_ranks")
     years = sorted({row["year"] for row in gii})
     expected = [["全球排名", *[f"{y}年" for y in years]]]
     for name, rows, cell in (("全球创新指数", gii, lambda r: r["rank_article"]),
@@ -97,7 +103,7 @@ def test_table_2_matches_the_data_cell_by_cell(built: dict[str, Page]) -> None:
     table = built["02-hk-innovation"].tables["tbl-qs-2022"]
     caption = squeeze(table.find("caption").get_text())
     assert caption.startswith("表2香港五所大学及部分学科世界排名（2022）[2]"), caption  # the author's note [2]
-    qs = read_data("qs_university_ranks")
+    qs = article_rows("qs_university_ranks")
     universities = list(dict.fromkeys(r["university_zh"] for r in qs))
     rankings = list(dict.fromkeys(r["ranking_zh"] for r in qs))
     rank = {(r["university_zh"], r["ranking_zh"]): r["rank_article"] or "－" for r in qs}
@@ -117,14 +123,14 @@ def test_tables_are_numbered_with_source_and_csv(html_dir: Path, table_id: str) 
 def test_glued_numbers_are_the_articles_values_from_the_data(built: dict[str, Page]) -> None:
     key = {r["figure_id"]: float(r["value_article"]) for r in read_data("key_figures")}
     startups = next(r for r in read_data("hk_startups") if r["startups_article"])
-    years = {r["year"] for r in read_data("gii_ranks")}
+    cluster = next(r for r in article_rows("gii_cluster_ranks"))
     zh = {2: "二", 5: "五"}
     expected = {
         "00-introduction": [f"香港回归祖国{key['hk_return_years']:.0f}年来"],
         "01-background": [f"占地{key['northern_metropolis_area']:.0f}平方公里"],
         "02-hk-innovation": [
-            f"近{len(years)}年均排在全球经济体前15名",
-            f"世界第{zh[int(key['gii_cluster_rank_2021'])]}大科技集群",
+            f"近{key['gii_top15_years']:.0f}年均排在全球经济体前15名",  # the author's number, never a row count
+            f"世界第{zh[int(cluster['rank_article'])]}大科技集群",
             f"香港拥有{zh[int(key['hk_universities_top100'])]}所在",
             f"{startups['survey_year']}年数据显示，香港初创企业达{startups['qualifier']}{startups['startups_article']}家",
             f"比2015年增长{key['hk_startups_growth_2015_2021']:.1f}倍",

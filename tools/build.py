@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_sphinx import BUILD_ENV
+from szhk_sphinx import BUILD_ENV, changes
 from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import DATA_DIR_ENV, tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
@@ -175,8 +175,9 @@ def _referenced(html_dir: Path) -> set[str]:
     return {re.sub(r"%[0-9A-Fa-f]{2}", lambda m: bytes.fromhex(m.group(0)[1:]).decode("latin-1"), f) for f in found}
 
 
-def stage_site(root: Path, pdfs: list[Path]) -> Path:
-    """A complete new edition beside the published one: html/ (only files its pages use) and pdf/."""
+def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
+    """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
+    (the snapshot it was built from) also data/ and the change report (html/changes.html, changes.txt)."""
     build = root / "_build"
     staged = build / ".site-staging"
     shutil.rmtree(staged, ignore_errors=True)
@@ -190,6 +191,8 @@ def stage_site(root: Path, pdfs: list[Path]) -> Path:
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+    if data is not None:
+        write_changes(root, staged, data)
     for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
         target.mkdir(parents=True, exist_ok=True)
         for pdf in pdfs:
@@ -201,6 +204,22 @@ def stage_site(root: Path, pdfs: list[Path]) -> Path:
         return final
     staged.rename(final)
     return final
+
+
+def write_changes(root: Path, staged: Path, data: Path) -> None:
+    """Compare the staged edition with the published one: changes.html in the site, changes.txt for the terminal.
+    When nothing changed, the page of the published edition stays (it says what that edition changed), so two
+    builds of the same commit still publish the same bytes."""
+    shutil.copytree(data, staged / changes.DATA_COPY)
+    published = (root / "_build" / "site").resolve() if (root / "_build" / "site").exists() else None
+    sections = changes.report(published, staged, staged / changes.DATA_COPY)
+    compared = bool(sections)
+    (staged / "changes.txt").write_text(changes.as_text(sections, compared) + "\n", encoding="utf-8")
+    kept = published / "html" / changes.PAGE if published else None
+    if compared and not any(sections.values()) and kept is not None and kept.is_file():
+        shutil.copy2(kept, staged / "html" / changes.PAGE)
+    else:
+        changes.write_page(staged / "html" / changes.PAGE, sections, compared, changes.history(root))
 
 
 def _replace_link(link: Path, target: str) -> None:
@@ -244,11 +263,13 @@ def build(root: Path = ROOT) -> dict[str, object]:
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))
         print("[pdf] typeset with XeLaTeX" if typeset else "[pdf] inputs unchanged: LaTeX not run")
         try:
-            site = stage_site(root, pdfs)
+            site = stage_site(root, pdfs, snapshot)
+            report = (site / "changes.txt").read_text(encoding="utf-8")
             changed = publish(root, site)
         except OSError as error:
             state = "仍为上一版 / the previous edition is still published"
             raise PublishError(f"发布失败 / publishing failed: {error.strerror or error} ({error.filename}); {state}")
+    print(report, end="")
     print(("published: " if changed else "unchanged (same edition): ") + "_build/html, _build/pdf "
           f"({time.perf_counter() - started:.1f} s)")
     return {"executed": executed, "typeset": typeset, "published": changed}

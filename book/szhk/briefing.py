@@ -129,7 +129,7 @@ def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # Key numbers and the discrepancies found
 # ----------------------------------------------------------------------------------------------------------------
-KEY_NUMBERS = (  # figure_id in data/key_figures.csv, in the article's order
+KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in the article's order
     "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
     "itf_projects_approved", "itf_funding_approved", "itvf_size", "fintech_ecosystem_rank_2020", "virtual_banks",
     "hetao_projects", "qianhai_institutional_innovations",
@@ -144,9 +144,25 @@ def as_written(value: float, unit: str, qualifier: object) -> str:
     return f"第 {value:g} 名" if unit == "名" else text.as_written(value, unit, qualifier)
 
 
+def series_key_numbers() -> pd.DataFrame:
+    """Two key numbers are one year of a series and live only in that series' file (one fact, one place): the
+    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article)."""
+    cluster = load("gii_cluster_ranks").query("in_article").iloc[0]
+    startups = load("hk_startups").query("in_article").iloc[0]
+    return pd.DataFrame([
+        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": "广深港科技集群在全球创新指数中的名次",
+         "value_article": cluster.rank_article, "unit": "名", "qualifier": pd.NA, "year": cluster.year,
+         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification},
+        {"figure_id": "hk_startups_2021", "quantity_zh": "香港初创企业数目",
+         "value_article": startups.startups_article, "unit": "家", "qualifier": startups.qualifier,
+         "year": startups.survey_year, "value_published": startups.startups_published, "qualifier_published": pd.NA,
+         "verification": startups.verification},
+    ]).set_index("figure_id")
+
+
 def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
     """指标 | 文章所写 | 核验: the article's key numbers and what checking them found."""
-    figures = load("key_figures").set_index("figure_id")
+    figures = pd.concat([load("key_figures").set_index("figure_id"), series_key_numbers()])
     unknown = [name for name in names if name not in figures.index]
     if unknown:
         raise BriefingError(f"data/key_figures.csv has no figure_id {unknown} (szhk.briefing.KEY_NUMBERS)")
@@ -273,6 +289,11 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     ax.yaxis.label.set_size(label_size)
 
 
+def table_1(name: str) -> pd.DataFrame:
+    """The article's editions of a ranking (its Table 1): later editions are in the book's 表 1 续, not here."""
+    return load(name).query("in_article")
+
+
 SOURCE = "世界知识产权组织等《全球创新指数》；瑞士洛桑国际管理发展学院（IMD）《世界数字竞争力排名》；文章表 1"
 
 
@@ -286,14 +307,14 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
                              figsize=(4.4, 7.0) if stacked else (6.8, 3.6))
     for ax, (name, title) in zip(axes, RANKINGS):
-        _panel(ax, load(name), title, thresholds[name], label_size)
+        _panel(ax, table_1(name), title, thresholds[name], label_size)
     if not stacked:
         axes[1].set_ylabel("")
     key = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK)),
            Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
     axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2, fontsize=label_size,
                    borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
-    title = chart_title(load("gii_ranks"), load("imd_digital_ranks"))
+    title = chart_title(table_1("gii_ranks"), table_1("imd_digital_ranks"))
     title_and_source(fig, title, SOURCE)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72

@@ -705,10 +705,10 @@ def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = 
 
 
 def source_titles() -> dict[str, str]:
-    """Source id → how to name it in words (publisher and title), from sources.csv."""
+    """Source id → how to name it in words when it is not cited from references.bib: only the article itself
+    (every other source's title lives in references.bib and is cited)."""
     frame = data.load("sources")
-    return {_text(r["source_id"]): "，".join(x for x in (_text(r["publisher"]), f"《{_text(r['title'])}》") if x)
-            for r in frame.to_dict("records")}
+    return {_text(r["source_id"]): "原文" for r in frame.to_dict("records") if _text(r["kind"]) == "article"}
 
 
 _LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)

@@ -49,6 +49,7 @@ __all__ = [
     "milestones",
     "package",
     "resource_names",
+    "bibliography_keys",
     "sources_of",
     "stated_counts",
     "validate_all",
@@ -156,6 +157,51 @@ class ColumnSum(frictionless.Check):
     }
 
 
+class VerdictError(fl_errors.RowError):
+    type = "verdict"
+    title = "Verdict"
+    description = "A typed verification mark contradicts the values it is about."
+    template = "The row at position {rowNumber} has an error: {note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class Verdict(frictionless.Check):
+    """A typed `verification` must agree with the values: match needs the published value to support the article's
+    (by the claims register's own rule, `szhk.claims.amount_supported`: rounding and 约/近/超过 included), differs
+    needs it not to. So the data appendix, the briefing and the claims register can never disagree."""
+
+    type: ClassVar[str] = "verdict"
+    Errors: ClassVar[list[type[fl_errors.Error]]] = [VerdictError]
+
+    article: str
+    published: str
+    qualifier: Optional[str] = None
+    published_qualifier: Optional[str] = None
+    verification: str = "verification"
+
+    def validate_row(self, row):  # type: ignore[override]
+        from .claims import amount_supported  # the register's rule; imported late (claims imports this module)
+
+        mark, article, published = row[self.verification], row[self.article], row[self.published]
+        if mark not in ("match", "match (secondary)", "differs") or article is None or published is None:
+            return
+        qualifier = (row[self.qualifier] or "") if self.qualifier else ""
+        published_qualifier = (row[self.published_qualifier] or "") if self.published_qualifier else ""
+        supported = amount_supported(Decimal(str(article)), qualifier, Decimal(str(published)), published_qualifier)
+        if supported != (mark != "differs"):
+            said = f"{qualifier} {article}".strip()
+            found = f"{published_qualifier} {published}".strip()
+            verdict = "相符" if supported else "不相符"
+            note = f"{self.verification} 写作 “{mark}”，但文章 {said} 与已发表 {found} 按核验规则{verdict}"
+            yield VerdictError.from_row(row, note=note)
+
+    metadata_profile_patch = {
+        "required": ["article", "published"],
+        "properties": {name: {"type": "string"} for name in
+                       ("article", "published", "qualifier", "published_qualifier", "verification")},
+    }
+
+
 class StrictCellError(fl_errors.CellError):
     type = "strict-cell"
     title = "Strict Cell"
@@ -185,7 +231,7 @@ class StrictCells(frictionless.Check):
 
 class _Plugin(frictionless.Plugin):
     def select_check_class(self, type: Optional[str] = None):  # noqa: A002 - Frictionless's name
-        return {ColumnSum.type: ColumnSum, StrictCells.type: StrictCells}.get(type or "")
+        return {ColumnSum.type: ColumnSum, Verdict.type: Verdict, StrictCells.type: StrictCells}.get(type or "")
 
 
 frictionless.system.register("szhk", _Plugin())
@@ -410,6 +456,15 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
             path, row, "、".join(columns) or "—", f"{title}（公式：{formula}）" if title else f"公式 {formula}",
             "该行不满足这条规则", more,
         )
+    if kind == "verdict":
+        checks = [c for c in resource.get("checklist", {}).get("checks", []) if c.get("type") == "verdict"]
+        check = next((c for c in checks if f"{c.get('verification', 'verification')} 写作" in note), checks[0] if checks else {})
+        columns = [check.get(k) for k in ("verification", "article", "published") if check.get(k)]
+        if "verification" not in check:
+            columns.insert(0, "verification")
+        return DataValidationError(
+            path, row, "、".join(columns), check.get("title") or "核对结果必须与数值一致", note, more,
+        )
     if kind in ("column-sum", "column-total", "table-dimensions"):
         checks = resource.get("checklist", {}).get("checks", [])
         check_type = "column-sum" if kind == "column-total" else kind
@@ -482,7 +537,35 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> tuple[f
     problems = [error for task in report.tasks for error in task.errors]
     if problems:
         raise _convert(problems[0], path, resource_descriptor, len(problems) - 1)
+    if name == "sources":
+        _check_bibliography(path)
     return fl_package.get_resource(name), _sha256(path)
+
+
+BIBLIOGRAPHY = Path("book") / "references.bib"  # in the project folder: the one registry of titles and URLs
+
+
+def bibliography_keys() -> frozenset[str]:
+    """Keys of book/references.bib, where every source's title, publisher, date and URL are recorded."""
+    from pybtex.database import parse_file
+
+    return frozenset(parse_file(str(deps.root() / BIBLIOGRAPHY), bib_format="bibtex").entries.keys())
+
+
+def _check_bibliography(path: Path) -> None:
+    """Every source but the article itself must have its bibliographic entry in references.bib (kind, note stay
+    here): one registry, so a title is never kept in two places."""
+    import csv
+
+    keys = bibliography_keys()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            source_id, kind = row.get("source_id") or "", row.get("kind") or ""
+            if kind != "article" and source_id not in keys:
+                raise DataValidationError(
+                    path, number, "source_id", f"除 article 外，每个来源都必须在 {BIBLIOGRAPHY.as_posix()} 中有同名条目（题名、"
+                    "发布者、日期与网址只记在那里）", f"{BIBLIOGRAPHY.as_posix()} 没有键为 “{source_id}” 的条目",
+                )
 
 
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
@@ -594,7 +677,7 @@ def _source_rows(directory: Path) -> dict[str, dict[str, str]]:
 
 def sources_of(resource: dict[str, Any], directory: Path | None = None) -> list[dict[str, str]]:
     """The article, then every source a row of the resource cites (its foreign keys into sources.csv), in order
-    of first use: id, title, publisher, date, kind and the URL as `path`."""
+    of first use: id, kind and note. Titles, publishers, dates and URLs are in book/references.bib (cite the id)."""
     import csv
 
     directory = directory or data_dir()
@@ -610,17 +693,8 @@ def sources_of(resource: dict[str, Any], directory: Path | None = None) -> list[
             for row in csv.DictReader(handle):
                 used += [v for v in ((row.get(c) or "").strip() for c in columns) if v and v not in used]
     sources = _source_rows(directory)
-    listed = []
-    for source_id in used:
-        row = sources.get(source_id)
-        if row is None:
-            continue
-        entry = {"id": source_id, "title": row.get("title", "")}
-        if row.get("url"):
-            entry["path"] = row["url"]
-        entry.update({key: row[key] for key in ("publisher", "date", "kind") if row.get(key)})
-        listed.append(entry)
-    return listed
+    return [{"id": source_id, **{key: sources[source_id][key] for key in ("kind", "note") if sources[source_id].get(key)}}
+            for source_id in used if source_id in sources]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -754,14 +828,9 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
-    for source in sources_of(resource):
-        parts = [md.text(source.get("publisher", "")), f"《{md.text(source.get('title', ''))}》"]
-        if source.get("date"):
-            parts.append(md.text(source["date"]))
-        text = "，".join(p for p in parts if p)
-        if source.get("path"):
-            text += f"，{md.url(source['path'])}"
-        out.append(f"- {text}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
+    for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
+        cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
+        out.append(f"- {cited}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
         out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")

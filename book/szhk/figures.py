@@ -40,8 +40,9 @@ HK = "#0072B2"        # blue: 中国香港
 MAINLAND = "#D55E00"  # vermillion: 中国内地, 深圳 (the data names the mainland "中国", as the article's Table 1 does)
 INK = "#333333"       # anything that is neither economy: text, timelines, legends of the fill convention
 MUTED = "#999999"     # reference lines, "no data" labels
-ECONOMY_COLOURS = {"中国香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
-ECONOMY_IDS = {"中国香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN", "深圳": "economy-CHN"}
+ECONOMY_COLOURS = {"中国香港": HK, "香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
+ECONOMY_IDS = {"中国香港": "economy-HKG", "香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN",
+               "深圳": "economy-CHN"}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
 
 # ---- Fill: who says so -----------------------------------------------------------------------------------------------
@@ -239,6 +240,21 @@ def year_axis(ax: Axes, years: Iterable[int], label: str = "") -> None:
     ax.set_xlabel(label)
 
 
+AFTER_ARTICLE = "文章发表后"
+BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
+
+
+def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top") -> None:
+    """Shade the years after the article's period (x from `start` to `end`) and label the band 文章发表后 at its
+    `label_at` ("top" or "bottom") corner, so later editions read as later editions, not as the author's numbers.
+    The band says *when*; fill still says who says so (later editions are published values, filled)."""
+    ax.axvspan(start, end, color=BAND, zorder=0, linewidth=0)
+    top = label_at == "top"
+    ax.annotate(AFTER_ARTICLE, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
+                xytext=(3, -3 if top else 3), textcoords="offset points", ha="left", va="top" if top else "bottom",
+                fontsize=LABEL_SIZE, color="#555555")
+
+
 # ---- Bars -------------------------------------------------------------------------------------------------------------
 CATEGORY_WIDTH = 9  # characters per line of a bar's category name (see `wrapped`)
 
@@ -382,10 +398,12 @@ def survey_columns(
     unit: str,
     economy: str | None = "中国香港",
     height: float = 3.4,
+    article_until: int | None = None,
 ) -> Figure:
     """One column per year on a true time axis from the first year to the last: a missing year is a visible gap
     marked 无数据, never closed up. The published value is a filled column labelled with its number; the
-    article's value (with its own label, e.g. "文章：近 4000") is an outlined column drawn over the same year."""
+    article's value (with its own label, e.g. "文章：近 4000") is an outlined column drawn over the same year.
+    Years after `article_until` (the article's last year) sit in a shaded band labelled 文章发表后."""
     def floats(values: Sequence[float]) -> list[float]:
         return [float(v) if pd.notna(v) else math.nan for v in values]
 
@@ -431,6 +449,8 @@ def survey_columns(
         ax.tick_params(axis="x", rotation=90)
     ax.set_xlim(min(span) - 0.6, max(span) + 0.6)
     ax.set_ylim(0, top * 1.25)  # from zero; room for the article's label
+    if article_until is not None and max(span) > article_until:
+        after_article_band(ax, article_until + 0.5, max(span) + 0.6)
     ax.set_ylabel(unit)
     ax.grid(axis="x", visible=False)
     fill_legend(ax)
@@ -444,11 +464,14 @@ def rank_chart(
     top: int | None = None,
     height: float = 3.6,
 ) -> Figure:
-    """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` columns), one
-    line per economy in its colour, every point labelled with its rank, rank 1 on top. The line runs through the
-    published rank where there is one (filled dot) and the article's otherwise; the article's rank is a hollow dot
-    where it differs from the published one or no published rank was found. `top` draws the text's threshold
-    ("前 15 名") as a dashed line between rank `top` and the next; the note under the chart says what it is."""
+    """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` and
+    `in_article` columns), one line per economy in its colour, every point labelled with its rank, rank 1 on top.
+    The line runs through the published rank where there is one (filled dot) and the article's otherwise; the
+    article's rank is a hollow dot where it differs from the published one or no published rank was found.
+    Editions after the article's (`in_article` false, or no article rank) are published ranks, so filled too:
+    they sit in a shaded band labelled 文章发表后 and their line is dashed. A year without a rank breaks the line.
+    `top` draws the text's threshold ("前 15 名") as a dashed line between rank `top` and the next; the note
+    under the chart says what it is."""
     missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
     if missing:
         raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
@@ -456,6 +479,9 @@ def rank_chart(
     if "rank_published" not in frame:
         frame["rank_published"] = float("nan")
     frame["rank_shown"] = frame["rank_published"].fillna(frame["rank_article"]).astype(float)
+    frame = frame.dropna(subset=["rank_shown"])
+    ours = frame["in_article"].astype(bool) if "in_article" in frame else frame["rank_article"].notna()
+    frame["later"] = ~ours.loc[frame.index]
     fig, ax = plt.subplots(figsize=(WIDTH, height))
     economies = [e for e in ECONOMY_ORDER if e in set(frame["economy_zh"])]
     economies += sorted(set(frame["economy_zh"]) - set(economies))
@@ -466,11 +492,15 @@ def rank_chart(
     for economy in economies:
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = economy_colour(economy)
-        (line,) = ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
-        tag(line, economy)
+        for a, b in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
+            if b.year - a.year != 1:  # no rank that year: no line across the gap
+                continue
+            (line,) = ax.plot([a.year, b.year], [a.rank_shown, b.rank_shown], color=colour, linewidth=2, zorder=2,
+                              linestyle="--" if b.later else "-")
+            tag(line, economy)
         for r in rows.itertuples():
             checked = pd.notna(r.rank_published)
-            differs = checked and r.rank_article != r.rank_published
+            differs = checked and pd.notna(r.rank_article) and r.rank_article != r.rank_published
             above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
@@ -497,7 +527,79 @@ def rank_chart(
         ax.axhline(top + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.4, frame["year"].max() + 1.6)  # room for the economy names
+    if frame["later"].any():  # the band's label at the bottom, where the worst ranks (left of it) leave room
+        after_article_band(ax, frame.loc[~frame["later"], "year"].max() + 0.5, frame["year"].max() + 1.6,
+                           label_at="bottom")
+    if frame["year"].nunique() > 7:  # more years than fit side by side at this width
+        ax.tick_params(axis="x", rotation=90)
     fill_legend(ax, published_name="已发表名次", article_name="文章所写（未核得或不同）", marker=True)
+    return fig
+
+
+# ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
+MEASURE_MARKERS = {"official": "o", "society": "s", "unspecified": "D"}
+
+
+def measures_chart(
+    rows: pd.DataFrame,
+    *,
+    value: str,
+    unit: str,
+    kinds: dict[str, str],
+    kind_names: dict[str, str],
+    article_until: int | None = None,
+    height: float = 4.4,
+) -> Figure:
+    """Published values (filled) by `year` for each region (`region_zh`, in its economy's colour), one marker
+    shape per kind of measure (`measure` mapped by `kinds` to official/society/unspecified, named in the legend
+    by `kind_names`). A line joins only values of one measure and one method in consecutive years: never across
+    measures, a gap or a row whose `method_changed` is true, never through a value of an unspecified measure. The first and last value
+    of each region are written above their marks, without the unit: the y axis names it once. Years after
+    `article_until` sit in a shaded band labelled 文章发表后."""
+    missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
+    if missing:
+        raise ValueError(f"measures_chart: columns {sorted(missing)} missing (have {list(rows.columns)})")
+    unknown = sorted(set(rows["measure"]) - set(kinds))
+    if unknown:
+        raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
+    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    top = float(rows[value].max())
+    for region, own in rows.groupby("region_zh", sort=False):
+        colour = economy_colour(region)
+        own = own.sort_values("year")
+        for measure, same in own.groupby("measure", sort=False):
+            if kinds[measure] == "unspecified":
+                continue  # two values of unstated measures may not be comparable: no line
+            for a, b in zip(same.itertuples(), same.iloc[1:].itertuples()):
+                # consecutive years only: a line across a gap would run through the other measures' marks
+                if b.year - a.year == 1 and not b.method_changed:
+                    (line,) = ax.plot([a.year, b.year], [getattr(a, value), getattr(b, value)], color=colour,
+                                      linewidth=2, zorder=2)
+                    tag(line, region)
+        for r in own.itertuples():
+            (dot,) = ax.plot([r.year], [getattr(r, value)], linestyle="none", zorder=3,
+                             **{**marker_style(PUBLISHED, colour), "marker": MEASURE_MARKERS[kinds[r.measure]]})
+            tag(dot, region)
+        for r, side in ((own.iloc[0], "left"), (own.iloc[-1], "right")):
+            tag(ax.annotate(f"{r[value]:g}", (r["year"], r[value]), xytext=(0, 8), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), region)
+        last = own.iloc[-1]
+        tag(ax.annotate(region, (last["year"], last[value]), xytext=(10, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=LABEL_SIZE, fontweight="bold", color=colour), region)
+    years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+    year_axis(ax, years)
+    if len(years) > 7:
+        ax.tick_params(axis="x", rotation=90)
+    ax.set_xlim(min(years) - 0.5, max(years) + 1.8)  # room for the region names
+    ax.set_ylim(0, top * 1.5)  # from zero; room above the highest value's label for the band's
+    ax.set_ylabel(unit)
+    if article_until is not None and max(years) > article_until:
+        after_article_band(ax, article_until + 0.5, max(years) + 1.8)
+    used = [k for k in MEASURE_MARKERS if k in {kinds[m] for m in rows["measure"]}]
+    handles = [Line2D([], [], linestyle="none", label=kind_names[k],
+                      **{**marker_style(PUBLISHED, INK), "marker": MEASURE_MARKERS[k]}) for k in used]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=1, borderaxespad=0,
+              handlelength=1.2, handletextpad=0.5)
     return fig
 
 
@@ -509,7 +611,12 @@ def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
     first, second = [e for e in ECONOMY_ORDER if e in shown.columns][:2]
     ahead = shown.index[shown[second] < shown[first]]
     if len(ahead) and (shown[second] >= shown[first]).loc[: ahead[0]].iloc[:-1].all():
-        return f"{ahead[0]} 年{second}{index_zh}名次首次超过{first}"
+        title = f"{ahead[0]} 年{second}{index_zh}名次首次超过{first}"
+        after = shown.loc[shown.index > ahead[0]].dropna()
+        if len(after) and (after[second] < after[first]).all():  # and stayed ahead in every later edition
+            span = f"{after.index[0]} 年" if len(after) == 1 else f"{after.index[0]}—{after.index[-1]} 年各版"
+            title += f"，{span}仍在其前"
+        return title
     y0, y1 = shown.index.min(), shown.index.max()
     a, b = shown.loc[y0, first], shown.loc[y1, first]
     verb = "升至" if b < a else ("降至" if b > a else "保持在")

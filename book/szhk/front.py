@@ -55,7 +55,7 @@ class KeyMessage:
 # The editor's reading of the article, in its order: where the two cities stand, and what the article proposes.
 KEY_MESSAGES: tuple[KeyMessage, ...] = (
     KeyMessage("cluster", "深港合作有共同的底座：由香港、深圳和广州组成的科技集群，在 2021 年全球创新指数中居世界"
-               "第 {value} 位。", "key_figures", "gii_cluster_rank_2021", "value_published", "para-02-rankings",
+               "第 {value} 位。", "gii_cluster_ranks", "2021", "rank_published", "para-02-rankings",
                ("gii-cluster-rank",)),
     KeyMessage("gii", "香港的创新实力居全球前列，2021 年全球创新指数排第 {value} 名，但并非如文章所说近 5 年每年"
                "都在前 15 名。", "gii_ranks", "2021|HKG", "rank_published", "para-02-rankings", ("gii-top15",)),
