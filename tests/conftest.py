@@ -134,7 +134,7 @@ def jupyter_book(project: Path, *args: str, env: dict[str, str] | None = None) -
 # ----------------------------------------------------------------------------------------------------------------
 # Several edits applied at once; each is read by the tests named beside it.
 GII_KEY = {"year": "2021", "economy_code": "CHN"}  # Table 1 and fig-gii-ranks (chapter 02), in HTML and PDF
-STARTUPS_2021 = ("2021,4000,", "2021,4321,")  # the sentence "香港初创企业达近…家" and fig-hk-startups
+STARTUPS_2021 = ("2021,true,4000,", "2021,true,4321,")  # the sentence "香港初创企业达近…家" and fig-hk-startups
 SCIENCE_PARK_KEY = {"park_code": "science_park", "measure_code": "companies"}
 SCIENCE_PARK_RESOLVED = dict(value_published="1000", qualifier_published="超过", verification="match",
                              note="（测试：已发表值改为与文章相同）")  # the claims register and chapter 03's note
@@ -146,7 +146,7 @@ SPECIAL_CHAPTER = "book/06-recommendations.md"
 # hk_startups.csv's 2021 row differs from its source: the data appendix prints its note (HTML and book PDF).
 SPECIAL_ROW = {"survey_year": "2021"}
 EDITED_RESOURCES = ("gii_ranks", "hk_startups", "tech_parks")
-MID_BUILD_EDIT = ("hk_startups.csv", "2021,4321,", "2021,9999,")  # made while the edited build runs
+MID_BUILD_EDIT = ("hk_startups.csv", "2021,true,4321,", "2021,true,9999,")  # made while the edited build runs
 
 
 @dataclass

@@ -52,7 +52,7 @@ def test_a_loaded_frame_is_stored_once_and_read_back_equal(data_copy: Path, monk
 def test_a_changed_value_gets_a_new_key_and_a_new_frame(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
     before = data.load("hk_startups")
     key = _key("hk_startups", data_copy)
-    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,3361,")
+    _edit(data_copy / "hk_startups.csv", "2020,false,,,3360,", "2020,false,,,3361,")
     assert _key("hk_startups", data_copy) != key
     monkeypatch.setattr(data, "_frames", {})
     after = data.load("hk_startups")
@@ -73,12 +73,12 @@ def test_the_key_covers_the_whole_descriptor_and_foreign_key_targets(data_copy: 
 
 def test_a_file_no_foreign_key_reads_does_not_change_the_key(data_copy: Path):
     key = _key("gii_ranks", data_copy)
-    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,3361,")
+    _edit(data_copy / "hk_startups.csv", "2020,false,,,3360,", "2020,false,,,3361,")
     assert _key("gii_ranks", data_copy) == key
 
 
 def test_bad_data_is_never_stored_and_fails_every_time(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    _edit(data_copy / "hk_startups.csv", "2020,,,3360,", "2020,,,三千,")
+    _edit(data_copy / "hk_startups.csv", "2020,false,,,3360,", "2020,false,,,三千,")
     for _ in range(2):
         monkeypatch.setattr(data, "_frames", {})
         with pytest.raises(data.DataValidationError) as error:

@@ -31,6 +31,7 @@ The fields that matter beyond the usual BibTeX ones:
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, unquote
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ from sphinxcontrib.bibtex.style.referencing.basic_label import BasicLabelParenth
 from sphinxcontrib.bibtex.style.referencing.label import LabelReferenceStyle
 
 __all__ = ["BibliographyError", "GBT7714ReferenceStyle", "GBT7714Style", "UnsupportedEntry", "check_bibfile",
-           "compress_labels", "entry_language"]
+           "compress_labels", "display_url", "entry_language"]
 
 # Language codes as in the .bst (get.str.lang): the highest one found in a string wins.
 LANG_OTHER, LANG_EN, LANG_RU, LANG_ZH, LANG_JA = 0, 1, 2, 3, 4
@@ -64,6 +65,15 @@ _BEFORE_ALL, _MID_SENTENCE, _AFTER_SENTENCE, _AFTER_BLOCK, _AFTER_SLASH = range(
 
 # Entry types that carry a number after the title ("题名: 编号"), as set.entry.numbered.
 _NUMBERED_TYPES = {"patent", "standard", "techreport"}
+
+
+_URL_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:/?#[]@!$&'()*+,;=-._~")
+
+
+def display_url(url: str) -> str:
+    """An address as shown: percent-encoded non-ASCII characters decoded (the same IRI, readable, and in print it
+    breaks between Chinese characters instead of running past the margin); ASCII stays encoded (%20 stays %20)."""
+    return "".join(c if ord(c) > 127 or c in _URL_ASCII else quote(c, safe="") for c in unquote(url))
 
 
 class UnsupportedEntry(ValueError):
@@ -365,7 +375,7 @@ class _Formatter:
     def output_url_doi(self) -> None:
         if self.url:
             self.w.new_block()
-            self.w.output(Text(HRef(self.url, self.url)))
+            self.w.output(Text(HRef(self.url, display_url(self.url))))
         doi = self.get("doi")
         if doi:
             dois = [d for d in re.split(r"[,\s]+", doi) if d and d not in self.url]
