@@ -52,7 +52,8 @@ class KeyMessage:
     claim_ids: tuple[str, ...] = ()
 
 
-# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes.
+# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes (the
+# last message sums up its main asks, in its words, around the one number the data hold for them).
 KEY_MESSAGES: tuple[KeyMessage, ...] = (
     KeyMessage("cluster", "深港合作有共同的底座：由香港、深圳和广州组成的科技集群，在 2021 年全球创新指数中居世界"
                "第 {value} 位。", "gii_cluster_ranks", "2021", "rank_published", "para-02-rankings",
@@ -65,8 +66,9 @@ KEY_MESSAGES: tuple[KeyMessage, ...] = (
     KeyMessage("hetao", "合作已有落地的平台：据文章，河套深港科技创新合作区落户和推进的优质科研项目累计超过 "
                "{value} 个。", "key_figures", "hetao_projects", "value_article", "para-05-hetao",
                ("hetao-projects",)),
-    KeyMessage("manufacturing", "文章建议在宝安统筹会展东及周边 {value} 平方公里片区，建设深港先进制造业合作区，"
-               "让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
+    KeyMessage("manufacturing", "文章的主要建议：针对科技合作建立部门级的协调机制并组建深港科技合作顾问咨询委员会，"
+               "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”，并在宝安统筹会展东及周边 {value} 平方公里"
+               "片区建设深港先进制造业合作区，让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
                "area_km2_article", "para-06-manufacturing", ("manufacturing-zone-area",)),
 )
 
@@ -325,11 +327,14 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
                             f"{_cat('公开来源为', md(r.published_value))}"
                             f"{_note(r, load)}（{_entry(r)}）" for r in chosen)
         major, minor = [r for r in others if not r.minor], [r for r in others if r.minor]
-        if major:
+        # one paragraph (the findings stay 3–5 paragraphs): the larger gaps, then the off-by-one ones
+        if major and minor:
             out.append(f"其余 {len(others)} 处不一致中，{len(major)} 处相差较大：{parts(major)}。"
-                       if minor else f"其余 {len(others)} 处不一致：{parts(major)}。")
-        if minor:
-            out.append(f"细微差异（名次或个数只差 1）：{parts(minor)}。")
+                       f"另有细微差异（名次或个数只差 1）：{parts(minor)}。")
+        elif major:
+            out.append(f"其余 {len(others)} 处不一致：{parts(major)}。")
+        else:
+            out.append(f"其余 {len(others)} 处不一致均为细微差异（名次或个数只差 1）：{parts(minor)}。")
     return out
 
 
