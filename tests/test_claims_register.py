@@ -197,7 +197,7 @@ def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str,
         assert f"({result.claim.label})=" in text
         assert f"]({result.claim.target})" in text  # a Markdown link to the labelled paragraph
     assert "{cite}`policy-address-2021`" in text
-    assert "二手来源" in text  # hkex-2020-18a-secondary has no .bib entry: named in words
+    assert "hkex-2020-18a-secondary" in text  # a secondary source with a .bib entry is cited too
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -302,3 +302,19 @@ def test_margin_notes_mark_exactly_the_discrepancies(html_dir: Path, results: di
             assert text.strip().startswith("核验：与公开来源不一致")
             seen |= linked
     assert seen == differing
+
+
+def test_at_most_names_the_years_outside_and_the_range_of_the_others(results: dict[str, claims.Result]) -> None:
+    top15 = results["gii-top15"]
+    assert top15.status == claims.DIFFERS
+    assert top15.article_value == "2017—2021 年均在前 15 名"
+    assert top15.published_value == "2017 年第 16 名（其余各年第 11–14 名）"
+    assert "不低于" not in top15.claim.statement and "最低为" not in top15.published_value
+
+
+def test_discrepancies_are_ordered_by_materiality(results: dict[str, claims.Result]) -> None:
+    ordered = [r.claim.claim_id for r in claims.by_materiality(list(results.values()))
+               if r.status == claims.DIFFERS]
+    assert ordered[0] == "gii-top15"  # a claim about the whole series first
+    assert set(ordered[-2:]) == {"t1-imd-economies-2021", "t2-cityu-overall"}  # off by one, last
+    assert all(results[i].minor for i in ordered[-2:]) and not any(results[i].minor for i in ordered[:-2])

@@ -93,8 +93,9 @@ def test_findings_name_the_year_label_pattern_and_the_table_1_contradiction(resu
 
 def test_findings_change_with_the_data(results):
     no_2022 = loader_with("hk_startups", lambda f: f[f["survey_year"] != 2022])
-    assert front.year_shifts(results, no_2022) == []
-    assert "下一年的发布" not in "\n".join(front.findings(results, no_2022))
+    # without the 2022 survey only the IMD count (63 economies = the 2022 release) still fits the next year
+    assert [s.result.claim.claim_id for s in front.year_shifts(results, no_2022)] == ["t1-imd-economies-2021"]
+    assert "2022 年的发布为 3985 家" not in "\n".join(front.findings(results, no_2022))
     assert [r.claim.claim_id for r, _ in front.self_contradictions(results)] == ["gii-top15"]
     within = loader_with("gii_ranks", lambda f: f.assign(rank_article=f["rank_article"].clip(upper=15)))
     assert [r.claim.claim_id for r, _ in front.self_contradictions(results, within)] == []
@@ -103,9 +104,10 @@ def test_findings_change_with_the_data(results):
 def test_year_shift_needs_the_next_years_value_to_support_the_article(results):
     far = loader_with("hk_startups", lambda f: f.assign(
         startups_published=f["startups_published"].where(f["survey_year"] != 2022, 5000)))
-    assert [s.result.claim.claim_id for s in front.year_shifts(results, far)] == []
+    assert [s.result.claim.claim_id for s in front.year_shifts(results, far)] == ["t1-imd-economies-2021"]
     found = front.year_shifts(results)
-    assert {s.result.claim.claim_id for s in found} == {"hk-startups-2021", "hk-startups-growth"}
+    assert {s.result.claim.claim_id for s in found} == {"hk-startups-2021", "hk-startups-growth",
+                                                         "t1-imd-economies-2021"}
     assert all(s.year == 2021 for s in found)
 
 
@@ -126,10 +128,12 @@ def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
                          "https://example.org/szhk/")
     reference = edition.gbt7714(ed)
-    assert reference.startswith("佚名. 深港科技创新产业深化合作论析: 可执行版本 1.2[EB/OL]. (2026-11-28).")
+    # the article's title unaltered, the edition as the 版本项 after the type mark
+    assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28).")
     assert reference.endswith("https://example.org/szhk/.")
     bib = edition.bibtex(ed)
     assert "@online{szhk-report," in bib and "version = {1.2}" in bib and "url = {https://example.org/szhk/}" in bib
+    assert "title = {深港科技创新产业深化合作论析}," in bib
     unpublished = replace(ed, site_url="")
     assert "url" not in edition.bibtex(unpublished)
     assert edition.gbt7714(unpublished).endswith("(2026-11-28).")  # no address is invented
@@ -189,3 +193,11 @@ def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
     pages = subprocess.run(["pdftotext", "-l", "4", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
     for label in ("核心观点", "本书的核验发现", "如何引用", "GB/T 7714-2015", "@online{szhk-report,"):
         assert label in pages, f"the PDF's first 4 pages lack {label}"
+
+
+def test_unverified_is_explained_as_not_yet_checked_and_minor_gaps_come_last(results):
+    text = "\n".join(front.findings(results))
+    assert "尚未找到或尚未核对" in text and "多为找不到公开来源" not in text
+    others = text.split("相差较大")[-1]
+    # the off-by-one rank (CityU 54 vs 53) is listed after the larger gaps (科学园 逾 1000 vs 约 900)
+    assert others.index("约 900 家") < others.index("细微差异") < others.index("第 53 名")

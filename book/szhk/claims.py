@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result",
+    "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result", "by_materiality",
     "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
     "margin_note", "register_markdown", "summary_markdown", "status_counts", "status_figure",
 ]
@@ -103,6 +103,12 @@ class Result:
     data_value: str = ""          # a computation on the article's own figures, where that says something
     sources: tuple[str, ...] = ()
     remarks: tuple[str, ...] = field(default_factory=tuple)
+    difference: Decimal | None = None  # |article − published| for a one-row exact/amount claim with both values
+
+    @property
+    def minor(self) -> bool:
+        """A rank or count that is off by one (63 vs 64 economies, 54th vs 53rd): listed after the others."""
+        return self.status == DIFFERS and self.claim.check == "exact" and self.difference == 1
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -400,7 +406,11 @@ def evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mappi
         published = "；".join((f"{v.label} " if many else "") + _published_text(v) for v in values)
         remarks = tuple(r for v, s in zip(values, statuses) if (r := _mark_remark(v, s)))
         used = [r for r, v in zip(rows, values) if v.published is not None]
-        return Result(claim, status, article, published, sources=_sources(used), remarks=remarks)
+        one = values[0] if len(values) == 1 else None
+        difference = (abs(one.article - one.published) if one is not None and one.article is not None
+                      and one.published is not None and one.comparable else None)
+        return Result(claim, status, article, published, sources=_sources(used), remarks=remarks,
+                      difference=difference)
 
     if claim.check == "at_most":
         return _evaluate_at_most(claim, values, rows)
@@ -440,18 +450,29 @@ def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Map
         return ([v for v in present if getattr(v, kind) > limit], [v for v in present if getattr(v, kind) <= limit],
                 missing)
 
+    def spread(within: Sequence[_Value], kind: str) -> str:
+        """"第 11–14 名": the range of the values within the limit (one value: "第 14 名")."""
+        low, high = (min(getattr(v, kind) for v in within), max(getattr(v, kind) for v in within))
+        unit = within[0].unit
+        if low == high:
+            return _with_unit(low, unit)
+        return _with_unit(high, unit).replace(_number(high), f"{_number(low)}–{_number(high)}", 1)
+
     def describe(kind: str) -> str:
+        """The rows outside the limit named one by one, the others as a range: "2017 年第 16 名（其余各年第 11–14
+        名）"; with none outside, "2017—2021 年均在前 15 名（第 11–14 名）"."""
         over, within, missing = split(kind)
-        parts = []
+        years = all(v.label.endswith(" 年") for v in values)
+        text = ""
         if over:
-            parts.append("、".join(f"{v.label}{_with_unit(getattr(v, kind), v.unit)}" for v in over) + f"，在{top}之外")
-        if within:
-            worst = max(within, key=lambda v: getattr(v, kind))
-            parts.append(f"{'其余' if over else ''}{_span(within) if not over else ''}均在{top}内"
-                         f"（{_cat('最低为', worst.label + _with_unit(getattr(worst, kind), worst.unit))}）")
+            text = "、".join(f"{v.label}{_with_unit(getattr(v, kind), v.unit)}" for v in over)
+            if within:
+                text += f"（{'其余各年' if years else '其余各项'}{spread(within, kind)}）"
+        elif within:
+            text = f"{_span(within)}均在{top}（{spread(within, kind)}）"
         if missing:
-            parts.append("、".join(v.label for v in missing) + "未找到")
-        return "；".join(parts)
+            text += ("；" if text else "") + "、".join(v.label for v in missing) + "未找到"
+        return text
 
     over, _, missing = split("published")
     if len(over) > claim.allowed_exceptions:
@@ -559,6 +580,17 @@ def register(target: str | None = None) -> list[Result]:
     return [evaluate(claim, frames, descriptor) for claim in claims]
 
 
+def by_materiality(results: Sequence[Result]) -> list[Result]:
+    """The results in the order a reader should see discrepancies: claims about a whole series first (an
+    `at_most` or `ahead` claim that fails changes what the article's sentence says), then single figures, and
+    last the ranks and counts off by one (`Result.minor`); the register's order within each group."""
+    def rank(result: Result) -> int:
+        if result.claim.check in ("at_most", "ahead"):
+            return 0
+        return 2 if result.minor else 1
+    return sorted(results, key=rank)
+
+
 def status_counts(results: Sequence[Result]) -> dict[str, int]:
     return {status: sum(r.status == status for r in results) for status in STATUSES}
 
@@ -611,10 +643,11 @@ def summary_markdown(results: Sequence[Result]) -> str:
     """The counts, and the claims that differ from their sources (each linked to its register entry)."""
     counts = status_counts(results)
     text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处，"
-            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处。")
-    differing = [r for r in results if r.status == DIFFERS]
+            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处（本书尚未找到或尚未核对其公开来源，"
+            "并不表示这些数字有误）。")
+    differing = by_materiality([r for r in results if r.status == DIFFERS])
     if differing:
-        text += "与公开来源不一致的是：\n\n" + "\n".join(
+        text += "与公开来源不一致的是（先列改变文章说法的，名次或个数只差 1 的列在最后）：\n\n" + "\n".join(
             f"- {md.link(f'第 {r.claim.number} 条', r.claim.label)}：{md.text(r.claim.statement)}，"
             f"{_cat('文章为', md.text(r.article_value))}，{_cat('公开来源为', md.text(r.published_value))}。" for r in differing
         )

@@ -52,7 +52,8 @@ class KeyMessage:
     claim_ids: tuple[str, ...] = ()
 
 
-# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes.
+# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes (the
+# last message sums up its main asks, in its words, around the one number the data hold for them).
 KEY_MESSAGES: tuple[KeyMessage, ...] = (
     KeyMessage("cluster", "深港合作有共同的底座：由香港、深圳和广州组成的科技集群，在 2021 年全球创新指数中居世界"
                "第 {value} 位。", "gii_cluster_ranks", "2021", "rank_published", "para-02-rankings",
@@ -65,8 +66,9 @@ KEY_MESSAGES: tuple[KeyMessage, ...] = (
     KeyMessage("hetao", "合作已有落地的平台：据文章，河套深港科技创新合作区落户和推进的优质科研项目累计超过 "
                "{value} 个。", "key_figures", "hetao_projects", "value_article", "para-05-hetao",
                ("hetao-projects",)),
-    KeyMessage("manufacturing", "文章建议在宝安统筹会展东及周边 {value} 平方公里片区，建设深港先进制造业合作区，"
-               "让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
+    KeyMessage("manufacturing", "文章的主要建议：针对科技合作建立部门级的协调机制并组建深港科技合作顾问咨询委员会，"
+               "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”，并在宝安统筹会展东及周边 {value} 平方公里"
+               "片区建设深港先进制造业合作区，让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
                "area_km2_article", "para-06-manufacturing", ("manufacturing-zone-area",)),
 )
 
@@ -295,8 +297,9 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
     """3–5 sentences (MyST Markdown) on what checking the article's numbers found, from the register."""
     md = markdown.text  # data text reaches the page only through szhk.markdown
     counts = claims.status_counts(results)
-    out = [f"本书把文章中的 {len(results)} 处数字、名次或比较与公开来源逐一核对：{counts[CONSISTENT]} 处一致，"
-           f"{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} 处未能核实（多为找不到公开来源，而非来源给出另一个数）。"]
+    out = [f"本书列出文章中的 {len(results)} 处数字、名次或比较，逐一与数据包中的公开来源对照：{counts[CONSISTENT]} "
+           f"处一致，{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} 处未能核实。“未能核实”是说本书尚未找到或尚未核对"
+           "这一数字的公开来源，并不表示它有误。"]
     explained: set[str] = set()
     contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
     if contradicted:
@@ -304,7 +307,8 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
             f"文章说“{md(r.claim.excerpt)}”，{_cat('但它自己的数字中', '、'.join(md(x) for x in over))}，公开来源也是如此"
             f"（{_entry(r)}）" for r, over in contradicted) + "。")
         explained.update(r.claim.claim_id for r, _ in contradicted)
-    shifts = year_shifts(results, load)
+    order = {r.claim.claim_id: i for i, r in enumerate(claims.by_materiality(results))}
+    shifts = sorted(year_shifts(results, load), key=lambda s: order[s.result.claim.claim_id])
     if shifts:
         parts = "；".join(
             f"“{md(s.result.claim.statement)}”{_cat('文章为', md(s.result.article_value))}，"
@@ -316,12 +320,21 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
         explained.update(s.result.claim.claim_id for s in shifts)
         out.append(f"合起来看，作者可能用了 {years[-1] + 1} 年发布的数据，却标作 {years[-1]} 年；这是编者的推断，"
                    "数据本身不能证实。")
-    others = [r for r in results if r.status == DIFFERS and r.claim.claim_id not in explained]
+    others = [r for r in claims.by_materiality(results) if r.status == DIFFERS and r.claim.claim_id not in explained]
     if others:
-        parts = "；".join(f"{md(r.claim.statement)}，{_cat('文章为', md(r.article_value))}，"
-                          f"{_cat('公开来源为', md(r.published_value))}"
-                          f"{_note(r, load)}（{_entry(r)}）" for r in others)
-        out.append(f"其余 {len(others)} 处不一致：{parts}。")
+        def parts(chosen: Sequence[Result]) -> str:
+            return "；".join(f"{md(r.claim.statement)}，{_cat('文章为', md(r.article_value))}，"
+                            f"{_cat('公开来源为', md(r.published_value))}"
+                            f"{_note(r, load)}（{_entry(r)}）" for r in chosen)
+        major, minor = [r for r in others if not r.minor], [r for r in others if r.minor]
+        # one paragraph (the findings stay 3–5 paragraphs): the larger gaps, then the off-by-one ones
+        if major and minor:
+            out.append(f"其余 {len(others)} 处不一致中，{len(major)} 处相差较大：{parts(major)}。"
+                       f"另有细微差异（名次或个数只差 1）：{parts(minor)}。")
+        elif major:
+            out.append(f"其余 {len(others)} 处不一致：{parts(major)}。")
+        else:
+            out.append(f"其余 {len(others)} 处不一致均为细微差异（名次或个数只差 1）：{parts(minor)}。")
     return out
 
 

@@ -133,7 +133,7 @@ def bibtex(ed: Edition) -> str:
     """The edition as a BibTeX @online entry. No author is named in the source text: GB/T 7714-2015 writes 佚名."""
     fields = [
         ("author", "佚名"),
-        ("title", f"{ed.title}: {EDITION_SUBTITLE} {ed.version}"),
+        ("title", ed.title),  # the article's title, unaltered: the edition is the `version` field
         ("date", ed.commit_date.isoformat()),
         ("version", ed.version),
         ("language", "chinese"),
@@ -150,6 +150,8 @@ def gbt7714(ed: Edition) -> str:
     from pybtex_gbt7714 import GBT7714Style
 
     entry = parse_string(bibtex(ed), "bibtex").entries[BIB_KEY]
+    # GB/T 7714's 版本项 follows the title ("题名[EB/OL]. 可执行版本 1.0."): the style prints it from `edition`.
+    entry.fields["edition"] = f"{EDITION_SUBTITLE} {ed.version}"
     return GBT7714Style().format_entry("1", entry).text.render_as("text")
 
 

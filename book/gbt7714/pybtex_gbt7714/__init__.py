@@ -525,6 +525,8 @@ class _Formatter:
         self.set_mark("EB")
         w.output(self.format_mark(), "")
         w.new_block()
+        w.output(self.format_edition())  # 版本项 after the title, as for monographs: "题名[EB/OL]. 1.0 版."
+        w.new_block()
         w.output(self.format_address_publisher())
         if not self.get("date"):
             w.output(self.format_date())
