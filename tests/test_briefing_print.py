@@ -13,7 +13,7 @@ from szhk import briefing, claims, front
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "szhk-briefing.pdf"
-HTML = ROOT / "_build" / "html" / "briefing.html"
+HTML = ROOT / "_build" / "html" / "book" / "briefing.html"
 
 
 def pdf_text(layout: bool = False) -> str:
@@ -59,4 +59,5 @@ def test_briefing_web_page_keeps_its_links() -> None:
     assert HTML.is_file(), f"{HTML} missing: build the book first (make build)"
     page = HTML.read_text(encoding="utf-8")
     assert "原文段落" in page and "gii_ranks.csv" in page
+    assert "href=\"02-hk-innovation.html#para-02-rankings\"" in page, "the key messages link to their paragraphs"
     assert "出处：全书第" not in page

@@ -151,14 +151,11 @@ RECOMMENDATION_ASKS: dict[str, tuple[str, ...]] = {
         "专门针对科技合作建立部门级制度化的协调机制", "探索设立港资企业服务中心",
         "组建高级别对应的深港科技合作顾问咨询委员会"),
     "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
-        "做实做强口岸经济带，逐步推动“深港口岸经济带”纳入国家总体规划，与香港北部都会区统筹谋划、共同发展",),
-    "积极营造两地科创产业生态圈。": (
-        "建立粤港澳大湾区的大型科研平台，创造更多科研职位",
-        "在香港科技园和深圳设立专业性、开放性、合作型研发机构"),
+        "推动“深港口岸经济带”纳入国家总体规划，与香港北部都会区统筹谋划",),
+    "积极营造两地科创产业生态圈。": ("建立粤港澳大湾区的大型科研平台，创造更多科研职位",),
     "进一步优化“港企”在深投资经营环境。": (
         "开展本外币一体化资金池业务试点", "全面推广口岸“一地两检”模式，推动口岸 24 小时通关"),
-    "打造深港先进制造业合作区。": (
-        "规划建设深港制造业合作区，引导香港科研成果落地", "鼓励港资、港企、港人及专门机构优先入住深港先进制造业合作区"),
+    "打造深港先进制造业合作区。": ("规划建设深港制造业合作区，引导香港科研成果落地",),
 }
 
 _LEAD = re.compile(r"^\{strong\}`([^`]+)`(.*)$", re.MULTILINE)
@@ -211,7 +208,7 @@ def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
             _check_quoted(chapter, lead, paragraphs[lead], actor.name, actor.quote)
         # Quotation marks inside the quote become single ones (‘一地两检’), as Chinese nests them.
         quoted = "“" + ask.replace("“", "‘").replace("”", "’") + "”"
-        cell = markdown.Markup(f"{markdown.text(f'{number}. {lead}')}\n\n{markdown.text(quoted)}")
+        cell = markdown.Markup(f"**{markdown.text(f'{number}. {lead}')}**\n\n{markdown.text(quoted)}")
         rows.append([cell, _actors_cell(RECOMMENDATION_ACTORS[lead])])
     return markdown.list_table(["建议及具体主张（作者原文）", "行动方"], rows, widths=[68, 32])
 
