@@ -4,8 +4,11 @@ Page 1 carries the key messages (szhk.front, shared with the front page) and one
 the key numbers with their verification status, the discrepancies the claims register finds, and where to read
 more. Everything here returns Markdown (MyST) or a figure; the page only places them.
 
-- The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here); only the
-  actors are the editor's, and each says whether the article names them or the editor inferred them.
+- The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here), each with
+  its concrete ask: parts of its paragraph quoted verbatim (checked at build time); only the actors are the
+  editor's, and each says whether the article names them or the editor inferred them.
+- On paper, links do nothing: key_messages_print and data_note_print say where in the book PDF to look instead
+  (全书第二部分, 全书数字核验第 3 条); the web page keeps its links.
 - The key numbers are rows of data/key_figures.csv; the discrepancies are the register's 不一致 entries.
 """
 from __future__ import annotations
