@@ -15,7 +15,7 @@ from szhk import briefing, claims, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "szhk-briefing.pdf"
-ACTORS = ("深圳市政府", "香港特区政府", "中央有关部门")
+ACTORS = ("深圳市政府", "香港特区政府", "宝安区政府", "中央有关部门", "海关总署", "中国人民银行", "国家外汇管理局")
 # The briefing's body on an A4 page (szhkprint.sty: top 15 mm, bottom 16 mm), in PDF points.
 BODY_TOP, BODY_BOTTOM = 15 / 25.4 * 72, 842 - 16 / 25.4 * 72
 
@@ -72,7 +72,7 @@ def test_page_one_holds_key_messages_edition_line_and_chart(pdf: Path) -> None:
     text = page_text(pdf, 1)
     assert "核心观点" in text
     assert "{value}" not in text and "\\{" not in text, "every key message holds its number, not a placeholder"
-    for part in ("版本", "数据截至"):  # the edition line under the title
+    for part in ("版本", "原文写于"):  # the edition line under the title
         assert part in text
     assert "首次超过" in text or "领先" in text, "the chart's conclusion title is on page 1"
     assert "来源：" in text
@@ -96,15 +96,43 @@ def test_page_two_holds_the_five_recommendations_each_with_an_actor(pdf: Path) -
     assert "编者据原文推断" in flat, "actors the article does not name are marked as the editor's inference"
 
 
-def test_actor_quotes_are_the_articles_words() -> None:
-    """An actor marked 原文写明 quotes chapter 06 (parts around …… each verbatim)."""
-    chapter = briefing.RECOMMENDATIONS_CHAPTER.read_text(encoding="utf-8")
+def test_actor_quotes_and_asks_are_the_articles_words() -> None:
+    """An actor marked 原文写明 and each recommendation's ask quote that recommendation's own paragraph in chapter 06
+    (parts around …… each verbatim); every actor the article does not name says why it is inferred."""
+    paragraphs = briefing.recommendation_paragraphs()
+    assert list(paragraphs) == list(briefing.RECOMMENDATION_ACTORS) == list(briefing.RECOMMENDATION_ASKS)
     for lead, actors in briefing.RECOMMENDATION_ACTORS.items():
         for actor in actors:
             assert actor.name in ACTORS
             for part in filter(None, actor.quote.split("……")):
-                assert part in chapter, f"{lead}: {actor.name}'s quote {part!r} is not in chapter 06"
+                assert part in paragraphs[lead], f"{lead}: {actor.name}'s quote {part!r} is not in its paragraph"
             assert actor.quote or actor.reason, f"{lead}: {actor.name} has neither a quote nor a reason"
+        asks = briefing.RECOMMENDATION_ASKS[lead]
+        assert asks, f"{lead}: no concrete ask"
+        for part in asks:
+            assert part and part in paragraphs[lead], f"{lead}: ask {part!r} is not the author's words"
+    # The actors the review found missing, and how each is marked.
+    stated = {a.name for a in briefing.RECOMMENDATION_ACTORS["打造深港先进制造业合作区。"] if a.quote}
+    assert "宝安区政府" in stated, "the article names 宝安区 (当前宝安区提出)"
+    inferred = {a.name for a in briefing.RECOMMENDATION_ACTORS["进一步优化“港企”在深投资经营环境。"] if not a.quote}
+    assert {"香港特区政府", "海关总署", "中国人民银行", "国家外汇管理局"} <= inferred
+    assert any(a.name == "香港特区政府" for a in briefing.RECOMMENDATION_ACTORS[
+        "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。"])
+
+
+def test_an_ask_not_in_its_paragraph_fails_the_build_naming_it(tmp_path: Path) -> None:
+    chapter = tmp_path / "06-recommendations.md"
+    chapter.write_text(briefing.RECOMMENDATIONS_CHAPTER.read_text(encoding="utf-8")
+                       .replace("探索设立港资企业服务中心", "探索设立港企服务站"), encoding="utf-8")
+    with pytest.raises(briefing.BriefingError, match="探索设立港资企业服务中心"):
+        briefing.recommendations_markdown(chapter)
+
+
+def test_each_recommendation_shows_its_quoted_ask() -> None:
+    table = briefing.recommendations_markdown()
+    for lead, asks in briefing.RECOMMENDATION_ASKS.items():
+        shown = "……".join(asks).replace("“", "‘").replace("”", "’")
+        assert markdown.text(f"“{shown}”") in table, f"{lead}: its ask is not in the table"
 
 
 def test_recommendations_table_fails_naming_an_unknown_recommendation(tmp_path: Path) -> None:

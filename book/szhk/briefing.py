@@ -4,8 +4,11 @@ Page 1 carries the key messages (szhk.front, shared with the front page) and one
 the key numbers with their verification status, the discrepancies the claims register finds, and where to read
 more. Everything here returns Markdown (MyST) or a figure; the page only places them.
 
-- The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here); only the
-  actors are the editor's, and each says whether the article names them or the editor inferred them.
+- The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here), each with
+  its concrete ask: parts of its paragraph quoted verbatim (checked at build time); only the actors are the
+  editor's, and each says whether the article names them or the editor inferred them.
+- On paper, links do nothing: key_messages_print and data_note_print say where in the book PDF to look instead
+  (全书第二部分, 全书数字核验第 3 条); the web page keeps its links.
 - The key numbers are rows of data/key_figures.csv; the discrepancies are the register's 不一致 entries.
 """
 from __future__ import annotations
@@ -22,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import claims, deps, markdown, text
+from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
 from .data import data_dir, load, package
 from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
@@ -30,6 +33,7 @@ from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank
 __all__ = [
     "BriefingError", "Actor", "RECOMMENDATION_ACTORS", "author_recommendations", "recommendations_markdown",
     "KEY_NUMBERS", "key_numbers_markdown", "discrepancies_markdown", "csv_link", "data_note",
+    "book_part", "key_messages_print", "data_note_print", "RECOMMENDATION_ASKS", "recommendation_paragraphs",
     "rank_thresholds", "chart_title", "rank_figure",
 ]
 
@@ -61,6 +65,46 @@ def data_note(source: str, resources: Sequence[str]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# Paper: the web page's links (原文段落, 数据：…, 下载数据) do nothing in the printed briefing
+# ----------------------------------------------------------------------------------------------------------------
+_SOURCES = re.compile(r"出处：\{ref\}`原文段落 <(?P<label>[^>]+)>`；\[[^\]]*\]\([^)]*\)。")
+_REGISTER_REF = re.compile(r"\{ref\}`(数字核验第 \d+ 条) <[^>]+>`")
+
+
+def book_part(label: str, book: Path | None = None) -> str:
+    """Where in the book a MyST label stands, as a reader of the book PDF finds it: "第二部分" (the chapter titled
+    二、…), or the chapter's title when it has no number (引言)."""
+    book = book or deps.root() / "book"
+    for chapter in sorted(book.glob("0*.md")):
+        source = chapter.read_text(encoding="utf-8")
+        if re.search(rf"^\({re.escape(label)}\)=$", source, re.MULTILINE):
+            title = re.search(r"^# (.+)$", source, re.MULTILINE)
+            if title is None:
+                raise BriefingError(f"{chapter.name}: no title (a line “# …”)")
+            number = re.match(r"([一二三四五六七八九十]+)、", title.group(1))
+            return f"第{number.group(1)}部分" if number else title.group(1).strip()
+    raise BriefingError(f"no chapter of the book defines the label ({label})=")
+
+
+def key_messages_print(results: Sequence[Result]) -> str:
+    """The key messages (szhk.front) for paper: "出处：原文段落；数据：…" becomes where the paragraph is in the
+    book (出处：全书第二部分), and a register link names the book's register entry (全书数字核验第 3 条)."""
+    web = front.key_messages_markdown(results)
+    found = len(_SOURCES.findall(web))
+    if found != len(front.KEY_MESSAGES):
+        raise BriefingError(f"szhk.front.key_messages_markdown: {found} of {len(front.KEY_MESSAGES)} key messages "
+                            "end with the expected 出处 links (szhk.briefing.key_messages_print)")
+    paper = _SOURCES.sub(lambda m: f"出处：全书{book_part(m['label'])}。", web)
+    return _REGISTER_REF.sub(lambda m: f"全书{m[1]}", paper)
+
+
+def data_note_print(label: str) -> str:
+    """The line under the chart on paper: where the book gives the ranks year by year (its 表 1, the article's
+    Table 1, after the paragraph `label`), with their sources and checks."""
+    return f"逐年名次、来源及核验：全书{book_part(label)}表 1。\n"
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # The author's five recommendations, and who acts on each
 # ----------------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -73,7 +117,8 @@ class Actor:
     reason: str = ""
 
 
-# Keyed by the author's lead sentence (chapter 06): a changed or missing sentence fails the build by name.
+# Keyed by the author's lead sentence (chapter 06): a changed or missing sentence fails the build by name. A quote
+# (parts around …… each verbatim) must stand in that recommendation's paragraph, or the build fails.
 RECOMMENDATION_ACTORS: dict[str, tuple[Actor, ...]] = {
     "进一步完善深港合作的体制机制。": (
         Actor("深圳市政府", quote="深圳要进一步加强与香港的联系沟通"),
@@ -81,6 +126,8 @@ RECOMMENDATION_ACTORS: dict[str, tuple[Actor, ...]] = {
     ),
     "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
         Actor("深圳市政府", quote="建议市级层面加大支持力度"),
+        # The article names the Northern Metropolis, not its government: who plans it on the Hong Kong side is inferred.
+        Actor("香港特区政府", reason="“与香港北部都会区统筹谋划、共同发展”"),
         Actor("中央有关部门", reason="“纳入国家总体规划”"),
     ),
     "积极营造两地科创产业生态圈。": (
@@ -89,41 +136,84 @@ RECOMMENDATION_ACTORS: dict[str, tuple[Actor, ...]] = {
     ),
     "进一步优化“港企”在深投资经营环境。": (
         Actor("深圳市政府", reason="“在深投资经营环境”“优化深港口岸通关环境”"),
-        Actor("中央有关部门", reason="“争取试行……跨境金融服务政策”"),
+        Actor("香港特区政府", reason="“一地两检”与 24 小时通关须两地口岸同时实施"),
+        Actor("海关总署", reason="“全面推广口岸“一地两检”模式，推动口岸 24 小时通关”"),
+        Actor("中国人民银行", reason="“本外币一体化资金池业务试点”"),
+        Actor("国家外汇管理局", reason="“便利企业统筹使用跨境资金”"),
     ),
     "打造深港先进制造业合作区。": (
+        Actor("宝安区政府", quote="当前宝安区提出要加快推进深港先进制造业合作区规划建设"),
         Actor("深圳市政府", quote="深圳市可积极鼓励港资、港企、港人……优先入住"),
     ),
 }
 
-_LEAD = re.compile(r"^\{strong\}`([^`]+)`", re.MULTILINE)
+# The concrete ask of each recommendation, in the author's words: parts of its paragraph, each verbatim, joined
+# with …… (never reworded; the build fails if a part is not in the paragraph).
+RECOMMENDATION_ASKS: dict[str, tuple[str, ...]] = {
+    "进一步完善深港合作的体制机制。": (
+        "专门针对科技合作建立部门级制度化的协调机制", "探索设立港资企业服务中心",
+        "组建高级别对应的深港科技合作顾问咨询委员会"),
+    "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
+        "推动“深港口岸经济带”纳入国家总体规划，与香港北部都会区统筹谋划",),
+    "积极营造两地科创产业生态圈。": ("建立粤港澳大湾区的大型科研平台，创造更多科研职位",),
+    "进一步优化“港企”在深投资经营环境。": (
+        "开展本外币一体化资金池业务试点", "全面推广口岸“一地两检”模式，推动口岸 24 小时通关"),
+    "打造深港先进制造业合作区。": ("规划建设深港制造业合作区，引导香港科研成果落地",),
+}
+
+_LEAD = re.compile(r"^\{strong\}`([^`]+)`(.*)$", re.MULTILINE)
+
+
+def recommendation_paragraphs(chapter: Path = RECOMMENDATIONS_CHAPTER) -> dict[str, str]:
+    """The author's recommendations, as chapter 06 writes them: lead sentence (its bold opening) → the rest of its
+    paragraph, in the chapter's order."""
+    found = {lead: rest for lead, rest in _LEAD.findall(chapter.read_text(encoding="utf-8"))}
+    if not found:
+        raise BriefingError(f"{chapter}: no recommendation found (paragraphs opening with {{strong}}`…`)")
+    return found
 
 
 def author_recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER) -> list[str]:
     """The lead sentences of the author's recommendations, as chapter 06 writes them (its bold openings)."""
-    leads = _LEAD.findall(chapter.read_text(encoding="utf-8"))
-    if not leads:
-        raise BriefingError(f"{chapter}: no recommendation found (paragraphs opening with {{strong}}`…`)")
-    return leads
+    return list(recommendation_paragraphs(chapter))
 
 
 def _actors_cell(actors: Sequence[Actor]) -> str:
-    """"深圳市政府、香港特区政府（原文写明）", or with "（行动方为编者据原文推断）" after the inferred ones."""
+    """"深圳市政府、香港特区政府（原文写明）", or with "（编者据原文推断）" after the inferred ones."""
     groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
     return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
                                      for why, names in groups if names))
 
 
+def _check_quoted(chapter: Path, lead: str, paragraph: str, what: str, quote: str) -> None:
+    for part in filter(None, quote.split("……")):
+        if part not in paragraph:
+            raise BriefingError(f"{chapter.name}, recommendation “{lead}”: {what} quotes “{part}”, which its "
+                                "paragraph does not contain (szhk.briefing)")
+
+
 def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
-    """The five recommendations in one line each (the author's lead sentences) and who acts on each."""
-    leads = author_recommendations(chapter)
-    unknown = [lead for lead in leads if lead not in RECOMMENDATION_ACTORS]
-    missing = [lead for lead in RECOMMENDATION_ACTORS if lead not in leads]
-    if unknown or missing:
-        raise BriefingError(f"{chapter.name}: the briefing names the actors of recommendations {missing} that the "
-                            f"chapter does not have, and none for {unknown} (szhk.briefing.RECOMMENDATION_ACTORS)")
-    rows = [[f"{number}. {lead}", _actors_cell(RECOMMENDATION_ACTORS[lead])] for number, lead in enumerate(leads, 1)]
-    return markdown.list_table(["建议（作者原文）", f"行动方（原文未写明者标“{INFERRED}”）"], rows, widths=[65, 35])
+    """The five recommendations, each its lead sentence and its concrete ask (both the author's words, the ask
+    quoted and shortened with ……), and who acts on each."""
+    paragraphs = recommendation_paragraphs(chapter)
+    leads = list(paragraphs)
+    for table, name in ((RECOMMENDATION_ACTORS, "RECOMMENDATION_ACTORS"), (RECOMMENDATION_ASKS, "RECOMMENDATION_ASKS")):
+        unknown = [lead for lead in leads if lead not in table]
+        missing = [lead for lead in table if lead not in leads]
+        if unknown or missing:
+            raise BriefingError(f"{chapter.name}: the briefing has recommendations {missing} that the chapter does "
+                                f"not have, and none for {unknown} (szhk.briefing.{name})")
+    rows = []
+    for number, lead in enumerate(leads, 1):
+        ask = "……".join(RECOMMENDATION_ASKS[lead])
+        _check_quoted(chapter, lead, paragraphs[lead], "the ask", ask)
+        for actor in RECOMMENDATION_ACTORS[lead]:
+            _check_quoted(chapter, lead, paragraphs[lead], actor.name, actor.quote)
+        # Quotation marks inside the quote become single ones (‘一地两检’), as Chinese nests them.
+        quoted = "“" + ask.replace("“", "‘").replace("”", "’") + "”"
+        cell = markdown.Markup(f"**{markdown.text(f'{number}. {lead}')}**\n\n{markdown.text(quoted)}")
+        rows.append([cell, _actors_cell(RECOMMENDATION_ACTORS[lead])])
+    return markdown.list_table(["建议及具体主张（作者原文）", "行动方"], rows, widths=[68, 32])
 
 
 # ----------------------------------------------------------------------------------------------------------------

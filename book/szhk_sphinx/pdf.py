@@ -57,7 +57,8 @@ def _latex_url(url: str) -> str:
 
 def _edition_macros(app: Sphinx) -> None:
     """Define the edition's macros ahead of the preamble (LaTeX only): \\szhkbuilddate (the commit's date),
-    \\szhkdataversion, \\szhkversion, \\szhkwritten, \\szhkdataasof, \\szhksite (the web address, or the
+    \\szhkdataversion, \\szhkversion, \\szhkwritten (and its year alone, \\szhkwrittenyear, for the briefing's
+    header), \\szhkdataasof, \\szhksite (the web address, or the
     words saying none is configured) and \\ifszhkhassite."""
     if app.builder.format != "latex":
         return
@@ -68,6 +69,7 @@ def _edition_macros(app: Sphinx) -> None:
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
         f"\\newcommand{{\\szhkwritten}}{{{WRITTEN}（据正文推断）}}\n"
+        f"\\newcommand{{\\szhkwrittenyear}}{{{WRITTEN.split('年')[0]}年}}\n"
         f"\\newcommand{{\\szhkdataasof}}{{{ed.data_as_of_zh}}}\n"
         f"\\newcommand{{\\szhksite}}{{{site}}}\n"
         f"\\newif\\ifszhkhassite\\szhkhassite{'true' if ed.site_url else 'false'}\n"
