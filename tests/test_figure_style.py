@@ -92,7 +92,9 @@ def test_rank_chart_marks_the_articles_different_rank_hollow() -> None:
 
 
 def test_crossing_title_comes_from_the_data() -> None:
-    assert figures.crossing_title(ranks(), "全球创新指数") == "2019 年中国全球创新指数名次首次超过中国香港"
+    # "首次" within the editions the data holds, and the title says so; the mainland is named 中国内地
+    assert figures.crossing_title(ranks(), "全球创新指数") == \
+        "2019 年中国内地全球创新指数名次首次超过中国香港（本书数据所及 2017—2019 年）"
     steady = ranks()[ranks()["year"] < 2019]
     assert figures.crossing_title(steady, "全球创新指数") == "中国香港全球创新指数名次由 2017 年的第 16 名升至 2018 年的第 14 名"
 
@@ -129,7 +131,10 @@ def test_survey_columns_keep_missing_years_as_gaps_and_start_at_zero() -> None:
     fig = figures.survey_columns([2015, 2019], [1558, 3184], [None, 4000], ["", "文章：近 4000"], unit="家")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2015, 2020)]
-    assert sum(t.get_text() == "无数据" for t in ax.texts) == 3
+    # one horizontal mark over the run of years the dataset lacks, worded as the dataset's gap
+    marks = [t for t in ax.texts if t.get_text() == figures.NOT_IN_DATA]
+    assert len(marks) == 1 and marks[0].get_rotation() == 0
+    assert all(t.get_rotation() == 0 for t in ax.texts)
     assert ax.get_ylim()[0] == 0
     plt.close(fig)
 
@@ -174,3 +179,38 @@ def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
                 assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
                 seen[economy] += 1
     assert seen["HKG"] >= 5 and seen["CHN"] >= 3, f"economy-tagged figures found: {seen}"
+
+
+def test_rank_chart_dashes_segments_to_unconfirmed_ranks_and_names_the_mainland() -> None:
+    fig = figures.rank_chart(ranks(), top=15)
+    ax = fig.axes[0]
+    mainland = [line for line in ax.lines if line.get_color() == figures.MAINLAND and len(line.get_xdata()) == 2]
+    styles = {tuple(line.get_xdata()): line.get_linestyle() for line in mainland}
+    assert styles[(2017, 2018)] == "-"   # both published
+    assert styles[(2018, 2019)] == "--"  # into 2019's hollow (unconfirmed) rank
+    names = {t.get_text() for t in ax.texts}
+    assert "中国内地" in names and "中国" not in names
+    plt.close(fig)
+
+
+def test_rank_chart_lists_the_hollow_dot_only_when_drawn_and_keeps_labels_off_the_legend() -> None:
+    confirmed = ranks().assign(rank_published=ranks()["rank_article"])
+    fig = figures.title_and_source(figures.rank_chart(confirmed, top=15), "标题", "来源")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["已发表名次"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.axes[0].get_legend().get_window_extent(renderer)
+    assert not any(t.get_window_extent(renderer).overlaps(box) for t in fig.axes[0].texts)
+    plt.close(fig)
+
+
+def test_survey_columns_write_no_number_twice_and_keep_the_article_a_dot() -> None:
+    fig = figures.survey_columns([2015, 2016, 2020], [86, 138, None], [None, 138, 468], ["", "文章：138", "文章：468"],
+                                 unit="家")
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("138") == 1 and "文章：138" not in texts and "文章：468" in texts
+    hollow = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
+    assert sorted(float(line.get_ydata()[0]) for line in hollow) == [138.0, 468.0]
+    plt.close(fig)

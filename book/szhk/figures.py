@@ -64,6 +64,14 @@ TITLE_SIZE = 13
 NARROW = WIDTH         # the name chapters use
 
 ECONOMY_ORDER = ("中国香港", "中国")
+# The data names the mainland "中国", as the article's Table 1 does (GII/IMD's "China", without Hong Kong and Macao);
+# every chart label, legend and title says 中国内地. This is the one place that maps data names to chart names.
+DISPLAY_NAMES = {"中国": "中国内地"}
+
+
+def display_name(economy: str) -> str:
+    """An economy as a chart names it: 中国 → 中国内地; every other name as the data has it."""
+    return DISPLAY_NAMES.get(str(economy), str(economy))
 _gids = itertools.count()
 
 
@@ -388,7 +396,10 @@ def wrap_label(label: str, width: int = 3) -> str:
     return f"{label[:cut]}\n{label[cut:]}"
 
 
-# ---- Columns on a true time axis (surveys): published filled, the article's value outlined over it ------------------
+# ---- Columns on a true time axis (surveys): published filled, the article's value an outlined dot on its year ------
+NOT_IN_DATA = "本书数据\n未收录"  # a year the dataset lacks (not a year nobody counted)
+
+
 def survey_columns(
     years: Sequence[int],
     published: Sequence[float],
@@ -399,11 +410,16 @@ def survey_columns(
     economy: str | None = "中国香港",
     height: float = 3.4,
     article_until: int | None = None,
+    label_years: Iterable[int] | None = None,
 ) -> Figure:
-    """One column per year on a true time axis from the first year to the last: a missing year is a visible gap
-    marked 无数据, never closed up. The published value is a filled column labelled with its number; the
-    article's value (with its own label, e.g. "文章：近 4000") is an outlined column drawn over the same year.
-    Years after `article_until` (the article's last year) sit in a shaded band labelled 文章发表后."""
+    """One column per year on a true time axis from the first year to the last: a run of years the dataset lacks
+    is a visible gap, never closed up, marked once, horizontally, 本书数据未收录. The published value is a filled
+    column; the article's value (with its own label, e.g. "文章：近 4000") is an outlined dot at its height on the
+    same year, so the column stays visible. Numbers are horizontal, above the column: every year's when the span
+    fits (at most 8 years), else only those of `label_years` (default: the first and last year with a published
+    value and the years the article gives a value for). Where the article's value equals the published one, one
+    number is written. Years after `article_until` (the article's last year) sit in a shaded band labelled
+    文章发表后."""
     def floats(values: Sequence[float]) -> list[float]:
         return [float(v) if pd.notna(v) else math.nan for v in values]
 
@@ -415,45 +431,53 @@ def survey_columns(
     fig, ax = plt.subplots(figsize=(WIDTH, height))
     span = range(frame["year"].min(), frame["year"].max() + 1)
     top = pd.concat([frame["published"], frame["article"]]).max()
+    with_published = frame.dropna(subset=["published"])["year"]
+    if label_years is None:
+        label_years = ({*span} if len(span) <= 8 else
+                       {with_published.min(), with_published.max(), *frame.dropna(subset=["article"])["year"]})
+    label_years = {int(y) for y in label_years}
+    line = LABEL_SIZE * 1.3  # points: one line of label text
     for year in span:
         row = frame[frame["year"] == year]
-        has_published = len(row) and pd.notna(row["published"].iloc[0])
-        has_article = len(row) and pd.notna(row["article"].iloc[0])
-        if has_published:
-            (bar,) = ax.bar(year, float(row["published"].iloc[0]), 0.7, **bar_style(PUBLISHED, colour))
-            tag(bar, economy)
-        if has_article:
-            outline = {**bar_style(ARTICLE, colour), "facecolor": "none"}  # the published column shows through
-            (bar,) = ax.bar(year, float(row["article"].iloc[0]), 0.7, zorder=3, **outline)
-            tag(bar, economy)
-        if not (has_published or has_article):
-            ax.annotate("无数据", (year, 0), xytext=(0, 3), textcoords="offset points", ha="center",
-                        va="bottom", rotation=90, fontsize=LABEL_SIZE, color=MUTED)
+        if row.empty:
             continue
-        # labels: the published number inside the filled column's top, the article's label above its outline
-        values = [float(row[c].iloc[0]) for c in ("published", "article") if pd.notna(row[c].iloc[0])]
-        above = 3  # points above the taller column where the next label goes
-        if has_published:
-            value = float(row["published"].iloc[0])
-            inside = value > 0.3 * top  # a short column has its number above it, in its colour
-            tag(ax.annotate(f"{value:g}", (year, value), xytext=(0, -4 if inside else 3), textcoords="offset points",
-                            ha="center", va="top" if inside else "bottom", rotation=90 if inside else 0,
-                            fontsize=LABEL_SIZE, color="white" if inside else colour), economy)
-            if not inside and value >= max(values):
-                above += LABEL_SIZE * 1.3  # the article's label goes over the published number, not onto it
-        if has_article:
-            ax.annotate(str(row["label"].iloc[0]), (year, max(values)), xytext=(0, above), textcoords="offset points",
+        value, said = float(row["published"].iloc[0]), float(row["article"].iloc[0])
+        if not math.isnan(value):
+            (bar,) = ax.bar(year, value, 0.7, **bar_style(PUBLISHED, colour))
+            tag(bar, economy)
+        if not math.isnan(said):
+            (dot,) = ax.plot([year], [said], linestyle="none", zorder=4, **marker_style(ARTICLE, colour))
+            tag(dot, economy)
+        # labels, stacked above the higher of column and dot: the published number, then the article's label
+        base = max(v for v in (value, said) if not math.isnan(v)) if not (math.isnan(value) and math.isnan(said)) \
+            else 0.0
+        above = 6 if not math.isnan(said) else 3  # clear of the dot
+        if not math.isnan(value) and (year in label_years or value == said):
+            tag(ax.annotate(f"{value:g}", (year, base), xytext=(0, above), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), economy)
+            above += line
+        if not math.isnan(said) and said != value:
+            ax.annotate(str(row["label"].iloc[0]), (year, base), xytext=(0, above), textcoords="offset points",
                         ha="center", va="bottom", fontsize=LABEL_SIZE, color=INK)
+    # each run of years the dataset lacks: one horizontal mark over the run
+    absent = [y for y in span if y not in set(frame["year"])]
+    for _, run in itertools.groupby(enumerate(absent), key=lambda p: p[1] - p[0]):
+        run = [y for _, y in run]
+        ax.annotate(NOT_IN_DATA, ((run[0] + run[-1]) / 2, 0), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=LABEL_SIZE, color=MUTED, linespacing=1.2)
     year_axis(ax, span)
     if len(span) > 8:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
     ax.set_xlim(min(span) - 0.6, max(span) + 0.6)
-    ax.set_ylim(0, top * 1.25)  # from zero; room for the article's label
+    ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
         after_article_band(ax, article_until + 0.5, max(span) + 0.6)
     ax.set_ylabel(unit)
     ax.grid(axis="x", visible=False)
-    fill_legend(ax)
+    handles = [Patch(label=PUBLISHED_NAME, **bar_style(PUBLISHED, INK)),
+               Line2D([], [], linestyle="none", label=ARTICLE_NAME, **marker_style(ARTICLE, INK))]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0,
+              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
     return fig
 
 
@@ -469,9 +493,12 @@ def rank_chart(
     The line runs through the published rank where there is one (filled dot) and the article's otherwise; the
     article's rank is a hollow dot where it differs from the published one or no published rank was found.
     Editions after the article's (`in_article` false, or no article rank) are published ranks, so filled too:
-    they sit in a shaded band labelled 文章发表后 and their line is dashed. A year without a rank breaks the line.
-    `top` draws the text's threshold ("前 15 名") as a dashed line between rank `top` and the next; the note
-    under the chart says what it is."""
+    they sit in a shaded band labelled 文章发表后 and their line is dashed. A segment to or from a hollow dot (a rank
+    no source confirms) is dashed too: a solid line joins published ranks only. A year without a rank breaks the
+    line. `top` draws the text's threshold ("前 15 名") as a light dashed line between rank `top` and the next; the
+    note under the chart says what it is. Lines are named as charts name economies (中国 → 中国内地); the legend
+    sits above the plot, with room kept between it and the best rank's label, and lists the hollow dot only when
+    the chart has one."""
     missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
     if missing:
         raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
@@ -482,6 +509,7 @@ def rank_chart(
     frame = frame.dropna(subset=["rank_shown"])
     ours = frame["in_article"].astype(bool) if "in_article" in frame else frame["rank_article"].notna()
     frame["later"] = ~ours.loc[frame.index]
+    frame["checked"] = frame["rank_published"].notna()
     fig, ax = plt.subplots(figsize=(WIDTH, height))
     economies = [e for e in ECONOMY_ORDER if e in set(frame["economy_zh"])]
     economies += sorted(set(frame["economy_zh"]) - set(economies))
@@ -489,6 +517,8 @@ def rank_chart(
     # In each year the better-ranked economy writes its number above its dot, the other below, so two lines that
     # cross never print over each other.
     best_in_year = frame.loc[frame.groupby("year")["rank_shown"].idxmin()].set_index("year")["economy_zh"]
+    hollow = False
+    number_box = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
     for economy in economies:
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = economy_colour(economy)
@@ -496,18 +526,19 @@ def rank_chart(
             if b.year - a.year != 1:  # no rank that year: no line across the gap
                 continue
             (line,) = ax.plot([a.year, b.year], [a.rank_shown, b.rank_shown], color=colour, linewidth=2, zorder=2,
-                              linestyle="--" if b.later else "-")
+                              linestyle="--" if b.later or not (a.checked and b.checked) else "-")
             tag(line, economy)
         for r in rows.itertuples():
             checked = pd.notna(r.rank_published)
             differs = checked and pd.notna(r.rank_article) and r.rank_article != r.rank_published
+            hollow = hollow or differs or not checked
             above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
             tag(dot, economy)
             tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
                             textcoords="offset points", ha="center", va="bottom" if above else "top",
-                            fontsize=LABEL_SIZE, color=colour), economy)
+                            fontsize=LABEL_SIZE, color=colour, bbox=number_box), economy)
             if differs:  # the article's different rank, hollow, at its own place
                 (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
                                  **marker_style(ARTICLE, colour))
@@ -520,11 +551,19 @@ def rank_chart(
         nudge = 0
         if len(others) and abs(others.iloc[0] - last["rank_shown"]) < 3:  # names of close lines apart
             nudge = 6 if last["rank_shown"] < others.iloc[0] else -6
-        tag(ax.annotate(economy, (last["year"], last["rank_shown"]), xytext=(10, nudge), textcoords="offset points",
-                        va="center", ha="left", color=colour, fontsize=LABEL_SIZE, fontweight="bold"), economy)
+        if top is not None and not nudge and abs(last["rank_shown"] - (top + 0.5)) < 1.5:
+            nudge = 6 if last["rank_shown"] <= top else -6  # the name clear of the threshold line
+        tag(ax.annotate(display_name(economy), (last["year"], last["rank_shown"]), xytext=(10, nudge),
+                        textcoords="offset points", va="center", ha="left", color=colour, fontsize=LABEL_SIZE,
+                        fontweight="bold", bbox=number_box), economy)
     rank_axis(ax, worst + 3)
+    # Room above the best rank for its number (about 20 pt of a plot about 150 pt tall), so no label reaches the
+    # legend above the plot.
+    bottom = worst + 3.5
+    best = float(frame["rank_shown"].min())
+    ax.set_ylim(bottom, min(-0.8, best - 0.16 * (bottom - best)))
     if top is not None:  # the text's threshold; the note under the chart names it (no label to collide)
-        ax.axhline(top + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
+        ax.axhline(top + 0.5, color="#bbbbbb", linestyle="--", linewidth=1.0, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.4, frame["year"].max() + 1.6)  # room for the economy names
     if frame["later"].any():  # the band's label at the bottom, where the worst ranks (left of it) leave room
@@ -532,7 +571,12 @@ def rank_chart(
                            label_at="bottom")
     if frame["year"].nunique() > 7:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
-    fill_legend(ax, published_name="已发表名次", article_name="文章所写（未核得或不同）", marker=True)
+    handles = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK))]
+    if hollow:
+        handles.append(Line2D([], [], linestyle="none", label="文章所写（未核得或不同）",
+                              **marker_style(ARTICLE, INK)))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0,
+              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
     return fig
 
 
@@ -605,22 +649,24 @@ def measures_chart(
 
 def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
     """The rank chart's conclusion, from the data: the first year the second economy ranks above the first
-    (2021 年中国全球创新指数名次首次超过中国香港), or else the first economy's rank in the first and last year."""
+    (2021 年中国内地全球创新指数名次首次超过中国香港（本书数据所及 2017—2025 年）…), or else the first economy's rank in the first and last year."""
     shown = ranks.assign(rank=ranks["rank_published"].fillna(ranks["rank_article"]) if "rank_published" in ranks
                          else ranks["rank_article"]).pivot(index="year", columns="economy_zh", values="rank")
     first, second = [e for e in ECONOMY_ORDER if e in shown.columns][:2]
     ahead = shown.index[shown[second] < shown[first]]
+    y0, y1 = shown.index.min(), shown.index.max()
     if len(ahead) and (shown[second] >= shown[first]).loc[: ahead[0]].iloc[:-1].all():
-        title = f"{ahead[0]} 年{second}{index_zh}名次首次超过{first}"
+        # "首次" only within the editions the data holds, and the title says which
+        title = (f"{ahead[0]} 年{display_name(second)}{index_zh}名次首次超过{display_name(first)}"
+                 f"（本书数据所及 {y0}—{y1} 年）")
         after = shown.loc[shown.index > ahead[0]].dropna()
         if len(after) and (after[second] < after[first]).all():  # and stayed ahead in every later edition
             span = f"{after.index[0]} 年" if len(after) == 1 else f"{after.index[0]}—{after.index[-1]} 年各版"
             title += f"，{span}仍在其前"
         return title
-    y0, y1 = shown.index.min(), shown.index.max()
     a, b = shown.loc[y0, first], shown.loc[y1, first]
     verb = "升至" if b < a else ("降至" if b > a else "保持在")
-    return f"{first}{index_zh}名次由 {y0} 年的第 {a:g} 名{verb} {y1} 年的第 {b:g} 名"
+    return f"{display_name(first)}{index_zh}名次由 {y0} 年的第 {a:g} 名{verb} {y1} 年的第 {b:g} 名"
 
 
 # ---- Timeline ----------------------------------------------------------------------------------------------------------
