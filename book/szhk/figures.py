@@ -486,7 +486,7 @@ def rank_chart(
     ranks: pd.DataFrame,
     *,
     top: int | None = None,
-    height: float = 3.6,
+    height: float = 4.6,  # inches: a plot of 20+ ranks under a three-line title, readable at 342 px
 ) -> Figure:
     """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` and
     `in_article` columns), one line per economy in its colour, every point labelled with its rank, rank 1 on top.
@@ -649,7 +649,8 @@ def measures_chart(
 
 def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
     """The rank chart's conclusion, from the data: the first year the second economy ranks above the first
-    (2021 年中国内地全球创新指数名次首次超过中国香港（本书数据所及 2017—2025 年）…), or else the first economy's rank in the first and last year."""
+    (2021 年中国内地全球创新指数名次首次超过中国香港（本书数据所及 2017—2025 年）…), or else the first
+    economy's rank in the first and last year."""
     shown = ranks.assign(rank=ranks["rank_published"].fillna(ranks["rank_article"]) if "rank_published" in ranks
                          else ranks["rank_article"]).pivot(index="year", columns="economy_zh", values="rank")
     first, second = [e for e in ECONOMY_ORDER if e in shown.columns][:2]
