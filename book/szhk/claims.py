@@ -688,7 +688,7 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
             )])
         # the status second: on a phone it is in view before the table scrolls sideways
         out.append(md.list_table(["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"],
-                                 rows, widths=[34, 12, 16, 24, 14]))
+                                 rows, widths=[34, 12, 16, 24, 14], css_class="claims-register"))
     return "\n".join(out)
 
 

@@ -64,11 +64,12 @@ def _cell(value: object, missing: str) -> list[str]:
 
 
 def list_table(header: Sequence[object], rows: Sequence[Sequence[object]], *, widths: Sequence[int] | None = None,
-               stub_columns: int = 0, missing: str = "—") -> str:
+               stub_columns: int = 0, missing: str = "—", css_class: str = "") -> str:
     """A MyST ``{list-table}``: one header row, then `rows`. Every cell that is not `Markup` is escaped text; an
     empty cell shows `missing`. A header with a line break ("人文与\\n艺术") keeps it, on the web and in print
     (a reST line block; then every header is one, so they align), so narrow columns break where the article
-    breaks them. `widths` gives the columns' relative widths (in print, columns are otherwise equal)."""
+    breaks them. `widths` gives the columns' relative widths (in print, columns are otherwise equal); `css_class`
+    names the table for the stylesheet (e.g. the claims register's phone layout)."""
     columns = len(header)
     if widths is not None and (len(widths) != columns or not all(isinstance(w, int) and w > 0 for w in widths)):
         raise ValueError(f"list_table: widths {list(widths)} must be {columns} positive whole numbers")
@@ -89,6 +90,8 @@ def list_table(header: Sequence[object], rows: Sequence[Sequence[object]], *, wi
         lines.append(f":stub-columns: {stub_columns}")
     if widths is not None:
         lines.append(f":widths: {' '.join(map(str, widths))}")
+    if css_class:
+        lines.append(f":class: {css_class}")
     lines.append("")
     for row in [[header_cell(label) for label in header], *([_cell(v, missing) for v in row] for row in rows)]:
         for i, content in enumerate(row):
