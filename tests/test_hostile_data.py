@@ -147,17 +147,15 @@ def _as_printed(text: str) -> str:
 
 def test_payloads_are_printed_literally_in_the_pdf(hostile: dict) -> None:
     """The book PDF prints only some columns (the data dictionary and full register stay on the web), so not every
-    payload reaches paper; each part of a payload that does is printed inside the whole payload, never mangled or
-    interpreted. (Counted in the book PDF: pdftotext interleaves the briefing's narrow table columns.)"""
+    payload reaches paper; those that do are printed as written, and TeX commands from data are printed, not run.
+    (Text wrapped inside a narrow table cell comes out of pdftotext interleaved with the next column, so only
+    payloads printed whole somewhere are counted.)"""
     assert len(hostile["pdf_text"]) == 2
     text = _as_printed("".join(hostile["pdf_text"].values()))
     printed = [p for p in PAYLOADS if squeeze(p) in text]
-    assert len(printed) >= 4, f"only {printed} reached the PDFs"
-    book = _as_printed(hostile["pdf_text"]["szhk-report.pdf"])
-    for fragment in ("alert(1)", "/etc/passwd", str(PWNED)):  # words the book never prints otherwise
-        whole = sum(book.count(squeeze(p)) * squeeze(p).count(fragment) for p in PAYLOADS)
-        assert book.count(fragment) == whole, (
-            f"{fragment!r} is printed {book.count(fragment)} times, only {whole} of them inside whole payloads")
+    assert len(printed) >= 5, f"only {printed} reached the PDFs whole"
+    for command in ("\\input{/etc/passwd}", "\\write18{"):
+        assert command in text, f"{command} from data is not printed as written"
 
 
 def test_no_file_outside_the_project_is_read_or_published(hostile: dict) -> None:
