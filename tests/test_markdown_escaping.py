@@ -114,3 +114,27 @@ def test_figure_text_is_never_mathtext() -> None:
     fig.canvas.draw()  # a bad mathtext expression would raise here
     assert not title._preprocess_math(title.get_text())[1]
     plt.close(fig)
+
+
+def test_cell_notes_number_each_note_once_and_escape_data() -> None:
+    from szhk.markdown import CellNotes
+
+    notes = CellNotes()
+    first = notes.mark("33/63", "公开来源为第 30 名")
+    second = notes.mark("2/63", "参评经济体为 64 个")
+    again = notes.mark("15/63", "参评经济体为 64 个")
+    assert first.endswith("{sup}`1`") and second.endswith("{sup}`2`") and again.endswith("{sup}`2`")
+    assert notes.mark("<b>", "x").startswith("\\<b\\>")  # data stays text
+    assert "{sup}`3` x" in notes.markdown() and notes.markdown().startswith("注：")
+    assert CellNotes().markdown() == ""
+
+
+def test_tables_1_and_2_mark_the_cells_the_data_finds_different(html_dir) -> None:
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((html_dir / "book" / "02-hk-innovation.html").read_text(encoding="utf-8"), "html.parser")
+    for table_id, marked in (("tbl-rankings", "33/63"), ("tbl-qs-2022", "54")):
+        table = page.find(id=table_id)
+        table = table if table.name == "table" else table.find_next("table")
+        cells = [td for td in table.find_all("td") if td.find("sup")]
+        assert any(td.get_text().startswith(marked) for td in cells), (table_id, [c.get_text() for c in cells])

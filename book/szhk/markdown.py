@@ -112,6 +112,25 @@ def frame_table(frame: pd.DataFrame, *, stub_header: str = "", missing: str = "�
     return list_table([stub_header, *frame.columns], rows, widths=widths, stub_columns=1, missing=missing)
 
 
+class CellNotes:
+    """Superscript notes on table cells (as the FT and Our World in Data mark a figure that needs a word): `mark`
+    returns the cell with its note's number, the same text sharing one number; `markdown` is the list under the
+    table. Both are escaped text; the numbers are the only markup."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def mark(self, value: object, note: str) -> Markup:
+        if note not in self.texts:
+            self.texts.append(note)
+        return Markup(f"{text(value)}{{sup}}`{self.texts.index(note) + 1}`")
+
+    def markdown(self, lead: str = "注") -> Markup:
+        if not self.texts:
+            return Markup("")
+        return Markup(f"{text(lead)}：" + "；".join(f"{{sup}}`{i}` {text(t)}" for i, t in enumerate(self.texts, 1)) + "。")
+
+
 def code(value: object) -> Markup:
     """`value` as inline code (shown in a fixed-width font, characters as they are): a code span is literal, so
     only its fence needs to be longer than any run of backticks inside."""
