@@ -263,7 +263,9 @@ def labelled_text(page: Page, target: str) -> str:
     assert element is not None, f"no <p> or <span> with id={target}"
     if element.name == "span":
         element = element.find_next("table")
-    return re.sub(r"\[\d+(?:[-,–]\d+)*\]", "", element.get_text())  # citation numbers are not the article's
+    # Citation numbers and the editor's superscript notes on table cells are not the article's words.
+    words = "".join(t for t in element.find_all(string=True) if t.find_parent("sup") is None)
+    return re.sub(r"\[\d+(?:[-,–]\d+)*\]", "", words)
 
 
 def test_every_claim_links_to_a_paragraph_that_exists(html_dir: Path) -> None:
