@@ -94,17 +94,6 @@ def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
     app.config.latex_documents = documents
 
 
-def _briefing_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """In the briefing's LaTeX tree: links into the book's pages (a key message's paragraph, a dataset) would
-    point nowhere in this PDF: keep their text, drop the link."""
-    if app.builder.format != "latex" or docname != BRIEFING_DOC:
-        return
-    for link in list(doctree.findall(nodes.reference)):
-        uri = link.get("refuri", "")
-        if uri.startswith("%") and uri[1:].partition("#")[0] != BRIEFING_DOC:
-            link.replace_self(nodes.inline("", "", *link.children))
-
-
 def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """In the book's assembled LaTeX tree: drop the briefing, move the bibliography into 参考文献."""
     if app.builder.format != "latex" or docname != app.config.root_doc:
@@ -120,7 +109,6 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         first_chapter.parent.insert(first_chapter.parent.index(first_chapter),
                                     nodes.raw("", r"\szhkmainmatter", format="latex"))
     _leave_web_only_sections(app, doctree)
-    _unlink_what_is_not_printed(doctree, docname)
     references = chapters.get(REFERENCES_DOC)
     sections = [n for n in references.children if isinstance(n, nodes.section)] if references else []
     for bibliography in list(doctree.findall(thebibliography)):
@@ -129,17 +117,22 @@ def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             sections[0].append(bibliography)
 
 
-def _unlink_what_is_not_printed(doctree: nodes.document, root: str) -> None:
-    """Links to a page or place this PDF leaves out (the briefing, the web-only sections) keep their text and lose
-    the link, which would point nowhere on paper."""
+def _unlink_what_is_not_printed(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In each PDF (after _split_editions has cut the book): a link to a page or place that PDF leaves out (the
+    briefing, the web-only sections; from the briefing, every page of the book) keeps its text and loses the link,
+    which would point nowhere on paper."""
+    if app.builder.format != "latex":
+        return
+
     def docname_of(node: nodes.Node) -> str:
         part = next((a for a in [node, *_ancestors(node)] if isinstance(a, addnodes.start_of_file)), None)
-        return part["docname"] if part is not None else root
+        return part["docname"] if part is not None else docname
 
-    printed: set[tuple[str, str]] = {(root, "")}
+    printed: set[tuple[str, str]] = {(docname, "")}
     for node in doctree.findall(nodes.Element):
-        printed.add((docname_of(node), ""))
-        printed.update((docname_of(node), i) for i in node.get("ids", []))
+        owner = docname_of(node)
+        printed.add((owner, ""))
+        printed.update((owner, i) for i in node.get("ids", []))
     for link in list(doctree.findall(nodes.reference)):
         uri = link.get("refuri", "")
         if uri.startswith("%"):  # LaTeX URIs of other pages: %doc#id
@@ -213,7 +206,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _edition_macros)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
-    app.connect("doctree-resolved", _briefing_links)
+    app.connect("doctree-resolved", _unlink_what_is_not_printed)  # after the cut, so it sees what is left
     app.connect("doctree-resolved", _print_downloads)
     app.connect("build-finished", _repair_figure_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
