@@ -125,17 +125,14 @@ def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]
     return executed
 
 
-WEB_ONLY = ("book/_static/web", "book/_templates")  # what the web pages use and the PDFs do not
+WEB_ONLY = ("_static/web/", "_templates/")  # in book/: what the web pages use and the PDFs do not
 
 
 def latex_inputs_digest(root: Path, snapshot: Path, epoch: str) -> str:
     """What the LaTeX pass reads: the book's sources and helpers (not the web-only assets), the data, the
     configuration, the date."""
     h = hashlib.sha256(epoch.encode())
-    for path in sorted((root / "book").rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if path.is_file() and "__pycache__" not in relative and not relative.startswith(WEB_ONLY):
-            h.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    h.update(tree_digest(root / "book", leave_out=WEB_ONLY).encode())
     h.update(tree_digest(snapshot).encode())
     for name in ("_config.yml", "_toc.yml"):
         h.update((root / name).read_bytes())

@@ -45,13 +45,14 @@ def data_dir(project: Path) -> Path:
     return Path(override).resolve() if override else project / "data"
 
 
-def tree_digest(root: Path) -> str:
-    """SHA-256 of every file below `root` by relative name and content; dot-files and caches left out."""
+def tree_digest(root: Path, leave_out: tuple[str, ...] = ()) -> str:
+    """SHA-256 of every file below `root` by relative name and content; dot-files, caches and the folders
+    `leave_out` (paths relative to `root`) left out."""
     h = hashlib.sha256()
     files = sorted(
         p for p in root.rglob("*")
         if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(root).parts)
-        and p.suffix != ".pyc"
+        and p.suffix != ".pyc" and not p.relative_to(root).as_posix().startswith(leave_out)
     )
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
