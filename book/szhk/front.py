@@ -198,6 +198,20 @@ def _shift(spec: str, position: int) -> tuple[int, str] | None:
     return year, "|".join(parts)
 
 
+def _with_next_year(resource: str, spec: str, load: Callable[[str], pd.DataFrame]
+                    ) -> tuple[int, Mapping[str, Any] | None, Mapping[str, Any]] | None:
+    """The year of row `spec` of `resource`, that row (None if absent) and the same row a year later; None when the
+    key has no year or the later row is absent."""
+    key = _primary_key(resource)
+    position = _year_position(key)
+    shifted = _shift(spec, position) if position is not None else None
+    if shifted is None:
+        return None
+    frame = load(resource)
+    later = _row(frame, key, shifted[1])
+    return None if later is None else (shifted[0], _row(frame, key, spec), later)
+
+
 def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[YearShift]:
     """The 不一致 claims whose article value the next year's published value supports (same resource, the row for
     the following year): an `amount`/`exact` claim on one row, or a `ratio` whose numerator row is shifted."""
@@ -207,30 +221,23 @@ def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] =
         if result.status != DIFFERS:
             continue
         if claim.check in ("amount", "exact") and len(claim.rows) == 1:
-            key = _primary_key(claim.resource)
-            position = _year_position(key)
-            shifted = _shift(claim.rows[0], position) if position is not None else None
-            if shifted is None:
+            pair = _with_next_year(claim.resource, claim.rows[0], load)
+            if pair is None or pair[1] is None:
                 continue
-            frame = load(claim.resource)
-            mine, later = _row(frame, key, claim.rows[0]), _row(frame, key, shifted[1])
-            if mine is None or later is None:
-                continue
+            year, mine, later = pair
             article, published = _decimal(mine.get(claim.article_field)), _decimal(later.get(claim.published_field))
             if article is None or published is None:
                 continue
             supported = (article == published if claim.check == "exact" else
                          claims.amount_supported(article, _text(mine.get("qualifier")), published))
             if supported:
-                found.append(YearShift(result, shifted[0], published, _number(published)))
+                found.append(YearShift(result, year, published, _number(published)))
         elif claim.check == "ratio" and len(claim.other_rows) == 2 and claim.other_resource:
-            key = _primary_key(claim.other_resource)
-            position = _year_position(key)
-            shifted = _shift(claim.other_rows[0], position) if position is not None else None
-            if shifted is None:
+            pair = _with_next_year(claim.other_resource, claim.other_rows[0], load)
+            if pair is None:
                 continue
-            frame = load(claim.other_resource)
-            top, bottom = _row(frame, key, shifted[1]), _row(frame, key, claim.other_rows[1])
+            year, _, top = pair
+            bottom = _row(load(claim.other_resource), _primary_key(claim.other_resource), claim.other_rows[1])
             mine = _row(load(claim.resource), _primary_key(claim.resource), claim.rows[0])
             if top is None or bottom is None or mine is None:
                 continue
@@ -241,7 +248,7 @@ def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] =
             ratio = numerator / denominator
             if claims.amount_supported(article, _text(mine.get("qualifier")), ratio):
                 shown = ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                found.append(YearShift(result, shifted[0], ratio,
+                found.append(YearShift(result, year, ratio,
                                        f"{_number(shown)}（{_number(numerator)} ÷ {_number(denominator)}）"))
     return found
 
