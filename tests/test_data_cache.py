@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from szhk import cache, data, deps
+from szhk import cache, data, deps, validation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,8 @@ def test_a_loaded_frame_is_stored_once_and_read_back_equal(data_copy: Path, monk
     assert cache.contains(_key("gii_ranks", data_copy))
     monkeypatch.setattr(data, "_frames", {})  # a new kernel: only the disk cache is left
     calls: list[str] = []
-    monkeypatch.setattr(data, "_validate", lambda name, *a: calls.append(name) or pytest.fail("validated twice"))
+    monkeypatch.setattr(validation, "validated_frame",
+                        lambda name, *a: calls.append(name) or pytest.fail("validated twice"))
     again = data.load("gii_ranks")
     assert calls == []
     pd.testing.assert_frame_equal(again, fresh)
@@ -86,6 +87,34 @@ def test_bad_data_is_never_stored_and_fails_every_time(data_copy: Path, monkeypa
         assert "hk_startups.csv" in str(error.value) and "startups_published" in str(error.value)
     assert not cache.contains(_key("hk_startups", data_copy))
     assert any(p.file.name == "hk_startups.csv" for p in data.validate_all())
+
+
+def test_after_the_builds_validation_step_a_kernel_reads_every_file_without_frictionless(data_copy: Path):
+    """tools/build.py runs `python -m szhk.data` first; a chapter's kernel then loads cached frames only."""
+    import subprocess
+    import sys
+
+    step = subprocess.run([sys.executable, "-m", "szhk.data"], capture_output=True, text=True)
+    assert step.returncode == 0, step.stderr
+    kernel = subprocess.run([sys.executable, "-c", (
+        "import sys\nfrom szhk import data\n"
+        "for name in data.resource_names(): data.load(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'frictionless'))")],
+        capture_output=True, text=True)  # the environment names the copy and the cache (data_copy)
+    assert kernel.returncode == 0, kernel.stderr
+    assert kernel.stdout.strip() == "[]", f"a kernel imported Frictionless although the build had validated: {kernel.stdout}"
+
+
+def test_the_builds_validation_step_names_bad_data_without_a_traceback(data_copy: Path):
+    """What tools/build.py prints when `python -m szhk.data` refuses the data (and it stops before Jupyter Book)."""
+    import subprocess
+    import sys
+
+    _edit(data_copy / "hk_startups.csv", "2020,false,,,3360,", "2020,false,,,三千,")
+    step = subprocess.run([sys.executable, "-m", "szhk.data"], capture_output=True, text=True)
+    assert step.returncode == 1
+    assert "data/hk_startups.csv" in step.stderr and "列 startups_published" in step.stderr and "三千" in step.stderr
+    assert "Traceback" not in step.stderr, step.stderr
 
 
 def test_outside_a_build_nothing_is_written(data_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):

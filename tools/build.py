@@ -4,7 +4,8 @@
 
 1. Under a lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
    saved mid-build cannot mix two data versions (the kernels also check every file they read against the digest
-   the chapter's cache key was made from).
+   the chapter's cache key was made from). `python -m szhk.data` validates every file of the snapshot once and
+   caches the typed frames the chapters read.
 2. `jupyter-book build . --path-output _build/.work -n -W --keep-going`, then the same with
    `--builder pdflatex` (XeLaTeX, shell escape off). The LaTeX pass is skipped when nothing it reads changed.
 3. Publish: a new folder `_build/site-<digest>/` gets `html/` (only the files the pages use, the PDFs inside
@@ -99,6 +100,16 @@ def _environment(root: Path, snapshot: Path, epoch: str) -> dict[str, str]:
            "LATEXOPTS": "-no-shell-escape",  # no TeX code from any input may run a program
            "MAKEFLAGS": "-j2"},  # the book and the briefing are typeset side by side
     )
+
+
+def validate_data(root: Path, env: dict[str, str]) -> None:
+    """`python -m szhk.data` on the snapshot: every file validated once, its typed frame cached for the kernels
+    (which then never import Frictionless). Bad data stops the build here, with the message naming file, row,
+    column and rule."""
+    done = subprocess.run([sys.executable, "-m", "szhk.data"], cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        problems = "\n  ".join(line for line in done.stderr.splitlines() if line.strip())
+        raise BuildError(f"数据校验失败 / data validation failed:\n  {problems}")
 
 
 def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]:
@@ -255,6 +266,7 @@ def build(root: Path = ROOT) -> dict[str, object]:
         epoch = source_date_epoch(root)
         env = _environment(root, snapshot, epoch)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
+        validate_data(root, env)
         executed = run_jupyter_book(root, "html", env)
         print(f"[html] {len(executed)} notebook(s) executed" + (f": {', '.join(executed)}" if executed else ""))
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))

@@ -4,7 +4,7 @@ tools/build.py points SZHK_CACHE_DIR at a folder of its work area (_build/.work/
 (a notebook run by hand, a test) nothing is written and every load validates as before.
 
 A validated frame is stored under the SHA-256 of everything its validation reads, so it is never served for other
-data: the whole datapackage.json (Frictionless builds the whole package from it), the resource's file, the files
+data: the whole datapackage.json, the resource's file, the files
 its foreign keys point to, the chapter-helper code that validates and parses, and the versions of the libraries
 involved. A failed validation stores nothing, so bad data fails every time with its own message.
 """
@@ -47,7 +47,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _referenced(resource: dict[str, Any]) -> list[str]:
+def referenced(resource: dict[str, Any]) -> list[str]:
     """Resources whose files a resource's foreign keys read ("" means the resource itself)."""
     return [fk.get("reference", {}).get("resource") or resource.get("name", "")
             for fk in resource.get("schema", {}).get("foreignKeys", []) if isinstance(fk, dict)]
@@ -58,7 +58,7 @@ def validation_key(name: str, descriptor: dict[str, Any], directory: Path) -> st
     h = hashlib.sha256(code_digest().encode())
     h.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode())
     by_name = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
-    for needed in dict.fromkeys([name, *_referenced(by_name.get(name, {}))]):
+    for needed in dict.fromkeys([name, *referenced(by_name.get(name, {}))]):
         rel = by_name.get(needed, {}).get("path")
         path = directory / str(rel) if isinstance(rel, str) else None
         h.update(f"\0{needed}\0".encode())

@@ -28,7 +28,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,7 @@ import pandas as pd
 
 from . import data, deps
 from . import markdown as md
-from .data import DataValidationError
+from .data import DataValidationError, bibliography_keys
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -52,7 +51,6 @@ STATUSES = (CONSISTENT, DIFFERS, UNVERIFIED)
 RESOURCE = "claims"
 CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count")
 BOOK_DIR = deps.root() / "book"
-BIB_FILE = BOOK_DIR / "references.bib"
 
 # The article's qualifiers (data/README.md): "more than" words, and words that keep the number as it is.
 MORE_THAN = frozenset({"超过", "超", "逾", "多", "余"})
@@ -609,14 +607,6 @@ def margin_note(target: str) -> Any:
         for r in register(target) if r.status == DIFFERS
     ]
     return Markdown("\n\n".join(lines)) if lines else None
-
-
-@lru_cache(maxsize=1)
-def bibliography_keys(path: Path = BIB_FILE) -> frozenset[str]:
-    """Keys of references.bib (a source id that is one is cited with {cite}; others are named in words)."""
-    from pybtex.database import parse_file
-
-    return frozenset(parse_file(str(path), bib_format="bibtex").entries.keys())
 
 
 def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str]) -> str:
