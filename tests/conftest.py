@@ -1,13 +1,16 @@
 """Shared fixtures, defined once. `make test` runs `make build` first, so tests of the published book read the
 repository's _build/html and _build/pdf.
 
-Builds in the suite (everything else reads files):
+Builds in the suite (everything else reads files), each started in a thread when the tests are collected
+(`in_background`), so that they run side by side:
 - `edited_build` (session): ONE warm copy of the project (the repository's work folder copied in, so only what
   changed re-executes), built with tools/build.py four times: as committed; with several CSV edits and a
   chapter edit at once (and a CSV edited again while that build runs); with that mid-build edit undone; with
   every edit undone. Every test about edited data
   (re-execution, numbers and figures following the data, the claims register, LaTeX escaping, orphan files,
   reproducibility, a mid-build edit) reads the records of those builds.
+- `hostile` (test_hostile_data) and `updated` (test_yearly_update): one warm copy each, its data poisoned or
+  given a new year, built once.
 - `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
   plain `jupyter-book build` (SZHK_BUILD=1, SZHK_DATA_DIR pointing at its data).
 """
@@ -25,8 +28,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,45 +265,71 @@ def make_edited_build(base: Path) -> EditedBuild:
                        bool(made))
 
 
-# The edited build starts in a thread as soon as the tests are collected, so that it runs beside the tests that
-# only read files (most of its time is one kernel or one LaTeX run at a time).
-_EDITED: dict[str, object] = {}
+# ----------------------------------------------------------------------------------------------------------------
+# Builds in the background
+# ----------------------------------------------------------------------------------------------------------------
+# A build of a copy runs one process at a time (a kernel, then XeLaTeX), so the suite's builds start in threads as
+# soon as the tests are collected: they run side by side and beside the tests that only read files.
+_BACKGROUND: dict[str, Callable[[Path], Any]] = {}  # fixture name -> what builds it, given a fresh folder
+_RUNNING: dict[str, dict[str, Any]] = {}
 
 
-def _edited_build_in_background() -> None:
-    try:
-        _EDITED["result"] = make_edited_build(Path(_EDITED["base"]))
-    except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it in the tests
-        _EDITED["error"] = error
+def in_background(fixture: str) -> Callable[[Callable[[Path], Any]], Callable[[Path], Any]]:
+    """Register `make(folder)` to start in a thread once the tests are collected, if a collected test uses
+    `fixture`; the fixture returns `background_result(fixture)`."""
+    def register(make: Callable[[Path], Any]) -> Callable[[Path], Any]:
+        _BACKGROUND[fixture] = make
+        return make
+    return register
 
 
-def _start_edited_build() -> None:
-    if "thread" not in _EDITED:
-        _EDITED["base"] = tempfile.mkdtemp(prefix="szhk-edited-build-")
-        _EDITED["thread"] = threading.Thread(target=_edited_build_in_background, daemon=True)
-        _EDITED["thread"].start()
+def _start(fixture: str) -> None:
+    if fixture in _RUNNING:
+        return
+    state: dict[str, Any] = {"base": tempfile.mkdtemp(prefix=f"szhk-{fixture}-")}
+
+    def run() -> None:
+        try:
+            state["result"] = _BACKGROUND[fixture](Path(state["base"]))
+        except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it in the tests
+            state["error"] = error
+
+    state["thread"] = threading.Thread(target=run, name=fixture, daemon=True)
+    _RUNNING[fixture] = state
+    state["thread"].start()
+
+
+def background_result(fixture: str) -> Any:
+    """What the registered build returned (started now if collection did not start it); its error, raised."""
+    _start(fixture)
+    state = _RUNNING[fixture]
+    state["thread"].join()
+    if "error" in state:
+        raise state["error"]
+    return state["result"]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly:
         return
-    if any("edited_build" in getattr(item, "fixturenames", ()) for item in session.items):
-        _start_edited_build()
+    used = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    for fixture in _BACKGROUND:
+        if fixture in used:
+            _start(fixture)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if "thread" in _EDITED:
-        _EDITED["thread"].join()
-        shutil.rmtree(_EDITED["base"], ignore_errors=True)
+    for state in _RUNNING.values():
+        state["thread"].join()
+        shutil.rmtree(state["base"], ignore_errors=True)
+
+
+in_background("edited_build")(make_edited_build)
 
 
 @pytest.fixture(scope="session")
 def edited_build() -> EditedBuild:
-    _start_edited_build()
-    _EDITED["thread"].join()
-    if "error" in _EDITED:
-        raise _EDITED["error"]
-    return _EDITED["result"]
+    return background_result("edited_build")
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 from itertools import cycle
@@ -15,9 +14,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-import szhk
+from conftest import BUILD_TIMEOUT, background_result, copy_project, in_background
 
-ROOT = Path(szhk.__file__).resolve().parents[2]
+
 PWNED = Path("/tmp/szhkpwned")  # no hyphen: pdftotext drops one at a line break
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -35,7 +34,6 @@ PAYLOADS = [
 # pick colours and rows, units pick number formats, claims' row lists are keys into other files.
 NOT_FREE_TEXT = {"economy_zh", "unit", "rows", "other_rows"}
 THEME_HANDLERS = {"window.print()"}  # the theme's print button
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", ".pytest_cache", "__pycache__")
 
 
 def squeeze(text: str) -> str:
@@ -90,18 +88,14 @@ def poison(data: Path) -> dict[str, list[str]]:
     return poisoned
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The project copied, every free-text cell poisoned, built once; its published HTML and PDF text."""
+@in_background("hostile")
+def _poison_and_build(base: Path) -> dict:
+    """The project copied (warm), every free-text cell poisoned, built once; its published HTML and PDF text."""
     assert not PWNED.exists(), f"{PWNED} exists before the build: remove it"
-    project = tmp_path_factory.mktemp("hostile") / "project"
-    shutil.copytree(ROOT, project, ignore=IGNORE, symlinks=True)
-    work = ROOT / "_build" / ".work"
-    if work.is_dir():  # a warm cache: only what the data change touches re-executes
-        shutil.copytree(work, project / "_build" / ".work", symlinks=True, ignore=shutil.ignore_patterns(".lock"))
+    project = copy_project(base / "project")
     poisoned = poison(project / "data")
     run = subprocess.run([sys.executable, str(project / "tools" / "build.py")], cwd=project, capture_output=True,
-                         text=True, timeout=3600)
+                         text=True, timeout=BUILD_TIMEOUT)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     html = (project / "_build" / "html").resolve()
     pdfs = sorted((project / "_build" / "pdf").resolve().glob("*.pdf"))
@@ -109,6 +103,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
     pdf_text = {p.name: subprocess.run(["pdftotext", "-enc", "UTF-8", str(p), "-"], capture_output=True, text=True,
                                        check=True).stdout for p in pdfs}
     return {"project": project, "html": html, "pages": pages, "pdf_text": pdf_text, "poisoned": poisoned}
+
+
+@pytest.fixture(scope="module")
+def hostile() -> dict:
+    return background_result("hostile")
 
 
 def test_every_dataset_had_free_text_poisoned(hostile: dict) -> None:

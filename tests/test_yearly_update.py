@@ -5,14 +5,13 @@ time-series file (each row citing a source that exists), build, and check that
 - every rank figure, the start-up figure and the update tables (表 1 续, 表 2 续) show the new year,
 - every paragraph and table of the author's (the elements labelled ``para-…``) reads exactly as before.
 
-One build of the unmodified copy (warm cache) gives the "before"; one build after the edit gives the "after".
+The repository's own build (what `make build` published) gives the "before"; one build of the edited copy (warm
+cache, started in the background when the tests are collected) gives the "after".
 """
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,27 +19,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import BUILD_TIMEOUT, background_result, copy_project, in_background
+
 CHAPTERS = [f"book/{name}.html" for name in (
     "00-introduction", "01-background", "02-hk-innovation", "03-government-measures", "04-key-industries",
     "05-cooperation", "06-recommendations")]
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", ".pytest_cache", "__pycache__")
-
-
-def _copy(dest: Path) -> Path:
-    project = dest / "project"
-    shutil.copytree(ROOT, project, ignore=IGNORE)
-    work = ROOT / "_build" / ".work"
-    if work.is_dir():  # a warm cache: only chapters whose data changed re-execute
-        shutil.copytree(work, project / "_build" / ".work", symlinks=True)
-    return project
-
-
-def _build(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(project / "tools" / "build.py")], cwd=project, text=True,
-                          capture_output=True, timeout=1800, env=dict(os.environ))
-
-
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -96,12 +79,9 @@ def _block_after(html: Path, page: str, heading: str) -> str:
     return table.get_text(" ", strip=True)
 
 
-@pytest.fixture(scope="module")
-def updated(tmp_path_factory):
-    project = _copy(tmp_path_factory.mktemp("yearly"))
-    before = _build(project)
-    assert before.returncode == 0, f"the unmodified copy does not build:\n{before.stdout[-3000:]}\n{before.stderr[-3000:]}"
-    author_before = _author_text(project / "_build" / "html")
+@in_background("updated")
+def _update_and_build(base: Path):
+    project = copy_project(base / "project")
 
     data = project / "data"
     years = {
@@ -119,8 +99,15 @@ def updated(tmp_path_factory):
         "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
                                            lambda r: _later(r, as_of=str(int(r["year"])))),
     }
-    after = _build(project)
-    return project, years, author_before, after
+    after = subprocess.run([sys.executable, str(project / "tools" / "build.py")], cwd=project, text=True,
+                           capture_output=True, timeout=BUILD_TIMEOUT)
+    return project, years, after
+
+
+@pytest.fixture(scope="module")
+def updated(html_dir: Path):
+    project, years, after = background_result("updated")
+    return project, years, _author_text(html_dir), after
 
 
 def test_the_build_passes_with_a_new_year_in_every_series(updated):
