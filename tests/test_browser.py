@@ -4,7 +4,7 @@ Each page is opened once at desktop width (1280 px) and once at phone width (390
 reader would meet: console errors, files that fail to load, requests to other sites (blocked and recorded),
 images that do not show, sideways scrolling, what printing shows, and axe-core's accessibility findings. The
 tests below then judge those records. Screenshots go to tests/artifacts/screenshots/, axe's findings to
-tests/artifacts/axe.json, printed pages (PDF) to tests/artifacts/print/.
+tests/artifacts/axe.json.
 """
 from __future__ import annotations
 
@@ -111,8 +111,7 @@ def _visit(page: Page, site: str, name: str, visit: Visit) -> None:
     page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: visit.failed_loads.append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
-    page.goto(site + name, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    page.goto(site + name, wait_until="load")  # every file the HTML names has loaded (or failed) by then
     # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
     page.evaluate("""async () => {
         for (const img of document.images) img.loading = "eager";
@@ -141,8 +140,6 @@ def _visit(page: Page, site: str, name: str, visit: Visit) -> None:
                 const style = getComputedStyle(e);
                 return e.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
             }))""", list(HIDDEN_IN_PRINT))
-        (ARTIFACTS / "print").mkdir(parents=True, exist_ok=True)
-        page.pdf(path=str(ARTIFACTS / "print" / f"{slug}.pdf"), prefer_css_page_size=True, print_background=True)
 
 
 @pytest.fixture(scope="session")
