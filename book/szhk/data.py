@@ -250,6 +250,38 @@ def milestones() -> pd.DataFrame:
     return load("milestones").set_index("event_code")
 
 
+def figure_unit(name: str) -> str | None:
+    """The unit of figure `name`'s value axis, from data/datapackage.json's ``figures``: the one unit its
+    ``value_fields`` ("resource.field") share in the schema, or the ``unit`` of a count of a resource's rows
+    (``counts_rows_of``); None for a figure with no value axis (a timeline: empty ``value_fields``).
+
+    Raises DataValidationError naming the figure when it is not declared, names a field the schema lacks or one
+    without a unit, or mixes units on one axis (e.g. 家 and 人)."""
+    directory = data_dir()
+    descriptor = _read_descriptor(directory)
+    path = directory / PACKAGE_FILE
+    declared = descriptor.get("figures", {}).get(name)
+    if not isinstance(declared, dict):
+        raise DataValidationError(path, "—", "figures", "每幅图都要在 datapackage.json 的 figures 中声明其数值轴的字段与单位",
+                                  f"图 {name} 没有声明")
+    if "counts_rows_of" in declared:
+        _resource_descriptor(descriptor, str(declared["counts_rows_of"]), directory)
+        return str(declared["unit"])
+    units: dict[str, list[str]] = {}
+    for qualified in declared.get("value_fields", []):
+        resource_name, _, field_name = str(qualified).partition(".")
+        fields = {f.get("name"): f for f in _resource_descriptor(descriptor, resource_name, directory)["schema"]["fields"]}
+        unit = fields.get(field_name, {}).get("unit")
+        if field_name not in fields or not unit:
+            raise DataValidationError(path, "—", "figures", "图的数值字段必须是数据包中带 unit 的字段",
+                                      f"图 {name} 的 {qualified} " + ("不存在" if field_name not in fields else "没有 unit"))
+        units.setdefault(unit, []).append(qualified)
+    if len(units) > 1:
+        mixed = "；".join(f"{unit}（{'、'.join(names)}）" for unit, names in units.items())
+        raise DataValidationError(path, "—", "figures", "一幅图的数值轴只用一种单位", f"图 {name} 混用了 {mixed}")
+    return next(iter(units), None)
+
+
 def stated_counts() -> pd.Series:
     """The count the article states for each list it gives ("八大方向" → 8), by ``list_code``."""
     return load("article_lists").groupby("list_code")["stated_count"].first()

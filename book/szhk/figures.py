@@ -182,8 +182,10 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
 
 def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
-    close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, or any text
-    smaller than MIN_TEXT_PT, i.e. a chart that would be unreadable on a phone.
+    close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, any text smaller
+    than MIN_TEXT_PT (a chart that would be unreadable on a phone), or no axis title showing the unit that
+    data/datapackage.json declares for the figure's value axis (``figures``; a figure left undeclared there, or
+    one whose value fields mix units, is refused with a DataValidationError).
 
     The chapter places it with its number, caption and alt text::
 
@@ -198,9 +200,11 @@ def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     """
     from myst_nb import glue
 
-    problems = check(fig)
+    from . import data  # the unit its value axis declares in data/datapackage.json ("figures")
+
+    problems = check(fig, data.figure_unit(name))
     if print_only:
-        problems = [p for p in problems if p.startswith("no title")]
+        problems = [p for p in problems if p.startswith(("no title", "no axis title"))]
     if problems:
         plt.close(fig)
         raise ValueError(f"figure {name}: " + "; ".join(problems))
@@ -208,11 +212,14 @@ def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     plt.close(fig)
 
 
-def check(fig: Figure) -> list[str]:
-    """What keeps a figure from the page (empty list: nothing)."""
+def check(fig: Figure, unit: str | None = None) -> list[str]:
+    """What keeps a figure from the page (empty list: nothing); `unit`, its value axis's declared unit, must be
+    written in an axis title."""
     problems = []
     if not getattr(fig, "_szhk_titled", False):
         problems.append("no title and source (call figures.title_and_source)")
+    if unit and not any(unit in label for ax in fig.axes for label in (ax.get_xlabel(), ax.get_ylabel())):
+        problems.append(f"no axis title shows the unit its data declares ({unit})")
     fig.canvas.draw()  # runs the constrained layout, so the measure is that of the saved image
     pad = matplotlib.rcParams["savefig.pad_inches"]
     width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * pad  # inches, as the page shows it
