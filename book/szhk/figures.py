@@ -11,6 +11,8 @@ alone keeps both), and `publish` refuses a figure whose text would be under 11 p
 """
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import math
 import os
@@ -72,21 +74,18 @@ DISPLAY_NAMES = {"中国": "中国内地"}
 def display_name(economy: str) -> str:
     """An economy as a chart names it: 中国 → 中国内地; every other name as the data has it."""
     return DISPLAY_NAMES.get(str(economy), str(economy))
+
+
 _gids = itertools.count()
 
 
 def use_house_style() -> None:
-    """Apply the house style; in a notebook, also emit every figure as SVG (HTML) and PDF (print)."""
+    """Apply the house style (`publish` emits each figure as SVG for the web and PDF for print)."""
     plt.style.use(STYLE_SHEET)
     fonts.use_cut_fonts()  # in a build: PDF figures embed their glyphs from a small copy of the CJK font
     # Same data, same image bytes: matplotlib stamps SVG/PDF files with this date instead of today's, so a
     # rebuild without a data change leaves every figure file as it was.
     os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_DATE)
-    if "inline" in matplotlib.get_backend():
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-        # Both vector formats travel with the notebook; myst-nb picks one per builder (_config.yml).
-        set_matplotlib_formats("svg", "pdf")
 
 
 def economy_colour(economy: str | None) -> str:
@@ -208,8 +207,31 @@ def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     if problems:
         plt.close(fig)
         raise ValueError(f"figure {name}: " + "; ".join(problems))
-    glue(name, fig, display=False)
+    glue(name, _Drawn(fig), display=False)
     plt.close(fig)
+
+
+class _Drawn:
+    """A checked figure as the page and the print take it (myst-nb picks one format per builder, _config.yml):
+    SVG and PDF, each drawn once with the layout and the
+    crop that `check` found. (Glued as a matplotlib figure, each format would be laid out and measured afresh
+    before being drawn: a third of the figure's drawing time.)"""
+
+    def __init__(self, fig: Figure) -> None:
+        crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        fig.set_layout_engine("none")  # keep the positions the check's draw found
+        drawn = {}
+        for fmt in ("svg", "pdf"):
+            out = io.BytesIO()
+            fig.savefig(out, format=fmt, bbox_inches=crop, dpi=fig.dpi, facecolor=fig.get_facecolor(),
+                        edgecolor=fig.get_edgecolor())
+            drawn[fmt] = out.getvalue()
+        # As IPython's own formats give them: SVG as text, PDF base64-encoded.
+        self._bundle = {"image/svg+xml": drawn["svg"].decode("utf-8"),
+                        "application/pdf": base64.b64encode(drawn["pdf"]).decode("ascii")}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self._bundle
 
 
 def check(fig: Figure, unit: str | None = None) -> list[str]:
