@@ -179,7 +179,7 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
     return fig
 
 
-def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
+def publish(name: str, fig: Figure, *, print_only: bool = False, web_only: bool = False) -> None:
     """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
     close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, any text smaller
     than MIN_TEXT_PT (a chart that would be unreadable on a phone), or no axis title showing the unit that
@@ -195,7 +195,8 @@ def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
         :::
 
     A `print_only` figure (placed under ``{only} latex``, e.g. the briefing's full-width chart, whose web page
-    shows a phone-sized twin) is never shown on a screen: only its title and source are required.
+    shows a phone-sized twin) is never shown on a screen: only its title, source and unit are required, and only
+    its PDF is drawn. A `web_only` figure (under ``{only} html``, that twin) gets only its SVG.
     """
     from myst_nb import glue
 
@@ -207,7 +208,8 @@ def publish(name: str, fig: Figure, *, print_only: bool = False) -> None:
     if problems:
         plt.close(fig)
         raise ValueError(f"figure {name}: " + "; ".join(problems))
-    glue(name, _Drawn(fig), display=False)
+    formats = ("pdf",) if print_only else ("svg",) if web_only else ("svg", "pdf")
+    glue(name, _Drawn(name, fig, formats), display=False)
     plt.close(fig)
 
 
@@ -217,18 +219,17 @@ class _Drawn:
     crop that `check` found. (Glued as a matplotlib figure, each format would be laid out and measured afresh
     before being drawn: a third of the figure's drawing time.)"""
 
-    def __init__(self, fig: Figure) -> None:
+    def __init__(self, name: str, fig: Figure, formats: Sequence[str] = ("svg", "pdf")) -> None:
         crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
         fig.set_layout_engine("none")  # keep the positions the check's draw found
-        drawn = {}
-        for fmt in ("svg", "pdf"):
+        self._bundle = {"text/plain": f"图 {name}"}
+        for fmt in formats:
             out = io.BytesIO()
             fig.savefig(out, format=fmt, bbox_inches=crop, dpi=fig.dpi, facecolor=fig.get_facecolor(),
                         edgecolor=fig.get_edgecolor())
-            drawn[fmt] = out.getvalue()
-        # As IPython's own formats give them: SVG as text, PDF base64-encoded.
-        self._bundle = {"image/svg+xml": drawn["svg"].decode("utf-8"),
-                        "application/pdf": base64.b64encode(drawn["pdf"]).decode("ascii")}
+            # As IPython's own formats give them: SVG as text, PDF base64-encoded.
+            self._bundle.update({"image/svg+xml": out.getvalue().decode("utf-8")} if fmt == "svg" else
+                                {"application/pdf": base64.b64encode(out.getvalue()).decode("ascii")})
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return self._bundle
