@@ -289,10 +289,12 @@ def _start(fixture: str) -> None:
     state: dict[str, Any] = {"base": tempfile.mkdtemp(prefix=f"szhk-{fixture}-")}
 
     def run() -> None:
+        started = time.perf_counter()
         try:
             state["result"] = _BACKGROUND[fixture](Path(state["base"]))
         except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it in the tests
             state["error"] = error
+        state["seconds"] = time.perf_counter() - started
 
     state["thread"] = threading.Thread(target=run, name=fixture, daemon=True)
     _RUNNING[fixture] = state
@@ -309,6 +311,13 @@ def background_result(fixture: str) -> Any:
     return state["result"]
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that read a background build run last (in their order), so the others run while the builds do."""
+    waits = [item for item in items if set(getattr(item, "fixturenames", ())) & _BACKGROUND.keys()]
+    if waits:
+        items[:] = [item for item in items if item not in set(waits)] + waits
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly:
         return
@@ -316,6 +325,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for fixture in _BACKGROUND:
         if fixture in used:
             _start(fixture)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """How long each background build took (wall seconds, side by side with the rest of the suite)."""
+    done = {name: state["seconds"] for name, state in _RUNNING.items() if "seconds" in state}
+    if done:
+        terminalreporter.write_line("background builds: " + ", ".join(f"{n} {s:.0f} s" for n, s in done.items()))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -8,6 +8,7 @@ tests/artifacts/axe.json.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -18,7 +19,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Page as BrowserPage
 
 from pages import Page, content_pages, html_pages
 
@@ -88,79 +90,109 @@ def _is_redirect(page: Path) -> bool:
     return bool(re.search(r'<meta http-equiv="refresh"', page.read_text(encoding="utf-8"), re.IGNORECASE))
 
 
-def _new_context(browser: Browser, viewport: str, site: str, foreign: list[str]):
+AT_ONCE = 3  # pages open at the same time: a page mostly waits (loading, painting), so a few overlap well
+
+
+def _context_options(viewport: str) -> dict:
     phone = viewport == "phone"
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN", is_mobile=phone, has_touch=phone,
-                                  device_scale_factor=2 if phone else 1)
+    return dict(viewport=VIEWPORTS[viewport], locale="zh-CN", is_mobile=phone, has_touch=phone,
+                device_scale_factor=2 if phone else 1)
+
+
+async def _visit(context, site: str, name: str, visit: Visit) -> None:
+    """Open `name` in a new page of `context` and record what it showed in `visit`."""
+    page = await context.new_page()
     origin = site.rstrip("/")
 
-    def only_this_site(route):
+    async def only_this_site(route) -> None:
         url = route.request.url
         if url.startswith(origin) or url.startswith("data:") or url.startswith("blob:"):
-            route.continue_()
+            await route.continue_()
         else:
-            foreign.append(url)
-            route.abort()
+            visit.foreign_requests.append(url)
+            await route.abort()
 
-    context.route("**/*", only_this_site)
-    return context
-
-
-def _visit(page: Page, site: str, name: str, visit: Visit) -> None:
+    await page.route("**/*", only_this_site)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(f"{m.text} @ {m.location}"))
     page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: visit.failed_loads.append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
-    page.goto(site + name, wait_until="load")  # every file the HTML names has loaded (or failed) by then
-    # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
-    page.evaluate("""async () => {
-        for (const img of document.images) img.loading = "eager";
-        await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
-    }""")
-    visit.broken_images = page.evaluate(
-        "() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src)")
-    visit.sideways_overflow_px = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    visit.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
-    slug = name.removesuffix(".html").replace("/", "__")
+    try:
+        await page.goto(site + name, wait_until="load")  # every file the HTML names has loaded (or failed) by then
+        # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
+        await page.evaluate("""async () => {
+            for (const img of document.images) img.loading = "eager";
+            await Promise.all([...document.images].map((img) => img.decode().catch(() => null)));
+        }""")
+        visit.broken_images = await page.evaluate(
+            "() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src)")
+        visit.sideways_overflow_px = await page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        visit.links = await page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
+        slug = name.removesuffix(".html").replace("/", "__")
+        await page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
+        await page.add_script_tag(path=str(AXE_SCRIPT))
+        visit.axe_violations = await page.evaluate("""async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 10),
+            }));
+        }""")
+        if visit.viewport == "desktop":
+            await page.emulate_media(media="print")
+            visit.shown_in_print = await page.evaluate("""(selectors) => selectors.filter((s) =>
+                [...document.querySelectorAll(s)].some((e) => {
+                    const style = getComputedStyle(e);
+                    return e.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
+                }))""", list(HIDDEN_IN_PRINT))
+    finally:
+        await page.close()
+
+
+async def _visit_all(site: str, names: list[str]) -> list[Visit]:
+    """Every page at both widths, AT_ONCE pages at a time, in their own Chromium."""
+    from playwright.async_api import async_playwright
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    visit.axe_violations = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map((v) => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 10),
-        }));
-    }""")
-    if visit.viewport == "desktop":
-        page.emulate_media(media="print")
-        visit.shown_in_print = page.evaluate("""(selectors) => selectors.filter((s) =>
-            [...document.querySelectorAll(s)].some((e) => {
-                const style = getComputedStyle(e);
-                return e.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
-            }))""", list(HIDDEN_IN_PRINT))
+    records = [Visit(page=name, viewport=viewport) for viewport in VIEWPORTS for name in names]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        contexts = {viewport: await browser.new_context(**_context_options(viewport)) for viewport in VIEWPORTS}
+        limit = asyncio.Semaphore(AT_ONCE)
+
+        async def one(visit: Visit) -> None:
+            async with limit:
+                await _visit(contexts[visit.viewport], site, visit.page, visit)
+
+        try:
+            await asyncio.gather(*(one(visit) for visit in records))
+        finally:
+            await browser.close()
+    return records
 
 
 @pytest.fixture(scope="session")
-def visits(browser: Browser, site: str, html_dir: Path) -> list[Visit]:
+def visits(site: str, html_dir: Path) -> list[Visit]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system-deps` does)")
     if not AXE_SCRIPT.is_file():
         pytest.fail(f"{AXE_SCRIPT} is missing: `npm ci --prefix tests` installs axe-core (`make test` does)")
     names = [p.relative_to(html_dir).as_posix() for p in html_pages(html_dir) if not _is_redirect(p)]
-    records = []
-    for viewport in VIEWPORTS:
-        foreign: list[str] = []
-        context = _new_context(browser, viewport, site, foreign)
-        for name in names:
-            visit = Visit(page=name, viewport=viewport)
-            page = context.new_page()
-            try:
-                _visit(page, site, name, visit)
-            finally:
-                page.close()
-            visit.foreign_requests, foreign[:] = list(foreign), []
-            records.append(visit)
-        context.close()
+    found: dict[str, object] = {}
+
+    def run() -> None:  # its own thread and event loop, apart from the synchronous `browser` fixture's
+        try:
+            found["records"] = asyncio.run(_visit_all(site, names))
+        except BaseException as error:  # noqa: BLE001 - raised below, in the test
+            found["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in found:
+        raise found["error"]
+    records = found["records"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in records}
     (ARTIFACTS / "axe.json").write_text(json.dumps(axe, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -239,7 +271,7 @@ def test_every_link_in_the_book_opens(visits: list[Visit], site: str, browser: B
     assert not broken, "links within the book that do not open:\n" + "\n".join(broken)
 
 
-def _search(page: Page, site: str, words: str) -> list[str]:
+def _search(page: BrowserPage, site: str, words: str) -> list[str]:
     """Type words into the search page's box, press Enter, and return the result pages (paths)."""
     page.goto(site + "search.html", wait_until="load")
     box = page.locator(".bd-search-container form.bd-search input[name='q']")
