@@ -5,8 +5,8 @@
 Steps, each timed in wall-clock and CPU seconds (all processes, kernels included) with the notebooks executed and
 the 1-minute load average when it started:
 
-1. cold HTML build, serial: tools/build.py's HTML pass (one `jupyter-book build`, one kernel at a time) on a copy
-   without _build/;
+1. cold HTML build, serial: tools/build.py's HTML pass (`python -m szhk.data`, then one `jupyter-book build`,
+   one kernel at a time) on a copy without _build/;
 2. the PDF pass after it (XeLaTeX, the book and the briefing);
 3. a no-op `make build` (HTML and both PDFs; must take at most 5 s and execute no notebook);
 4. `make build` after one CSV value that a reader sees changed (a start-up count labelled on a bar of chapter 02's
@@ -83,10 +83,10 @@ def make_build(project: Path) -> tuple[int, str]:
 
 
 def html_pass(project: Path) -> tuple[int, str]:
-    """tools/build.py's HTML pass alone (cold: the copy has no _build/)."""
+    """tools/build.py's HTML pass alone (cold: the copy has no _build/): data validated, then the web pages."""
     work = build.work_dir(project)
     env = build._environment(project, build.snapshot_data(project, work), build.source_date_epoch(project))
-    return len(build.run_jupyter_book(project, "html", env)), ""
+    return len(build.html_pass(project, env)), ""
 
 
 def pdf_pass(project: Path) -> tuple[None, str]:

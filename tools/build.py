@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -110,6 +109,12 @@ def validate_data(root: Path, env: dict[str, str]) -> None:
     if done.returncode != 0:
         problems = "\n  ".join(line for line in done.stderr.splitlines() if line.strip())
         raise BuildError(f"数据校验失败 / data validation failed:\n  {problems}")
+
+
+def html_pass(root: Path, env: dict[str, str]) -> list[str]:
+    """The data validated once, then `jupyter-book build` of the web pages; returns the chapters executed."""
+    validate_data(root, env)
+    return run_jupyter_book(root, "html", env)
 
 
 def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]:
@@ -266,8 +271,7 @@ def build(root: Path = ROOT) -> dict[str, object]:
         epoch = source_date_epoch(root)
         env = _environment(root, snapshot, epoch)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
-        validate_data(root, env)
-        executed = run_jupyter_book(root, "html", env)
+        executed = html_pass(root, env)
         print(f"[html] {len(executed)} notebook(s) executed" + (f": {', '.join(executed)}" if executed else ""))
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))
         print("[pdf] typeset with XeLaTeX" if typeset else "[pdf] inputs unchanged: LaTeX not run")
