@@ -46,12 +46,14 @@ def test_print_messages_fail_when_the_front_page_links_change(monkeypatch: pytes
 
 def test_briefing_pdf_has_no_screen_only_text_and_a_plain_header() -> None:
     flat = re.sub(r"\s+", "", pdf_text())
-    for dead in ("原文段落", "数据：单项数字", "数据文件", "下载数据", ".csv", "可执行版本", "数据版本", "数据截至"):
+    for dead in ("原文段落", "数据：单项数字", "数据文件", "下载数据", ".csv", "可执行版本", "数据版本", "未配置"):
         assert dead not in flat, f"the printed briefing still says {dead!r}"
     assert "出处：全书第二部分" in flat and "全书数字核验第" in flat
     assert "逐年名次、来源及核验：全书第二部分表1" in flat
     header = pdf_text(layout=True).splitlines()[1]
-    assert re.search(r"版本 1\.0\s*·\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日\s*·\s*原文写于 2022 年", header), header
+    assert re.search(r"版本 1\.0\s*·\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日\s*·\s*原文写于 2022 年\s*·\s*数据截至 \d{4} 年",
+                     header), header
+    assert "核心观点（编者）" in flat and "不是原文" in flat  # who speaks: the editors summarise, the author does not
     assert pdf_text(layout=True).splitlines()[2].strip() == "", "the header is one line (no date wrapped onto a second)"
 
 

@@ -644,10 +644,42 @@ def summary_markdown(results: Sequence[Result]) -> str:
     return text + "\n"
 
 
+REGISTER_HEADER = ["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"]
+REGISTER_WIDTHS = [34, 12, 16, 24, 14]
+
+
+def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], keys: frozenset[str], *,
+                   anchors: bool = True, titles: Mapping[str, str] | None = None) -> list[list[md.Markup]]:
+    """A row per claim: its number (with the entry's anchor when `anchors`; preceded by its chapter's title when
+    `titles` are given), the article's words linked to their paragraph and what is checked; the status; the
+    article's value; the published value; the source."""
+    rows = []
+    for r in results:
+        number = f"**第 {r.claim.number} 条**"
+        if titles is not None:  # the part's number only: 二、香港科技创新产业基本情况 → （二）
+            number += f"（{md.text(titles.get(r.claim.chapter, r.claim.chapter).split('、')[0])}）"
+        what = [number, "", md.link(r.claim.excerpt, r.claim.target), "", f"核对：{md.text(r.claim.statement)}"]
+        if r.claim.note:
+            what[-1] += f"。{md.text(r.claim.note)}"
+        published = [md.text(r.published_value)]
+        if r.data_value:
+            published += ["", md.text(r.data_value)]
+        status = f"**{r.status}**" if r.status == DIFFERS else r.status
+        if r.remarks:
+            status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
+        rows.append([md.Markup(cell) for cell in (
+            (f"({r.claim.label})=\n\n" if anchors else "") + "\n".join(what),
+            status,
+            md.text(r.article_value),
+            "\n".join(published),
+            _source_cell(r, source_titles, keys),
+        )])
+    return rows
+
+
 def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
                       source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
-    """One table per chapter, a row per claim: its number (the entry's anchor), the article's words linked to their
-    paragraph and what is checked; the status; the article's value; the published value; the source."""
+    """One table per chapter, a row per claim (see _register_rows), each row the anchor of its entry."""
     titles = chapter_titles() if titles is None else titles
     source_titles = source_titles or {}
     keys = bibliography_keys() if keys is None else keys
@@ -657,29 +689,21 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
         counts = status_counts(mine)
         out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
         out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
-        rows = []
-        for r in mine:
-            what = [f"**第 {r.claim.number} 条**", "", md.link(r.claim.excerpt, r.claim.target), "",
-                    f"核对：{md.text(r.claim.statement)}"]
-            if r.claim.note:
-                what[-1] += f"。{md.text(r.claim.note)}"
-            published = [md.text(r.published_value)]
-            if r.data_value:
-                published += ["", md.text(r.data_value)]
-            status = f"**{r.status}**" if r.status == DIFFERS else r.status
-            if r.remarks:
-                status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
-            rows.append([md.Markup(cell) for cell in (
-                f"({r.claim.label})=\n\n" + "\n".join(what),
-                status,
-                md.text(r.article_value),
-                "\n".join(published),
-                _source_cell(r, source_titles, keys),
-            )])
         # the status second: on a phone it is in view before the table scrolls sideways
-        out.append(md.list_table(["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"],
-                                 rows, widths=[34, 12, 16, 24, 14], css_class="claims-register"))
+        out.append(md.list_table(REGISTER_HEADER, _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
+                                 css_class="claims-register"))
     return "\n".join(out)
+
+
+def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
+                              source_titles: Mapping[str, str] | None = None) -> str:
+    """For the book PDF, which leaves out the full register: one table of the entries that differ from their
+    sources and of those `cited` (claim ids) by the key messages, in register order, without anchors (the web
+    register holds them)."""
+    chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in set(cited)]
+    rows = _register_rows(chosen, source_titles or {}, bibliography_keys(), anchors=False, titles=chapter_titles())
+    # longtable: the table breaks across pages instead of running off the first one
+    return md.list_table(REGISTER_HEADER, rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
 
 
 # ----------------------------------------------------------------------------------------------------------------

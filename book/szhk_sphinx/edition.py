@@ -38,7 +38,6 @@ EPOCH_ENV = "SOURCE_DATE_EPOCH"
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
-NO_ADDRESS = "本书网址未配置"
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
 EDITION_SUBTITLE = "可执行版本"
 # Inferred, not stated: the source text gives no date, but it reports the 1 July 2022 ceremony for the 25th
@@ -47,6 +46,8 @@ WRITTEN = "2022 年 7 月 1 日之后"
 WRITTEN_BASIS = "据正文推断：文中提到 7 月 1 日香港回归祖国 25 周年大会与新任行政长官李家超的就职典礼；原文未注明日期"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
+SOURCE_FIELD = "published_source"  # a row's source: a key of book/references.bib
+BIBLIOGRAPHY = Path("book") / "references.bib"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -55,7 +56,7 @@ class Edition:
     title: str
     version: str
     commit_date: datetime.date
-    data_as_of: str          # as written in the data, e.g. "2024-01-31"
+    data_as_of: str          # as written in the data or its sources, e.g. "2025-12-23"
     site_url: str            # "" when not configured
 
     @property
@@ -85,26 +86,33 @@ def _date_key(value: str) -> tuple[int, int, int] | None:
     return int(year), int(month or 0), int(day or 0)
 
 
-def latest_date(directory: Path) -> str:
-    """The latest date that dates a published value in the data package (fields `published_as_of` and the
-    sources' `date`; the end of a range "2015/2022"), as written there."""
+def latest_date(directory: Path, bibliography: Path | None = None) -> str:
+    """The latest date the published values are current to: the data's own dates (fields `published_as_of` and
+    the sources' `date`; the end of a range "2015/2022") and, given `bibliography`, the publication dates of the
+    entries the data's rows cite (`published_source`), as written there. (A `year` field is not a date: a ranking
+    labelled 2026 may appear in 2025.)"""
     descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
-    best: tuple[tuple[int, int, int], str] | None = None
+    dates: list[str] = []
+    cited: set[str] = set()
     for resource in descriptor["resources"]:
-        fields = [f["name"] for f in resource.get("schema", {}).get("fields", []) if f["name"] in DATE_FIELDS]
-        if not fields:
+        names = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
+        fields = [name for name in names if name in DATE_FIELDS]
+        if not fields and SOURCE_FIELD not in names:
             continue
         with open(directory / resource["path"], encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
-                for name in fields:
-                    text = (row.get(name) or "").strip().split("/")[-1]
-                    key = _date_key(text)
-                    if key and (best is None or key > best[0]):
-                        best = (key, text)
-    if best is None:
-        raise ConfigError(f"{directory / 'datapackage.json'}: no dated value (fields {', '.join(DATE_FIELDS)}) "
-                          "in the data: the edition line needs the date the data are current to")
-    return best[1]
+                dates += [(row.get(name) or "").strip().split("/")[-1] for name in fields]
+                cited.update(key.strip() for key in (row.get(SOURCE_FIELD) or "").split(";") if key.strip())
+    if bibliography is not None:
+        from pybtex.database import parse_file
+
+        entries = parse_file(str(bibliography), bib_format="bibtex").entries
+        dates += [entries[key].fields.get("date", "") for key in sorted(cited) if key in entries]
+    dated = [(key, text) for text in dates if (key := _date_key(text))]
+    if not dated:
+        raise ConfigError(f"{directory / 'datapackage.json'}: no dated value (fields {', '.join(DATE_FIELDS)}, "
+                          "or dated sources) in the data: the edition line needs the date the data are current to")
+    return max(dated)[1]
 
 
 def commit_date() -> datetime.date:
@@ -124,7 +132,7 @@ def edition(app: Sphinx) -> Edition:
     if not title:
         raise ConfigError("_config.yml: `title` is empty; the edition line and the citation need the book's title")
     return Edition(title=title, version=version, commit_date=commit_date(),
-                   data_as_of=latest_date(data_dir(Path(app.srcdir))),
+                   data_as_of=latest_date(data_dir(Path(app.srcdir)), Path(app.srcdir) / BIBLIOGRAPHY),
                    site_url=str(app.config.html_baseurl or "").strip())
 
 
@@ -163,12 +171,6 @@ def _field_list(rows: list[tuple[str, list[nodes.Node]]]) -> nodes.field_list:
     return fields
 
 
-def _address(ed: Edition) -> list[nodes.Node]:
-    if ed.site_url:
-        return [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)]
-    return [nodes.Text(NO_ADDRESS)]
-
-
 class _EditionDirective(SphinxDirective):
     has_content = False
 
@@ -178,7 +180,7 @@ class _EditionDirective(SphinxDirective):
 
 
 class EditionLine(_EditionDirective):
-    """原文写作时间 · 数据截至 · 版本 · 网址."""
+    """原文写作时间 · 数据截至 · 版本 · 网址 (when configured)."""
 
     def run(self) -> list[nodes.Node]:
         ed = self.edition()
@@ -186,9 +188,10 @@ class EditionLine(_EditionDirective):
         only = addnodes.only(expr="html")
         only += _field_list([
             ("原文写作时间", [nodes.Text(f"{WRITTEN}（{WRITTEN_BASIS}）")]),
-            ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据中最新的已发表数值的日期）")]),
+            ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据及其所据来源中最新的日期）")]),
             ("版本", [nodes.Text(f"{ed.version}，据 {ed.commit_date_zh}的提交构建")]),
-            ("网址", _address(ed)),
+            # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
+            *([("网址", [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])] if ed.site_url else []),
         ])
         return [only]
 
@@ -200,8 +203,6 @@ class Citation(_EditionDirective):
         ed = self.edition()
         out: list[nodes.Node] = [nodes.paragraph("", "GB/T 7714-2015：")]
         out.append(nodes.block_quote("", nodes.paragraph("", gbt7714(ed)), classes=["szhk-citation"]))
-        if not ed.site_url:
-            out.append(nodes.paragraph("", f"（{NO_ADDRESS}：在线引用时请补上获取和访问路径与引用日期。）"))
         out.append(nodes.paragraph("", "BibTeX："))
         out.append(nodes.literal_block(bibtex(ed), bibtex(ed), language="bibtex"))
         # Web only: the .bib file written into the HTML output by _write_bibtex.

@@ -27,7 +27,7 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
-from szhk_sphinx.edition import NO_ADDRESS, WRITTEN, edition
+from szhk_sphinx.edition import WRITTEN, edition
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
@@ -39,7 +39,7 @@ REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
 WEB_ONLY_SECTIONS = ("data-update", "data-fields", "claims-full-register")
-WEB_ONLY_NOTE = "本节（数据字典、更新步骤与逐条核验表）只在网页版中：{url}"
+WEB_ONLY_NOTE = "本节（数据字典、更新步骤与逐条核验表）只在网页版中{where}。"
 DATA_PACKAGE = "datapackage.json"
 
 
@@ -58,12 +58,12 @@ def _latex_url(url: str) -> str:
 def _edition_macros(app: Sphinx) -> None:
     """Define the edition's macros ahead of the preamble (LaTeX only): \\szhkbuilddate (the commit's date),
     \\szhkdataversion, \\szhkversion, \\szhkwritten (and its year alone, \\szhkwrittenyear, for the briefing's
-    header), \\szhkdataasof, \\szhksite (the web address, or the
-    words saying none is configured) and \\ifszhkhassite."""
+    header), \\szhkdataasof, \\szhksite (the web address; empty while none is configured) and
+    \\ifszhkhassite (the pages print the address only when there is one)."""
     if app.builder.format != "latex":
         return
     ed = edition(app)
-    site = _latex_url(ed.site_url) if ed.site_url else NO_ADDRESS
+    site = _latex_url(ed.site_url) if ed.site_url else ""
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
@@ -153,13 +153,13 @@ def _ancestors(node: nodes.Node):
 
 def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
     """Drop the long web-only sections from the book PDF, with one line per page saying where they are."""
-    url = app.config.html_baseurl or "见本书网页版"
+    url = str(app.config.html_baseurl or "").strip()
     by_parent: dict[nodes.Element, list[nodes.section]] = {}
     for section in doctree.findall(nodes.section):
         if set(section["ids"]) & set(WEB_ONLY_SECTIONS):
             by_parent.setdefault(section.parent, []).append(section)
     for sections in by_parent.values():
-        sections[0].replace_self(nodes.paragraph("", WEB_ONLY_NOTE.format(url=url)))
+        sections[0].replace_self(nodes.paragraph("", WEB_ONLY_NOTE.format(where=f"：{url}" if url else "")))
         for section in sections[1:]:
             section.parent.remove(section)
 

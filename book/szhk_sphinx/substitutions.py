@@ -1,7 +1,8 @@
-"""Values a page's own Markdown takes from _config.yml, as MyST substitutions (``{{ site_url }}``).
+"""Values a page's own Markdown takes from _config.yml, as MyST substitutions (``{{ web_edition }}``).
 
-A Sphinx extension, set up by szhk_sphinx. The briefing says where the web edition is: the address configured as
-`html.baseurl` in _config.yml, or, while none is configured, words saying so (never an invented address).
+A Sphinx extension, set up by szhk_sphinx. The briefing says where the web edition is: "全书网页版：<address>；"
+with the address configured as `html.baseurl` in _config.yml, or nothing while none is configured (never an
+invented address).
 """
 from __future__ import annotations
 
@@ -9,13 +10,11 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from szhk_sphinx.edition import NO_ADDRESS
-
 
 def _add_substitutions(app: Sphinx, config: Any) -> None:
     url = str(config.html_baseurl or "").strip()
     substitutions = dict(getattr(config, "myst_substitutions", None) or {})
-    substitutions["site_url"] = f"<{url}>" if url else NO_ADDRESS  # an autolink
+    substitutions["web_edition"] = f"全书网页版：<{url}>；" if url else ""  # an autolink
     config.myst_substitutions = substitutions
 
 
