@@ -320,3 +320,15 @@ def test_discrepancies_are_ordered_by_materiality(results: dict[str, claims.Resu
     assert ordered[0] == "gii-top15"  # a claim about the whole series first
     assert set(ordered[-2:]) == {"t1-imd-economies-2021", "t2-cityu-overall"}  # off by one, last
     assert all(results[i].minor for i in ordered[-2:]) and not any(results[i].minor for i in ordered[:-2])
+
+
+def test_agreements_resting_on_secondary_sources_alone_are_counted_apart(results: dict[str, claims.Result]) -> None:
+    kinds = claims.source_kinds()
+    everything = list(results.values())
+    consistent = [r for r in everything if r.status == claims.CONSISTENT]
+    secondary = claims.secondary_only(everything, kinds)
+    assert secondary == sum(all(kinds[s] == "secondary" for s in r.sources) for r in consistent if r.sources)
+    assert 0 < secondary < len(consistent)
+    official = next(r for r in consistent if any(kinds[s] in ("official", "mirror") for s in r.sources))
+    assert claims.secondary_only([official], kinds) == 0
+    assert f"其中 {secondary} 处只有新闻或汇编等二手来源" in claims.summary_markdown(everything)

@@ -593,6 +593,19 @@ def status_counts(results: Sequence[Result]) -> dict[str, int]:
     return {status: sum(r.status == status for r in results) for status in STATUSES}
 
 
+def secondary_only(results: Sequence[Result], kinds: Mapping[str, str]) -> int:
+    """How many consistent claims rest on secondary sources alone (news, blogs, compilations), given each source
+    id's `kind` (sources.csv): the reader should know which agreements an official text backs."""
+    return sum(r.status == CONSISTENT and bool(r.sources) and all(kinds.get(s) == "secondary" for s in r.sources)
+               for r in results)
+
+
+def source_kinds(load: Any = None) -> dict[str, str]:
+    """Source id → its kind (article, official, mirror, secondary), from sources.csv."""
+    frame = (load or data.load)("sources")
+    return {_text(r["source_id"]): _text(r["kind"]) for r in frame.to_dict("records")}
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Markdown (rendered by myst-nb as MyST: the {ref} and {cite} roles work)
 # ----------------------------------------------------------------------------------------------------------------
@@ -632,7 +645,9 @@ def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
 def summary_markdown(results: Sequence[Result]) -> str:
     """The counts, and the claims that differ from their sources (each linked to its register entry)."""
     counts = status_counts(results)
-    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处，"
+    secondary = secondary_only(results, source_kinds())
+    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处"
+            f"（其中 {secondary} 处只有新闻或汇编等二手来源），"
             f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处（本书尚未找到或尚未核对其公开来源，"
             "并不表示这些数字有误）。")
     differing = by_materiality([r for r in results if r.status == DIFFERS])

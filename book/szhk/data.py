@@ -328,7 +328,7 @@ MARK_ZH = {
     "match": "一致",
     "match (secondary)": "一致（仅二手来源）",
     "differs": "不一致",
-    "unconfirmed": "未核实",
+    "unconfirmed": "未能核实",
 }
 KIND_ZH = {"article": "文章本身", "official": "官方文本", "mirror": "官方文本的镜像", "secondary": "二手来源"}
 _PATTERN_ZH = {
@@ -397,12 +397,13 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
         ])
     table = md.list_table(
-        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未核实"], rows, widths=[34, 36, 8, 22]
+        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未能核实"], rows, widths=[34, 36, 8, 22]
     )
     summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
     return (
-        f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}。"
+        f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}（按数据行计；"
+        f"{md.link('数字核验', 'claims-register')}按文中的说法计，一句说法可用到几行数据，两处的数目因此不同）。"
         f"数据包的完整描述（字段、单位、约束、来源与校验和）见 {whole}。\n\n" + table
     )
 

@@ -304,9 +304,10 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
     """3–5 sentences (MyST Markdown) on what checking the article's numbers found, from the register."""
     md = markdown.text  # data text reaches the page only through szhk.markdown
     counts = claims.status_counts(results)
+    secondary = claims.secondary_only(results, claims.source_kinds(load))
     out = [f"本书列出文章中的 {len(results)} 处数字、名次或比较，逐一与数据包中的公开来源对照：{counts[CONSISTENT]} "
-           f"处一致，{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} 处未能核实。“未能核实”是说本书尚未找到或尚未核对"
-           "这一数字的公开来源，并不表示它有误。"]
+           f"处一致（其中 {secondary} 处只有新闻或汇编等二手来源），{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} "
+           "处未能核实。“未能核实”是说本书尚未找到或尚未核对这一数字的公开来源，并不表示它有误。"]
     explained: set[str] = set()
     contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
     if contradicted:
