@@ -131,8 +131,8 @@ def test_the_data_are_as_recent_as_the_newest_source_a_row_cites(tmp_path):
     bib = tmp_path / "refs.bib"
     bib.write_text("@online{cited, title={a}, date={2025-09-16}}\n@online{uncited, title={b}, date={2026-01-01}}\n",
                    encoding="utf-8")
-    assert edition.latest_date(tmp_path, bib) == "2025-09-16"  # a later entry no row cites does not count
-    real = edition.latest_date(ROOT / "data", ROOT / "book" / "references.bib")
+    assert edition.latest_date(tmp_path, [bib]) == "2025-09-16"  # a later entry no row cites does not count
+    real = edition.latest_date(ROOT / "data", [ROOT / "book" / "references.bib"])
     assert real >= "2025", f"the data hold 2025 editions, but the edition line would say {real}"
 
 
@@ -174,7 +174,7 @@ def test_the_front_page_holds_key_messages_edition_line_and_citation():
     headings = [h.get_text(strip=True).rstrip("#") for h in main.find_all(["h2"]) if h.get_text(strip=True) != "目录"]
     assert headings[:3] == ["核心观点（编者）", "本书的核验发现", "如何引用"], headings
     assert "如何引用" in headings and any(h.startswith("Summary in English") for h in headings)
-    as_of = edition.zh_date(edition.latest_date(ROOT / "data", ROOT / "book" / "references.bib"))
+    as_of = edition.zh_date(edition.latest_date(ROOT / "data", [ROOT / "book" / "references.bib"]))
     for label in ("原文写作时间", "数据截至", "版本", as_of, "据正文推断"):
         assert label in text, label
     assert "GB/T 7714-2015" in text and "[EB" in text

@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,7 @@ WRITTEN = "2022 年 7 月 1 日之后"
 WRITTEN_BASIS = "据正文推断：文中提到 7 月 1 日香港回归祖国 25 周年大会与新任行政长官李家超的就职典礼；原文未注明日期"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
-SOURCE_FIELD = "published_source"  # a row's source: a key of book/references.bib
-BIBLIOGRAPHY = Path("book") / "references.bib"
+SOURCE_FIELD = "published_source"  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -86,10 +86,10 @@ def _date_key(value: str) -> tuple[int, int, int] | None:
     return int(year), int(month or 0), int(day or 0)
 
 
-def latest_date(directory: Path, bibliography: Path | None = None) -> str:
+def latest_date(directory: Path, bibliographies: Sequence[Path] = ()) -> str:
     """The latest date the published values are current to: the data's own dates (fields `published_as_of` and
-    the sources' `date`; the end of a range "2015/2022") and, given `bibliography`, the publication dates of the
-    entries the data's rows cite (`published_source`), as written there. (A `year` field is not a date: a ranking
+    the sources' `date`; the end of a range "2015/2022") and the publication dates of the entries of
+    `bibliographies` (the book's .bib files) that the data's rows cite (`published_source`), as written there. (A `year` field is not a date: a ranking
     labelled 2026 may appear in 2025.)"""
     descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
     dates: list[str] = []
@@ -103,7 +103,7 @@ def latest_date(directory: Path, bibliography: Path | None = None) -> str:
             for row in csv.DictReader(handle):
                 dates += [(row.get(name) or "").strip().split("/")[-1] for name in fields]
                 cited.update(key.strip() for key in (row.get(SOURCE_FIELD) or "").split(";") if key.strip())
-    if bibliography is not None:
+    for bibliography in bibliographies:
         from pybtex.database import parse_file
 
         entries = parse_file(str(bibliography), bib_format="bibtex").entries
@@ -132,7 +132,8 @@ def edition(app: Sphinx) -> Edition:
     if not title:
         raise ConfigError("_config.yml: `title` is empty; the edition line and the citation need the book's title")
     return Edition(title=title, version=version, commit_date=commit_date(),
-                   data_as_of=latest_date(data_dir(Path(app.srcdir)), Path(app.srcdir) / BIBLIOGRAPHY),
+                   data_as_of=latest_date(data_dir(Path(app.srcdir)),
+                                          [Path(app.srcdir) / name for name in app.config.bibtex_bibfiles or []]),
                    site_url=str(app.config.html_baseurl or "").strip())
 
 
