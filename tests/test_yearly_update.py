@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import BUILD_TIMEOUT, background_result, copy_project, in_background
+from conftest import BUILD_TIMEOUT, LOW_PRIORITY, background_result, copy_project, in_background
 
 CHAPTERS = [f"book/{name}.html" for name in (
     "00-introduction", "01-background", "02-hk-innovation", "03-government-measures", "04-key-industries",
@@ -99,7 +99,7 @@ def _update_and_build(base: Path):
         "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
                                            lambda r: _later(r, as_of=str(int(r["year"])))),
     }
-    after = subprocess.run([sys.executable, str(project / "tools" / "build.py")], cwd=project, text=True,
+    after = subprocess.run([*LOW_PRIORITY, sys.executable, str(project / "tools" / "build.py")], cwd=project, text=True,
                            capture_output=True, timeout=BUILD_TIMEOUT)
     return project, years, after
 
