@@ -218,7 +218,7 @@ def _edit_china_gii(path: Path) -> str:
     return "全球创新指数（中国）" + "".join(rank for _, rank in china)
 
 
-def _replace_once(path: Path, old: str, new: str) -> None:
+def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{path.name}: {old!r} occurs {text.count(old)} times"
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -234,7 +234,7 @@ def make_edited_build(base: Path) -> EditedBuild:
     assert original.returncode == 0, f"the copy as committed did not build:\n{original.output[-6000:]}"
 
     china_row = _edit_china_gii(data / "gii_ranks.csv")
-    _replace_once(data / "hk_startups.csv", *STARTUPS_2021)
+    replace_once(data / "hk_startups.csv", *STARTUPS_2021)
     set_cells(data / "hk_startups.csv", SPECIAL_ROW, note=SPECIAL_DATA)
     set_cells(data / "tech_parks.csv", SCIENCE_PARK_KEY, **SCIENCE_PARK_RESOLVED)
     chapter = project / SPECIAL_CHAPTER
@@ -244,7 +244,7 @@ def make_edited_build(base: Path) -> EditedBuild:
 
     def edit_mid_build(project: Path) -> None:
         name, old, new = MID_BUILD_EDIT
-        _replace_once(project / "data" / name, old, new)
+        replace_once(project / "data" / name, old, new)
         made.append(name)
 
     edited = run_build(project, epoch, while_running=edit_mid_build)
@@ -319,7 +319,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Tests that read a background build run last (in their order), so the others run while the builds do."""
     waits = [item for item in items if set(getattr(item, "fixturenames", ())) & _BACKGROUND.keys()]
     if waits:
-        items[:] = [item for item in items if item not in set(waits)] + waits
+        waiting = set(waits)
+        items[:] = [item for item in items if item not in waiting] + waits
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -5,12 +5,14 @@ Built-PDF checks read the published PDF of this worktree (run `make build` first
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
+from conftest import replace_once
 from szhk import briefing, claims, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,10 +122,16 @@ def test_actor_quotes_and_asks_are_the_articles_words() -> None:
         "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。"])
 
 
+def chapter_copy(folder: Path, old: str, new: str) -> Path:
+    """A copy of the recommendations chapter with `old` (which must occur once) replaced by `new`."""
+    chapter = folder / briefing.RECOMMENDATIONS_CHAPTER.name
+    shutil.copyfile(briefing.RECOMMENDATIONS_CHAPTER, chapter)
+    replace_once(chapter, old, new)
+    return chapter
+
+
 def test_an_ask_not_in_its_paragraph_fails_the_build_naming_it(tmp_path: Path) -> None:
-    chapter = tmp_path / "06-recommendations.md"
-    chapter.write_text(briefing.RECOMMENDATIONS_CHAPTER.read_text(encoding="utf-8")
-                       .replace("探索设立港资企业服务中心", "探索设立港企服务站"), encoding="utf-8")
+    chapter = chapter_copy(tmp_path, "探索设立港资企业服务中心", "探索设立港企服务站")
     with pytest.raises(briefing.BriefingError, match="探索设立港资企业服务中心"):
         briefing.recommendations_markdown(chapter)
 
@@ -136,9 +144,7 @@ def test_each_recommendation_shows_its_quoted_ask() -> None:
 
 
 def test_recommendations_table_fails_naming_an_unknown_recommendation(tmp_path: Path) -> None:
-    chapter = tmp_path / "06-recommendations.md"
-    chapter.write_text(briefing.RECOMMENDATIONS_CHAPTER.read_text(encoding="utf-8")
-                       .replace("打造深港先进制造业合作区。", "打造深港某某合作区。"), encoding="utf-8")
+    chapter = chapter_copy(tmp_path, "打造深港先进制造业合作区。", "打造深港某某合作区。")
     with pytest.raises(briefing.BriefingError, match="打造深港某某合作区"):
         briefing.recommendations_markdown(chapter)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from conftest import OnePage
+from conftest import OnePage, replace_once
 
 
 def output_of(done) -> str:
@@ -43,9 +43,7 @@ def test_a_failing_cell_stops_the_build_naming_chapter_and_cell(one_page_project
 
 
 def test_a_cite_key_missing_from_the_bib_fails_the_build_naming_key_and_page(one_page_project: OnePage) -> None:
-    page = one_page_project.page
-    page.write_text(page.read_text(encoding="utf-8").replace("{cite}`good-entry`", "{cite}`no-such-key`"),
-                    encoding="utf-8")
+    replace_once(one_page_project.page, "{cite}`good-entry`", "{cite}`no-such-key`")
     done = one_page_project.build()
     output = output_of(done)
     assert done.returncode != 0, "the build succeeded with a citation key missing from the .bib"
@@ -85,9 +83,7 @@ def test_an_unlisted_csv_stops_the_build_naming_the_file(one_page_project: OnePa
 
 
 def test_a_resource_the_front_matter_names_but_the_package_lacks_is_named(one_page_project: OnePage) -> None:
-    page = one_page_project.page
-    page.write_text(page.read_text(encoding="utf-8").replace("data: [probe]", "data: [probe, no_such_table]"),
-                    encoding="utf-8")
+    replace_once(one_page_project.page, "data: [probe]", "data: [probe, no_such_table]")
     done = one_page_project.build()
     output = output_of(done)
     assert done.returncode != 0, "a build declaring an unknown resource succeeded"

@@ -715,7 +715,8 @@ def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
     """For the book PDF, which leaves out the full register: one table of the entries that differ from their
     sources and of those `cited` (claim ids) by the key messages, in register order, without anchors (the web
     register holds them)."""
-    chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in set(cited)]
+    cited = set(cited)
+    chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in cited]
     rows = _register_rows(chosen, source_titles or {}, bibliography_keys(), anchors=False, titles=chapter_titles())
     # longtable: the table breaks across pages instead of running off the first one
     return md.list_table(REGISTER_HEADER, rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
@@ -769,8 +770,7 @@ def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = 
 def source_titles() -> dict[str, str]:
     """Source id → how to name it in words when it is not cited from references.bib: only the article itself
     (every other source's title lives in references.bib and is cited)."""
-    frame = data.load("sources")
-    return {_text(r["source_id"]): "原文" for r in frame.to_dict("records") if _text(r["kind"]) == "article"}
+    return {source: "原文" for source, kind in source_kinds().items() if kind == "article"}
 
 
 _LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)

@@ -161,10 +161,9 @@ def bibliography_keys() -> frozenset[str]:
     return frozenset(parse_file(str(deps.root() / BIBLIOGRAPHY), bib_format="bibtex").entries.keys())
 
 
-def _validated(name: str, directory: Path, descriptor: dict[str, Any]) -> pd.DataFrame:
+def _validated(name: str, directory: Path, descriptor: dict[str, Any], key: str) -> pd.DataFrame:
     """Resource `name` as a typed frame: the build's cached copy when exactly these bytes were validated before
-    (szhk.cache keys it by everything validation reads), else validated now with Frictionless and cached."""
-    key = cache.validation_key(name, descriptor, directory)
+    (`key`: szhk.cache's digest of everything validation reads), else validated now with Frictionless and cached."""
     frame = cache.read(key)
     if frame is None:
         from . import validation  # Frictionless is imported only when a file must be validated
@@ -190,15 +189,15 @@ def load(name: str) -> pd.DataFrame:
     path = directory / rel
     if path.is_file():  # a chapter's outputs must come from the data its cache key was made from
         deps.check_read(name, resource_descriptor, path.read_bytes())
-    cache_key = (str(path), cache.validation_key(name, descriptor, directory))
-    frame = _frames.get(cache_key)
+    key = cache.validation_key(name, descriptor, directory)
+    frame = _frames.get((str(path), key))
     if frame is None:
-        frame = _validated(name, directory, descriptor)
+        frame = _validated(name, directory, descriptor, key)
         frame.attrs.update(
             resource=name, title=resource_descriptor.get("title", name), path=str(path),
             sources=sources_of(resource_descriptor, directory), sha256=_sha256(path),
         )
-        _frames[cache_key] = frame
+        _frames[(str(path), key)] = frame
     _loaded.setdefault(name, LoadedResource(name, path, frame.attrs["sha256"]))
     result = frame.copy()
     result.attrs = copy.deepcopy(frame.attrs)
@@ -218,7 +217,8 @@ def validate_all() -> list[DataValidationError]:
         name = resource.get("name", "")
         listed.add((directory / str(resource.get("path", ""))).resolve())
         try:
-            _validated(name, directory, descriptor)  # cached in a build, so the chapters' kernels need not
+            # cached in a build, so the chapters' kernels need not validate again
+            _validated(name, directory, descriptor, cache.validation_key(name, descriptor, directory))
         except DataValidationError as error:
             problems.append(error)
     for csv_path in sorted(directory.glob("*.csv")):
