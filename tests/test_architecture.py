@@ -15,9 +15,12 @@ import szhk_sphinx.reexecution as reexecution
 from szhk import deps
 
 # Where each project package lives: the import graph is followed through these.
-PROJECT_PACKAGES = {"szhk": BOOK / "szhk", "szhk_sphinx": BOOK / "szhk_sphinx",
+PROJECT_PACKAGES = {"szhk": BOOK / "szhk", "szhk_sphinx": BOOK / "szhk_sphinx", "szhk_kernels": BOOK / "szhk_kernels",
                     "pybtex_gbt7714": BOOK / "gbt7714" / "pybtex_gbt7714"}
-SPHINX_SIDE = [*sorted((BOOK / "szhk_sphinx").glob("*.py")), *sorted(TOOLS.glob("*.py"))]
+# The warm process (szhk_kernels/zygote.py) imports the kernels' libraries by design; the provisioner beside it runs
+# in the Sphinx process.
+SPHINX_SIDE = [*sorted((BOOK / "szhk_sphinx").glob("*.py")), *sorted(TOOLS.glob("*.py")),
+               BOOK / "szhk_kernels" / "__init__.py", BOOK / "szhk_kernels" / "provisioner.py"]
 FORBIDDEN = ("szhk", "pandas")  # kernel code, and what it drags in (the Sphinx process must stay light)
 
 
@@ -96,23 +99,25 @@ def test_the_import_reader_sees_every_kind_of_import() -> None:
 
 
 def test_the_sphinx_process_of_a_build_imports_neither_pandas_nor_szhk(one_page_project) -> None:
-    """A tiny extension records sys.modules at the end of a real `jupyter-book build`."""
+    """A tiny extension records sys.modules at the end of a real `jupyter-book build` (the kernel provisioner, which
+    runs in this process, included)."""
     project = one_page_project.root
     (project / "modules_probe.py").write_text(
         "import json, re, sys\n"
         "def _record(app, exception):\n"
         "    names = sorted(n for n in sys.modules if re.match(r'(pandas|szhk)(\\.|$)', n))\n"
         "    open(app.confdir + '/modules.json', 'w').write(json.dumps({'forbidden': names, "
-        "'sphinx_side': 'szhk_sphinx' in sys.modules}))\n"
+        "'sphinx_side': 'szhk_sphinx' in sys.modules, 'forked': 'szhk_kernels.provisioner' in sys.modules}))\n"
         "def setup(app):\n    app.connect('build-finished', _record)\n    return {'parallel_read_safe': True}\n",
         encoding="utf-8")
     config = project / "_config.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  extra_extensions:\n", "  local_extensions:\n    modules_probe: ./\n  extra_extensions:\n"), encoding="utf-8")
-    done = one_page_project.build()
+    done = one_page_project.build(JUPYTER_PATH=str(TOOLS))  # kernels forked, as tools/build.py has them
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     record = json.loads((project / "modules.json").read_text(encoding="utf-8"))
     assert record["sphinx_side"], "the probe ran in a process without the extension"
+    assert record["forked"], "the kernel was not started by szhk_kernels' provisioner"
     assert record["forbidden"] == [], f"the Sphinx process imported {record['forbidden']}"
     page = (project / "_build" / "html" / "page.html").read_text(encoding="utf-8")
     assert "探针数值为" in page and "41" in page  # the kernel (another process) did load the data

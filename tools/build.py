@@ -42,6 +42,7 @@ JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NOISE = ("Kernel is running over TCP without encryption",)  # every kernel start prints it; nothing to act on
+KERNEL_SPECS = Path(__file__).resolve().parent  # holds kernels/python3/kernel.json (JUPYTER_PATH layout)
 PUBLISHED_LINKS = ("html", "pdf")  # _build/html -> site/html, _build/pdf -> site/pdf
 
 
@@ -97,7 +98,10 @@ def _environment(root: Path, snapshot: Path, epoch: str) -> dict[str, str]:
            CACHE_DIR_ENV: str(work_dir(root) / "cache"),  # szhk.cache: validated data and cut-down fonts, once per build
            "FORCE_SOURCE_DATE": "1",  # TeX: \today, PDF dates and IDs from SOURCE_DATE_EPOCH
            "LATEXOPTS": "-no-shell-escape",  # no TeX code from any input may run a program
-           "MAKEFLAGS": "-j2"},  # the book and the briefing are typeset side by side
+           "MAKEFLAGS": "-j2",  # the book and the briefing are typeset side by side
+           # kernels/python3/kernel.json beside this file: the chapters' kernels are forked from one warm process
+           # (szhk_kernels), not started anew
+           "JUPYTER_PATH": os.pathsep.join(filter(None, [str(KERNEL_SPECS), os.environ.get("JUPYTER_PATH")]))},
     )
 
 
