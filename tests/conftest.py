@@ -333,10 +333,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """How long each background build took (wall seconds, side by side with the rest of the suite)."""
+    """How long each background job took (wall seconds, side by side with the rest of the suite)."""
     done = {name: state["seconds"] for name, state in _RUNNING.items() if "seconds" in state}
     if done:
-        terminalreporter.write_line("background builds: " + ", ".join(f"{n} {s:.0f} s" for n, s in done.items()))
+        terminalreporter.write_line("background jobs: " + ", ".join(f"{n} {s:.0f} s" for n, s in done.items()))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -464,13 +464,26 @@ def one_page_project(tmp_path: Path) -> OnePage:
 # ----------------------------------------------------------------------------------------------------------------
 # Other shared fixtures
 # ----------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def validation_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tests' cache of validated frames, as a build has one (szhk.cache): a frame is keyed by the digest of
+    everything its validation read, so the unchanged files of every data copy are validated once per session and
+    an edited file anew."""
+    return tmp_path_factory.mktemp("validated")
+
+
 @pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of data/ that the kernel helpers read (SZHK_DATA_DIR) instead of the real files."""
-    from szhk import data
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, validation_cache: Path) -> Path:
+    """A private copy of data/ that the kernel helpers read (SZHK_DATA_DIR) instead of the real files, with the
+    session's cache of validated frames and a loader that has loaded nothing yet."""
+    from szhk import cache, data, deps
 
     copy = shutil.copytree(DATA, tmp_path / "data")
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
+    monkeypatch.setenv(deps.DATA_DIR_ENV, str(copy))
+    monkeypatch.setenv(cache.CACHE_DIR_ENV, str(validation_cache))
+    monkeypatch.setattr(data, "_frames", {})
+    monkeypatch.setattr(data, "_loaded", {})
+    deps.reset()
     return copy
 
 

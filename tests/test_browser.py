@@ -12,6 +12,8 @@ import asyncio
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import Page as BrowserPage
 
+from conftest import HTML, background_result, in_background
 from pages import Page, content_pages, html_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,15 +53,23 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site(html_dir: Path):
-    """The built book served at http://127.0.0.1:<free port>/ (search loads its index over http, as online)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(html_dir)))
+@contextmanager
+def _served(html: Path) -> Iterator[str]:
+    """`html` served at http://127.0.0.1:<free port>/ (search loads its index over http, as online)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(html)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(html_dir: Path):
+    with _served(html_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +93,7 @@ class Visit:
     broken_images: list[str] = field(default_factory=list)
     sideways_overflow_px: int = 0
     shown_in_print: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # links within the book, relative to its root
     axe_violations: list[dict] = field(default_factory=list)
 
 
@@ -128,7 +139,8 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
             "() => [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src)")
         visit.sideways_overflow_px = await page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        visit.links = await page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
+        hrefs = await page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
+        visit.links = [href[len(site):] for href in hrefs if href.startswith(site)]  # within the book, from its root
         slug = name.removesuffix(".html").replace("/", "__")
         await page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
         await page.add_script_tag(path=str(AXE_SCRIPT))
@@ -172,33 +184,30 @@ async def _visit_all(site: str, names: list[str]) -> list[Visit]:
     return records
 
 
-@pytest.fixture(scope="session")
-def visits(site: str, html_dir: Path) -> list[Visit]:
+@in_background("visits")
+def _visit_the_book(base: Path) -> list[Visit]:
+    """Every page of the published book at both widths, over its own local server; started when the tests are
+    collected, beside the suite's builds (the browser mostly waits, so the other tests run meanwhile)."""
+    if not (HTML / "index.html").exists():
+        pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system-deps` does)")
     if not AXE_SCRIPT.is_file():
         pytest.fail(f"{AXE_SCRIPT} is missing: `npm ci --prefix tests` installs axe-core (`make test` does)")
-    names = [p.relative_to(html_dir).as_posix() for p in html_pages(html_dir) if not _is_redirect(p)]
-    found: dict[str, object] = {}
-
-    def run() -> None:  # its own thread and event loop, apart from the synchronous `browser` fixture's
-        try:
-            found["records"] = asyncio.run(_visit_all(site, names))
-        except BaseException as error:  # noqa: BLE001 - raised below, in the test
-            found["error"] = error
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in found:
-        raise found["error"]
-    records = found["records"]
+    names = [p.relative_to(HTML).as_posix() for p in html_pages(HTML) if not _is_redirect(p)]
+    with _served(HTML) as site:
+        records = asyncio.run(_visit_all(site, names))  # this thread's own event loop
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in records}
     (ARTIFACTS / "axe.json").write_text(json.dumps(axe, ensure_ascii=False, indent=2), encoding="utf-8")
     (ARTIFACTS / "visits.json").write_text(json.dumps([asdict(v) for v in records], ensure_ascii=False, indent=2),
                                           encoding="utf-8")
     return records
+
+
+@pytest.fixture(scope="session")
+def visits() -> list[Visit]:
+    return background_result("visits")
 
 
 def _report(visits: list[Visit], attribute: str) -> list[str]:
@@ -257,7 +266,7 @@ def test_axe_finds_no_serious_or_critical_violation(visits: list[Visit]) -> None
 def test_every_link_in_the_book_opens(visits: list[Visit], site: str, browser: Browser) -> None:
     """Every link the pages show within the book (as the browser resolved it, scripts' links included) is
     served; fragments are checked against the files by test_offline.test_every_internal_link_resolves."""
-    targets = sorted({link.split("#")[0] for v in visits for link in v.links if link.startswith(site)})
+    targets = sorted({site + link.split("#")[0] for v in visits for link in v.links})
     assert targets, "the pages show no link within the book"
     context = browser.new_context()
     try:

@@ -1,7 +1,6 @@
 """szhk.cache: a data file is validated once per build, and a stored frame is never served for other data."""
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -10,20 +9,12 @@ import pytest
 
 from szhk import cache, data, deps, validation
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of data/, a build cache folder, and a loader that forgets what it loaded."""
-    copy = tmp_path / "data"
-    shutil.copytree(ROOT / "data", copy)
-    monkeypatch.setenv(deps.DATA_DIR_ENV, str(copy))
+@pytest.fixture(autouse=True)
+def own_cache(data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test here starts from an empty cache of validated frames (conftest's data_copy shares one)."""
     monkeypatch.setenv(cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(data, "_frames", {})
-    monkeypatch.setattr(data, "_loaded", {})
-    deps.reset()
-    return copy
+    return tmp_path / "cache"
 
 
 def _edit(path: Path, old: str, new: str) -> None:

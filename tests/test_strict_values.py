@@ -8,20 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from szhk import cells, data
 from szhk.data import DataValidationError
 
-DATA = Path(data.__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture()
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of data/ that szhk.data reads (SZHK_DATA_DIR)."""
-    copy = tmp_path / "data"
-    shutil.copytree(DATA, copy)
-    monkeypatch.setenv(data.DATA_DIR_ENV, str(copy))
-    return copy
 
 
 def read(path: Path) -> tuple[list[str], list[list[str]]]:

@@ -1,6 +1,7 @@
 """make build: Jupyter Book builds the HTML and the PDFs in a work folder, then one rename publishes both.
 
-    python tools/build.py
+    python tools/build.py              (make build)
+    python tools/build.py --html-only  (the web pages alone, in _build/.work/_build/html; nothing published)
 
 1. Under a lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
    saved mid-build cannot mix two data versions (the kernels also check every file they read against the digest
@@ -266,8 +267,9 @@ def publish(root: Path, site: Path) -> bool:
     return True
 
 
-def build(root: Path = ROOT) -> dict[str, object]:
-    """Build into the work folder, then publish; BuildError (nothing published) or PublishError on failure."""
+def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
+    """Build into the work folder, then publish; BuildError (nothing published) or PublishError on failure.
+    With `html_only`, the web pages alone, left in the work folder (a quick look while editing; nothing published)."""
     work = work_dir(root)
     started = time.perf_counter()
     with locked(work):
@@ -277,6 +279,10 @@ def build(root: Path = ROOT) -> dict[str, object]:
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
         executed = html_pass(root, env)
         print(f"[html] {len(executed)} notebook(s) executed" + (f": {', '.join(executed)}" if executed else ""))
+        if html_only:
+            print(f"未发布 / not published: the web pages are in {jb_output(root) / 'html'} "
+                  f"({time.perf_counter() - started:.1f} s); make build also makes the PDFs and publishes both")
+            return {"executed": executed, "typeset": False, "published": False}
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))
         print("[pdf] typeset with XeLaTeX" if typeset else "[pdf] inputs unchanged: LaTeX not run")
         try:
@@ -292,9 +298,15 @@ def build(root: Path = ROOT) -> dict[str, object]:
     return {"executed": executed, "typeset": typeset, "published": changed}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="make build: the web pages and the PDFs, published together")
+    parser.add_argument("--html-only", action="store_true",
+                        help="build the web pages only, into _build/.work/_build/html, and publish nothing")
+    options = parser.parse_args(argv)
     try:
-        build(ROOT)
+        build(ROOT, html_only=options.html_only)
     except BuildError as error:
         print(f"\n{error}\n上一次成功构建的 _build/html 与 _build/pdf 保持不变。 "
               "The last good _build/html and _build/pdf are unchanged.", file=sys.stderr)

@@ -21,9 +21,11 @@ import socket
 import sys
 
 # What a kernel imports before its first cell or in it (ipykernel sets this backend itself when it is not set;
-# matplotlib reads it when imported, so it is set before the import, as in a kernel).
+# matplotlib reads it when imported, so it is set before the import, as in a kernel). The backend module itself is
+# not imported here: it hooks itself into the IPython shell it finds when imported, and there is none in this
+# process (tests/test_kernel_launch.py compares a forked kernel's outputs, shown figures included, with a new one's).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot",
            "IPython", "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
            "myst_nb", "myst_nb.ext.glue")
 
