@@ -21,8 +21,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from playwright.sync_api import Page as BrowserPage
 
 from conftest import HTML, background_result, in_background
 from pages import Page, content_pages, html_pages
@@ -64,22 +62,6 @@ def _served(html: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="session")
-def site(html_dir: Path):
-    with _served(html_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system-deps` does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @dataclass
@@ -162,8 +144,83 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
         await page.close()
 
 
-async def _visit_all(site: str, names: list[str]) -> list[Visit]:
-    """Every page at both widths, AT_ONCE pages at a time, in their own Chromium."""
+@dataclass
+class Browsing:
+    """What the browser met: every page at both widths, the searches, the site's root, the links within the book."""
+    visits: list[Visit]
+    searches: dict[str, list[str]]  # words -> the result pages (paths from the site root)
+    search_errors: list[str]
+    root_opened: str  # the page the site's root led to (path from the site root)
+    root_title: str
+    links: int  # links within the book, requested once each
+    broken_links: list[str]
+
+
+async def _search(page, site: str, words: str) -> list[str]:
+    """Type words into the search page's box, press Enter, and return the result pages (paths)."""
+    await page.goto(site + "search.html", wait_until="load")
+    box = page.locator(".bd-search-container form.bd-search input[name='q']")
+    await box.fill(words)
+    await box.press("Enter")
+    await page.wait_for_function("""() => {
+        const summary = document.querySelector("#search-results .search-summary");
+        return summary && summary.textContent.trim().length > 0;
+    }""", timeout=30_000)
+    hrefs = await page.eval_on_selector_all("#search-results ul.search li a", "(links) => links.map((a) => a.href)")
+    return sorted({urlsplit(h).path.removeprefix(urlsplit(site).path) for h in hrefs})
+
+
+async def _search_all(browser, site: str) -> tuple[dict[str, list[str]], list[str]]:
+    context = await browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    errors: list[str] = []
+    found = {}
+    try:
+        page = await context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for words in SEARCHES:
+            found[words] = await _search(page, site, words)
+            await page.screenshot(path=str(SCREENSHOTS / f"search-{words}-desktop.png"), full_page=True)
+    finally:
+        await context.close()
+    return found, errors
+
+
+async def _open_root(browser, site: str) -> tuple[str, str]:
+    """Where the site's root leads (after its redirect), and that page's title."""
+    from playwright.async_api import TimeoutError as BrowserTimeout
+
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto(site, wait_until="load")
+        try:
+            await page.wait_for_url("**/book/index.html", timeout=10_000)
+        except BrowserTimeout:
+            pass  # the test names where it stayed
+        title = await page.locator("article h1").first.inner_text() if await page.locator("article h1").count() else ""
+        return page.url.removeprefix(site), title.strip()
+    finally:
+        await context.close()
+
+
+async def _broken_links(browser, site: str, paths: set[str]) -> list[str]:
+    """Each link within the book requested once (fragments are checked against the files by
+    test_offline.test_every_internal_link_resolves)."""
+    context = await browser.new_context()
+    broken = []
+    try:
+        for path in sorted(paths):
+            response = await context.request.get(site + path)
+            if response.status != 200:
+                broken.append(f"{unquote(path)} (HTTP {response.status})")
+    finally:
+        await context.close()
+    return broken
+
+
+async def _browse(site: str, names: list[str]) -> Browsing:
+    """Every page at both widths (AT_ONCE pages at a time), then the searches, the root and the links, in one
+    Chromium of its own."""
     from playwright.async_api import async_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -178,16 +235,19 @@ async def _visit_all(site: str, names: list[str]) -> list[Visit]:
                 await _visit(contexts[visit.viewport], site, visit.page, visit)
 
         try:
-            await asyncio.gather(*(one(visit) for visit in records))
+            searched, (root, title), *_ = await asyncio.gather(
+                _search_all(browser, site), _open_root(browser, site), *(one(visit) for visit in records))
+            links = {link.split("#")[0] for visit in records for link in visit.links}
+            broken = await _broken_links(browser, site, links)
         finally:
             await browser.close()
-    return records
+    return Browsing(records, searched[0], searched[1], root, title, len(links), broken)
 
 
-@in_background("visits")
-def _visit_the_book(base: Path) -> list[Visit]:
-    """Every page of the published book at both widths, over its own local server; started when the tests are
-    collected, beside the suite's builds (the browser mostly waits, so the other tests run meanwhile)."""
+@in_background("browsing")
+def _browse_the_book(base: Path) -> Browsing:
+    """The published book in Chromium, over its own local server; started when the tests are collected, beside
+    the suite's builds (the browser mostly waits, so the other tests run meanwhile)."""
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
     if not CHROMIUM.is_file():
@@ -196,18 +256,23 @@ def _visit_the_book(base: Path) -> list[Visit]:
         pytest.fail(f"{AXE_SCRIPT} is missing: `npm ci --prefix tests` installs axe-core (`make test` does)")
     names = [p.relative_to(HTML).as_posix() for p in html_pages(HTML) if not _is_redirect(p)]
     with _served(HTML) as site:
-        records = asyncio.run(_visit_all(site, names))  # this thread's own event loop
+        browsing = asyncio.run(_browse(site, names))  # this thread's own event loop
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in records}
+    axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in browsing.visits}
     (ARTIFACTS / "axe.json").write_text(json.dumps(axe, ensure_ascii=False, indent=2), encoding="utf-8")
-    (ARTIFACTS / "visits.json").write_text(json.dumps([asdict(v) for v in records], ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
-    return records
+    (ARTIFACTS / "visits.json").write_text(
+        json.dumps([asdict(v) for v in browsing.visits], ensure_ascii=False, indent=2), encoding="utf-8")
+    return browsing
 
 
 @pytest.fixture(scope="session")
-def visits() -> list[Visit]:
-    return background_result("visits")
+def browsing() -> Browsing:
+    return background_result("browsing")
+
+
+@pytest.fixture(scope="session")
+def visits(browsing: Browsing) -> list[Visit]:
+    return browsing.visits
 
 
 def _report(visits: list[Visit], attribute: str) -> list[str]:
@@ -263,65 +328,26 @@ def test_axe_finds_no_serious_or_critical_violation(visits: list[Visit]) -> None
     assert not serious, "axe-core found (details in tests/artifacts/axe.json):\n" + "\n".join(serious)
 
 
-def test_every_link_in_the_book_opens(visits: list[Visit], site: str, browser: Browser) -> None:
-    """Every link the pages show within the book (as the browser resolved it, scripts' links included) is
-    served; fragments are checked against the files by test_offline.test_every_internal_link_resolves."""
-    targets = sorted({site + link.split("#")[0] for v in visits for link in v.links})
-    assert targets, "the pages show no link within the book"
-    context = browser.new_context()
-    try:
-        broken = []
-        for url in targets:
-            response = context.request.get(url)
-            if response.status != 200:
-                broken.append(f"{unquote(url)} (HTTP {response.status})")
-    finally:
-        context.close()
-    assert not broken, "links within the book that do not open:\n" + "\n".join(broken)
+def test_every_link_in_the_book_opens(browsing: Browsing) -> None:
+    """Every link the pages show within the book (as the browser resolved it, scripts' links included) is served."""
+    assert browsing.links, "the pages show no link within the book"
+    assert not browsing.broken_links, "links within the book that do not open:\n" + "\n".join(browsing.broken_links)
 
 
-def _search(page: BrowserPage, site: str, words: str) -> list[str]:
-    """Type words into the search page's box, press Enter, and return the result pages (paths)."""
-    page.goto(site + "search.html", wait_until="load")
-    box = page.locator(".bd-search-container form.bd-search input[name='q']")
-    box.fill(words)
-    box.press("Enter")
-    page.wait_for_function("""() => {
-        const summary = document.querySelector("#search-results .search-summary");
-        return summary && summary.textContent.trim().length > 0;
-    }""", timeout=30_000)
-    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "(links) => links.map((a) => a.href)")
-    return sorted({urlsplit(h).path.removeprefix(urlsplit(site).path) for h in hrefs})
-
-
-def test_chinese_search_finds_the_chapters(browser: Browser, site: str, html_dir: Path) -> None:
-    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
-    errors: list[str] = []
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        problems = []
-        for words, chapters in SEARCHES.items():
-            found = _search(page, site, words)
-            missing = chapters - set(found)
-            if missing:
-                problems.append(f"{words}: results {found} lack {sorted(missing)}")
-            for result in found:  # no false hits: each result's text holds the words
-                if words not in Page.read(html_dir / result).article_text():
-                    problems.append(f"{words}: result {result} does not contain the words")
-            page.screenshot(path=str(SCREENSHOTS / f"search-{words}-desktop.png"), full_page=True)
-    finally:
-        context.close()
-    assert not errors, f"search raised errors: {errors}"
+def test_chinese_search_finds_the_chapters(browsing: Browsing, html_dir: Path) -> None:
+    assert not browsing.search_errors, f"search raised errors: {browsing.search_errors}"
+    problems = []
+    for words, chapters in SEARCHES.items():
+        found = browsing.searches[words]
+        missing = chapters - set(found)
+        if missing:
+            problems.append(f"{words}: results {found} lack {sorted(missing)}")
+        for result in found:  # no false hits: each result's text holds the words
+            if words not in Page.read(html_dir / result).article_text():
+                problems.append(f"{words}: result {result} does not contain the words")
     assert not problems, "\n".join(problems)
 
 
-def test_site_root_opens_the_front_page(browser: Browser, site: str) -> None:
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(site, wait_until="load")
-        page.wait_for_url("**/book/index.html", timeout=10_000)
-        assert page.locator("article h1").first.inner_text().strip(), "the front page has no title"
-    finally:
-        context.close()
+def test_site_root_opens_the_front_page(browsing: Browsing) -> None:
+    assert browsing.root_opened == "book/index.html", f"the site's root led to {browsing.root_opened}"
+    assert browsing.root_title, "the front page has no title"
