@@ -2,15 +2,15 @@
 repository's _build/html and _build/pdf.
 
 Builds in the suite (everything else reads files), each started in a thread when the tests are collected
-(`in_background`), so that they run side by side:
+(`in_background`), so that they run side by side (with the browser's visits, test_browser's `browsing`):
 - `edited_build` (session): ONE warm copy of the project (the repository's work folder copied in, so only what
-  changed re-executes), built with tools/build.py four times: as committed; with several CSV edits and a
-  chapter edit at once (and a CSV edited again while that build runs); with that mid-build edit undone; with
-  every edit undone. Every test about edited data
-  (re-execution, numbers and figures following the data, the claims register, LaTeX escaping, orphan files,
-  reproducibility, a mid-build edit) reads the records of those builds.
-- `hostile` (test_hostile_data) and `updated` (test_yearly_update): one warm copy each, its data poisoned or
-  given a new year, built once.
+  changed re-executes), built with tools/build.py three times: with several CSV edits and a chapter edit at once
+  (and a CSV edited again while that build runs); with that mid-build edit undone; with every edit undone (then
+  compared with the repository's own edition). Every test about edited data (re-execution, numbers and figures
+  following the data, the claims register, LaTeX escaping, orphan files, reproducibility, a mid-build edit) reads
+  the records of those builds.
+- `hostile` (test_hostile_data) and `updated` (test_yearly_update, web pages only): one warm copy each, its data
+  poisoned or given a new year, built once.
 - `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
   plain `jupyter-book build` (SZHK_BUILD=1, SZHK_DATA_DIR pointing at its data).
 """
@@ -168,7 +168,7 @@ class Run:
 @dataclass
 class EditedBuild:
     project: Path
-    original: Run          # the copy as committed (warm: executes nothing)
+    published: dict[str, str]  # the repository's published edition (relative path -> SHA-256), before the edits
     edited: Run            # the edits above, at once; MID_BUILD_EDIT made while it ran
     edited_again: Run      # the mid-build edit undone: the edited data again (nothing to execute)
     reverted: Run          # every edit undone: the committed data again
@@ -230,8 +230,7 @@ def make_edited_build(base: Path) -> EditedBuild:
     data = project / "data"
     originals = {p: p.read_bytes() for p in [*data.glob("*.csv"), project / SPECIAL_CHAPTER]}
 
-    original = run_build(project, epoch)
-    assert original.returncode == 0, f"the copy as committed did not build:\n{original.output[-6000:]}"
+    published = tree_sha256(ROOT / "_build" / "site")  # the repository's own edition of the same sources
 
     china_row = _edit_china_gii(data / "gii_ranks.csv")
     replace_once(data / "hk_startups.csv", *STARTUPS_2021)
@@ -261,7 +260,7 @@ def make_edited_build(base: Path) -> EditedBuild:
         path.write_bytes(content)
     reverted = run_build(project, epoch)
     assert reverted.returncode == 0, f"the reverted copy did not build:\n{reverted.output[-6000:]}"
-    return EditedBuild(project, original, edited, edited_again, reverted, edited_html, edited_pdf, china_row,
+    return EditedBuild(project, published, edited, edited_again, reverted, edited_html, edited_pdf, china_row,
                        bool(made))
 
 
@@ -301,7 +300,7 @@ def _start(fixture: str) -> None:
     state["thread"].start()
 
 
-# The edited build (four builds in a row) takes longest; the single builds yield the CPU to it.
+# The yearly update (the web pages alone, the shortest job) yields the CPU to the builds that also typeset.
 LOW_PRIORITY = ("nice", "-n", "5")
 
 
