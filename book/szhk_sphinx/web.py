@@ -59,7 +59,8 @@ def _citations_as_list_items(app: Sphinx, pagename: str, templatename: str, cont
 
 def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                          doctree: nodes.document | None) -> None:
-    """Offer the executed notebook (.ipynb) next to the page's MyST source in the download menu.
+    """Offer the chapter as a Jupyter notebook (.ipynb, code and text, no outputs: a reader runs it) next to the
+    page's MyST source in the download menu.
 
     sphinx-book-theme lists context["ipynb_source"] but only fills it when launch buttons are on.
     """
@@ -69,8 +70,8 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     # The same sources must give the same file: cell ids are drawn at random each time a page is read (numbered
-    # here instead), and a notebook executed in this build has execution counts and the kernel's language_info,
-    # which one taken from the cache lacks (left out here).
+    # here instead), and a notebook executed in this build has outputs, execution counts and the kernel's
+    # language_info, which myst-nb leaves out of one it took from jupyter-cache (so left out here too).
     notebook = json.loads(executed.read_text(encoding="utf-8"))
     notebook.get("metadata", {}).pop("language_info", None)
     for number, cell in enumerate(notebook.get("cells", [])):
@@ -78,9 +79,7 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
             cell["id"] = f"cell-{number}"
         if cell.get("cell_type") == "code":
             cell["execution_count"] = None
-            for output in cell.get("outputs", []):
-                if "execution_count" in output:
-                    output["execution_count"] = None
+            cell["outputs"] = []
     target.write_text(json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     context["ipynb_source"] = f"{pagename}.ipynb"
 
@@ -189,8 +188,21 @@ def _search_index_without_stale_words(app: Sphinx, exception: Exception | None) 
         app.builder.dump_search_index()  # type: ignore[attr-defined]
 
 
+def _mystnb_stylesheet_first(app: Sphinx) -> None:
+    """myst-nb copies its stylesheet into _static only when the build finishes, and each page names a stylesheet
+    with a checksum (?v=…) only when the file is already there: so a first build's pages named it without one and
+    a later build's with one. Copied before any page is written, it is named the same way in every build."""
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
+    app.connect("builder-inited", _mystnb_stylesheet_first)
     app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
     app.connect("html-page-context", _offline_assets)
     app.connect("html-page-context", _citations_as_list_items)
