@@ -53,11 +53,16 @@ BUILD_TIMEOUT = 1800
 # ----------------------------------------------------------------------------------------------------------------
 # The published book (made by `make build`, which `make test` runs first)
 # ----------------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def html_dir() -> Path:
+def require_built_book() -> Path:
+    """The published web pages; the test fails, saying what to run, when there are none."""
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
     return HTML
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    return require_built_book()
 
 
 @pytest.fixture(scope="session")

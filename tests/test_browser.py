@@ -21,8 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
-from conftest import HTML, background_result, in_background
+from conftest import background_result, in_background, require_built_book
 from pages import Page, content_pages, html_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,7 +196,8 @@ async def _open_root(browser, site: str) -> tuple[str, str]:
             await page.wait_for_url("**/book/index.html", timeout=10_000)
         except BrowserTimeout:
             pass  # the test names where it stayed
-        title = await page.locator("article h1").first.inner_text() if await page.locator("article h1").count() else ""
+        heading = page.locator("article h1")
+        title = await heading.first.inner_text() if await heading.count() else ""
         return page.url.removeprefix(site), title.strip()
     finally:
         await context.close()
@@ -248,14 +248,13 @@ async def _browse(site: str, names: list[str]) -> Browsing:
 def _browse_the_book(base: Path) -> Browsing:
     """The published book in Chromium, over its own local server; started when the tests are collected, beside
     the suite's builds (the browser mostly waits, so the other tests run meanwhile)."""
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"{HTML} has no built book: run `make test` (it builds first) or `make build`")
+    html = require_built_book()
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make system-deps` does)")
     if not AXE_SCRIPT.is_file():
         pytest.fail(f"{AXE_SCRIPT} is missing: `npm ci --prefix tests` installs axe-core (`make test` does)")
-    names = [p.relative_to(HTML).as_posix() for p in html_pages(HTML) if not _is_redirect(p)]
-    with _served(HTML) as site:
+    names = [p.relative_to(html).as_posix() for p in html_pages(html) if not _is_redirect(p)]
+    with _served(html) as site:
         browsing = asyncio.run(_browse(site, names))  # this thread's own event loop
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     axe = {f"{v.page} ({v.viewport})": v.axe_violations for v in browsing.visits}

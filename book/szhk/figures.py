@@ -479,8 +479,7 @@ def survey_columns(
             (dot,) = ax.plot([year], [said], linestyle="none", zorder=4, **marker_style(ARTICLE, colour))
             tag(dot, economy)
         # labels, stacked above the higher of column and dot: the published number, then the article's label
-        base = max(v for v in (value, said) if not math.isnan(v)) if not (math.isnan(value) and math.isnan(said)) \
-            else 0.0
+        base = max((v for v in (value, said) if not math.isnan(v)), default=0.0)
         above = 6 if not math.isnan(said) else 3  # clear of the dot
         if not math.isnan(value) and (year in label_years or value == said):
             tag(ax.annotate(f"{value:g}", (year, base), xytext=(0, above), textcoords="offset points",

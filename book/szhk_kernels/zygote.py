@@ -38,13 +38,18 @@ def preload() -> None:
         __import__(name)
 
 
+def _collect(options: int = 0) -> None:
+    """Collect exited kernels: those exited so far (os.WNOHANG), or all, waiting for each (0)."""
+    try:
+        while os.waitpid(-1, options)[0]:
+            pass
+    except ChildProcessError:  # no kernel left
+        pass
+
+
 def _reap(signum: int, frame: object) -> None:
     """Collect exited kernels at once (a zombie would look alive to the provisioner's poll)."""
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-    except ChildProcessError:
-        pass
+    _collect(os.WNOHANG)
 
 
 def _run_kernel(request: dict, control: socket.socket) -> None:
@@ -101,15 +106,7 @@ def serve(control: socket.socket) -> None:
             os.killpg(pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             pass
-    _reap_all()
-
-
-def _reap_all() -> None:
-    try:
-        while True:
-            os.wait()
-    except ChildProcessError:
-        pass
+    _collect()
 
 
 def main() -> None:
