@@ -319,8 +319,20 @@ def background_result(fixture: str) -> Any:
     return state["result"]
 
 
+# The two tiers (pyproject.toml's markers): `make check` runs the tests that need no book (`-m "not needs_build"`),
+# `make test` all of them. A test needs a build when it reads _build (the published book, the work folder) or builds
+# a copy; these fixtures do one or the other, so a test using any of them is marked without being told.
+BUILD_FIXTURES = frozenset({"html_dir", "pdf_dir", "one_page_project", "edited_build", "hostile", "updated",
+                            "browsing"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a test marked here is deselected like one marked by hand
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that read a background build run last (in their order), so the others run while the builds do."""
+    """Mark the tests that need a build (see BUILD_FIXTURES); tests that read a background build run last (in
+    their order), so the others run while the builds do."""
+    for item in items:
+        if set(getattr(item, "fixturenames", ())) & (BUILD_FIXTURES | _BACKGROUND.keys()):
+            item.add_marker(pytest.mark.needs_build)
     waits = [item for item in items if set(getattr(item, "fixturenames", ())) & _BACKGROUND.keys()]
     if waits:
         waiting = set(waits)
