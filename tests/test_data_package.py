@@ -56,7 +56,6 @@ def test_committed_package_is_valid_and_complete() -> None:
 
 def test_every_resource_has_the_metadata_the_appendix_shows() -> None:
     descriptor = data.package()
-    chapters = {p.stem for p in (REAL_DATA.parent / "book").glob("*.md")}
     for resource in descriptor["resources"]:
         name = resource["name"]
         for key in ("title", "description", "article_sentences", "licence_note"):

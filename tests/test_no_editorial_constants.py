@@ -9,7 +9,9 @@ category by, rather than writes as its own words. A string counts as such a term
 - a value of the data: a whole cell of a CSV in data/, or a value of an ``enum`` in datapackage.json (the
   qualifiers 约、近、超过 …, the economy names 中国香港、中国), or
 - a term a page defines: a whole cell of a ``{list-table}`` in book/*.md (the claims register's statuses 一致、不一致 …,
-  defined in the rules table of book/claims.md).
+  defined in the rules table of book/claims.md), or
+- numerals: Chinese digits only (every character has a numeric value in Unicode), the way `szhk.text.zh_numeral`
+  writes a count.
 
 What a function writes is not examined here: a maintainer's error message (file, row, column, rule) is logic,
 written where it is raised, with any lookup table it needs inside that function; the sentences a function writes
@@ -21,6 +23,7 @@ import ast
 import csv
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 from conftest import BOOK, DATA, ROOT, TOOLS
@@ -59,6 +62,10 @@ def page_terms(book: Path = BOOK) -> set[str]:
     return terms
 
 
+def numerals(text: str) -> bool:
+    return all(unicodedata.numeric(char, None) is not None for char in text)
+
+
 def chinese_strings(node: ast.AST) -> list[str]:
     """The Chinese string literals of an expression (f-strings' literal parts included)."""
     return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
@@ -72,7 +79,7 @@ def editorial_constants(paths: list[Path], terms: set[str]) -> list[str]:
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 target = ast.unparse(node.targets[0] if isinstance(node, ast.Assign) else node.target)
-                words = [s for s in chinese_strings(node.value) if s not in terms]
+                words = [s for s in chinese_strings(node.value) if s not in terms and not numerals(s)]
                 if words:
                     where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
                     found.append(f"{where}:{node.lineno} {target}: {words[0][:40]!r}"
@@ -92,6 +99,7 @@ def test_the_rule_can_fail_and_knows_a_term_from_a_sentence(tmp_path: Path) -> N
     module.write_text(
         'QUALIFIERS = ("约", "近")\n'                    # data vocabulary: allowed
         'STATUS = "一致"\n'                               # a term book/claims.md defines: allowed
+        'DIGITS = "零一二三四五六七八九"\n'                 # numerals: allowed
         'MESSAGE = "深港合作有共同的底座。"\n'             # the book's words: refused
         'LABELS = {"match": f"一致（{1}）"}\n'             # an f-string's literal part: refused
         'def f():\n    raise ValueError("数据错误：第 1 行")\n',  # a maintainer's message, in a function: not examined

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import data
 from . import markdown as md
 from .claims import (
     CONSISTENT, DIFFERS, STATUSES, UNVERIFIED, Result, by_materiality, chapter_titles, register, secondary_only,
@@ -18,7 +19,7 @@ from .claims import (
 from .descriptor import bibliography_keys
 
 __all__ = ["margin_note", "summary_markdown", "register_markdown", "printed_register_markdown", "source_titles",
-           "labels_in", "REGISTER_HEADER"]
+           "labels_in", "register_header"]
 
 
 def _cat(prefix: str, value: str) -> str:
@@ -65,8 +66,14 @@ def summary_markdown(results: Sequence[Result]) -> str:
     return text + "\n"
 
 
-REGISTER_HEADER = ["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"]
+REGISTER_COLUMNS = ("entry", "status", "article", "published", "source")  # the status second: see register_markdown
 REGISTER_WIDTHS = [34, 12, 16, 24, 14]
+
+
+def register_header() -> list[str]:
+    """The register table's column names (data/labels.csv, group register_column)."""
+    names = data.labels("register_column")
+    return [names[column] for column in REGISTER_COLUMNS]
 
 
 def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], keys: frozenset[str], *,
@@ -111,7 +118,7 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
         out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
         out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
         # the status second: on a phone it is in view before the table scrolls sideways
-        out.append(md.list_table(REGISTER_HEADER, _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
+        out.append(md.list_table(register_header(), _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
                                  css_class="claims-register"))
     return "\n".join(out)
 
@@ -125,7 +132,7 @@ def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
     chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in cited]
     rows = _register_rows(chosen, source_titles or {}, bibliography_keys(), anchors=False, titles=chapter_titles())
     # longtable: the table breaks across pages instead of running off the first one
-    return md.list_table(REGISTER_HEADER, rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
+    return md.list_table(register_header(), rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
 
 
 def source_titles() -> dict[str, str]:

@@ -44,6 +44,7 @@ __all__ = [
     "data_dir",
     "figure_unit",
     "key_figures",
+    "labels",
     "load",
     "loaded_resources",
     "milestones",
@@ -176,17 +177,11 @@ def stated_counts() -> pd.Series:
 # ----------------------------------------------------------------------------------------------------------------
 # The data appendix (数据与方法): Markdown generated from the package, rendered by myst-nb as MyST
 # ----------------------------------------------------------------------------------------------------------------
-MARK_ZH = {
-    "match": "一致",
-    "match (secondary)": "一致（仅二手来源）",
-    "differs": "不一致",
-    "unconfirmed": "未能核实",
-}
-KIND_ZH = {"article": "文章本身", "official": "官方文本", "mirror": "官方文本的镜像", "secondary": "二手来源"}
-_PATTERN_ZH = {
-    "^[a-z0-9_]+$": "小写字母、数字与下划线",
-    "^[a-z0-9-]+$": "小写字母、数字与连字符",
-}
+def labels(group: str) -> dict[str, str]:
+    """How the book names the codes of one `group` (data/labels.csv: verification marks, source kinds, field
+    formats, the register's columns): code -> its Chinese name, in the file's order."""
+    frame = load("labels")
+    return dict(zip(frame.loc[frame["group"] == group, "code"], frame.loc[frame["group"] == group, "label_zh"]))
 
 
 def _constraints_zh(field: dict[str, Any]) -> str:
@@ -204,7 +199,8 @@ def _constraints_zh(field: dict[str, Any]) -> str:
     if c.get("enum"):
         parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
-        parts.append("格式：" + _PATTERN_ZH.get(c["pattern"], "日期（YYYY、YYYY-MM、YYYY-MM-DD 等）"))
+        formats = labels("pattern")
+        parts.append("格式：" + formats.get(c["pattern"], formats["other"]))
     return "；".join(parts) or "—"
 
 
@@ -217,7 +213,7 @@ def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
     if "verification" not in frame.columns:
         return {}
     counts = frame["verification"].dropna().value_counts()
-    return {mark: int(counts.get(mark, 0)) for mark in MARK_ZH}
+    return {mark: int(counts.get(mark, 0)) for mark in labels("verification")}
 
 
 def _row_label(row: pd.Series, key: Sequence[str]) -> str:
@@ -235,8 +231,9 @@ def _fmt(value: object) -> md.Markup:
 def appendix_overview_markdown(page_dir: Path) -> str:
     """The table of all datasets and the count of each verification mark."""
     descriptor = package()
+    marks = labels("verification")
     rows = []
-    totals = dict.fromkeys(MARK_ZH, 0)
+    totals = dict.fromkeys(marks, 0)
     for resource in descriptor["resources"]:
         frame = load(resource["name"])
         counts = _mark_counts(frame)
@@ -246,17 +243,15 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             md.link(resource.get("title") or resource["name"], f"data-{resource['name']}"),
             _download(data_dir() / resource["path"], resource["path"], page_dir),
             len(frame),
-            " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
+            " / ".join(str(counts[m]) for m in marks) if counts else "—",
         ])
-    table = md.list_table(
-        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未能核实"], rows, widths=[34, 36, 8, 22]
-    )
-    summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
+    table = md.list_table(["数据集", "数据文件", "行数", " / ".join(marks.values())], rows, widths=[34, 36, 8, 22])
+    summary = "、".join(f"{marks[m]} {totals[m]} 行" for m in marks)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
     return (
         f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}（按数据行计；"
         f"{md.link('数字核验', 'claims-register')}按文中的说法计，一句说法可用到几行数据，两处的数目因此不同）。"
-        f"数据包的完整描述（字段、单位、约束、来源与校验和）见 {whole}。\n\n" + table
+        f"数据包的完整描述（字段、单位、约束与规则）见 {whole}。\n\n" + table
     )
 
 
@@ -305,9 +300,10 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
     used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
+    kinds = labels("source_kind")
     for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
         cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
-        out.append(f"- {cited}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
+        out.append(f"- {cited}（{kinds.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
         out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
@@ -331,7 +327,8 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
         out.append("")
     counts = _mark_counts(frame)
     if counts:
-        summary = "、".join(f"{MARK_ZH[m]} {n} 行" for m, n in counts.items() if n)
+        marks = labels("verification")
+        summary = "、".join(f"{marks[m]} {n} 行" for m, n in counts.items() if n)
         out.append(f"**核对结果**：{summary}。\n")
         lines = _differing_lines(frame, key)
         out.extend(lines)

@@ -25,14 +25,6 @@ from . import cache, cells
 from .descriptor import BIBLIOGRAPHY, PACKAGE_FILE, DataValidationError, bibliography_keys, resource_descriptor
 from .qualifiers import amount_supported
 
-_TYPE_ZH = {
-    "integer": "整数",
-    "number": "数字",
-    "string": "文本",
-    "boolean": "布尔值",
-    "date": "日期",
-    "year": "年份",
-}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -286,9 +278,11 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
     if kind == "type-error":
         field = fields.get(column, {})
         type_ = field.get("type", "?")
+        named = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "布尔值", "date": "日期",
+                 "year": "年份"}.get(type_, type_)
         return DataValidationError(
-            path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{_TYPE_ZH.get(type_, type_)}）",
-            f"值 {_shown(cell)} 不是{_TYPE_ZH.get(type_, type_)}"
+            path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{named}）",
+            f"值 {_shown(cell)} 不是{named}"
             + ("（整数只用 ASCII 数字 0–9 书写，可有负号）" if type_ == "integer" else ""), more,
         )
     if kind == "constraint-error":
