@@ -935,7 +935,7 @@ def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = 
     ax.set_ylim(len(chapters) - 0.5, -0.5)
     ax.set_xlabel("核验的数字、名次或比较（处）")
     ax.grid(axis="y", visible=False)
-    ax.legend(ncols=len(shown), loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0, handlelength=1.2)
+    ax.legend(ncols=min(len(shown), 3), loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0, handlelength=1.2)
     unsourced = "，".join(f"{total[s]} 处{s}" for s in UNSOURCED if total[s])
     by_text = f"，{total[BY_TEXT]} 处文本自明" if total[BY_TEXT] else ""
     figures.title_and_source(
