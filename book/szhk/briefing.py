@@ -282,10 +282,9 @@ def discrepancies_markdown(results: Sequence[Result]) -> str:
     """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
     counts = claims.status_counts(results)
     wrong = [r for r in results if r.status == DIFFERS]
-    pending = f"，{counts[claims.PENDING]} 处待核" if counts[claims.PENDING] else ""
-    lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
-            f"{counts[DIFFERS]} 处不一致，{counts[claims.NOT_FOUND]} 处未找到来源{pending}，"
-            f"{counts[claims.BY_TEXT]} 处由文章本身即可确定。")
+    # one line on the printed page: the register's categories, those no claim has left out
+    tally = "，".join(f"{counts[status]} 处{status}" for status in claims.STATUSES if counts[status])
+    lead = f"文章的 {len(results)} 处数字、名次和比较中：{tally}。"
     if not wrong:
         return lead + "\n"
     rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]
