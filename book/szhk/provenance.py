@@ -2,7 +2,7 @@
 on an aggregator or a mirror says so.
 
 data/datapackage.json declares, per resource, which value columns are read from which source column
-(``quoted_values``: ``{"field": …, "sources": [first non-empty of these columns], "verification": …}``) and, for
+(``quoted_values``: ``{"field": …, "label": …, "sources": [first non-empty of these columns], "verification": …}``) and, for
 the whole package, the hosts of aggregators and mirrors (``aggregator_hosts``). The rules, for every row whose
 value is not the article's (``in_article`` is false) and is marked match, match (secondary) or differs:
 
@@ -117,8 +117,9 @@ def _on_host(url: str, hosts: list[str]) -> str:
     return next((h for h in hosts if host == h or host.endswith("." + h)), "")
 
 
-def _checked_values(descriptor: dict[str, Any], directory: Path) -> Iterator[tuple[dict[str, Any], Path, int, dict[str, str], str, str]]:
-    """(resource, file, line number, row, value field, source id) for every later-year value the rules apply to."""
+def _checked_values(descriptor: dict[str, Any], directory: Path) -> Iterator[tuple[dict[str, Any], Path, int, dict[str, str], dict[str, Any], str]]:
+    """(resource, file, line number, row, the quoted_values spec, source id) for every later-year value the rules
+    apply to."""
     for resource in descriptor["resources"]:
         specs = resource.get("quoted_values", [])
         if not specs:
@@ -132,7 +133,7 @@ def _checked_values(descriptor: dict[str, Any], directory: Path) -> Iterator[tup
                 mark = (row.get(spec.get("verification", "verification")) or "").strip()
                 source = next((row[c].strip() for c in spec["sources"] if (row.get(c) or "").strip()), "")
                 if raw and source and mark in CHECKED_MARKS:
-                    yield resource, path, number, row, spec["field"], source
+                    yield resource, path, number, row, spec, source
 
 
 def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = None) -> list[DataValidationError]:
@@ -151,7 +152,8 @@ def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = 
             reported.add(key)
             found.append(error)
 
-    for resource, path, number, row, field, source_id in _checked_values(descriptor, directory):
+    for resource, path, number, row, spec, source_id in _checked_values(descriptor, directory):
+        field = spec["field"]
         if source_id not in sources:
             continue  # the foreign key check of the resource reports it
         source_line, source = sources[source_id]
@@ -193,7 +195,8 @@ def secondary_only() -> list[dict[str, str]]:
     descriptor = _read_descriptor(directory)
     sources = {row["source_id"]: row for row in _rows(directory / SOURCES_FILE)}
     out = []
-    for resource, _path, _number, row, field, source_id in _checked_values(descriptor, directory):
+    for resource, _path, _number, row, spec, source_id in _checked_values(descriptor, directory):
+        field = spec["field"]
         source = sources.get(source_id, {})
         if source.get("kind") not in SECONDARY_KINDS:
             continue
@@ -202,18 +205,24 @@ def secondary_only() -> list[dict[str, str]]:
         note = source.get("note", "")
         out.append({
             "resource": resource.get("title", resource["name"]), "row": " · ".join(row[k] for k in key),
-            "field": field, "value": row[field], "source": source_id, "kind": source.get("kind", ""),
+            "field": field, "label": spec.get("label", field), "value": row[field], "source": source_id,
+            "kind": source.get("kind", ""),
             "reason": note.split(REASON_MARKER, 1)[1].strip() if REASON_MARKER in note else note,
         })
     return out
 
 
 def secondary_only_markdown() -> str:
-    """The data appendix's list of the later-year values that rest on secondary sources or mirrors alone."""
+    """The data appendix's list of the later-year values that rest on secondary sources or mirrors alone, one row
+    per source (its values, by dataset, and why no original release was used)."""
     from .data import KIND_ZH
 
-    rows = [[md.text(r["resource"]), md.text(r["row"]), md.code(r["field"]), md.text(r["value"]),
-             md.role("cite", r["source"]), md.text(KIND_ZH.get(r["kind"], r["kind"])), md.text(r["reason"])]
-            for r in secondary_only()]
-    return md.list_table(["数据集", "行", "字段", "数值", "来源", "类别", "为何未用原始发布"], rows,
-                         widths=[14, 12, 12, 7, 7, 10, 38])
+    by_source: dict[str, dict[str, Any]] = {}
+    for r in secondary_only():
+        entry = by_source.setdefault(r["source"], {"kind": r["kind"], "reason": r["reason"], "values": {}})
+        entry["values"].setdefault(r["resource"], []).append(f"{r['row']} {r['label']} {r['value']}")
+    rows = [[md.role("cite", source), md.text(KIND_ZH.get(e["kind"], e["kind"])),
+             md.text("；".join(f"{title}　{'，'.join(values)}" for title, values in e["values"].items())),
+             md.text(e["reason"])]
+            for source, e in by_source.items()]
+    return md.list_table(["来源", "类别", "数值（数据集　行、项目、数值）", "为何未用原始发布"], rows, widths=[8, 12, 40, 40])
