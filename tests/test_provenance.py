@@ -87,7 +87,7 @@ def test_a_value_the_quote_does_not_give_fails_naming_the_data_row(package: Path
 
 @pytest.mark.parametrize("change, column", [
     (lambda r: r.update(kind="official"), "kind"),
-    (lambda r: r.update(note=r["note"].split(provenance.REASON_MARKER)[0]), "note"),
+    (lambda r: r.update(note=r["note"].split(data.package()["secondary_reason_marker"])[0]), "note"),
 ])
 def test_a_later_year_rank_on_an_aggregator_host_fails_unless_marked_secondary_with_a_reason(
         package: Path, change, column: str) -> None:
@@ -114,8 +114,9 @@ def test_the_appendix_lists_the_values_resting_on_secondary_sources_alone() -> N
     listed = provenance.secondary_only()
     assert {("gii-2024-zerohedge", "18")} <= {(r["source"], r["value"]) for r in listed}
     assert all(r["kind"] in provenance.SECONDARY_KINDS and r["reason"] for r in listed)
-    assert "gii-2024-zerohedge" in provenance.secondary_only_markdown()
-    assert "provenance.secondary_only_markdown()" in (ROOT / "book" / "data-appendix.md").read_text(encoding="utf-8")
+    table = provenance.secondary_only_markdown(data.labels("source_kind"))
+    assert "gii-2024-zerohedge" in table and "二手来源" in table
+    assert "provenance.secondary_only_markdown(" in (ROOT / "book" / "data-appendix.md").read_text(encoding="utf-8")
 
 
 # --- references ------------------------------------------------------------------------------------------------

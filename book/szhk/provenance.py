@@ -10,7 +10,8 @@ value is not the article's (``in_article`` is false) and is marked match, match 
 2. the quote contains the value in some written form (3755, 3,755, 3 755, 2.47万, 0.80 for 0.8, 17th, ninth, 第二…),
    as a number of its own (the 2 of 2025 does not count);
 3. if the source's address (``url`` in book/references.bib) is on an aggregator host, the source is marked
-   secondary or mirror, its note gives the reason after ``二手来源原因：``, and the row is not marked plain match.
+   secondary or mirror, its note gives the reason after the package's ``secondary_reason_marker`` (二手来源原因：),
+   and the row is not marked plain match.
 
 A value the article prints is checked by the claims register instead. `problems` returns one DataValidationError
 per breach, naming file, row and column; szhk.data.validate_all adds them to the package's problems.
@@ -26,13 +27,12 @@ from urllib.parse import urlsplit
 
 from . import deps
 from . import markdown as md
-from .data import BIBLIOGRAPHY, DataValidationError, _read_descriptor
+from .descriptor import BIBLIOGRAPHY, DataValidationError, read_descriptor
 from .deps import data_dir
 
 SOURCES_FILE = "sources.csv"
 CHECKED_MARKS = ("match", "match (secondary)", "differs")
 SECONDARY_KINDS = ("secondary", "mirror")
-REASON_MARKER = "二手来源原因："
 
 _ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                      "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
@@ -139,10 +139,11 @@ def _checked_values(descriptor: dict[str, Any], directory: Path) -> Iterator[tup
 def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = None) -> list[DataValidationError]:
     """Every breach of the module's rules in the package at `directory` (default: the project's data/)."""
     directory = directory or data_dir()
-    descriptor = descriptor or _read_descriptor(directory)
+    descriptor = descriptor or read_descriptor(directory)
     sources_path = directory / SOURCES_FILE
     sources = {row["source_id"]: (number, row) for number, row in enumerate(_rows(sources_path), start=2)}
     hosts = [h.lower() for h in descriptor.get("aggregator_hosts", [])]
+    marker = descriptor.get("secondary_reason_marker", "")
     addresses = _addresses()
     found: list[DataValidationError] = []
     reported: set[tuple[str, str]] = set()
@@ -173,12 +174,12 @@ def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = 
         if not host:
             continue
         kind, note = (source.get("kind") or "").strip(), source.get("note") or ""
-        reason = note.split(REASON_MARKER, 1)[1].strip() if REASON_MARKER in note else ""
+        reason = note.split(marker, 1)[1].strip() if marker and marker in note else ""
         if kind not in SECONDARY_KINDS or len(reason) < 4:
             once((source_id, "aggregator"), DataValidationError(
                 sources_path, source_line, "kind" if kind not in SECONDARY_KINDS else "note",
                 f"网址在汇编或转载网站（datapackage.json 的 aggregator_hosts）上的来源必须标为 secondary 或 mirror，"
-                f"并在 note 中以 “{REASON_MARKER}” 写明为何没有用原始发布",
+                f"并在 note 中以 “{marker}” 写明为何没有用原始发布",
                 f"来源 “{source_id}” 的网址在 {host} 上，kind 为 “{kind}”，note {'未写明原因' if len(reason) < 4 else '已写原因'}"))
         elif (row.get("verification") or "").strip() == "match":
             found.append(DataValidationError(
@@ -192,8 +193,9 @@ def secondary_only() -> list[dict[str, str]]:
     """Later-year values whose source is secondary or a mirror: resource title, row, field, value, source, kind
     and the reason the note gives (the text after 二手来源原因：, else the whole note)."""
     directory = data_dir()
-    descriptor = _read_descriptor(directory)
+    descriptor = read_descriptor(directory)
     sources = {row["source_id"]: row for row in _rows(directory / SOURCES_FILE)}
+    marker = descriptor.get("secondary_reason_marker", "")
     out = []
     for resource, _path, _number, row, spec, source_id in _checked_values(descriptor, directory):
         field = spec["field"]
@@ -207,21 +209,20 @@ def secondary_only() -> list[dict[str, str]]:
             "resource": resource.get("title", resource["name"]), "row": " · ".join(row[k] for k in key),
             "field": field, "label": spec.get("label", field), "value": row[field], "source": source_id,
             "kind": source.get("kind", ""),
-            "reason": note.split(REASON_MARKER, 1)[1].strip() if REASON_MARKER in note else note,
+            "reason": note.split(marker, 1)[1].strip() if marker and marker in note else note,
         })
     return out
 
 
-def secondary_only_markdown() -> str:
+def secondary_only_markdown(kinds: dict[str, str]) -> str:
     """The data appendix's list of the later-year values that rest on secondary sources or mirrors alone, one row
-    per source (its values, by dataset, and why no original release was used)."""
-    from .data import KIND_ZH
-
+    per source (its values, by dataset, and why no original release was used); `kinds` names the source kinds
+    (szhk.data.labels("source_kind"))."""
     by_source: dict[str, dict[str, Any]] = {}
     for r in secondary_only():
         entry = by_source.setdefault(r["source"], {"kind": r["kind"], "reason": r["reason"], "values": {}})
         entry["values"].setdefault(r["resource"], []).append(f"{r['row']} {r['label']} {r['value']}")
-    rows = [[md.role("cite", source), md.text(KIND_ZH.get(e["kind"], e["kind"])),
+    rows = [[md.role("cite", source), md.text(kinds.get(e["kind"], e["kind"])),
              md.text("；".join(f"{title}　{'，'.join(values)}" for title, values in e["values"].items())),
              md.text(e["reason"])]
             for source, e in by_source.items()]
