@@ -9,6 +9,7 @@ No JavaScript: the link is in the page as served.
 """
 from __future__ import annotations
 
+import html
 import posixpath
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,6 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxTranslator
 
-LINK_TEXT = "下载 SVG"
 SVG = "image/svg+xml"
 
 
@@ -59,7 +59,8 @@ def visit_svg_download_html(self: SphinxTranslator, node: svg_download) -> None:
         raise nodes.SkipNode  # not an image this page shows (cannot happen for a figure that has its <img>)
     href = posixpath.join(self.builder.imgpath, quote(name))
     file_name = quote(node["download_name"])
-    self.body.append(f'<a class="reference download svg-download" href="{href}" download="{file_name}">{LINK_TEXT}</a>')
+    self.body.append(f'<a class="reference download svg-download" href="{href}" download="{file_name}">'
+                     f'{html.escape(self.builder.config.szhk_ui["svg_download"])}</a>')
     raise nodes.SkipNode
 
 

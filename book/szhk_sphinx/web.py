@@ -13,6 +13,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ExtensionError
 
 from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import data_dir, tree_digest
@@ -21,10 +22,19 @@ from szhk_sphinx.reexecution import data_dir, tree_digest
 # PDF build (tools/build.py); the download menus and the front page link to these paths.
 PDF_DOWNLOAD_DIR = "_downloads/pdf"
 BOOK_PDF, BRIEFING_PDF = PDF_FILES
-PDF_DOWNLOADS = (
-    (BOOK_PDF, "全书 PDF", "下载全书 PDF 版本", "download-book-pdf-button"),
-    (BRIEFING_PDF, "简报 PDF", "下载两页政策简报 PDF", "download-briefing-pdf-button"),
-)
+# The download menu's PDF entries: (file, key of its words in the config's szhk_ui, the theme's button label).
+PDF_DOWNLOADS = ((BOOK_PDF, "book_pdf", "download-book-pdf-button"),
+                 (BRIEFING_PDF, "briefing_pdf", "download-briefing-pdf-button"))
+UI_KEYS = ("book_pdf", "book_pdf_tooltip", "briefing_pdf", "briefing_pdf_tooltip", "notebook", "source_prefix",
+           "print", "print_tooltip", "svg_download")
+
+
+def _check_ui_words(app: Sphinx, config: Config) -> None:
+    """The controls' words come from _config.yml (sphinx.config.szhk_ui): name what is missing there."""
+    missing = [key for key in UI_KEYS if not str((config.szhk_ui or {}).get(key, "")).strip()]
+    if missing:
+        raise ExtensionError(f"_config.yml: sphinx.config.szhk_ui lacks {', '.join(missing)} "
+                             "(the words of the web pages' download menu and figure links)")
 
 
 def _drop_thebe(app: Sphinx, config: Config) -> None:
@@ -86,27 +96,28 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
 
 def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                           doctree: nodes.document | None) -> None:
-    """Add the book and briefing PDFs to the theme's download menu, and name its entries in Chinese."""
+    """Add the book and briefing PDFs to the theme's download menu, and name its entries in the book's words."""
     pathto = context["pathto"]
+    ui = app.config.szhk_ui
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
         buttons = group["buttons"]
         for button in buttons:
             if button.get("label") == "download-notebook-button":
-                button["text"] = "笔记本 .ipynb"
+                button["text"] = ui["notebook"]
             elif button.get("label") == "download-source-button":
-                button["text"] = f"源文件 {button['text']}"
+                button["text"] = f"{ui['source_prefix']} {button['text']}"
             elif button.get("label") == "download-pdf-button":
-                button["text"] = "打印本页"
-                button["tooltip"] = "打印本页，或在打印对话框中存为 PDF"
+                button["text"] = ui["print"]
+                button["tooltip"] = ui["print_tooltip"]
                 button["icon"] = "fas fa-print"
-        for name, text, tooltip, label in PDF_DOWNLOADS:
+        for name, key, label in PDF_DOWNLOADS:
             buttons.append({
                 "type": "link",
                 "url": pathto(f"{PDF_DOWNLOAD_DIR}/{name}", 1),
-                "text": text,
-                "tooltip": tooltip,
+                "text": ui[key],
+                "tooltip": ui[f"{key}_tooltip"],
                 "icon": "fas fa-file-pdf",
                 "label": label,
             })
@@ -201,6 +212,8 @@ def _mystnb_stylesheet_first(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("szhk_ui", {}, "html", types=[dict])
+    app.connect("config-inited", _check_ui_words)
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("builder-inited", _mystnb_stylesheet_first)
     app.connect("env-get-outdated", _rewrite_pages_when_assets_change)
