@@ -99,27 +99,26 @@ def test_page_two_holds_the_five_recommendations_each_with_an_actor(pdf: Path) -
 
 
 def test_actor_quotes_and_asks_are_the_articles_words() -> None:
-    """An actor marked 原文写明 and each recommendation's ask quote that recommendation's own paragraph in chapter 06
-    (parts around …… each verbatim); every actor the article does not name says why it is inferred."""
+    """The recommendations come from data/recommendations.csv and data/recommendation_actors.csv: an actor marked
+    原文写明 and each ask quote that recommendation's own paragraph in chapter 06 (parts around …… each verbatim);
+    every actor the article does not name says why it is inferred."""
     paragraphs = briefing.recommendation_paragraphs()
-    assert list(paragraphs) == list(briefing.RECOMMENDATION_ACTORS) == list(briefing.RECOMMENDATION_ASKS)
-    for lead, actors in briefing.RECOMMENDATION_ACTORS.items():
-        for actor in actors:
+    recs = briefing.recommendations()
+    assert [r.lead for r in recs] == list(paragraphs)
+    assert not hasattr(briefing, "RECOMMENDATION_ACTORS") and not hasattr(briefing, "RECOMMENDATION_ASKS")
+    for rec in recs:
+        for actor in rec.actors:
             assert actor.name in ACTORS
             for part in filter(None, actor.quote.split("……")):
-                assert part in paragraphs[lead], f"{lead}: {actor.name}'s quote {part!r} is not in its paragraph"
-            assert actor.quote or actor.reason, f"{lead}: {actor.name} has neither a quote nor a reason"
-        asks = briefing.RECOMMENDATION_ASKS[lead]
-        assert asks, f"{lead}: no concrete ask"
-        for part in asks:
-            assert part and part in paragraphs[lead], f"{lead}: ask {part!r} is not the author's words"
-    # The actors the review found missing, and how each is marked.
-    stated = {a.name for a in briefing.RECOMMENDATION_ACTORS["打造深港先进制造业合作区。"] if a.quote}
+                assert part in paragraphs[rec.lead], f"{rec.lead}: {actor.name}'s quote {part!r} is not in its paragraph"
+            assert actor.quote or actor.reason, f"{rec.lead}: {actor.name} has neither a quote nor a reason"
+        assert rec.ask and all(part in paragraphs[rec.lead] for part in rec.ask.split("……")), rec.lead
+        assert rec.ask_line_zh and rec.ask_line_en, rec.lead
+    by_lead = {r.lead: r for r in recs}
+    stated = {a.name for a in by_lead["打造深港先进制造业合作区。"].actors if a.quote}
     assert "宝安区政府" in stated, "the article names 宝安区 (当前宝安区提出)"
-    inferred = {a.name for a in briefing.RECOMMENDATION_ACTORS["进一步优化“港企”在深投资经营环境。"] if not a.quote}
+    inferred = {a.name for a in by_lead["进一步优化“港企”在深投资经营环境。"].actors if not a.quote}
     assert {"香港特区政府", "海关总署", "中国人民银行", "国家外汇管理局"} <= inferred
-    assert any(a.name == "香港特区政府" for a in briefing.RECOMMENDATION_ACTORS[
-        "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。"])
 
 
 def chapter_copy(folder: Path, old: str, new: str) -> Path:
@@ -130,23 +129,28 @@ def chapter_copy(folder: Path, old: str, new: str) -> Path:
     return chapter
 
 
-def test_an_ask_not_in_its_paragraph_fails_the_build_naming_it(tmp_path: Path) -> None:
+def test_an_ask_not_in_its_paragraph_fails_the_build_naming_file_row_and_column(tmp_path: Path) -> None:
     chapter = chapter_copy(tmp_path, "探索设立港资企业服务中心", "探索设立港企服务站")
-    with pytest.raises(briefing.BriefingError, match="探索设立港资企业服务中心"):
-        briefing.recommendations_markdown(chapter)
+    with pytest.raises(briefing.BriefingError, match=r"data/recommendations\.csv，第 2 行，列 ask_zh：“探索设立港资企业服务中心”"):
+        briefing.recommendations(chapter)
 
 
-def test_each_recommendation_shows_its_quoted_ask() -> None:
-    table = briefing.recommendations_markdown()
-    for lead, asks in briefing.RECOMMENDATION_ASKS.items():
-        shown = "……".join(asks).replace("“", "‘").replace("”", "’")
-        assert markdown.text(f"“{shown}”") in table, f"{lead}: its ask is not in the table"
+def test_an_actor_quote_not_in_its_paragraph_fails_naming_file_row_and_column(tmp_path: Path) -> None:
+    chapter = chapter_copy(tmp_path, "当前宝安区提出", "当前某区提出")
+    with pytest.raises(briefing.BriefingError, match=r"data/recommendation_actors\.csv，第 \d+ 行，列 quote：“当前宝安区提出"):
+        briefing.recommendations(chapter)
+
+
+def test_page_one_asks_are_one_line_each() -> None:
+    lines = briefing.asks_markdown().splitlines()
+    assert [l.split(".")[0] for l in lines] == ["1", "2", "3", "4", "5"]
+    assert all(len(l) <= 60 for l in lines), "one line each on the page"
 
 
 def test_recommendations_table_fails_naming_an_unknown_recommendation(tmp_path: Path) -> None:
     chapter = chapter_copy(tmp_path, "打造深港先进制造业合作区。", "打造深港某某合作区。")
     with pytest.raises(briefing.BriefingError, match="打造深港某某合作区"):
-        briefing.recommendations_markdown(chapter)
+        briefing.recommendations(chapter)
 
 
 def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes() -> None:
