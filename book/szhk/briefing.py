@@ -84,9 +84,10 @@ def book_part(label: str, book: Path | None = None) -> str:
 
 
 def key_messages_print() -> str:
-    """The key messages (szhk.front, shared with the front page) for paper: the sentences alone, without the web
-    page's links (原文段落, 数据：…), which do nothing on paper; page 2 says where to read more."""
-    return front.key_messages_markdown(links=False)
+    """The key messages with figures (szhk.front, shared with the front page; the asks follow on their own) for
+    paper: the sentences alone, without the web page's links (原文段落, 数据：…), which do nothing on paper; page 2
+    says where to read more."""
+    return front.key_messages_markdown(links=False, figures_only=True)
 
 
 def data_note_print(label: str) -> str:
@@ -265,8 +266,7 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: S
 # ----------------------------------------------------------------------------------------------------------------
 KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in the article's order
     "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
-    "itf_projects_approved", "itf_funding_approved", "itvf_size", "fintech_ecosystem_rank_2020", "virtual_banks",
-    "hetao_projects", "qianhai_institutional_innovations",
+    "itf_funding_approved", "itvf_size", "hetao_projects", "qianhai_institutional_innovations",
 )
 # data/key_figures.csv `verification` → the register's words (szhk.claims statuses)
 CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）",
@@ -278,25 +278,45 @@ def as_written(value: float, unit: str, qualifier: object) -> str:
     return f"第 {value:g} 名" if unit == "名" else text.as_written(value, unit, qualifier)
 
 
+def _latest(frame: pd.DataFrame, year: str, value: str) -> pd.Series:
+    """The row with the latest published value of a series."""
+    return frame.dropna(subset=[value]).sort_values(year).iloc[-1]
+
+
+def _series_name(frame: pd.DataFrame) -> str:
+    """A series' name for a table row: its dataset title (datapackage.json) without "（逐年…）"."""
+    return re.sub(r"（逐年[^）]*）$", "", str(frame.attrs.get("title", "")))
+
+
 def series_key_numbers() -> pd.DataFrame:
     """Two key numbers are one year of a series and live only in that series' file (one fact, one place): the
-    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article)."""
-    cluster = load("gii_cluster_ranks").query("in_article").iloc[0]
-    startups = load("hk_startups").query("in_article").iloc[0]
+    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article),
+    with the series' latest published value."""
+    clusters, surveys = load("gii_cluster_ranks"), load("hk_startups")
+    cluster, startups = clusters.query("in_article").iloc[0], surveys.query("in_article").iloc[0]
+    cluster_now, startups_now = _latest(clusters, "year", "rank_published"), _latest(surveys, "survey_year",
+                                                                                      "startups_published")
     return pd.DataFrame([
-        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": "广深港科技集群在全球创新指数中的名次",
+        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": _series_name(clusters),
          "value_article": cluster.rank_article, "unit": "名", "qualifier": pd.NA, "year": cluster.year,
-         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification},
-        {"figure_id": "hk_startups_2021", "quantity_zh": "香港初创企业数目",
+         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification,
+         "latest_value": cluster_now.rank_published, "latest_year": cluster_now.year},
+        {"figure_id": "hk_startups_2021", "quantity_zh": _series_name(surveys),
          "value_article": startups.startups_article, "unit": "家", "qualifier": startups.qualifier,
          "year": startups.survey_year, "value_published": startups.startups_published, "qualifier_published": pd.NA,
-         "verification": startups.verification},
+         "verification": startups.verification, "latest_value": startups_now.startups_published,
+         "latest_year": startups_now.survey_year},
     ]).set_index("figure_id")
 
 
-def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
-    """指标 | 文章所写 | 核验: the article's key numbers and what checking them found."""
-    figures = pd.concat([load("key_figures").set_index("figure_id"), series_key_numbers()])
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequence[str], none: str) -> str:
+    """The article's key numbers: what it wrote, the latest published value with its year (a series' latest
+    edition; for a single figure the published value and the date it is as of), and what checking found.
+    `headers` and `none` (no published value) are the page's words."""
+    figures = load("key_figures").set_index("figure_id")
+    figures["latest_value"] = figures["value_published"]
+    figures["latest_year"] = figures["published_as_of"].astype("string").str[:4]
+    figures = pd.concat([figures, series_key_numbers()])
     unknown = [name for name in names if name not in figures.index]
     if unknown:
         raise BriefingError(f"data/key_figures.csv has no figure_id {unknown} (szhk.briefing.KEY_NUMBERS)")
@@ -304,8 +324,7 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
     for name in names:
         row = figures.loc[name]
         if row.verification == "differs":
-            checked = markdown.Markup(f"**{claims.DIFFERS}**：" + markdown.text(
-                "来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)))
+            checked = markdown.Markup(f"**{claims.DIFFERS}**")
         elif row.verification in CHECKED:
             checked = CHECKED[row.verification]
         else:
@@ -314,20 +333,24 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
         label = row.quantity_zh
         if not pd.isna(row.year) and str(int(row.year)) not in label:
             label = f"{label}（{int(row.year)} 年）"
-        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), checked])
-    return markdown.list_table(["指标", "文章所写", "核验"], rows, widths=[56, 20, 24])
+        latest = none if pd.isna(row.latest_value) else (
+            (f"第 {row.latest_value:g} 名" if row.unit == "名" else f"{row.latest_value:g} {row.unit}") +
+            ("" if pd.isna(row.latest_year) else f"（{int(row.latest_year)}）"))
+        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), latest, checked])
+    return markdown.list_table(list(headers), rows, widths=[42, 18, 24, 16])
 
 
-def discrepancies_markdown(results: Sequence[Result]) -> str:
-    """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
-    counts = claims.status_counts(results)
-    wrong = [r for r in results if r.status == DIFFERS]
-    lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
-            f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
-    if not wrong:
-        return lead + "\n"
-    rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]
-    return lead + "\n\n" + markdown.list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
+def discrepancies_markdown(results: Sequence[Result], limit: int = 4) -> str:
+    """The material discrepancies only (the register's 不一致 entries that are not off by one, most material
+    first; at most `limit`): what, the article's value, the source's, one line each."""
+    material = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor][:limit]
+    return "".join(f"- {markdown.text(r.claim.statement)}：{_cat_value('文章', r.article_value)}；"
+                   f"{_cat_value('公开来源', r.published_value.split('（')[0])}\n" for r in material)
+
+
+def _cat_value(who: str, value: str) -> str:
+    """"文章 2017 年第 16 名" / "文章为近 4000 家": the book's space between Chinese and a digit."""
+    return markdown.text(f"{who} {value}" if value[:1].isdigit() else f"{who}{value}")
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -277,11 +277,13 @@ def _title(resource: str) -> str:
 
 
 def key_messages_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh",
-                          links: bool = True) -> str:
+                          links: bool = True, figures_only: bool = False) -> str:
     """The key messages as a numbered list: the sentence with its numbers in bold and (with `links`, on the web)
-    links to the paragraph it summarises and to the dataset its numbers come from."""
+    links to the paragraph it summarises and to the dataset its numbers come from. `figures_only` leaves out the
+    messages that give no figure (the briefing lists the article's asks on their own)."""
     lines = []
-    for i, message in enumerate(key_messages(KEY, load), 1):
+    chosen = [m for m in key_messages(KEY, load) if m.rows or not figures_only]
+    for i, message in enumerate(chosen, 1):
         sentence = message_text(message, lang, load)
         if links and lang == "zh":
             refs = [f"{{ref}}`原文段落 <{message.paragraph}>`"]

@@ -197,6 +197,40 @@ class EditionLine(_EditionDirective):
         return [only]
 
 
+def credit(config: Any) -> tuple[str, str]:
+    """The editors (and their institution, when configured) and the licence statement, as _config.yml gives them
+    (sphinx.config: szhk_editors, szhk_institution, szhk_licence): never a name the configuration does not hold."""
+    editors = str(config.szhk_editors or "").strip()
+    if not editors:
+        raise ConfigError("_config.yml: sphinx.config.szhk_editors (who edited this edition) is empty")
+    institution = str(config.szhk_institution or "").strip()
+    licence = str(config.szhk_licence or "").strip()
+    if not licence:
+        raise ConfigError("_config.yml: sphinx.config.szhk_licence (the licence statement) is empty")
+    return (f"{editors}（{institution}）" if institution else editors), licence
+
+
+class Credit(SphinxDirective):
+    """编者 · 许可: the editors and the licence, from _config.yml (the briefing's foot, the front page)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        editors, licence = credit(self.env.app.config)
+        return [nodes.paragraph("", "", nodes.strong("", "编者："), nodes.Text(f"{editors}。"),
+                                nodes.strong("", "许可："), nodes.Text(licence), classes=["szhk-credit"])]
+
+
+def _footer(app: Sphinx, config: Any) -> None:
+    """The web pages' footer: the editors and the licence (not the theme's bare "© Copyright")."""
+    import html
+
+    editors, licence = credit(config)
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = f'<p class="szhk-footer">编者：{html.escape(editors)}。{html.escape(licence)}</p>'
+    config.html_theme_options = options
+
+
 class Citation(_EditionDirective):
     """The GB/T 7714-2015 reference, the BibTeX entry, and (on the web) its download link."""
 
@@ -240,6 +274,11 @@ def _write_bibtex(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("szhk_editors", "", "env", [str])
+    app.add_config_value("szhk_institution", "", "env", [str])
+    app.add_config_value("szhk_licence", "", "env", [str])
+    app.connect("config-inited", _footer)
+    app.add_directive("szhk-credit", Credit)
     app.add_directive("szhk-edition", EditionLine)
     app.add_directive("szhk-citation", Citation)
     app.connect("builder-inited", _record_state)
