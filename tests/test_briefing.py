@@ -227,9 +227,9 @@ def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.Mo
 
 SOURCE = "gii-2025-xinhua"  # any registered source: these test rows are not facts and never reach data/
 TEST_ROWS = [
-    {"event_id": "t-1", "recommendation": "5", "date": "2023-08", "event_zh": "测试事件甲。", "event_en": "Test A.",
+    {"event_id": "t_1", "recommendation": "5", "date": "2023-08", "event_zh": "测试事件甲。", "event_en": "Test A.",
      "source_id": SOURCE, "note": ""},
-    {"event_id": "t-2", "recommendation": "5", "date": "2024-03-15", "event_zh": "测试事件乙。", "event_en": "Test B.",
+    {"event_id": "t_2", "recommendation": "5", "date": "2024-03-15", "event_zh": "测试事件乙。", "event_en": "Test B.",
      "source_id": SOURCE, "note": ""},
 ]
 
@@ -247,6 +247,6 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
 
 
 def test_an_event_without_a_source_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
-    events_copy(tmp_path, [*TEST_ROWS, {**TEST_ROWS[0], "event_id": "t-3", "source_id": ""}], monkeypatch)
+    events_copy(tmp_path, [*TEST_ROWS, {**TEST_ROWS[0], "event_id": "t_3", "source_id": ""}], monkeypatch)
     with pytest.raises(Exception, match=r"data/recommendation_events\.csv，第 4 行，列 source_id"):
         briefing.events()

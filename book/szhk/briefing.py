@@ -257,7 +257,7 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: S
             row.append(markdown.Markup(markdown.text(f"{zh_date(mine[-1].date)}：{mine[-1].event_zh}") + (
                 markdown.text(f"（另 {len(mine) - 1} 项）") if len(mine) > 1 else "")) if mine else markdown.text(none))
         rows.append(row)
-    widths = [34, 30, 36] if found is not None else [55, 45]
+    widths = [26, 30, 44] if found is not None else [55, 45]
     return markdown.list_table(list(headers)[:len(widths)], rows, widths=widths)
 
 
