@@ -250,3 +250,23 @@ def test_an_event_without_a_source_fails_naming_file_row_and_column(tmp_path, mo
     events_copy(tmp_path, [*TEST_ROWS, {**TEST_ROWS[0], "event_id": "t_3", "source_id": ""}], monkeypatch)
     with pytest.raises(Exception, match=r"data/recommendation_events\.csv，第 4 行，列 source_id"):
         briefing.events()
+
+
+def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
+    from bs4 import BeautifulSoup
+
+    page = ROOT / "_build" / "html" / "book" / "06-recommendations.html"
+    assert page.is_file(), f"{page} missing: build the book first (make build)"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    text = soup.find("main").get_text(" ", strip=True)
+    found = briefing.events()
+    assert text.count("【编者注】文章发表以来的公开进展") == len(briefing.recommendations()) == 5
+    for event in found:
+        assert event.event_zh in text, event.event_zh
+        assert briefing.zh_date(event.date) in text
+    for number in range(1, 6):
+        if not any(e.recommendation == number for e in found):
+            assert "未找到公开进展" in text
+    for rec, following in zip(briefing.recommendations(), briefing.recommendations()[1:] + [None]):
+        block = text.split(rec.lead, 1)[1].split(following.lead, 1)[0] if following else text.split(rec.lead, 1)[1]
+        assert "【编者注】文章发表以来的公开进展" in block, f"no note under {rec.lead}"

@@ -302,22 +302,33 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
 # The data appendix in the built HTML (make test builds first)
 # ----------------------------------------------------------------------------------------------------------------
 def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) -> None:
+    """The appendix opens with every dataset (what, source, status, download) and one zip of all data; the
+    field-by-field dictionary is its own page (数据字典)."""
     page = Page.read(html_dir / "book" / "data-appendix.html")
-    assert "{download}" not in page.html and "{ref}" not in page.html and "{doc}" not in page.html, "a role was not rendered"
-    assert "Traceback" not in page.html and "DataValidationError" not in page.html
+    fields_page = Page.read(html_dir / "book" / "data-fields.html")
+    for each in (page, fields_page):
+        assert "{download}" not in each.html and "{ref}" not in each.html and "{doc}" not in each.html
+        assert "Traceback" not in each.html and "DataValidationError" not in each.html
     descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
     downloads = [a["href"] for a in page.soup.find_all("a", class_="download", href=True)]
-    code = {c.get_text() for c in page.soup.find_all("code")}
+    code = {c.get_text() for c in fields_page.soup.find_all("code")}
+    zipped = page.soup.find("a", href=lambda h: bool(h) and h.endswith("szhk-data.zip"))
+    assert zipped is not None, "one download of all the data"
+    import zipfile
+    with zipfile.ZipFile((page.path.parent / zipped["href"]).resolve()) as archive:
+        names = set(archive.namelist())
     for resource in descriptor["resources"]:
+        assert f"szhk-data/{resource['path']}" in names, f"{resource['path']} is not in the zip"
         assert resource["title"] in page.text(), f"{resource['name']} is missing from the appendix"
-        assert f"data-{resource['name'].replace('_', '-')}" in page.ids  # the {ref} target of the overview
+        assert f"data-{resource['name'].replace('_', '-')}" in fields_page.ids  # the {ref} target of the overview
         links = [href for href in downloads if href.endswith("/" + resource["path"])]
         assert links, f"no download link for {resource['path']}"
         target = (page.path.parent / links[0]).resolve()
         assert target.read_bytes() == (REAL_DATA / resource["path"]).read_bytes(), f"{target} is not the CSV"
         for field in resource["schema"]["fields"]:
             assert field["name"] in code, f"field {resource['name']}.{field['name']} not described"
-    assert any(href.endswith("/datapackage.json") for href in downloads)
+    assert "szhk-data/datapackage.json" in names
+    assert "一致 / 一致（二手）" not in page.text(), "one tally (the register's), not a second one counted in rows"
 
 
 def test_figures_recorded_in_two_tables_agree() -> None:

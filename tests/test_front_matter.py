@@ -206,13 +206,15 @@ def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
                          "https://example.org/szhk/")
     reference = edition.gbt7714(ed)
     # the article's title unaltered, the edition as the 版本项 after the type mark
-    assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28).")
+    assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28)")
     assert reference.endswith("https://example.org/szhk/.")
+    assert "[2026-11-28]" in reference, "with an address, the citation gives the access date (引用日期)"
     bib = edition.bibtex(ed)
+    assert "urldate = {2026-11-28}" in bib
     assert "@online{szhk-report," in bib and "version = {1.2}" in bib and "url = {https://example.org/szhk/}" in bib
     assert "title = {深港科技创新产业深化合作论析}," in bib
     unpublished = replace(ed, site_url="")
-    assert "url" not in edition.bibtex(unpublished)
+    assert "url" not in edition.bibtex(unpublished) and "[2026" not in edition.gbt7714(unpublished)
     assert edition.gbt7714(unpublished).endswith("(2026-11-28).")  # no address is invented
 
 

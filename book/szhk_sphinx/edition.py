@@ -148,7 +148,8 @@ def bibtex(ed: Edition) -> str:
         ("language", "chinese"),
     ]
     if ed.site_url:
-        fields.append(("url", ed.site_url))
+        # GB/T 7714's 引用日期: this edition's date, which a reader replaces with the day they read it (index.md says so)
+        fields += [("url", ed.site_url), ("urldate", ed.commit_date.isoformat())]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@online{{{BIB_KEY},\n{body}\n}}\n"
 
