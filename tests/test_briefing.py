@@ -23,7 +23,7 @@ BODY_TOP, BODY_BOTTOM = 15 / 25.4 * 72, 842 - 16 / 25.4 * 72
 
 
 @pytest.fixture(scope="module")
-def pdf() -> Path:
+def pdf(pdf_dir: Path) -> Path:  # pdf_dir: needs the built book
     assert PDF.is_file(), f"{PDF} missing: build the book first (make build)"
     return PDF
 
@@ -241,7 +241,8 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
     assert "2023 年 8 月：测试事件甲。{cite}`gii-2025-xinhua`" in note
     assert "2024 年 3 月 15 日：测试事件乙。" in note
     assert briefing.events_note(1, found, lead="【编者注】", none="未找到公开进展。") == "【编者注】未找到公开进展。\n"
-    table = briefing.recommendations_markdown(found, headers=["建议", "行动方", "2022 年以来"], none="未找到公开进展")
+    table = briefing.recommendations_markdown(found, headers=["建议", "行动方", "2022 年以来"], none="未找到公开进展",
+                                              stated="原文写明", inferred="编者据原文推断")
     assert "2024 年 3 月 15 日：测试事件乙。（另 1 项）" in table
     assert table.count("未找到公开进展") == 4
 

@@ -203,7 +203,7 @@ def test_the_data_are_as_recent_as_the_newest_source_a_row_cites(tmp_path):
 
 def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
-                         "https://example.org/szhk/")
+                         "https://example.org/szhk/", label="可执行版本")
     reference = edition.gbt7714(ed)
     # the article's title unaltered, the edition as the 版本项 after the type mark
     assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28)")
@@ -234,6 +234,7 @@ def front_page() -> BeautifulSoup:
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.mark.needs_build
 def test_the_front_page_holds_key_messages_edition_line_and_citation():
     soup = front_page()
     main = soup.find("main") or soup
@@ -259,6 +260,7 @@ def configured_address() -> str:
     return (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl") or ""
 
 
+@pytest.mark.needs_build
 def test_the_front_page_gives_the_address_only_when_one_is_configured():
     text = front_page().get_text(" ", strip=True)
     if configured_address():
@@ -267,6 +269,7 @@ def test_the_front_page_gives_the_address_only_when_one_is_configured():
         assert "网址" not in text and "未配置" not in text
 
 
+@pytest.mark.needs_build
 def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
     if not PDF.is_file():
         pytest.fail(f"{PDF} is missing: run `make build` first")

@@ -13,11 +13,11 @@ __all__ = ["datasets_markdown"]
 
 
 def _sources_cell(resource: dict) -> markdown.Markup:
-    """How many sources of each kind the dataset's rows cite (the article itself first), e.g. "原文；官方文本 3、二手来源 9"."""
+    """How many sources of each kind the dataset's rows cite (the article itself first), e.g. "article; official 3, secondary 9", in the book's words."""
     sources = data.sources_of(resource)
     kinds = Counter(s.get("kind", "") for s in sources if s.get("kind") != "article")
-    parts = (["原文"] if any(s.get("kind") == "article" for s in sources) else []) + [
-        f"{data.KIND_ZH.get(kind, kind)} {n}" for kind, n in kinds.items()]
+    parts = ([data.labels("source_kind")["article"]] if any(s.get("kind") == "article" for s in sources) else []) + [
+        f"{data.labels('source_kind').get(kind, kind)} {n}" for kind, n in kinds.items()]
     return markdown.text("；".join(parts) if parts else "—")
 
 
@@ -25,7 +25,7 @@ def _status_cell(name: str) -> markdown.Markup:
     """The verification marks the dataset's rows carry (一致、不一致 …), in the book's order; "—" when it has none."""
     frame = data.load(name)
     marks = set(frame["verification"].dropna()) if "verification" in frame.columns else set()
-    present = [label for mark, label in data.MARK_ZH.items() if mark in marks]
+    present = [label for mark, label in data.labels("verification").items() if mark in marks]
     return markdown.text("、".join(present) if present else "—")
 
 

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
-from .data import data_dir, load, package
+from .data import data_dir, labels, load, package
 from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
 
 __all__ = [
@@ -39,8 +39,6 @@ __all__ = [
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
-INFERRED = "编者据原文推断"
-STATED = "原文写明"
 
 
 class BriefingError(ValueError):
@@ -184,9 +182,9 @@ def recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER, load: Callable[[str
     return out
 
 
-def _actors_cell(actors: Sequence[Actor]) -> str:
-    """"深圳市政府、香港特区政府（原文写明）", or with "（编者据原文推断）" after the inferred ones."""
-    groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
+def _actors_cell(actors: Sequence[Actor], stated: str, inferred: str) -> str:
+    """"深圳市政府、香港特区政府（`stated`）", then the inferred ones with "（`inferred`）" (the page's words)."""
+    groups = [(stated, [a.name for a in actors if a.quote]), (inferred, [a.name for a in actors if not a.quote])]
     return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
                                      for why, names in groups if names))
 
@@ -244,14 +242,15 @@ def events_note(number: int, found: Sequence[Event], *, lead: str, none: str) ->
     return f"{lead}\n\n{items}\n"
 
 
-def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: Sequence[str], none: str = "",
-                             chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: Sequence[str], stated: str,
+                             inferred: str, none: str = "", chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
     """Page 2: each recommendation (the author's lead sentence) and who acts; with `found` (the events), also what has
     happened since 2022: the latest event with its date and how many more, or `none`. `headers` and `none` are
     the page's words."""
     rows = []
     for rec in recommendations(chapter):
-        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {rec.lead}')}**"), _actors_cell(rec.actors)]
+        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {rec.lead}')}**"),
+               _actors_cell(rec.actors, stated, inferred)]
         if found is not None:
             mine = [e for e in found if e.recommendation == rec.number]
             row.append(markdown.Markup(markdown.text(f"{zh_date(mine[-1].date)}：{mine[-1].event_zh}") + (
@@ -268,9 +267,6 @@ KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in
     "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
     "itf_funding_approved", "itvf_size", "hetao_projects", "qianhai_institutional_innovations",
 )
-# data/key_figures.csv `verification` → the register's words (szhk.claims statuses)
-CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）",
-           "unconfirmed": claims.UNVERIFIED}
 
 
 def as_written(value: float, unit: str, qualifier: object) -> str:
@@ -323,10 +319,11 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequenc
     rows = []
     for name in names:
         row = figures.loc[name]
+        marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
         if row.verification == "differs":
-            checked = markdown.Markup(f"**{claims.DIFFERS}**")
-        elif row.verification in CHECKED:
-            checked = CHECKED[row.verification]
+            checked = markdown.Markup(f"**{markdown.text(marks['differs'])}**")
+        elif row.verification in marks:
+            checked = markdown.text(marks[row.verification])
         else:
             raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
                                 f"unknown mark {row.verification!r}")

@@ -28,7 +28,6 @@ __all__ = ["FrontMatterError", "KeyMessage", "key_messages", "message_text", "me
            "since_markdown", "latest_years", "headline",
            "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
 
-EDITOR_MARK = "编者"
 YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for (findings)
 SERIES_YEAR_KEYS = (*YEAR_KEYS, "edition")  # and the edition of a ranking (a series' latest value)
 

@@ -27,7 +27,7 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
-from szhk_sphinx.edition import WRITTEN, credit, edition
+from szhk_sphinx.edition import credit, edition, written
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
@@ -39,7 +39,6 @@ REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
 WEB_ONLY_SECTIONS = ("data-update", "data-fields", "claims-full-register")
-WEB_ONLY_NOTE = "本节（数据字典、更新步骤与逐条核验表）只在网页版中{where}。"
 DATA_PACKAGE = "datapackage.json"
 QR_FILE = "szhk-qr.pdf"  # the web address as a QR code, in the LaTeX folder (only when html.baseurl is set)
 
@@ -83,12 +82,13 @@ def _edition_macros(app: Sphinx) -> None:
         Path(app.outdir).mkdir(parents=True, exist_ok=True)
         qr_code(ed.site_url, Path(app.outdir) / QR_FILE)
     editors, licence = credit(app.config)
+    when = written(app.config)[0]
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
-        f"\\newcommand{{\\szhkwritten}}{{{WRITTEN}（据正文推断）}}\n"
-        f"\\newcommand{{\\szhkwrittenyear}}{{{WRITTEN.split('年')[0]}年}}\n"
+        f"\\newcommand{{\\szhkwritten}}{{{when}（据正文推断）}}\n"
+        f"\\newcommand{{\\szhkwrittenyear}}{{{when.split('年')[0]}年}}\n"
         f"\\newcommand{{\\szhkdataasof}}{{{ed.data_as_of_zh}}}\n"
         f"\\newcommand{{\\szhksite}}{{{site}}}\n"
         f"\\newif\\ifszhkhassite\\szhkhassite{'true' if ed.site_url else 'false'}\n"
@@ -181,7 +181,8 @@ def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
         if set(section["ids"]) & set(WEB_ONLY_SECTIONS):
             by_parent.setdefault(section.parent, []).append(section)
     for sections in by_parent.values():
-        sections[0].replace_self(nodes.paragraph("", WEB_ONLY_NOTE.format(where=f"：{url}" if url else "")))
+        note = str(app.config.szhk_web_only_note or "")
+        sections[0].replace_self(nodes.paragraph("", note.format(where=f"：{url}" if url else "")))
         for section in sections[1:]:
             section.parent.remove(section)
 
@@ -240,6 +241,8 @@ def _briefing_after_book(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The line that stands in the book PDF for the web-only sections ({where}: the web address, when configured).
+    app.add_config_value("szhk_web_only_note", "", "env", [str])
     app.connect("builder-inited", _edition_macros)
     app.connect("build-finished", _briefing_after_book)
     app.connect("env-updated", _add_briefing_document)
