@@ -18,7 +18,7 @@ def _sources_cell(resource: dict) -> markdown.Markup:
     kinds = Counter(s.get("kind", "") for s in sources if s.get("kind") != "article")
     parts = ([data.labels("source_kind")["article"]] if any(s.get("kind") == "article" for s in sources) else []) + [
         f"{data.labels('source_kind').get(kind, kind)} {n}" for kind, n in kinds.items()]
-    return markdown.text("；".join(parts) if parts else "—")
+    return markdown.text("、".join(parts) if parts else "—")
 
 
 def _status_cell(name: str) -> markdown.Markup:
@@ -29,15 +29,23 @@ def _status_cell(name: str) -> markdown.Markup:
     return markdown.text("、".join(present) if present else "—")
 
 
-def datasets_markdown(page_dir: Path, headers: list[str]) -> str:
-    """One row per dataset: its title (linking to its fields on the data dictionary page) and description, its
-    sources, its status, its CSV. `headers` are the page's words."""
-    rows = []
-    for resource in data.package()["resources"]:
+def datasets_markdown(page_dir: Path, headers: list[str], *, brief: bool = False) -> str:
+    """Every dataset: its title (linking to its fields on the data dictionary page) and description, its sources,
+    its status and its CSV, as a list (it reads on a phone). `brief` (paper): a table of title, sources and status.
+    `headers` are the page's words: the dataset, the sources, the status (and, on the web, the download)."""
+    resources = data.package()["resources"]
+    if brief:
+        rows = [[markdown.text(r.get("title") or r["name"]), _sources_cell(r), _status_cell(r["name"])]
+                for r in resources]
+        # longtable: on paper the table breaks across pages instead of running past the folio
+        return markdown.list_table(headers, rows, widths=[50, 28, 22], css_class="longtable")
+    items = []
+    for resource in resources:
         name = resource["name"]
-        what = markdown.Markup(markdown.link(resource.get("title") or name, f"data-{name}") + "：" +
-                               markdown.text(resource.get("description", "")))
         csv = markdown.link(resource["path"], Path(os.path.relpath(data.data_dir() / resource["path"],
                                                                    page_dir)).as_posix())
-        rows.append([what, _sources_cell(resource), _status_cell(name), csv])
-    return markdown.list_table(headers, rows, widths=[52, 18, 14, 16])
+        title = markdown.link(resource.get("title") or name, f"data-{name}")
+        items.append(f"- **{title}**：{markdown.text(resource.get('description', ''))}\\\n"
+                     f"  {markdown.text(headers[1])}：{_sources_cell(resource)}；"
+                     f"{markdown.text(headers[2])}：{_status_cell(name)}；{markdown.text(headers[3])}：{csv}")
+    return "\n".join(items) + "\n"

@@ -334,7 +334,7 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequenc
             (f"第 {row.latest_value:g} 名" if row.unit == "名" else f"{row.latest_value:g} {row.unit}") +
             ("" if pd.isna(row.latest_year) else f"（{int(row.latest_year)}）"))
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier), latest, checked])
-    return markdown.list_table(list(headers), rows, widths=[42, 18, 24, 16])
+    return markdown.list_table(list(headers), rows, widths=[38, 17, 25, 20])
 
 
 def discrepancies_markdown(results: Sequence[Result], limit: int = 4) -> str:
