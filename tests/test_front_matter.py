@@ -320,3 +320,17 @@ def test_chapter_two_tells_the_clusters_latest_rank_beside_the_article():
     # beside the author's sentence: the note follows the paragraph that says 第二
     paragraph = soup.find(id="para-02-rankings")
     assert paragraph is not None and "第二大科技集群" in paragraph.get_text()
+
+
+def test_editing_a_message_reexecutes_only_the_pages_that_read_it():
+    """The messages are data: a page's cache key holds the digests of the resources it declares, so editing
+    data/key_messages.csv re-executes the pages that declare it (and those reading all data), not the chapters."""
+    from szhk_sphinx import reexecution
+
+    book = ROOT / "book"
+    readers = set(reexecution.readers(book).get("key_messages", []))
+    assert readers == {"briefing"}, readers
+    everything = {p.stem for p in book.glob("*.md") if reexecution.declared(p.read_text(encoding="utf-8"), str(p)) == "all"}
+    chapters = {p.stem for p in book.glob("0*.md")}
+    assert not (readers | everything) & chapters, "no chapter of the article re-executes when a message changes"
+    assert "index" in everything
