@@ -38,7 +38,7 @@ PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).wit
 REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
-WEB_ONLY_SECTIONS = ("data-update", "data-fields", "claims-full-register")
+WEB_ONLY_SECTIONS = ("data-secondary-only", "data-update", "data-fields", "claims-full-register")
 DATA_PACKAGE = "datapackage.json"
 QR_FILE = "szhk-qr.pdf"  # the web address as a QR code, in the LaTeX folder (only when html.baseurl is set)
 
