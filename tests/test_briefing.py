@@ -225,7 +225,8 @@ def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.Mo
     return copy
 
 
-SOURCE = "gii-2025-xinhua"  # any registered source: these test rows are not facts and never reach data/
+SOURCE = next(r["source_id"] for r in __import__("csv").DictReader((ROOT / "data" / "sources.csv").open(encoding="utf-8"))
+              if r["kind"] != "article")  # any registered source: these test rows are not facts, never in data/
 TEST_ROWS = [
     {"event_id": "t_1", "recommendation": "5", "date": "2023-08", "event_zh": "测试事件甲。", "event_en": "Test A.",
      "source_id": SOURCE, "note": ""},
@@ -238,7 +239,7 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
     events_copy(tmp_path, TEST_ROWS, monkeypatch)
     found = briefing.events()
     note = briefing.events_note(5, found, lead="【编者注】", none="未找到公开进展。")
-    assert "2023 年 8 月：测试事件甲。{cite}`gii-2025-xinhua`" in note
+    assert f"2023 年 8 月：测试事件甲。{{cite}}`{SOURCE}`" in note
     assert "2024 年 3 月 15 日：测试事件乙。" in note
     assert briefing.events_note(1, found, lead="【编者注】", none="未找到公开进展。") == "【编者注】未找到公开进展。\n"
     table = briefing.recommendations_markdown(found, headers=["建议", "行动方", "2022 年以来"], none="未找到公开进展",
