@@ -305,10 +305,13 @@ def series_key_numbers() -> pd.DataFrame:
     ]).set_index("figure_id")
 
 
-def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequence[str], none: str) -> str:
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequence[str], none: str,
+                         results: Sequence[Result] | None = None) -> str:
     """The article's key numbers: what it wrote, the latest published value with its year (a series' latest
-    edition; for a single figure the published value and the date it is as of), and what checking found.
-    `headers` and `none` (no published value) are the page's words."""
+    edition; for a single figure the published value and the date it is as of), and what checking found (an
+    unconfirmed figure takes the register's status for its row: 未找到来源 when searched, 待核 when not; `results`:
+    the register, read when not given). `headers` and `none` (no published value) are the page's words."""
+    unsourced = claims.status_by_row(claims.register() if results is None else results)
     figures = load("key_figures").set_index("figure_id")
     figures["latest_value"] = figures["value_published"]
     figures["latest_year"] = figures["published_as_of"].astype("string").str[:4]
@@ -322,6 +325,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequenc
         marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
         if row.verification == "differs":
             checked = markdown.Markup(f"**{markdown.text(marks['differs'])}**")
+        elif row.verification == "unconfirmed":
+            checked = markdown.text(unsourced.get(("key_figures", name), claims.PENDING))
         elif row.verification in marks:
             checked = markdown.text(marks[row.verification])
         else:
