@@ -307,7 +307,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
     kinds = labels("source_kind")
     for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
         cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
-        out.append(f"- {cited}（{kinds.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
+        out.append(f"- {cited}（{md.text(kinds.get(source.get('kind', ''), '来源'))}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
         out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
