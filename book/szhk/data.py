@@ -204,7 +204,7 @@ def _constraints_zh(field: dict[str, Any]) -> str:
         parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
         formats = labels("pattern")
-        parts.append("格式：" + formats.get(c["pattern"], formats["other"]))
+        parts.append("格式：" + md.text(formats.get(c["pattern"], formats["other"])))
     return "；".join(parts) or "—"
 
 
@@ -332,7 +332,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
     counts = _mark_counts(frame)
     if counts:
         marks = labels("verification")
-        summary = "、".join(f"{marks[m]} {n} 行" for m, n in counts.items() if n)
+        summary = "、".join(f"{md.text(marks[m])} {n} 行" for m, n in counts.items() if n)
         out.append(f"**核对结果**：{summary}。\n")
         lines = _differing_lines(frame, key)
         out.extend(lines)
