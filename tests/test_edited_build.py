@@ -104,7 +104,7 @@ def test_latex_special_characters_print_as_written(edited_build: EditedBuild) ->
     book = re.sub(r"\s+", " ", pdf_text(edited_build.edited_pdf / BOOK_PDF))
     assert SPECIAL_PRINTED in book, "the special characters in prose did not print as written"
     assert SPECIAL_DATA in book, "the special characters in data did not print as written"
-    web = " ".join(Page.read(edited_build.edited_html / "book" / "data-fields.html").article_text().split())
+    web = " ".join(Page.read(edited_build.edited_html / "book" / "data-appendix.html").article_text().split())
     assert SPECIAL_DATA in web
 
 

@@ -1,15 +1,16 @@
 """The data appendix's opening table (数据与方法): for each dataset what it is, where its numbers come from, what
-checking found (the verification marks present, not a second count) and its download. The field-by-field
-dictionary is its own page (book/data-fields.md, szhk.data.appendix_resources_markdown)."""
+checking found (the verification marks present, not a second count) and its download. Then the field-by-field
+dictionary (szhk.data), folded away in a dropdown."""
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
 from . import data, markdown
 
-__all__ = ["datasets_markdown"]
+__all__ = ["datasets_markdown", "dictionary_markdown"]
 
 
 def _sources_cell(resource: dict) -> markdown.Markup:
@@ -49,3 +50,9 @@ def datasets_markdown(page_dir: Path, headers: list[str], *, brief: bool = False
                      f"  {markdown.text(headers[1])}：{_sources_cell(resource)}；"
                      f"{markdown.text(headers[2])}：{_status_cell(name)}；{markdown.text(headers[3])}：{csv}")
     return "\n".join(items) + "\n"
+
+
+def dictionary_markdown(page_dir: Path) -> str:
+    """The field-by-field dictionary (szhk.data) for a dropdown: each dataset's heading becomes a bold line under
+    its label (a heading cannot stand inside a directive), so the whole dictionary folds away under one summary."""
+    return re.sub(r"^#{2,4} (.+)$", r"**\1**", data.appendix_resources_markdown(page_dir), flags=re.MULTILINE)

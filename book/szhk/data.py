@@ -300,7 +300,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
         out.extend(f"> {md.text(s)}\n>" for s in sentences)
         out[-1] = out[-1].rstrip(">").rstrip()
         out.append("")
-    chapters = [c for c in readers if c not in ("data-appendix", "data-fields")]  # the data pages read all
+    chapters = [c for c in readers if c != "data-appendix"]
     used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
