@@ -183,7 +183,8 @@ def stated_counts() -> pd.Series:
 # ----------------------------------------------------------------------------------------------------------------
 def labels(group: str) -> dict[str, str]:
     """How the book names the codes of one `group` (data/labels.csv: verification marks, source kinds, field
-    formats, the register's columns): code -> its Chinese name, in the file's order."""
+    formats, the register's columns): code -> its Chinese name, in the file's order. Data like any other: a page
+    writes it through `szhk.markdown`."""
     frame = load("labels")
     return dict(zip(frame.loc[frame["group"] == group, "code"], frame.loc[frame["group"] == group, "label_zh"]))
 
@@ -250,7 +251,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             " / ".join(str(counts[m]) for m in marks) if counts else "—",
         ])
     table = md.list_table(["数据集", "数据文件", "行数", " / ".join(marks.values())], rows, widths=[34, 36, 8, 22])
-    summary = "、".join(f"{marks[m]} {totals[m]} 行" for m in marks)
+    summary = "、".join(f"{md.text(marks[m])} {totals[m]} 行" for m in marks)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
     return (
         f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}（按数据行计；"
