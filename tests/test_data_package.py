@@ -330,16 +330,26 @@ def test_several_problems_give_one_message_with_a_count(data_copy: Path) -> None
 # The data appendix in the built HTML (make test builds first)
 # ----------------------------------------------------------------------------------------------------------------
 def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) -> None:
+    """The appendix opens with every dataset (what, source, status, download) and one zip of all data; the
+    field-by-field dictionary is its own page (数据字典)."""
     page = Page.read(html_dir / "book" / "data-appendix.html")
-    assert "{download}" not in page.html and "{ref}" not in page.html and "{doc}" not in page.html, "a role was not rendered"
-    assert "Traceback" not in page.html and "DataValidationError" not in page.html
+    fields_page = page  # the field-by-field dictionary folds away at the foot of the same page
+    for each in (page,):
+        assert "{download}" not in each.html and "{ref}" not in each.html and "{doc}" not in each.html
+        assert "Traceback" not in each.html and "DataValidationError" not in each.html
     descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
     readers = reexecution.readers(BOOK)
     downloads = [a["href"] for a in page.soup.find_all("a", class_="download", href=True)]
-    code = {c.get_text() for c in page.soup.find_all("code")}
+    code = {c.get_text() for c in fields_page.soup.find_all("code")}
+    zipped = page.soup.find("a", href=lambda h: bool(h) and h.endswith("szhk-data.zip"))
+    assert zipped is not None, "one download of all the data"
+    import zipfile
+    with zipfile.ZipFile((page.path.parent / zipped["href"]).resolve()) as archive:
+        names = set(archive.namelist())
     for resource in descriptor["resources"]:
+        assert f"szhk-data/{resource['path']}" in names, f"{resource['path']} is not in the zip"
         assert resource["title"] in page.text(), f"{resource['name']} is missing from the appendix"
-        assert f"data-{resource['name'].replace('_', '-')}" in page.ids  # the {ref} target of the overview
+        assert f"data-{resource['name'].replace('_', '-')}" in fields_page.ids  # the {ref} target of the overview
         links = [href for href in downloads if href.endswith("/" + resource["path"])]
         assert links, f"no download link for {resource['path']}"
         target = (page.path.parent / links[0]).resolve()
@@ -347,12 +357,13 @@ def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) ->
         for field in resource["schema"]["fields"]:
             assert field["name"] in code, f"field {resource['name']}.{field['name']} not described"
         # 使用章节: the pages whose front matter declares the resource (derived; datapackage.json has no used_in)
-        anchor = page.soup.find(id=f"data-{resource['name'].replace('_', '-')}")
+        anchor = fields_page.soup.find(id=f"data-{resource['name'].replace('_', '-')}")
         used = anchor.find_next(lambda tag: tag.name == "p" and tag.get_text().startswith("使用章节"))
         linked = [a["href"].removesuffix(".html") for a in used.find_all("a", href=True)]
         declared = [stem for stem in readers.get(resource["name"], []) if stem != "data-appendix"]
         assert linked == declared, f"{resource['name']}: 使用章节 links {linked}, the front matter says {declared}"
-    assert any(href.endswith("/datapackage.json") for href in downloads)
+    assert "szhk-data/datapackage.json" in names
+    assert "一致 / 一致（二手）" not in page.text(), "one tally (the register's), not a second one counted in rows"
 
 
 def test_figures_recorded_in_two_tables_agree() -> None:

@@ -7,8 +7,10 @@ published build (`make build` first; SZHK_HTML_DIR / SZHK_PDF_DIR point them at 
 from __future__ import annotations
 
 import datetime
+import csv
 import json
 import os
+import shutil
 import re
 import subprocess
 from collections.abc import Callable
@@ -40,42 +42,105 @@ def loader_with(resource: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -
     return load
 
 
-# ---- Key messages -----------------------------------------------------------------------------------------------
-def test_every_key_message_has_its_number_in_the_data(results):
-    values: dict[str, float] = {}
-    text = front.key_messages_markdown(results, values=values)
-    assert 3 <= len(front.KEY_MESSAGES) <= 5
-    assert set(values) == {m.message_id for m in front.KEY_MESSAGES}
-    for message in front.KEY_MESSAGES:
-        assert f"<{message.target}>" in text, message.message_id  # links to its paragraph
-        assert f"](data-{message.resource})" in text, message.message_id  # and to its dataset
+# ---- Key messages and "since the article" (data/key_messages.csv) -----------------------------------------------
+def plain(markdown_text: str) -> str:
+    """As read: szhk.markdown escapes punctuation, numbers are bold."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown_text).replace("**", "")
 
 
-def test_a_key_message_carries_the_registers_caveat(results):
-    text = front.key_messages_markdown(results)
-    by_id = {r.claim.claim_id: r for r in results}
-    for message in front.KEY_MESSAGES:
-        for claim_id in message.claim_ids:
-            linked = f"<{by_id[claim_id].claim.label}>" in text
-            assert linked == (by_id[claim_id].status != claims.CONSISTENT), claim_id
+def test_every_key_message_has_its_numbers_from_verified_rows_and_links():
+    messages = front.key_messages()
+    assert 3 <= len(messages) <= 5
+    text = front.key_messages_markdown()
+    assert "{" not in plain(text).replace("{ref}", ""), "every placeholder is filled from the data"
+    for message in messages:
+        assert f"<{message.paragraph}>" in text, message.message_id  # links to its paragraph
+        if message.resource:
+            assert f"](data-{message.resource})" in text, message.message_id  # and to its dataset
+    assert "核验：" not in text and "未能核实" not in text, "the key messages carry no caveats: verified rows only"
 
 
-def test_a_key_message_whose_number_is_missing_fails_naming_the_message(results):
-    message = next(m for m in front.KEY_MESSAGES if m.message_id == "startups")
-    blank = loader_with(message.resource, lambda f: f.assign(**{message.field: pd.NA}))
-    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*数据中没有这个数字"):
-        front.key_messages_markdown(results, load=blank)
-    gone = replace(message, row="1999")
-    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*没有主键.*1999"):
-        front.key_message_value(gone)
-    with pytest.raises(front.FrontMatterError, match="核心观点“startups”.*没有列“no_such_field”"):
-        front.key_message_value(replace(message, field="no_such_field"))
+def test_key_messages_come_only_from_the_data_file(tmp_path, monkeypatch):
+    """The sentences are the rows of data/key_messages.csv: no message is written in Python, and editing the file
+    (here a copy of data/) changes the page's messages."""
+    sentences = [name for name, value in vars(front).items() if name.isupper()
+                 and len(re.findall(r"[\u4e00-\u9fff]", repr(value))) >= 8]
+    assert not sentences, f"editorial sentences written in szhk.front: {sentences}"
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    rows = list(csv.DictReader((copy / "key_messages.csv").open(encoding="utf-8")))
+    fields = list(rows[0])
+    rows = [r for r in rows if r["message_id"] != "digital"]
+    rows[[r["section"] for r in rows].index(front.KEY)]["text_zh"] = "编者改写的一句：集群 {c.latest_year} 年第 {c.latest} 位。"
+    with (copy / "key_messages.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
+    text = plain(front.key_messages_markdown())
+    assert "编者改写的一句：集群 " in text
+    assert "数字竞争力居全球前列" not in text
+    assert len(front.key_messages()) == sum(r["section"] == front.KEY for r in rows)
 
 
-def test_a_key_message_pointing_at_an_unknown_claim_fails(results):
-    odd = replace(front.KEY_MESSAGES[0], claim_ids=("no-such-claim",))
-    with pytest.raises(front.FrontMatterError, match="no-such-claim"):
-        front.key_messages_markdown(results, messages=[odd])
+def message_line(message_id: str) -> int:
+    """The line of a message in data/key_messages.csv (the header is line 1)."""
+    rows = list(csv.DictReader((ROOT / "data" / "key_messages.csv").open(encoding="utf-8")))
+    return [r["message_id"] for r in rows].index(message_id) + 2
+
+
+def test_a_message_resting_on_an_unverified_row_fails_naming_file_row_and_column():
+    latest_hk = loader_with("gii_ranks", lambda f: f.assign(verification=f["verification"].where(
+        ~((f["year"] == f["year"].max()) & (f["economy_code"] == "HKG")), "unconfirmed")))
+    with pytest.raises(data.DataValidationError) as caught:
+        front.key_messages_markdown(load=latest_hk)
+    message = str(caught.value)
+    line = message_line("gii")
+    assert "data/key_messages.csv" in message and f"第 {line} 行" in message and "列 rows" in message, message
+    assert "data/gii_ranks.csv 第 18 行" in message and "verification" in message and "unconfirmed" in message
+
+
+def test_a_message_naming_a_row_that_does_not_exist_fails_naming_it():
+    gone = loader_with("key_messages", lambda f: f.assign(rows=f["rows"].where(
+        f["message_id"] != "gii", "hk=1999|HKG;cn=2021|CHN")))
+    with pytest.raises(data.DataValidationError,
+                       match=rf"key_messages\.csv，第 {message_line('gii')} 行，列 rows：.*1999\|HKG.*不存在"):
+        front.key_messages_markdown(load=gone)
+    unknown = loader_with("key_messages", lambda f: f.assign(resource=f["resource"].where(
+        f["message_id"] != "gii", "no_such_data")))
+    with pytest.raises(data.DataValidationError, match=r"列 resource：.*no_such_data"):
+        front.key_messages_markdown(load=unknown)
+
+
+def test_appending_an_edition_refreshes_the_messages_and_leaves_the_article_alone(tmp_path, monkeypatch):
+    """A new GII edition in a copy of data/ (as a maintainer adds one): the messages and 文章发表以来 name it, the
+    article's own figures (the claims register's article values) stay as they were."""
+    before = plain(front.key_messages_markdown())
+    latest = max(front.latest_years())
+    assert f"{latest} 年" in before
+    article_values = [r.article_value for r in claims.register()]
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    with (copy / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"{latest + 1},HKG,中国香港,false,,9,139,match (secondary),gii-2025-hk01,,\n")
+        handle.write(f"{latest + 1},CHN,中国,false,,8,139,match (secondary),gii-2025-hk01,,\n")
+    monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
+    after = plain(front.key_messages_markdown())
+    assert f"中国香港 2021 年第 14 名、{latest + 1} 年第 9 名" in after, after
+    assert f"变为 {latest + 1} 年的第 9 名" in plain(front.since_markdown())
+    assert max(front.latest_years()) == latest + 1
+    assert [r.article_value for r in claims.register()] == article_values, "the article's figures are unchanged"
+
+
+def test_the_since_section_gives_each_series_latest_value_year_and_source():
+    text = front.since_markdown()
+    assert len(front.key_messages(front.SINCE)) == text.count("\n- ") + 1
+    for resource in ("gii_ranks", "gii_cluster_ranks", "imd_digital_ranks", "qs_university_ranks", "hk_startups",
+                     "rd_share_of_gdp"):
+        frame = data.load(resource)
+        year = next(c for c in ("year", "survey_year", "edition") if c in frame.columns)
+        assert f"{frame[year].max()} 年" in plain(text), resource
+    assert text.count("{cite}`") >= 6, "each latest value names its source"
 
 
 # ---- Findings ---------------------------------------------------------------------------------------------------
@@ -147,16 +212,18 @@ def test_the_data_are_as_recent_as_the_newest_source_a_row_cites(tmp_path):
 
 def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
-                         "https://example.org/szhk/")
+                         "https://example.org/szhk/", label="可执行版本")
     reference = edition.gbt7714(ed)
     # the article's title unaltered, the edition as the 版本项 after the type mark
-    assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28).")
+    assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28)")
     assert reference.endswith("https://example.org/szhk/.")
+    assert "[2026-11-28]" in reference, "with an address, the citation gives the access date (引用日期)"
     bib = edition.bibtex(ed)
+    assert "urldate = {2026-11-28}" in bib
     assert "@online{szhk-report," in bib and "version = {1.2}" in bib and "url = {https://example.org/szhk/}" in bib
     assert "title = {深港科技创新产业深化合作论析}," in bib
     unpublished = replace(ed, site_url="")
-    assert "url" not in edition.bibtex(unpublished)
+    assert "url" not in edition.bibtex(unpublished) and "[2026" not in edition.gbt7714(unpublished)
     assert edition.gbt7714(unpublished).endswith("(2026-11-28).")  # no address is invented
 
 
@@ -182,7 +249,7 @@ def test_the_front_page_holds_key_messages_edition_line_and_citation():
     main = soup.find("main") or soup
     text = main.get_text(" ", strip=True)
     headings = [h.get_text(strip=True).rstrip("#") for h in main.find_all(["h2"]) if h.get_text(strip=True) != "目录"]
-    assert headings[:3] == ["核心观点（编者）", "本书的核验发现", "如何引用"], headings
+    assert headings[:4] == ["核心观点（编者）", "文章发表以来（编者）", "本书的核验发现", "如何引用"], headings
     assert "如何引用" in headings and any(h.startswith("Summary in English") for h in headings)
     as_of = edition.zh_date(edition.latest_date(ROOT / "data", [ROOT / "book" / "references.bib"]))
     for label in ("原文写作时间", "数据截至", "版本", as_of, "据正文推断"):
@@ -219,9 +286,9 @@ def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
     for label in ("原文写作时间", "数据截至", "版本", *(["网址"] if configured_address() else [])):
         assert label in first, f"title page lacks {label}"
     assert "未配置" not in first
-    pages = subprocess.run(["pdftotext", "-l", "4", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    pages = subprocess.run(["pdftotext", "-l", "5", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
     for label in ("核心观点", "本书的核验发现", "如何引用", "GB/T 7714-2015", "@online{szhk-report,"):
-        assert label in pages, f"the PDF's first 4 pages lack {label}"
+        assert label in pages, f"the PDF's first 5 pages lack {label}"
 
 
 def test_not_found_is_explained_as_searched_and_minor_gaps_come_last(results):
@@ -233,3 +300,49 @@ def test_not_found_is_explained_as_searched_and_minor_gaps_come_last(results):
     # the off-by-one rank (CityU 54 vs 53) is listed after the larger gaps (科学园 研发人员 约 17000 vs 逾 11000)
     assert others.index("逾 11000 人") < others.index("细微差异") < others.index("第 53 名")
     assert "约 900 家" not in text  # 科学园 逾千家: the chairman's 超過1000 supports it
+
+
+def test_the_front_page_names_the_latest_edition_in_the_data():
+    soup = front_page()
+    main = soup.find("main") or soup
+    heading = next(h for h in main.find_all("h2") if h.get_text(strip=True).startswith("核心观点"))
+    messages = heading.find_parent("section").get_text(" ", strip=True)
+    text = main.get_text(" ", strip=True)
+    latest = max(front.latest_years())
+    gii = data.load("gii_ranks")
+    assert latest == gii["year"].max()
+    assert f"{latest} 年" in messages, "the key messages name the latest edition"
+    since = main.find(id="since-article")
+    assert since is not None and f"{latest} 年" in since.get_text(" ", strip=True)
+    assert "四个附录" in text and "两个附录" not in text
+
+
+def test_chapter_two_tells_the_clusters_latest_rank_beside_the_article():
+    page = HTML / "book" / "02-hk-innovation.html"
+    if not page.is_file():
+        pytest.fail(f"{page} is missing: run `make build` first")
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    main = re.sub(r"\s+", "", soup.find("main").get_text(" ", strip=True))
+    assert "【编者注】文章发表以来，深圳—香港—广州科技集群" in main, "the editor's note on the cluster's later ranks"
+    note = main.split("【编者注】文章发表以来，深圳—香港—广州科技集群", 1)[1][:300]
+    ranks = data.load("gii_cluster_ranks").dropna(subset=["rank_published"]).sort_values("year")
+    latest = ranks.iloc[-1]
+    said = re.sub(r"\s+", "", note)
+    assert f"{latest['year']}年版居第{int(latest['rank_published'])}位" in said, said
+    assert f"{ranks.loc[ranks['method_changed'], 'year'].min()}年版起" in said, "the method change is told"
+    # beside the author's sentence: the note follows the paragraph that says 第二, before Table 1
+    assert main.index("第二大科技集群") < main.index("【编者注】文章发表以来，深圳—香港—广州") < main.index("表1续")
+
+
+def test_editing_a_message_reexecutes_only_the_pages_that_read_it():
+    """The messages are data: a page's cache key holds the digests of the resources it declares, so editing
+    data/key_messages.csv re-executes the pages that declare it (and those reading all data), not the chapters."""
+    from szhk_sphinx import reexecution
+
+    book = ROOT / "book"
+    readers = set(reexecution.readers(book).get("key_messages", []))
+    assert readers == {"briefing"}, readers
+    everything = {p.stem for p in book.glob("*.md") if reexecution.declared(p.read_text(encoding="utf-8"), str(p)) == "all"}
+    chapters = {p.stem for p in book.glob("0*.md")}
+    assert not (readers | everything) & chapters, "no chapter of the article re-executes when a message changes"
+    assert "index" in everything

@@ -162,13 +162,18 @@ def test_payloads_are_printed_literally_in_the_pdf(hostile: dict) -> None:
 def test_no_file_outside_the_project_is_read_or_published(hostile: dict) -> None:
     secret = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
     assert not PWNED.exists()
-    project_files = {p.read_bytes() for p in (hostile["project"] / "data").iterdir() if p.is_file()}
+    project_files = {p.read_bytes() for p in (hostile["project"] / "data").rglob("*") if p.is_file()}
     for path in hostile["html"].rglob("*"):
         if path.is_file():
             assert path.name != "passwd", path
             content = path.read_bytes()
             assert secret.encode() not in content, path
-            if "_downloads" in path.parts and path.suffix != ".pdf":
+            if "_downloads" in path.parts and path.suffix == ".zip":  # all of data/ in one download
+                import zipfile
+                with zipfile.ZipFile(path) as archive:
+                    for member in archive.namelist():
+                        assert archive.read(member) in project_files, f"{path}: {member}"
+            elif "_downloads" in path.parts and path.suffix != ".pdf":
                 assert content in project_files, path
     for name, text in hostile["pdf_text"].items():
         assert secret not in text, name

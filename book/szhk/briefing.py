@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,19 +27,18 @@ from matplotlib.lines import Line2D
 
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
-from .data import data_dir, load, package
+from .data import data_dir, labels, load, package
 from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
 
 __all__ = [
-    "BriefingError", "Actor", "RECOMMENDATION_ACTORS", "author_recommendations", "recommendations_markdown",
+    "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
+    "asks_markdown", "Event", "events", "events_note",
     "KEY_NUMBERS", "key_numbers_markdown", "discrepancies_markdown", "csv_link", "data_note",
-    "book_part", "key_messages_print", "data_note_print", "RECOMMENDATION_ASKS", "recommendation_paragraphs",
+    "book_part", "key_messages_print", "data_note_print", "recommendation_paragraphs",
     "rank_thresholds", "chart_title", "rank_figure",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
-INFERRED = "编者据原文推断"
-STATED = "原文写明"
 
 
 class BriefingError(ValueError):
@@ -67,10 +66,6 @@ def data_note(source: str, resources: Sequence[str]) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # Paper: the web page's links (原文段落, 数据：…, 下载数据) do nothing in the printed briefing
 # ----------------------------------------------------------------------------------------------------------------
-_SOURCES = re.compile(r"出处：\{ref\}`原文段落 <(?P<label>[^>]+)>`；\[[^\]]*\]\([^)]*\)。")
-_REGISTER_REF = re.compile(r"\{ref\}`(数字核验第 \d+ 条) <[^>]+>`")
-
-
 def book_part(label: str, book: Path | None = None) -> str:
     """Where in the book a MyST label stands, as a reader of the book PDF finds it: "第二部分" (the chapter titled
     二、…), or the chapter's title when it has no number (引言)."""
@@ -86,16 +81,11 @@ def book_part(label: str, book: Path | None = None) -> str:
     raise BriefingError(f"no chapter of the book defines the label ({label})=")
 
 
-def key_messages_print(results: Sequence[Result]) -> str:
-    """The key messages (szhk.front) for paper: "出处：原文段落；数据：…" becomes where the paragraph is in the
-    book (出处：全书第二部分), and a register link names the book's register entry (全书数字核验第 3 条)."""
-    web = front.key_messages_markdown(results)
-    found = len(_SOURCES.findall(web))
-    if found != len(front.KEY_MESSAGES):
-        raise BriefingError(f"szhk.front.key_messages_markdown: {found} of {len(front.KEY_MESSAGES)} key messages "
-                            "end with the expected 出处 links (szhk.briefing.key_messages_print)")
-    paper = _SOURCES.sub(lambda m: f"出处：全书{book_part(m['label'])}。", web)
-    return _REGISTER_REF.sub(lambda m: f"全书{m[1]}", paper)
+def key_messages_print() -> str:
+    """The key messages with figures (szhk.front, shared with the front page; the asks follow on their own) for
+    paper: the sentences alone, without the web page's links (原文段落, 数据：…), which do nothing on paper; page 2
+    says where to read more."""
+    return front.key_messages_markdown(links=False, figures_only=True)
 
 
 def data_note_print(label: str) -> str:
@@ -117,49 +107,27 @@ class Actor:
     reason: str = ""
 
 
-# Keyed by the author's lead sentence (chapter 06): a changed or missing sentence fails the build by name. A quote
-# (parts around …… each verbatim) must stand in that recommendation's paragraph, or the build fails.
-RECOMMENDATION_ACTORS: dict[str, tuple[Actor, ...]] = {
-    "进一步完善深港合作的体制机制。": (
-        Actor("深圳市政府", quote="深圳要进一步加强与香港的联系沟通"),
-        Actor("香港特区政府", quote="协同两地政府提升施政效能"),
-    ),
-    "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
-        Actor("深圳市政府", quote="建议市级层面加大支持力度"),
-        # The article names the Northern Metropolis, not its government: who plans it on the Hong Kong side is inferred.
-        Actor("香港特区政府", reason="“与香港北部都会区统筹谋划、共同发展”"),
-        Actor("中央有关部门", reason="“纳入国家总体规划”"),
-    ),
-    "积极营造两地科创产业生态圈。": (
-        Actor("香港特区政府", reason="“善用香港在大湾区的大学和科研机构”"),
-        Actor("深圳市政府", reason="“在香港科技园和深圳设立……研发机构”"),
-    ),
-    "进一步优化“港企”在深投资经营环境。": (
-        Actor("深圳市政府", reason="“在深投资经营环境”“优化深港口岸通关环境”"),
-        Actor("香港特区政府", reason="“一地两检”与 24 小时通关须两地口岸同时实施"),
-        Actor("海关总署", reason="“全面推广口岸“一地两检”模式，推动口岸 24 小时通关”"),
-        Actor("中国人民银行", reason="“本外币一体化资金池业务试点”"),
-        Actor("国家外汇管理局", reason="“便利企业统筹使用跨境资金”"),
-    ),
-    "打造深港先进制造业合作区。": (
-        Actor("宝安区政府", quote="当前宝安区提出要加快推进深港先进制造业合作区规划建设"),
-        Actor("深圳市政府", quote="深圳市可积极鼓励港资、港企、港人……优先入住"),
-    ),
-}
+@dataclass(frozen=True)
+class Recommendation:
+    """One of the article's five recommendations (data/recommendations.csv, data/recommendation_actors.csv): the
+    author's lead sentence and ask (verbatim, checked against chapter 06), the editor's one-line summary, who acts."""
 
-# The concrete ask of each recommendation, in the author's words: parts of its paragraph, each verbatim, joined
-# with …… (never reworded; the build fails if a part is not in the paragraph).
-RECOMMENDATION_ASKS: dict[str, tuple[str, ...]] = {
-    "进一步完善深港合作的体制机制。": (
-        "专门针对科技合作建立部门级制度化的协调机制", "探索设立港资企业服务中心",
-        "组建高级别对应的深港科技合作顾问咨询委员会"),
-    "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”。": (
-        "推动“深港口岸经济带”纳入国家总体规划，与香港北部都会区统筹谋划",),
-    "积极营造两地科创产业生态圈。": ("建立粤港澳大湾区的大型科研平台，创造更多科研职位",),
-    "进一步优化“港企”在深投资经营环境。": (
-        "开展本外币一体化资金池业务试点", "全面推广口岸“一地两检”模式，推动口岸 24 小时通关"),
-    "打造深港先进制造业合作区。": ("规划建设深港制造业合作区，引导香港科研成果落地",),
-}
+    number: int
+    lead: str
+    ask: str            # parts of the paragraph, each verbatim, joined with ……
+    ask_line_zh: str    # the editor's one line (page 1)
+    ask_line_en: str
+    paragraph: str      # its label in chapter 06
+    actors: tuple[Actor, ...]
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def _data_error(resource: str, line: int, column: str, problem: str) -> BriefingError:
+    return BriefingError(f"数据错误：data/{resource}.csv，第 {line} 行，列 {column}：{problem}。")
+
 
 _LEAD = re.compile(r"^\{strong\}`([^`]+)`(.*)$", re.MULTILINE)
 
@@ -178,42 +146,118 @@ def author_recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER) -> list[str]
     return list(recommendation_paragraphs(chapter))
 
 
-def _actors_cell(actors: Sequence[Actor]) -> str:
-    """"深圳市政府、香港特区政府（原文写明）", or with "（编者据原文推断）" after the inferred ones."""
-    groups = [(STATED, [a.name for a in actors if a.quote]), (INFERRED, [a.name for a in actors if not a.quote])]
+def _check_quoted(resource: str, line: int, column: str, paragraph: str, quote: str) -> None:
+    for part in filter(None, quote.split("……")):
+        if part not in paragraph:
+            raise _data_error(resource, line, column, f"“{part}”不在该建议的原文段落中（第六部分）；这里只能摘录原文")
+
+
+def recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER, load: Callable[[str], pd.DataFrame] = load
+                    ) -> list[Recommendation]:
+    """The five recommendations from the data, each checked against chapter 06: the lead sentence is the author's
+    (in the chapter's order), the ask and each stated actor's quote stand in its paragraph."""
+    paragraphs = recommendation_paragraphs(chapter)
+    leads = list(paragraphs)
+    rows = load("recommendations").reset_index(drop=True)
+    actors = load("recommendation_actors").reset_index(drop=True)
+    out = []
+    for i, row in rows.iterrows():
+        number, lead = int(row["recommendation"]), _text(row["lead_zh"])
+        if number > len(leads) or leads[number - 1] != lead:
+            raise _data_error("recommendations", i + 2, "lead_zh", f"“{lead}”不是第六部分第 {number} 条建议的首句"
+                                                                   f"（第六部分的建议依次为：{'；'.join(leads)}）")
+        _check_quoted("recommendations", i + 2, "ask_zh", paragraphs[lead], _text(row["ask_zh"]))
+        mine = []
+        for j, actor in actors.iterrows():
+            if int(actor["recommendation"]) != number:
+                continue
+            quote, reason = _text(actor["quote"]), _text(actor["reason"])
+            _check_quoted("recommendation_actors", j + 2, "quote", paragraphs[lead], quote)
+            mine.append(Actor(_text(actor["actor_zh"]), quote, reason))
+        out.append(Recommendation(number, lead, _text(row["ask_zh"]), _text(row["ask_line_zh"]),
+                                  _text(row["ask_line_en"]), _text(row["paragraph"]), tuple(mine)))
+    missing = [lead for lead in leads if lead not in {r.lead for r in out}]
+    if missing:
+        raise _data_error("recommendations", len(rows) + 2, "lead_zh", f"第六部分的建议 {missing} 在本表中没有一行")
+    return out
+
+
+def _actors_cell(actors: Sequence[Actor], stated: str, inferred: str) -> str:
+    """"深圳市政府、香港特区政府（`stated`）", then the inferred ones with "（`inferred`）" (the page's words)."""
+    groups = [(stated, [a.name for a in actors if a.quote]), (inferred, [a.name for a in actors if not a.quote])]
     return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
                                      for why, names in groups if names))
 
 
-def _check_quoted(chapter: Path, lead: str, paragraph: str, what: str, quote: str) -> None:
-    for part in filter(None, quote.split("……")):
-        if part not in paragraph:
-            raise BriefingError(f"{chapter.name}, recommendation “{lead}”: {what} quotes “{part}”, which its "
-                                "paragraph does not contain (szhk.briefing)")
+def asks_markdown(recs: Sequence[Recommendation] | None = None) -> str:
+    """Page 1: the five asks, one line each (the editor's summary, numbered as in chapter 06)."""
+    recs = recommendations() if recs is None else recs
+    return "\n".join(f"{r.number}. {markdown.text(r.ask_line_zh)}" for r in recs) + "\n"
 
 
-def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
-    """The five recommendations, each its lead sentence and its concrete ask (both the author's words, the ask
-    quoted and shortened with ……), and who acts on each."""
-    paragraphs = recommendation_paragraphs(chapter)
-    leads = list(paragraphs)
-    for table, name in ((RECOMMENDATION_ACTORS, "RECOMMENDATION_ACTORS"), (RECOMMENDATION_ASKS, "RECOMMENDATION_ASKS")):
-        unknown = [lead for lead in leads if lead not in table]
-        missing = [lead for lead in table if lead not in leads]
-        if unknown or missing:
-            raise BriefingError(f"{chapter.name}: the briefing has recommendations {missing} that the chapter does "
-                                f"not have, and none for {unknown} (szhk.briefing.{name})")
+# ----------------------------------------------------------------------------------------------------------------
+# What happened since: data/recommendation_events.csv (dated public developments, each with its source)
+# ----------------------------------------------------------------------------------------------------------------
+EVENTS = "recommendation_events"
+
+
+@dataclass(frozen=True)
+class Event:
+    recommendation: int
+    date: str          # YYYY-MM-DD or YYYY-MM
+    event_zh: str
+    event_en: str
+    source_id: str
+
+
+def zh_date(value: str) -> str:
+    """"2023-08-15" → "2023 年 8 月 15 日"; "2023-08" → "2023 年 8 月"."""
+    return " ".join(f"{int(n)} {unit}" for n, unit in zip(value.split("-"), "年月日"))
+
+
+def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
+    """The recommendations' dated developments, oldest first; a row without a source, or with a date that is not
+    YYYY-MM[-DD], stops the build naming file, row and column."""
+    frame = load(EVENTS).reset_index(drop=True)
+    out = []
+    for i, row in frame.iterrows():
+        source = _text(row.get("source_id"))
+        if not source:
+            raise _data_error(EVENTS, i + 2, "source_id", "这条进展没有来源：每条进展都必须注明来源（sources.csv 的 "
+                                                          "source_id）")
+        date = _text(row.get("date"))
+        if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", date):
+            raise _data_error(EVENTS, i + 2, "date", f"日期“{date}”不是 YYYY-MM-DD 或 YYYY-MM")
+        out.append(Event(int(row["recommendation"]), date, _text(row["event_zh"]), _text(row.get("event_en")), source))
+    return sorted(out, key=lambda e: (e.recommendation, e.date))
+
+
+def events_note(number: int, found: Sequence[Event], *, lead: str, none: str) -> str:
+    """The editor's note under recommendation `number` in chapter 06: `lead`, then its events with date and
+    citation, or `none` when there are none (both sentences are the chapter's words)."""
+    mine = [e for e in found if e.recommendation == number]
+    if not mine:
+        return f"{lead}{none}\n"
+    items = "\n".join(f"- {zh_date(e.date)}：{markdown.text(e.event_zh)}{{cite}}`{e.source_id}`" for e in mine)
+    return f"{lead}\n\n{items}\n"
+
+
+def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: Sequence[str], stated: str,
+                             inferred: str, none: str = "", chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+    """Page 2: each recommendation (the author's lead sentence) and who acts; with `found` (the events), also what has
+    happened since 2022: the latest event with its date and how many more, or `none`. `headers` and `none` are
+    the page's words."""
     rows = []
-    for number, lead in enumerate(leads, 1):
-        ask = "……".join(RECOMMENDATION_ASKS[lead])
-        _check_quoted(chapter, lead, paragraphs[lead], "the ask", ask)
-        for actor in RECOMMENDATION_ACTORS[lead]:
-            _check_quoted(chapter, lead, paragraphs[lead], actor.name, actor.quote)
-        # Quotation marks inside the quote become single ones (‘一地两检’), as Chinese nests them.
-        quoted = "“" + ask.replace("“", "‘").replace("”", "’") + "”"
-        cell = markdown.Markup(f"**{markdown.text(f'{number}. {lead}')}**\n\n{markdown.text(quoted)}")
-        rows.append([cell, _actors_cell(RECOMMENDATION_ACTORS[lead])])
-    return markdown.list_table(["建议及具体主张（作者原文）", "行动方"], rows, widths=[68, 32])
+    for rec in recommendations(chapter):
+        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {rec.lead}')}**"),
+               _actors_cell(rec.actors, stated, inferred)]
+        if found is not None:
+            mine = [e for e in found if e.recommendation == rec.number]
+            row.append(markdown.Markup(markdown.text(f"{zh_date(mine[-1].date)}：{mine[-1].event_zh}") + (
+                markdown.text(f"（另 {len(mine) - 1} 项）") if len(mine) > 1 else "")) if mine else markdown.text(none))
+        rows.append(row)
+    widths = [26, 30, 44] if found is not None else [55, 45]
+    return markdown.list_table(list(headers)[:len(widths)], rows, widths=widths)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -221,12 +265,8 @@ def recommendations_markdown(chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in the article's order
     "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
-    "itf_projects_approved", "itf_funding_approved", "itvf_size", "fintech_ecosystem_rank_2020", "virtual_banks",
-    "hetao_projects", "qianhai_institutional_innovations",
+    "itf_funding_approved", "itvf_size", "hetao_projects", "qianhai_institutional_innovations",
 )
-# data/key_figures.csv `verification` → the register's words (szhk.claims statuses); an unconfirmed figure takes
-# the register's status for its row (未找到来源 when searched, 待核 when not)
-CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）"}
 
 
 def as_written(value: float, unit: str, qualifier: object) -> str:
@@ -234,61 +274,85 @@ def as_written(value: float, unit: str, qualifier: object) -> str:
     return f"第 {value:g} 名" if unit == "名" else text.as_written(value, unit, qualifier)
 
 
+def _latest(frame: pd.DataFrame, year: str, value: str) -> pd.Series:
+    """The row with the latest published value of a series."""
+    return frame.dropna(subset=[value]).sort_values(year).iloc[-1]
+
+
+def _series_name(frame: pd.DataFrame) -> str:
+    """A series' name for a table row: its dataset title (datapackage.json) without "（逐年…）"."""
+    return re.sub(r"（逐年[^）]*）$", "", str(frame.attrs.get("title", "")))
+
+
 def series_key_numbers() -> pd.DataFrame:
     """Two key numbers are one year of a series and live only in that series' file (one fact, one place): the
-    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article)."""
-    cluster = load("gii_cluster_ranks").query("in_article").iloc[0]
-    startups = load("hk_startups").query("in_article").iloc[0]
+    cluster's rank (gii_cluster_ranks) and the start-ups (hk_startups), each from the article's row (in_article),
+    with the series' latest published value."""
+    clusters, surveys = load("gii_cluster_ranks"), load("hk_startups")
+    cluster, startups = clusters.query("in_article").iloc[0], surveys.query("in_article").iloc[0]
+    cluster_now, startups_now = _latest(clusters, "year", "rank_published"), _latest(surveys, "survey_year",
+                                                                                      "startups_published")
     return pd.DataFrame([
-        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": "广深港科技集群在全球创新指数中的名次",
+        {"figure_id": "gii_cluster_rank_2021", "quantity_zh": _series_name(clusters),
          "value_article": cluster.rank_article, "unit": "名", "qualifier": pd.NA, "year": cluster.year,
-         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification},
-        {"figure_id": "hk_startups_2021", "quantity_zh": "香港初创企业数目",
+         "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification,
+         "latest_value": cluster_now.rank_published, "latest_year": cluster_now.year},
+        {"figure_id": "hk_startups_2021", "quantity_zh": _series_name(surveys),
          "value_article": startups.startups_article, "unit": "家", "qualifier": startups.qualifier,
          "year": startups.survey_year, "value_published": startups.startups_published, "qualifier_published": pd.NA,
-         "verification": startups.verification},
+         "verification": startups.verification, "latest_value": startups_now.startups_published,
+         "latest_year": startups_now.survey_year},
     ]).set_index("figure_id")
 
 
-def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, results: Sequence[Result] | None = None) -> str:
-    """指标 | 文章所写 | 核验: the article's key numbers and what checking them found (`results`: the register,
-    read when not given)."""
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequence[str], none: str,
+                         results: Sequence[Result] | None = None) -> str:
+    """The article's key numbers: what it wrote, the latest published value with its year (a series' latest
+    edition; for a single figure the published value and the date it is as of), and what checking found (an
+    unconfirmed figure takes the register's status for its row: 未找到来源 when searched, 待核 when not; `results`:
+    the register, read when not given). `headers` and `none` (no published value) are the page's words."""
     unsourced = claims.status_by_row(claims.register() if results is None else results)
-    figures = pd.concat([load("key_figures").set_index("figure_id"), series_key_numbers()])
+    figures = load("key_figures").set_index("figure_id")
+    figures["latest_value"] = figures["value_published"]
+    figures["latest_year"] = figures["published_as_of"].astype("string").str[:4]
+    figures = pd.concat([figures, series_key_numbers()])
     unknown = [name for name in names if name not in figures.index]
     if unknown:
         raise BriefingError(f"data/key_figures.csv has no figure_id {unknown} (szhk.briefing.KEY_NUMBERS)")
     rows = []
     for name in names:
         row = figures.loc[name]
+        marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
         if row.verification == "differs":
-            checked = markdown.Markup(f"**{claims.DIFFERS}**：" + markdown.text(
-                "来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)))
-        elif row.verification in CHECKED:
-            checked = CHECKED[row.verification]
+            checked = markdown.Markup(f"**{markdown.text(marks['differs'])}**")
         elif row.verification == "unconfirmed":
-            checked = unsourced.get(("key_figures", name), claims.PENDING)
+            checked = markdown.text(unsourced.get(("key_figures", name), claims.PENDING))
+        elif row.verification in marks:
+            checked = markdown.text(marks[row.verification])
         else:
             raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
                                 f"unknown mark {row.verification!r}")
         label = row.quantity_zh
         if not pd.isna(row.year) and str(int(row.year)) not in label:
             label = f"{label}（{int(row.year)} 年）"
-        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), checked])
-    return markdown.list_table(["指标", "文章所写", "核验"], rows, widths=[56, 20, 24])
+        latest = none if pd.isna(row.latest_value) else (
+            (f"第 {row.latest_value:g} 名" if row.unit == "名" else f"{row.latest_value:g} {row.unit}") +
+            ("" if pd.isna(row.latest_year) else f"（{int(row.latest_year)}）"))
+        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), latest, checked])
+    return markdown.list_table(list(headers), rows, widths=[38, 17, 25, 20])
 
 
-def discrepancies_markdown(results: Sequence[Result]) -> str:
-    """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
-    counts = claims.status_counts(results)
-    wrong = [r for r in results if r.status == DIFFERS]
-    # one line on the printed page: the register's categories, those no claim has left out
-    tally = "，".join(f"{counts[status]} 处{status}" for status in claims.STATUSES if counts[status])
-    lead = f"文章的 {len(results)} 处数字、名次和比较中：{tally}。"
-    if not wrong:
-        return lead + "\n"
-    rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]
-    return lead + "\n\n" + markdown.list_table(["不一致之处", "文章", "公开来源"], rows, widths=[50, 16, 34])
+def discrepancies_markdown(results: Sequence[Result], limit: int = 4) -> str:
+    """The material discrepancies only (the register's 不一致 entries that are not off by one, most material
+    first; at most `limit`): what, the article's value, the source's, one line each."""
+    material = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor][:limit]
+    return "".join(f"- {markdown.text(r.claim.statement)}：{_cat_value('文章', r.article_value)}；"
+                   f"{_cat_value('公开来源', r.published_value.split('（')[0])}\n" for r in material)
+
+
+def _cat_value(who: str, value: str) -> str:
+    """"文章 2017 年第 16 名" / "文章为近 4000 家": the book's space between Chinese and a digit."""
+    return markdown.text(f"{who} {value}" if value[:1].isdigit() else f"{who}{value}")
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -21,57 +22,19 @@ from typing import Any
 
 import pandas as pd
 
-from . import claims, data, markdown
-from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, UNSOURCED, Result
+from . import claims, data, markdown, text
+from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, Result
 
-__all__ = ["FrontMatterError", "KeyMessage", "KEY_MESSAGES", "key_message_value", "key_messages_markdown",
+__all__ = ["FrontMatterError", "KeyMessage", "key_messages", "message_text", "message_values", "key_messages_markdown",
+           "since_markdown", "latest_years", "headline",
            "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
 
-EDITOR_MARK = "编者"
-YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for
+YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for (findings)
+SERIES_YEAR_KEYS = (*YEAR_KEYS, "edition")  # and the edition of a ranking (a series' latest value)
 
 
 class FrontMatterError(ValueError):
     """A key message or finding cannot be written from the data (the message names which one)."""
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Key messages
-# ----------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KeyMessage:
-    """One editor's sentence. `text` holds "{value}" where the number goes; the number is `field` of the row of
-    `resource` whose primary key is `row` ("2021|HKG", as in claims.csv). `target` is the paragraph label it
-    summarises, `claim_ids` the register entries whose status it must carry."""
-
-    message_id: str
-    text: str
-    resource: str
-    row: str
-    field: str
-    target: str
-    claim_ids: tuple[str, ...] = ()
-
-
-# The editor's reading of the article, in its order: where the two cities stand, and what the article proposes (the
-# last message sums up its main asks, in its words, around the one number the data hold for them).
-KEY_MESSAGES: tuple[KeyMessage, ...] = (
-    KeyMessage("cluster", "深港合作有共同的底座：由香港、深圳和广州组成的科技集群，在 2021 年全球创新指数中居世界"
-               "第 {value} 位。", "gii_cluster_ranks", "2021", "rank_published", "para-02-rankings",
-               ("gii-cluster-rank",)),
-    KeyMessage("gii", "香港的创新实力居全球前列，2021 年全球创新指数排第 {value} 名，但并非如文章所说近 5 年每年"
-               "都在前 15 名。", "gii_ranks", "2021|HKG", "rank_published", "para-02-rankings", ("gii-top15",)),
-    KeyMessage("startups", "香港的初创企业生态在扩大：香港投资推广署 2021 年的调查录得 {value} 家初创企业，少于"
-               "文章所写的数目。", "hk_startups", "2021", "startups_published", "para-02-startups",
-               ("hk-startups-2021",)),
-    KeyMessage("hetao", "合作已有落地的平台：据文章，河套深港科技创新合作区落户和推进的优质科研项目累计超过 "
-               "{value} 个。", "key_figures", "hetao_projects", "value_article", "para-05-hetao",
-               ("hetao-projects",)),
-    KeyMessage("manufacturing", "文章的主要建议：针对科技合作建立部门级的协调机制并组建深港科技合作顾问咨询委员会，"
-               "依托深圳口岸经济带和香港北部都会区打造“深港连片科技带”，并在宝安统筹会展东及周边 {value} 平方公里"
-               "片区建设深港先进制造业合作区，让香港的科研成果在深圳落地。", "cooperation_areas", "szhk_advanced_manufacturing_zone",
-               "area_km2_article", "para-06-manufacturing", ("manufacturing-zone-area",)),
-)
 
 
 def _text(value: Any) -> str:
@@ -106,33 +69,204 @@ def _row(frame: pd.DataFrame, key: Sequence[str], spec: str) -> Mapping[str, Any
     return None
 
 
-def key_message_value(message: KeyMessage, load: Callable[[str], pd.DataFrame] = data.load) -> Decimal:
-    """The message's number from the data; FrontMatterError naming the message when the data do not hold it."""
-    where = f"核心观点“{message.message_id}”（{message.text.format(value='…')}）"
-    try:
-        key = _primary_key(message.resource)
-        frame = load(message.resource)
-    except (FrontMatterError, KeyError) as error:
-        raise FrontMatterError(f"{where}：读取不到数据集 {message.resource}（{error}）") from error
-    if message.field not in frame.columns:
-        raise FrontMatterError(f"{where}：{message.resource}.csv 没有列“{message.field}”")
-    row = _row(frame, key, message.row)
-    if row is None:
-        raise FrontMatterError(f"{where}：{message.resource}.csv 中没有主键（{'、'.join(key)}）为“{message.row}”的行")
-    value = _decimal(row[message.field])
-    if value is None:
-        raise FrontMatterError(f"{where}：{message.resource}.csv 中“{message.row}”行的 {message.field} 为空，"
-                               "数据中没有这个数字")
-    return value
+# ----------------------------------------------------------------------------------------------------------------
+# Key messages and "since the article" (the editor's sentences: data/key_messages.csv)
+# ----------------------------------------------------------------------------------------------------------------
+MESSAGES = "key_messages"      # the resource holding the editor's sentences
+HEADLINE, KEY, SINCE = "headline", "key", "since"  # its `section`: the briefing's headline, 核心观点, 文章发表以来
+UNVERIFIED_MARKS = ("", "unconfirmed")  # a row's `verification` a message's number must not rest on
+BOLD = frozenset({"article", "published", "latest"})  # in a key message, the figures stand out
 
 
-def _caveat(result: Result) -> str:
-    link = f"{{ref}}`数字核验第 {result.claim.number} 条 <{result.claim.label}>`"
-    if result.status == DIFFERS:
-        return f"核验：文章的数字与公开来源不一致，见{link}。"
-    if result.status in UNSOURCED:
-        return f"核验：{result.status}，见{link}。"
-    return ""
+@dataclass(frozen=True)
+class KeyMessage:
+    """One row of data/key_messages.csv. `line` is its line in the file (the header is line 1), for errors."""
+
+    message_id: str
+    section: str
+    text_zh: str
+    text_en: str
+    resource: str
+    rows: tuple[tuple[str, str], ...]   # (placeholder name, primary-key value "2021|HKG"; year "*" = latest only)
+    article_field: str
+    published_field: str
+    paragraph: str
+    line: int
+
+    def text(self, lang: str) -> str:
+        return self.text_en if lang == "en" else self.text_zh
+
+
+def _messages_file() -> Any:
+    return data.data_dir() / f"{MESSAGES}.csv"
+
+
+def _message_error(message: KeyMessage, column: str, problem: str) -> data.DataValidationError:
+    return data.DataValidationError(_messages_file(), message.line, column,
+                                    "核心观点与“文章发表以来”的每个数字都取自数据中存在且已核实的行", problem)
+
+
+def key_messages(section: str = KEY, load: Callable[[str], pd.DataFrame] = data.load) -> list[KeyMessage]:
+    """The editor's sentences of one section, in the file's order."""
+    out = []
+    for i, record in enumerate(load(MESSAGES).to_dict("records")):
+        pairs = []
+        for part in filter(None, (p.strip() for p in _text(record.get("rows")).split(";"))):
+            name, _, spec = part.partition("=")
+            pairs.append((name.strip(), spec.strip()))
+        message = KeyMessage(_text(record["message_id"]), _text(record["section"]), _text(record["text_zh"]),
+                             _text(record["text_en"]), _text(record.get("resource")), tuple(pairs),
+                             _text(record.get("article_field")), _text(record.get("published_field")),
+                             _text(record["paragraph"]), i + 2)
+        if message.section == section:
+            out.append(message)
+    return out
+
+
+@dataclass(frozen=True)
+class _Value:
+    text: str
+    bold: bool = False
+    markup: bool = False  # already MyST (a citation)
+
+
+class _Series:
+    """A named row of a message and the later rows of its series (same key but the year): the values its
+    placeholders ask for, each checked against the row's `verification` when asked."""
+
+    def __init__(self, message: KeyMessage, name: str, spec: str, load: Callable[[str], pd.DataFrame]):
+        self.message, self.name, self.spec = message, name, spec
+        resource = message.resource
+        try:
+            self.key = _primary_key(resource)
+            self.frame = load(resource).reset_index(drop=True)
+        except (FrontMatterError, KeyError) as error:
+            raise _message_error(message, "resource", f"条目“{message.message_id}”所取的数据集“{resource}”不存在"
+                                                      f"（{error}）") from error
+        self.file = f"data/{resource}.csv"
+        self.year_at = next((i for i, name in enumerate(self.key) if name in SERIES_YEAR_KEYS), None)
+        parts = spec.split("|")
+        if self.year_at is None or len(parts) != len(self.key):
+            raise _message_error(message, "rows", f"条目“{message.message_id}”的“{name}={spec}”不是 {self.file} 的主键"
+                                                  f"（{'|'.join(self.key)}）")
+        self.parts = parts
+        self.index: int | None = None
+        if parts[self.year_at] != "*":
+            matches = [i for i, r in enumerate(self.frame.to_dict("records"))
+                       if all(_text(r[k]) == p for k, p in zip(self.key, parts))]
+            if not matches:
+                raise _message_error(message, "rows", f"条目“{message.message_id}”所取的行“{spec}”在 {self.file} 中不存在"
+                                                      f"（主键 {'、'.join(self.key)}）")
+            self.index = matches[0]
+
+    def _field(self, column: str) -> str:
+        if not column:
+            raise _message_error(self.message, "article_field" if column == self.message.article_field else
+                                 "published_field", f"条目“{self.message.message_id}”没有给出所需的列")
+        if column not in self.frame.columns:
+            raise _message_error(self.message, "article_field" if column == self.message.article_field else
+                                 "published_field", f"{self.file} 没有列“{column}”")
+        return column
+
+    def _verified(self, index: int, what: str) -> Mapping[str, Any]:
+        row = self.frame.iloc[index]
+        mark = _text(row.get("verification")) if "verification" in self.frame.columns else ""
+        if mark in UNVERIFIED_MARKS:
+            raise _message_error(self.message, "rows", f"条目“{self.message.message_id}”的{what}取自 {self.file} 第 "
+                                                       f"{index + 2} 行（{self.spec}），该行列 verification 为“{mark or '空'}”："
+                                                       "数字未经核实，不能写进核心观点")
+        return row
+
+    def _article_row(self, placeholder: str) -> Mapping[str, Any]:
+        if self.index is None:
+            raise _message_error(self.message, "rows", f"条目“{self.message.message_id}”用了 {{{placeholder}}}，但"
+                                                       f"“{self.name}={self.spec}”没有指定年份")
+        return self._verified(self.index, f" {{{placeholder}}} ")
+
+    def _latest_index(self) -> int:
+        field = self._field(self.message.published_field)
+        others = [i for i, p in enumerate(self.parts) if i != self.year_at]
+        best: tuple[int, int] | None = None
+        for i, record in enumerate(self.frame.to_dict("records")):
+            same = all(_text(record[self.key[j]]) == self.parts[j] for j in others)
+            year = _text(record[self.key[self.year_at]])
+            if same and year.isdigit() and _decimal(record[field]) is not None and (best is None or int(year) > best[0]):
+                best = (int(year), i)
+        if best is None:
+            raise _message_error(self.message, "rows", f"条目“{self.message.message_id}”：{self.file} 中“{self.spec}”"
+                                                       f"所在的系列没有已发表值（列 {field}）")
+        return best[1]
+
+    def value(self, attribute: str) -> _Value:
+        year_field = self.key[self.year_at]
+        if attribute in ("article", "article_number"):
+            row = self._article_row(f"{self.name}.{attribute}")
+            number = _decimal(row[self._field(self.message.article_field)])
+            if number is None:
+                raise _message_error(self.message, "article_field", f"{self.file} 第 {self.index + 2} 行的 "
+                                                                    f"{self.message.article_field} 为空")
+            qualifier = _text(row.get("qualifier")) if attribute == "article" else ""
+            return _Value(text.as_written(float(number), "", qualifier) if qualifier else _number(number), bold=True)
+        if attribute == "article_year":
+            return _Value(self.parts[self.year_at])
+        if attribute == "published":
+            row = self._article_row(f"{self.name}.published")
+            number = _decimal(row[self._field(self.message.published_field)])
+            if number is None:
+                raise _message_error(self.message, "published_field", f"{self.file} 第 {self.index + 2} 行的 "
+                                                                      f"{self.message.published_field} 为空")
+            return _Value(_number(number), bold=True)
+        if attribute in ("latest", "latest_year", "source"):
+            index = self._latest_index()
+            row = self._verified(index, f" {{{self.name}.{attribute}}} ")
+            if attribute == "latest":
+                return _Value(_number(_decimal(row[self.message.published_field])), bold=True)
+            if attribute == "latest_year":
+                return _Value(_text(row[year_field]))
+            keys = [k.strip() for k in _text(row.get("published_source")).split(";") if k.strip()]
+            if not keys:
+                raise _message_error(self.message, "rows", f"{self.file} 第 {index + 2} 行没有来源（published_source）")
+            return _Value("{cite}`" + ",".join(keys) + "`", markup=True)
+        raise _message_error(self.message, "text_zh", f"条目“{self.message.message_id}”的占位符 {{{self.name}.{attribute}}}"
+                                                      "不可用（可用：article、article_number、article_year、published、"
+                                                      "latest、latest_year、source）")
+
+
+def _parts(message: KeyMessage, lang: str, load: Callable[[str], pd.DataFrame]) -> list[_Value]:
+    """The sentence as literal text and values, in order (placeholders resolved from the data)."""
+    series = {name: _Series(message, name, spec, load) for name, spec in message.rows}
+    out = []
+    for literal, field, _, _ in string.Formatter().parse(message.text(lang)):
+        if literal:
+            out.append(_Value(literal))
+        if field is None:
+            continue
+        name, _, attribute = field.partition(".")
+        if name not in series:
+            raise _message_error(message, "text_en" if lang == "en" else "text_zh",
+                                 f"条目“{message.message_id}”的占位符 {{{field}}} 没有在列 rows 中给出所取的行")
+        out.append(series[name].value(attribute))
+    return out
+
+
+def message_text(message: KeyMessage, lang: str = "zh", load: Callable[[str], pd.DataFrame] = data.load,
+                 bold: bool = True) -> str:
+    """One sentence as MyST: the editor's words escaped, the numbers from the data (bold where `bold`)."""
+    out = []
+    for part in _parts(message, lang, load):
+        if part.markup:
+            out.append(part.text)
+        elif part.bold and bold:
+            out.append(f"**{markdown.text(part.text)}**")
+        else:
+            out.append(markdown.text(part.text))
+    return "".join(out)
+
+
+def message_values(message: KeyMessage, lang: str = "zh", load: Callable[[str], pd.DataFrame] = data.load
+                   ) -> str:
+    """The sentence as plain text (what a reader sees), for checks and tests."""
+    return "".join(p.text for p in _parts(message, lang, load) if not p.markup)
 
 
 def _title(resource: str) -> str:
@@ -142,32 +276,45 @@ def _title(resource: str) -> str:
     return resource
 
 
-def key_messages_markdown(results: Sequence[Result], messages: Sequence[KeyMessage] = KEY_MESSAGES,
-                          load: Callable[[str], pd.DataFrame] = data.load,
-                          values: dict[str, float] | None = None) -> str:
-    """A numbered list, one message each: the sentence with its number in bold, then links to the paragraph, the
-    dataset and (where it applies) the register entry. `values`, when given, receives each message's number
-    (for glue)."""
-    by_id = {r.claim.claim_id: r for r in results}
+def key_messages_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh",
+                          links: bool = True, figures_only: bool = False) -> str:
+    """The key messages as a numbered list: the sentence with its numbers in bold and (with `links`, on the web)
+    links to the paragraph it summarises and to the dataset its numbers come from. `figures_only` leaves out the
+    messages that give no figure (the briefing lists the article's asks on their own)."""
     lines = []
-    for i, message in enumerate(messages, 1):
-        value = key_message_value(message, load)
-        if values is not None:
-            values[message.message_id] = float(value)
-        # Escape the words around the placeholder, not the placeholder: markdown.text escapes its braces.
-        sentence = f"**{_number(value)}**".join(markdown.text(part) for part in message.text.split("{value}"))
-        refs = [f"{{ref}}`原文段落 <{message.target}>`",
-                markdown.link(f"数据：{_title(message.resource)}", f"data-{message.resource}")]
-        caveats = []
-        for claim_id in message.claim_ids:
-            if claim_id not in by_id:
-                raise FrontMatterError(f"核心观点“{message.message_id}”：数字核验中没有条目“{claim_id}”（claims.csv）")
-            caveat = _caveat(by_id[claim_id])
-            if caveat:
-                caveats.append(caveat)
-        tail = "　".join(["出处：" + "；".join(refs) + "。", *caveats])
-        lines.append(f"{i}. {sentence}\n\n   {tail}")
+    chosen = [m for m in key_messages(KEY, load) if m.rows or not figures_only]
+    for i, message in enumerate(chosen, 1):
+        sentence = message_text(message, lang, load)
+        if links and lang == "zh":
+            refs = [f"{{ref}}`原文段落 <{message.paragraph}>`"]
+            if message.resource:
+                refs.append(markdown.link(f"数据：{_title(message.resource)}", f"data-{message.resource}"))
+            sentence += f"\\\n   出处：{'；'.join(refs)}。"
+        lines.append(f"{i}. {sentence}")
     return "\n".join(lines) + "\n"
+
+
+def headline(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh") -> str:
+    """The briefing's headline: the main message (the one row of section `headline`), as MyST."""
+    rows = key_messages(HEADLINE, load)
+    if len(rows) != 1:
+        raise data.DataValidationError(_messages_file(), "—", "section", "section 为 headline 的行恰有一行（简报的标题句）",
+                                       f"有 {len(rows)} 行")
+    return message_text(rows[0], lang, load, bold=False)
+
+
+def since_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh") -> str:
+    """文章发表以来: one bullet per continuing series, the article's value, the latest with its year and source."""
+    return "\n".join(f"- {message_text(m, lang, load, bold=False)}" for m in key_messages(SINCE, load)) + "\n"
+
+
+def latest_years(load: Callable[[str], pd.DataFrame] = data.load, section: str = KEY) -> list[int]:
+    """The years of the latest values the section's sentences give (the editions a reader is told about)."""
+    years = []
+    for message in key_messages(section, load):
+        for name, spec in message.rows:
+            years.append(int(_Series(message, name, spec, load).value("latest_year").text))
+    return years
 
 
 # ----------------------------------------------------------------------------------------------------------------

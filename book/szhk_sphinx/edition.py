@@ -38,11 +38,6 @@ BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
-EDITION_SUBTITLE = "可执行版本"
-# Inferred, not stated: the source text gives no date, but it reports the 1 July 2022 ceremony for the 25th
-# anniversary of the return and the new Chief Executive's inaugural speech as past events.
-WRITTEN = "2022 年 7 月 1 日之后"
-WRITTEN_BASIS = "据正文推断：文中提到 7 月 1 日香港回归祖国 25 周年大会与新任行政长官李家超的就职典礼；原文未注明日期"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
 SOURCE_FIELD = "published_source"  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
@@ -56,6 +51,7 @@ class Edition:
     commit_date: datetime.date
     data_as_of: str          # as written in the data or its sources, e.g. "2025-12-23"
     site_url: str            # "" when not configured
+    label: str = ""          # what this edition is called in a citation's 版本项 (_config.yml szhk_edition_label)
 
     @property
     def data_as_of_zh(self) -> str:
@@ -132,7 +128,8 @@ def edition(app: Sphinx) -> Edition:
     return Edition(title=title, version=version, commit_date=commit_date(),
                    data_as_of=latest_date(data_dir(Path(app.srcdir)),
                                           [Path(app.srcdir) / name for name in app.config.bibtex_bibfiles or []]),
-                   site_url=str(app.config.html_baseurl or "").strip())
+                   site_url=str(app.config.html_baseurl or "").strip(),
+                   label=str(app.config.szhk_edition_label or "").strip())
 
 
 # ---- Citation ---------------------------------------------------------------------------------------------------
@@ -146,7 +143,8 @@ def bibtex(ed: Edition) -> str:
         ("language", "chinese"),
     ]
     if ed.site_url:
-        fields.append(("url", ed.site_url))
+        # GB/T 7714's 引用日期: this edition's date, which a reader replaces with the day they read it (index.md says so)
+        fields += [("url", ed.site_url), ("urldate", ed.commit_date.isoformat())]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@online{{{BIB_KEY},\n{body}\n}}\n"
 
@@ -158,7 +156,7 @@ def gbt7714(ed: Edition) -> str:
 
     entry = parse_string(bibtex(ed), "bibtex").entries[BIB_KEY]
     # GB/T 7714's 版本项 follows the title ("题名[EB/OL]. 可执行版本 1.0."): the style prints it from `edition`.
-    entry.fields["edition"] = f"{EDITION_SUBTITLE} {ed.version}"
+    entry.fields["edition"] = f"{ed.label} {ed.version}".strip()
     return GBT7714Style().format_entry("1", entry).text.render_as("text")
 
 
@@ -186,13 +184,59 @@ class EditionLine(_EditionDirective):
         # Web only: the PDF's title page prints the same line (szhkprint.sty, macros from szhk_sphinx.pdf).
         only = addnodes.only(expr="html")
         only += _field_list([
-            ("原文写作时间", [nodes.Text(f"{WRITTEN}（{WRITTEN_BASIS}）")]),
+            ("原文写作时间", [nodes.Text(f"{written(self.env.app.config)[0]}（{written(self.env.app.config)[1]}）")]),
             ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据及其所据来源中最新的日期）")]),
             ("版本", [nodes.Text(f"{ed.version}，据 {ed.commit_date_zh}的提交构建")]),
             # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
             *([("网址", [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])] if ed.site_url else []),
         ])
         return [only]
+
+
+def written(config: Any) -> tuple[str, str]:
+    """When the article was written and on what basis (_config.yml szhk_written, szhk_written_basis): the source
+    text gives no date, so the edition says it is inferred, and from what."""
+    when, basis = str(config.szhk_written or "").strip(), str(config.szhk_written_basis or "").strip()
+    if not when or not basis:
+        raise ConfigError("_config.yml: sphinx.config.szhk_written and szhk_written_basis (when the article was "
+                          "written, and how that is known) must both be set")
+    return when, basis
+
+
+def credit(config: Any) -> tuple[str, str]:
+    """The editors (and their institution, when configured) and the licence statement, as _config.yml gives them
+    (sphinx.config: szhk_editors, szhk_institution, szhk_licence): never a name the configuration does not hold."""
+    editors = str(config.szhk_editors or "").strip()
+    if not editors:
+        raise ConfigError("_config.yml: sphinx.config.szhk_editors (who edited this edition) is empty")
+    institution = str(config.szhk_institution or "").strip()
+    licence = str(config.szhk_licence or "").strip()
+    if not licence:
+        raise ConfigError("_config.yml: sphinx.config.szhk_licence (the licence statement) is empty")
+    return (f"{editors}（{institution}）" if institution else editors), licence
+
+
+class Credit(SphinxDirective):
+    """编者 · 许可: the editors and the licence, from _config.yml (the briefing's foot, the front page)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        editors, licence = credit(self.env.app.config)
+        return [nodes.paragraph("", "", nodes.strong("", "编者："), nodes.Text(f"{editors}。"),
+                                nodes.strong("", "许可："), nodes.Text(licence), classes=["szhk-credit"])]
+
+
+def _footer(app: Sphinx, config: Any) -> None:
+    """The web pages' footer: the editors and the licence (not the theme's bare "© Copyright")."""
+    import html
+
+    if not str(config.szhk_editors or "").strip():
+        return  # a project that names no editors (a test's one-page book) keeps the theme's footer
+    editors, licence = credit(config)
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = f'<p class="szhk-footer">编者：{html.escape(editors)}。{html.escape(licence)}</p>'
+    config.html_theme_options = options
 
 
 class Citation(_EditionDirective):
@@ -238,6 +282,14 @@ def _write_bibtex(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("szhk_written", "", "env", [str])
+    app.add_config_value("szhk_written_basis", "", "env", [str])
+    app.add_config_value("szhk_edition_label", "", "env", [str])
+    app.add_config_value("szhk_editors", "", "env", [str])
+    app.add_config_value("szhk_institution", "", "env", [str])
+    app.add_config_value("szhk_licence", "", "env", [str])
+    app.connect("config-inited", _footer)
+    app.add_directive("szhk-credit", Credit)
     app.add_directive("szhk-edition", EditionLine)
     app.add_directive("szhk-citation", Citation)
     app.connect("builder-inited", _record_state)

@@ -27,7 +27,7 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
-from szhk_sphinx.edition import WRITTEN, edition
+from szhk_sphinx.edition import credit, edition, written
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
@@ -39,8 +39,16 @@ REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
 WEB_ONLY_SECTIONS = ("data-secondary-only", "data-update", "data-fields", "claims-full-register")
-WEB_ONLY_NOTE = "本节（二手来源清单、数据字典、更新步骤与逐条核验表）只在网页版中{where}。"
 DATA_PACKAGE = "datapackage.json"
+QR_FILE = "szhk-qr.pdf"  # the web address as a QR code, in the LaTeX folder (only when html.baseurl is set)
+
+
+def qr_code(url: str, path: Path) -> Path:
+    """The web address as a QR code (segno, a maintained pure-Python encoder; drawn offline as vector PDF)."""
+    import segno
+
+    segno.make(url, error="m").save(str(path), kind="pdf", scale=4, border=1)
+    return path
 
 
 def data_version(directory: Path) -> str:
@@ -55,6 +63,12 @@ def _latex_url(url: str) -> str:
     return r"\url{" + re.sub(r"([%#{}\\])", r"\\\1", url) + "}"
 
 
+def _latex_text(value: str) -> str:
+    """Configuration text (editors, licence) safe inside a LaTeX macro."""
+    return re.sub(r"([%#{}&$_\\^~])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(
+        m[1], "\\" + m[1]), value)
+
+
 def _edition_macros(app: Sphinx) -> None:
     """Define the edition's macros ahead of the preamble (LaTeX only): \\szhkbuilddate (the commit's date),
     \\szhkdataversion, \\szhkversion, \\szhkwritten (and its year alone, \\szhkwrittenyear, for the briefing's
@@ -64,15 +78,23 @@ def _edition_macros(app: Sphinx) -> None:
         return
     ed = edition(app)
     site = _latex_url(ed.site_url) if ed.site_url else ""
+    if ed.site_url:
+        Path(app.outdir).mkdir(parents=True, exist_ok=True)
+        qr_code(ed.site_url, Path(app.outdir) / QR_FILE)
+    editors, licence = credit(app.config)
+    when = written(app.config)[0]
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
-        f"\\newcommand{{\\szhkwritten}}{{{WRITTEN}（据正文推断）}}\n"
-        f"\\newcommand{{\\szhkwrittenyear}}{{{WRITTEN.split('年')[0]}年}}\n"
+        f"\\newcommand{{\\szhkwritten}}{{{when}（据正文推断）}}\n"
+        f"\\newcommand{{\\szhkwrittenyear}}{{{when.split('年')[0]}年}}\n"
         f"\\newcommand{{\\szhkdataasof}}{{{ed.data_as_of_zh}}}\n"
         f"\\newcommand{{\\szhksite}}{{{site}}}\n"
         f"\\newif\\ifszhkhassite\\szhkhassite{'true' if ed.site_url else 'false'}\n"
+        f"\\newcommand{{\\szhkqrfile}}{{{QR_FILE}}}\n"
+        f"\\newcommand{{\\szhkeditors}}{{{_latex_text(editors)}}}\n"
+        f"\\newcommand{{\\szhklicence}}{{{_latex_text(licence)}}}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
     context = app.builder.context  # type: ignore[attr-defined]
@@ -159,7 +181,8 @@ def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
         if set(section["ids"]) & set(WEB_ONLY_SECTIONS):
             by_parent.setdefault(section.parent, []).append(section)
     for sections in by_parent.values():
-        sections[0].replace_self(nodes.paragraph("", WEB_ONLY_NOTE.format(where=f"：{url}" if url else "")))
+        note = str(app.config.szhk_web_only_note or "")
+        sections[0].replace_self(nodes.paragraph("", note.format(where=f"：{url}" if url else "")))
         for section in sections[1:]:
             section.parent.remove(section)
 
@@ -202,8 +225,26 @@ def _repair_figure_fonts(app: Sphinx, exception: Exception | None) -> None:
         repaired.replace(figure)
 
 
+def _briefing_after_book(app: Sphinx, exception: Exception | None) -> None:
+    """The briefing names pages of the book PDF (where to read more, when no web address is configured): it reads
+    the book's .aux (xr-hyper), so make typesets the book first. One prerequisite line added to the Makefile
+    Sphinx wrote (make runs the two documents side by side otherwise)."""
+    if exception is not None or app.builder.format != "latex":
+        return
+    makefile = Path(app.outdir) / "Makefile"
+    if not makefile.is_file():
+        raise ExtensionError(f"{makefile}: Sphinx wrote no Makefile; the briefing must be typeset after the book")
+    rule = f"\n# szhk_sphinx.pdf: the briefing reads the book's page numbers\n{PDF_FILES[1]}: {PDF_FILES[0]}\n"
+    text = makefile.read_text(encoding="utf-8")
+    if rule not in text:
+        makefile.write_text(text + rule, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The line that stands in the book PDF for the web-only sections ({where}: the web address, when configured).
+    app.add_config_value("szhk_web_only_note", "", "env", [str])
     app.connect("builder-inited", _edition_macros)
+    app.connect("build-finished", _briefing_after_book)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
     app.connect("doctree-resolved", _unlink_what_is_not_printed)  # after the cut, so it sees what is left
