@@ -99,6 +99,28 @@ def pdf_text(path: Path, *options: str) -> str:
                           text=True, check=True).stdout
 
 
+_PAGE_NUMBER = re.compile(r"^(第\s*)?\d+(\s*页)?$")
+
+
+def pdf_body_text(path: Path) -> str:
+    """The PDF's text page by page, without running heads and feet: a line that opens (or closes) at least two
+    pages is a running head (or foot), and so is a lone page number. Reading the whole PDF at once puts the running
+    head of the next page inside whatever text a page break splits (an address in the bibliography, say); where
+    the pages break moves whenever the data does."""
+    pages = [[line.strip() for line in page.splitlines() if line.strip()]
+             for page in pdf_text(path).split("\f")]
+    firsts = [page[0] for page in pages if page]
+    lasts = [page[-1] for page in pages if page]
+    body = []
+    for page in pages:
+        while page and (firsts.count(page[0]) >= 2 or _PAGE_NUMBER.match(page[0])):
+            page = page[1:]
+        while page and (lasts.count(page[-1]) >= 2 or _PAGE_NUMBER.match(page[-1])):
+            page = page[:-1]
+        body.append("\n".join(page))
+    return "\n".join(body)
+
+
 def tree_sha256(root: Path) -> dict[str, str]:
     """Relative path -> SHA-256 of every file below `root` (links followed)."""
     root = root.resolve()

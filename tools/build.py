@@ -31,7 +31,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_sphinx import BUILD_ENV, changes
+import changes  # tools/changes.py, beside this file
+from szhk_sphinx import BUILD_ENV
+from szhk_sphinx.edition import latest_date
 from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import DATA_DIR_ENV, tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
@@ -82,6 +84,33 @@ def source_date_epoch(root: Path) -> str:
         return done.stdout.strip()
     newest = max(p.stat().st_mtime for folder in ("book", "data") for p in (root / folder).rglob("*") if p.is_file())
     return str(int(newest))
+
+
+INPUTS_FILE = "inputs.sha256"  # in each published site: the digest of everything its build read
+INPUT_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt")
+
+
+def inputs_digest(root: Path, epoch: str) -> str:
+    """SHA-256 of everything a build reads: the book's sources and helpers, the data, the configuration, these
+    tools, the installed libraries' versions and the commit date. When it equals the published edition's, the
+    build would publish the same edition: `make build` stops before Jupyter Book."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"{epoch}\0{sys.version}\0".encode())
+    for folder in ("book", "data", "tools"):
+        h.update(f"{folder}\0{tree_digest(root / folder)}\0".encode())
+    for name in INPUT_FILES:
+        path = root / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<none>"))
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    h.update("\n".join(versions).encode())
+    return h.hexdigest()
+
+
+def published_inputs(root: Path) -> str | None:
+    """The inputs digest of the published edition, if one is published."""
+    path = root / "_build" / "site" / INPUTS_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
 def snapshot_data(root: Path, work: Path) -> Path:
@@ -193,7 +222,7 @@ def _referenced(html_dir: Path) -> set[str]:
     return {re.sub(r"%[0-9A-Fa-f]{2}", lambda m: bytes.fromhex(m.group(0)[1:]).decode("latin-1"), f) for f in found}
 
 
-def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
+def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: str | None = None) -> Path:
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
     (the snapshot it was built from) also data/ and the change report (html/changes.html, changes.txt)."""
     build = root / "_build"
@@ -211,6 +240,8 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
                 path.rmdir()
     if data is not None:
         write_changes(root, staged, data)
+    if inputs is not None:
+        (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
         target.mkdir(parents=True, exist_ok=True)
         for pdf in pdfs:
@@ -225,19 +256,17 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
 
 
 def write_changes(root: Path, staged: Path, data: Path) -> None:
-    """Compare the staged edition with the published one: changes.html in the site, changes.txt for the terminal.
-    When nothing changed, the page of the published edition stays (it says what that edition changed), so two
-    builds of the same commit still publish the same bytes."""
-    shutil.copytree(data, staged / changes.DATA_COPY)
-    published = (root / "_build" / "site").resolve() if (root / "_build" / "site").exists() else None
-    sections = changes.report(published, staged, staged / changes.DATA_COPY)
-    compared = bool(sections)
-    (staged / "changes.txt").write_text(changes.as_text(sections, compared) + "\n", encoding="utf-8")
-    kept = published / "html" / changes.PAGE if published else None
-    if compared and not any(sections.values()) and kept is not None and kept.is_file():
-        shutil.copy2(kept, staged / "html" / changes.PAGE)
-    else:
-        changes.write_page(staged / "html" / changes.PAGE, sections, compared, changes.history(root))
+    """The record of this edition (its data, references.bib, version and data date) and the change report for
+    readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
+    changes.keep_previous keeps, so building the same edition again writes the same page."""
+    bibliography = root / "book" / changes.BIBLIOGRAPHY
+    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]))
+    current = root / "_build" / "site"
+    previous = changes.keep_previous(root / "_build", current.resolve() if current.exists() else None,
+                                     changes.edition_of(record).get("version", ""))
+    result = changes.report(previous, record, staged / "html")
+    (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
+    changes.write_page(staged / "html" / changes.PAGE, result, changes.editions(data))
 
 
 def _replace_link(link: Path, target: str) -> None:
@@ -273,8 +302,14 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     work = work_dir(root)
     started = time.perf_counter()
     with locked(work):
-        snapshot = snapshot_data(root, work)
         epoch = source_date_epoch(root)
+        inputs = inputs_digest(root, epoch)
+        if not html_only and published_inputs(root) == inputs:
+            print("[html] 0 notebook(s) executed: nothing the build reads changed since the published edition "
+                  "(Jupyter Book not run)\n[pdf] inputs unchanged: LaTeX not run")
+            print(f"unchanged (same edition): _build/html, _build/pdf ({time.perf_counter() - started:.1f} s)")
+            return {"executed": [], "typeset": False, "published": False, "skipped": True}
+        snapshot = snapshot_data(root, work)
         env = _environment(root, snapshot, epoch)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
         executed = html_pass(root, env)
@@ -286,7 +321,7 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))
         print("[pdf] typeset with XeLaTeX" if typeset else "[pdf] inputs unchanged: LaTeX not run")
         try:
-            site = stage_site(root, pdfs, snapshot)
+            site = stage_site(root, pdfs, snapshot, inputs)
             report = (site / "changes.txt").read_text(encoding="utf-8")
             changed = publish(root, site)
         except OSError as error:
@@ -295,7 +330,7 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     print(report, end="")
     print(("published: " if changed else "unchanged (same edition): ") + "_build/html, _build/pdf "
           f"({time.perf_counter() - started:.1f} s)")
-    return {"executed": executed, "typeset": typeset, "published": changed}
+    return {"executed": executed, "typeset": typeset, "published": changed, "skipped": False}
 
 
 def main(argv: list[str] | None = None) -> int:
