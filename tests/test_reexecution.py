@@ -66,8 +66,16 @@ def test_fingerprint_follows_content_not_modification_time(data_copy: Path) -> N
     paths[name].write_bytes(paths[name].read_bytes().replace(b"\n", b"\r\n", 1))
     after = fingerprint()
     assert after != before
-    paths[target].write_bytes(paths[target].read_bytes() + b"\n")
-    assert fingerprint() != after, f"{name} is validated against {target}: its edits must count"
+    # the registry it cites: its rows that the resource's rows cite count, the others do not
+    fk = next(fk for fk in resources[name]["schema"]["foreignKeys"] if fk["reference"]["resource"] == target)
+    column, key = fk["fields"][0], fk["reference"]["fields"][0]
+    cited = next(r[column] for r in read_csv(paths[name]) if r[column])
+    rows = read_csv(paths[target])
+    with paths[target].open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerow({key: "not-cited-by-anyone"})
+    assert fingerprint() == after, f"a row of {target} that no row of {name} cites counted"
+    set_cells(paths[target], {key: cited}, **{list(rows[0])[-1]: "（测试：改动）"})
+    assert fingerprint() != after, f"{name} cites {cited} of {target}: its edits must count"
 
 
 def test_a_page_about_the_whole_package_follows_every_resource_and_the_descriptor(data_copy: Path) -> None:

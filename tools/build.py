@@ -31,12 +31,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import changes  # tools/changes.py, beside this file
 from szhk_sphinx import BUILD_ENV
-from szhk_sphinx.edition import latest_date
-from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import DATA_DIR_ENV, tree_digest
-from szhk_sphinx.web import PDF_DOWNLOAD_DIR
+
+# What only a real build needs (Sphinx, BeautifulSoup, pybtex) is imported where it is used: a no-op `make build`
+# stops after comparing digests, in well under a second.
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR_ENV = "SZHK_CACHE_DIR"  # read by szhk.cache in the kernels (the Sphinx side never imports szhk)
@@ -193,6 +192,8 @@ def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[list[Path]
     """The PDFs, typeset again only when their inputs changed; returns them and whether LaTeX ran."""
     latex = jb_output(root) / "latex"
     stamp = work_dir(root) / "latex-inputs.sha256"
+    from szhk_sphinx.pdf import PDF_FILES
+
     pdfs = [latex / name for name in PDF_FILES]
     if stamp.is_file() and stamp.read_text() == digest and all(p.is_file() for p in pdfs):
         return pdfs, False
@@ -242,6 +243,8 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: s
         write_changes(root, staged, data)
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
+    from szhk_sphinx.web import PDF_DOWNLOAD_DIR
+
     for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
         target.mkdir(parents=True, exist_ok=True)
         for pdf in pdfs:
@@ -259,6 +262,9 @@ def write_changes(root: Path, staged: Path, data: Path) -> None:
     """The record of this edition (its data, references.bib, version and data date) and the change report for
     readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
     changes.keep_previous keeps, so building the same edition again writes the same page."""
+    import changes  # tools/changes.py, beside this file
+    from szhk_sphinx.edition import latest_date
+
     bibliography = root / "book" / changes.BIBLIOGRAPHY
     record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]))
     current = root / "_build" / "site"
