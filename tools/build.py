@@ -89,15 +89,16 @@ INPUTS_FILE = "inputs.sha256"  # in each published site: the digest of everythin
 INPUT_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt")
 
 
-def inputs_digest(root: Path, epoch: str) -> str:
+def inputs_digest(root: Path, epoch: str, data: Path) -> str:
     """SHA-256 of everything a build reads: the book's sources and helpers, the data, the configuration, these
-    tools, the installed libraries' versions and the commit date. When it equals the published edition's, the
-    build would publish the same edition: `make build` stops before Jupyter Book."""
+    tools, the installed libraries' versions and the commit date; `data` is the data folder read (the build's
+    snapshot once it is taken). When it equals the published edition's, the build would publish the same edition:
+    `make build` stops before Jupyter Book."""
     from importlib import metadata
 
     h = hashlib.sha256(f"{epoch}\0{sys.version}\0".encode())
-    for folder in ("book", "data", "tools"):
-        h.update(f"{folder}\0{tree_digest(root / folder)}\0".encode())
+    for folder, path in (("book", root / "book"), ("data", data), ("tools", root / "tools")):
+        h.update(f"{folder}\0{tree_digest(path)}\0".encode())
     for name in INPUT_FILES:
         path = root / name
         h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<none>"))
@@ -309,13 +310,13 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     started = time.perf_counter()
     with locked(work):
         epoch = source_date_epoch(root)
-        inputs = inputs_digest(root, epoch)
-        if not html_only and published_inputs(root) == inputs:
-            print("[html] 0 notebook(s) executed: nothing the build reads changed since the published edition "
-                  "(Jupyter Book not run)\n[pdf] inputs unchanged: LaTeX not run")
+        if not html_only and published_inputs(root) == inputs_digest(root, epoch, root / "data"):
+            print("[html] 0 notebook(s) executed (nothing the build reads changed since the published edition: "
+                  "Jupyter Book not run)\n[pdf] inputs unchanged: LaTeX not run")
             print(f"unchanged (same edition): _build/html, _build/pdf ({time.perf_counter() - started:.1f} s)")
             return {"executed": [], "typeset": False, "published": False, "skipped": True}
         snapshot = snapshot_data(root, work)
+        inputs = inputs_digest(root, epoch, snapshot)  # what this edition is built from (data/ may change meanwhile)
         env = _environment(root, snapshot, epoch)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
         executed = html_pass(root, env)
