@@ -9,7 +9,7 @@ Builds in the suite (everything else reads files), each started in a thread when
   compared with the repository's own edition). Every test about edited data (re-execution, numbers and figures
   following the data, the claims register, LaTeX escaping, orphan files, reproducibility, a mid-build edit) reads
   the records of those builds.
-- `hostile` (test_hostile_data) and `updated` (test_yearly_update, web pages only): one warm copy each, its data
+- `hostile` (test_hostile_data) and `updated` (test_yearly_update: HTML and PDF, then the published-edition checks on it): one warm copy each, its data
   poisoned or given a new year, built once.
 - `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
   plain `jupyter-book build` (SZHK_BUILD=1, SZHK_DATA_DIR pointing at its data).
@@ -99,23 +99,24 @@ def pdf_text(path: Path, *options: str) -> str:
                           text=True, check=True).stdout
 
 
+HEAD_LINES = 3  # a running head (or foot) is at most this many lines of pdftotext's output
 _PAGE_NUMBER = re.compile(r"^(第\s*)?\d+(\s*页)?$")
 
 
 def pdf_body_text(path: Path) -> str:
-    """The PDF's text page by page, without running heads and feet: a line that opens (or closes) at least two
-    pages is a running head (or foot), and so is a lone page number. Reading the whole PDF at once puts the running
-    head of the next page inside whatever text a page break splits (an address in the bibliography, say); where
-    the pages break moves whenever the data does."""
+    """The PDF's text page by page, without running heads and feet: a line among the first (or last) lines of at
+    least two pages is part of a running head (or foot: a page number, a repeated note). Reading the whole PDF at
+    once puts the running head of the next page inside whatever text a page break splits (an address in the
+    bibliography, say); where the pages break moves whenever the data does."""
     pages = [[line.strip() for line in page.splitlines() if line.strip()]
              for page in pdf_text(path).split("\f")]
-    firsts = [page[0] for page in pages if page]
-    lasts = [page[-1] for page in pages if page]
+    heads = [line for page in pages for line in dict.fromkeys(page[:HEAD_LINES])]
+    feet = [line for page in pages for line in dict.fromkeys(page[-HEAD_LINES:])]
     body = []
     for page in pages:
-        while page and (firsts.count(page[0]) >= 2 or _PAGE_NUMBER.match(page[0])):
+        while page and (heads.count(page[0]) >= 2 or _PAGE_NUMBER.match(page[0])):
             page = page[1:]
-        while page and (lasts.count(page[-1]) >= 2 or _PAGE_NUMBER.match(page[-1])):
+        while page and (feet.count(page[-1]) >= 2 or _PAGE_NUMBER.match(page[-1])):
             page = page[:-1]
         body.append("\n".join(page))
     return "\n".join(body)
@@ -327,7 +328,7 @@ def _start(fixture: str) -> None:
     state["thread"].start()
 
 
-# The yearly update (the web pages alone, the shortest job) yields the CPU to the builds that also typeset.
+# The yearly update (built like the others, then the published-edition checks run on it) yields the CPU to the rest.
 LOW_PRIORITY = ("nice", "-n", "5")
 
 

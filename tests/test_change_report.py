@@ -108,7 +108,7 @@ def test_sources_and_the_data_date_are_reported(editions) -> None:
                        "  language = {chinese},\n}\n", encoding="utf-8")
     report = editions(edit, data_as_of="2030-02-01")
     assert report.sections["sources"] == ["新增来源：《测试来源题名》（测试发布者）"], report.sections["sources"]
-    assert report.sections["edition"] == ["数据截至：2030-01-01 → 2030-02-01"]
+    assert report.sections["edition"] == ["数据截至：2030 年 1 月 1 日 → 2030 年 2 月 1 日"]
 
 
 def test_nothing_changed_and_a_renumbered_note_is_no_change(editions) -> None:

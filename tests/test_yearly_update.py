@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, background_result, build_env,
+from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, ROOT, background_result, build_env,
                       commit_epoch, copy_project, in_background)
 from test_cookbook import FIGURE_ID, follow
 
@@ -172,6 +173,10 @@ def _update_and_build(base: Path) -> Updated:
         "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
                                            lambda r: _later(r, as_of=str(int(r["year"])))),
     }
+    # the repository's published edition is the copy's previous one (its record: what the change report compares)
+    previous = project / "_build" / ".site-repository"
+    shutil.copytree((ROOT / "_build" / "site").resolve() / "record", previous / "record")
+    (project / "_build" / "site").symlink_to(previous.name)
     titles = _register_sources(project, years, day)
     version = _raise_edition(project, day)
     follow(project)  # the cookbook: a new dataset and its figure in 二

@@ -3,7 +3,10 @@
     python tools/build.py              (make build)
     python tools/build.py --html-only  (the web pages alone, in _build/.work/_build/html; nothing published)
 
-1. Under a lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
+0. Under a lock, the digest of everything the build reads (book/, data/, tools/, the configuration, the installed
+   libraries' versions, the commit date) is compared with the published edition's (`inputs.sha256` in its folder):
+   when they are equal, nothing would change, and the build stops here without starting Jupyter Book.
+1. Under the lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
    saved mid-build cannot mix two data versions (the kernels also check every file they read against the digest
    the chapter's cache key was made from). `python -m szhk.data` validates every file of the snapshot once and
    caches the typed frames the chapters read.
@@ -11,7 +14,10 @@
    `--builder pdflatex` (XeLaTeX, shell escape off). The LaTeX pass is skipped when nothing it reads changed.
 3. Publish: a new folder `_build/site-<digest>/` gets `html/` (only the files the pages use, the PDFs inside
    `_downloads/pdf/`) and `pdf/`; then the symlink `_build/site` is switched to it by one rename.
-   `_build/html` and `_build/pdf` are fixed links into `_build/site`. A crash at any moment leaves the old
+   `_build/html` and `_build/pdf` are fixed links into `_build/site`. The site also holds `record/` (the data,
+   references.bib, version and data date it was built from) and the change report for readers
+   (`html/changes.html`, tools/changes.py), which compares it with the previous *published* edition
+   (`_build/previous-edition`, the record of the last published edition of another version). A crash at any moment leaves the old
    edition or the new one, never a mix and never none. A failed build publishes nothing.
 
 Dates in the outputs come from the commit the book is built from (SOURCE_DATE_EPOCH), so two builds of the

@@ -38,7 +38,9 @@ EDITIONS = "editions.csv"  # in data/: version, date, summary (the edition's his
 WORDING = yaml.safe_load((Path(__file__).with_name("changes.yml")).read_text(encoding="utf-8"))
 IMPLIED = ("note", "in_article")  # a note is reported on its own; in_article is which table shows the row
 LIMIT = 12  # rows named per figure before "等 N 行"
-_SHORT = re.compile(r"[；。：（(]")
+_SHORT = re.compile(r"[；。：]")
+_ASIDE = re.compile(r"（[^）]*）|【[^】]*】")  # parentheses and editorial marks: not part of a name
+_CODE = re.compile(r"^[a-z0-9_]+$")  # a code value (hk_gerd): readers get words, not codes
 
 
 # ---- Records --------------------------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _short(description: str) -> str:
     """A field's description cut to its first clause: "已发表来源给出的名次；空表示…" → "已发表来源给出的名次"."""
-    return _SHORT.split(description or "", maxsplit=1)[0].strip()
+    return _SHORT.split(_ASIDE.sub("", description or ""), maxsplit=1)[0].strip()
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,17 @@ class Resource:
             return WORDING["verification_label"]
         return _short(self.fields.get(column, {}).get("description", "")) or column
 
+    def is_code(self, column: str) -> bool:
+        """A column of codes (a closed list of identifiers, e.g. a measure's): not shown to readers, except the
+        verification marks, which have words (tools/changes.yml)."""
+        enum = self.fields.get(column, {}).get("constraints", {}).get("enum") or []
+        return bool(enum) and all(_CODE.match(str(v)) for v in enum) and not column.endswith("verification")
+
     def described_columns(self, row: dict[str, str]) -> list[str]:
-        """Columns that carry values (not the key, the names that go with it, notes or sources)."""
+        """Columns that carry values (not the key, the names that go with it, codes, notes or sources)."""
         names = {c[: -len("_code")] + "_zh" for c in self.key if c.endswith("_code")}
         return [c for c in row if c not in self.key and c not in names and c not in self.sources
-                and c not in IMPLIED and c in self.fields]
+                and c not in IMPLIED and c in self.fields and not self.is_code(c)]
 
 
 def resources(data: Path) -> dict[str, Resource]:
@@ -182,7 +190,8 @@ def figure_names(data: Path, html_dir: Path | None) -> dict[str, list[Place]]:
                 caption = figure.find("figcaption")
                 if caption is not None and figure["id"] not in captions:
                     words = caption.get_text(" ", strip=True)
-                    captions[figure["id"]] = re.split(r"[。：（]", words, maxsplit=1)[0].rstrip(" #¶")
+                    name = re.split(r"[。：（]", _ASIDE.sub("", words), maxsplit=1)[0]
+                    captions[figure["id"]] = re.sub(r"\s+", " ", name).strip(" #¶")
     shown: dict[str, list[Place]] = {}
     for title, spec in (package.get("tables") or {}).items():
         for name in spec.get("resources", []):
@@ -323,7 +332,8 @@ def report(previous: Path | None, record: Path, html_dir: Path | None = None) ->
     old = edition_of(previous)
     sections: dict[str, list[str]] = {key: [] for key in ("edition", "data", "figures", "sources")}
     if old.get("data_as_of") != new.get("data_as_of"):
-        sections["edition"].append(WORDING["data_as_of"].format(old=old.get("data_as_of"), new=new.get("data_as_of")))
+        sections["edition"].append(WORDING["data_as_of"].format(old=_date(old.get("data_as_of")),
+                                                                new=_date(new.get("data_as_of"))))
     titles_old, titles_new = source_titles(previous / BIBLIOGRAPHY), source_titles(record / BIBLIOGRAPHY)
     sections["data"], sections["figures"] = data_changes(previous / "data", record / "data", titles_new,
                                                          figure_names(record / "data", html_dir))
@@ -331,8 +341,18 @@ def report(previous: Path | None, record: Path, html_dir: Path | None = None) ->
     return Report(True, new, old, sections)
 
 
+def _date(value: str | None) -> str:
+    """A date as the book writes it (2026 年 1 月 26 日), or as recorded when it is not one."""
+    from szhk_sphinx.edition import zh_date
+
+    try:
+        return zh_date(value or "")
+    except ValueError:
+        return value or WORDING["empty"]
+
+
 # ---- Writing ---------------------------------------------------------------------------------------------------
-_HEADINGS = {"edition": "edition", "data": "data", "figures": "data", "sources": "sources"}
+_HEADINGS = {"edition": "edition", "data": "data", "figures": "figures", "sources": "sources"}
 
 
 def as_text(result: Report) -> str:
@@ -340,8 +360,8 @@ def as_text(result: Report) -> str:
     if not result.compared:
         lines.append(WORDING["first"])
     else:
-        lines.append(WORDING["compared"].format(new=result.new.get("version"), new_date=result.new.get("date"),
-                                                old=result.old.get("version"), old_date=result.old.get("date")))
+        lines.append(WORDING["compared"].format(new=result.new.get("version"), new_date=_date(result.new.get("date")),
+                                                old=result.old.get("version"), old_date=_date(result.old.get("date"))))
         if not result.changed:
             lines.append(WORDING["nothing"])
         for key, items in result.sections.items():
@@ -358,8 +378,8 @@ def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> Non
         body.append(f"<p>{html.escape(WORDING['first'])}</p>")
     else:
         body.append("<p>" + html.escape(WORDING["compared"].format(
-            new=result.new.get("version"), new_date=result.new.get("date"),
-            old=result.old.get("version"), old_date=result.old.get("date"))) + "</p>")
+            new=result.new.get("version"), new_date=_date(result.new.get("date")),
+            old=result.old.get("version"), old_date=_date(result.old.get("date")))) + "</p>")
         if not result.changed:
             body.append(f"<p>{html.escape(WORDING['nothing'])}</p>")
         for key, items in result.sections.items():
@@ -367,7 +387,8 @@ def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> Non
                 body.append(f"<h2>{html.escape(WORDING['sections'][_HEADINGS[key]])}</h2><ul>"
                             + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
     body.append(f"<h2 id=\"history\">{html.escape(WORDING['sections']['history'])}</h2><ul>" + "".join(
-        "<li>" + html.escape(WORDING["history_line"].format(**row)) + "</li>" for row in reversed(history)) + "</ul>")
+        "<li>" + html.escape(WORDING["history_line"].format(**{**row, "released": _date(row.get("released"))}))
+        + "</li>" for row in reversed(history)) + "</ul>")
     title = html.escape(WORDING["title"])
     path.write_text(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
