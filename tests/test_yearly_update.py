@@ -69,8 +69,8 @@ def _register_sources(project: Path, years: dict[str, int], day: str) -> dict[st
     """A row in sources.csv and an entry in references.bib for each new edition (data/README.md, step 2); returns
     source id → title."""
     header, _ = _rows(project / "data" / "sources.csv")
-    titles = {f"{SOURCE_PREFIX}{name.replace('_', '-')}-{year}": f"测试来源：{name} {year} 年版"
-              for name, year in years.items()}
+    titles = {f"{SOURCE_PREFIX}{name.replace('_', '-')}-{year}": f"测试来源第 {number} 种，{year} 年版"
+              for number, (name, year) in enumerate(years.items(), start=1)}
     with (project / "data" / "sources.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, header, lineterminator="\n").writerows(
             {"source_id": key, "kind": "official", "note": "测试：新版次的来源。", "accessed": day,
