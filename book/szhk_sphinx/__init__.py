@@ -8,10 +8,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # Sphinx itself is imported where it runs: tools/build.py reads names from here without it
+from szhk_names import BUILD_ENV  # set by tools/build.py, which also makes the PDFs the web pages link to
+
+if TYPE_CHECKING:  # Sphinx itself is imported where it runs: tools/build.py imports this package without it
     from sphinx.application import Sphinx
 
-BUILD_ENV = "SZHK_BUILD"  # set by tools/build.py, which also makes the PDFs the web pages link to
+__all__ = ["BUILD_ENV", "setup"]
 
 
 def _require_make_build(app: Sphinx, config: Any) -> None:
