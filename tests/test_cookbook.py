@@ -71,6 +71,7 @@ def test_the_cookbook_has_every_step() -> None:
     assert FIGURE_ID in steps["datapackage.json#figures"] and FIGURE_ID in steps["book/02-hk-innovation.md"]
     cell = steps["book/02-hk-innovation.md"]
     assert ":alt:" in cell and "{download}" in cell and "title_and_source" in cell and "figures.publish" in cell
+    assert "数据来源：" in cell and "{cite}" in cell and "{numref}" in cell, "the caption and text conventions"
     assert not re.search(r"#[0-9A-Fa-f]{6}\b|color=", cell), "colours come from the house style, never written by hand"
 
 
