@@ -231,7 +231,8 @@ def _referenced(html_dir: Path) -> set[str]:
 
 def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: str | None = None) -> Path:
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
-    (the snapshot it was built from) also data/ and the change report (html/changes.html, changes.txt)."""
+    (the snapshot it was built from) also record/ and the change report (html/changes.html, changes.txt); with
+    `inputs`, inputs.sha256 (what the no-op check compares)."""
     build = root / "_build"
     staged = build / ".site-staging"
     shutil.rmtree(staged, ignore_errors=True)
