@@ -104,10 +104,13 @@ def _later(row: dict[str, str], **changes: str) -> dict[str, str]:
 
 
 def _author_text(html: Path) -> dict[str, str]:
-    """Text of every element the chapters label para-… (the author's paragraphs and tables), page by page."""
+    """Text of every element the chapters label para-… (the author's paragraphs and tables), page by page, without
+    the citation numbers (a new source cited earlier in the book renumbers them: no change to the author's words)."""
     texts = {}
     for page in CHAPTERS:
         soup = BeautifulSoup((html / page).read_text(encoding="utf-8"), "html.parser")
+        for citation in soup.select('a[href*="references.html#"]'):
+            citation.decompose()
         for element in soup.select('[id^="para-"]'):
             target = element if element.name != "span" else element.find_next(["p", "div", "table"])
             texts[f"{page}#{element['id']}"] = re.sub(r"\s+", " ", target.get_text(" ", strip=True))
