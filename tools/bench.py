@@ -152,14 +152,16 @@ def add_gii_edition(project: Path) -> str:
     data = project / "data"
     header, rows = _rows(data / "gii_ranks.csv")
     year = max(int(r["year"]) for r in rows) + 1
-    _append(data / "gii_ranks.csv", header, [
-        dict(r, year=str(year), in_article="false", rank_article="", verification="match",
-             published_source=NEW_SOURCE, economies_ranked_source="", note="")
-        for r in rows if int(r["year"]) == year - 1])
-    header, _ = _rows(data / "sources.csv")
-    _append(data / "sources.csv", header, [{"source_id": NEW_SOURCE, "kind": "official", "note": "bench"}])
+    added = [dict(r, year=str(year), in_article="false", rank_article="", verification="match",
+                  published_source=NEW_SOURCE, economies_ranked_source="", note="")
+             for r in rows if int(r["year"]) == year - 1]
+    _append(data / "gii_ranks.csv", header, added)
     epoch = int(build.source_date_epoch(ROOT))
     day = time.strftime("%Y-%m-%d", time.gmtime(epoch - 86400))
+    header, _ = _rows(data / "sources.csv")
+    given = "、".join(dict.fromkeys(v for r in added for v in (r["rank_published"], r["economies_ranked"])))
+    _append(data / "sources.csv", header, [{"source_id": NEW_SOURCE, "kind": "official", "note": "bench",
+                                            "accessed": day, "quote": f"bench: {given}"}])
     with (project / "book" / "references.bib").open("a", encoding="utf-8") as bib:
         bib.write(f"\n@online{{{NEW_SOURCE},\n  author = {{{{WIPO}}}},\n  title = {{Global Innovation Index {year}}},\n"
                   f"  date = {{{day}}},\n  url = {{https://www.wipo.int/global_innovation_index/}},\n"
