@@ -15,7 +15,7 @@ import pytest
 from conftest import BOOK, DATA, SCIENCE_PARK_KEY, SCIENCE_PARK_RESOLVED, Page, read_csv, set_cells, squeeze
 
 import szhk_sphinx.reexecution as reexecution
-from szhk import claims, claims_pages, data, qualifiers
+from szhk import claims, claims_pages, data, qualifiers, quotes
 from szhk.data import DataValidationError
 
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
@@ -344,7 +344,7 @@ def test_a_quote_without_the_number_is_named(data_copy: Path) -> None:
     ("37,550", "3755", "家", False),
 ])
 def test_quote_gives(quote: str, value: str, unit: str, gives: bool) -> None:
-    assert claims.quote_gives(quote, Decimal(value), unit) is gives
+    assert quotes.quote_gives(quote, Decimal(value), unit) is gives
 
 
 def test_a_list_count_that_does_not_match_its_list_differs(data_copy: Path) -> None:

@@ -36,7 +36,6 @@ any chapter. The rule for rounded and qualified numbers is `szhk.qualifiers.amou
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -45,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import data, deps
+from . import data, deps, quotes
 from .descriptor import DataValidationError
 from .qualifiers import amount_supported, precision
 
@@ -593,59 +592,6 @@ def _unsourced(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Map
 # ----------------------------------------------------------------------------------------------------------------
 # The numbers the sources' quotes give (sources.csv: quote)
 # ----------------------------------------------------------------------------------------------------------------
-_EN_CARDINALS = "one two three four five six seven eight nine ten".split()
-_EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-                "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
-_CN_DIGITS = "〇一二三四五六七八九"
-_SCALES = {"亿": Decimal(10) ** 8, "億": Decimal(10) ** 8, "万": Decimal(10) ** 4, "萬": Decimal(10) ** 4}
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _cn_numeral(n: int) -> str:
-    """1–99 as Chinese text writes them: 五, 十五, 二十."""
-    tens, units = divmod(n, 10)
-    if not tens:
-        return _CN_DIGITS[units]
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[units] if units else "")
-
-
-def quote_gives(quote: str, value: Decimal, unit: str = "") -> bool:
-    """Whether `quote` states `value` (in the data's `unit`, e.g. 亿港元) as a number of its own: in digits with or
-    without grouping (3755, 3,755, 3 755), scaled (1.1萬 for 11000, 443.9 million for 4.439 亿, 33 billion for
-    330 亿), or for small counts and ranks in words (five, 五所, fifth, 第五); "2025" does not give 2."""
-    absolute = value * next((factor for mark, factor in _SCALES.items() if mark in unit), Decimal(1))
-    digit_forms = {_plain(value), _plain(absolute)}
-    if absolute == absolute.to_integral_value():
-        n = int(absolute)
-        digit_forms |= {f"{n:,}", f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u00a0")}
-    suffixed = []  # (number, the word that must follow it)
-    if absolute >= 10 ** 4:
-        suffixed += [(_plain(absolute / 10 ** 4), "[万萬]")]
-    if absolute >= 10 ** 8:
-        suffixed += [(_plain(absolute / 10 ** 8), "[亿億]")]
-    if absolute >= 10 ** 6:
-        suffixed += [(_plain(absolute / 10 ** 6), r"\s*(?:million|mn)\b")]
-    if absolute >= 10 ** 9:
-        suffixed += [(_plain(absolute / 10 ** 9), r"\s*(?:billion|bn)\b")]
-    patterns = [rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)" for form in digit_forms]
-    patterns += [rf"(?<![\d.,]){re.escape(number)}{word}" for number, word in suffixed]
-    if value == value.to_integral_value() and 1 <= value <= 99 and not unit.startswith("%"):
-        n = int(value)
-        if n <= 10:
-            patterns.append(rf"\b{_EN_CARDINALS[n - 1]}\b")
-        if n <= 20:
-            patterns.append(rf"\b{_EN_ORDINALS[n - 1]}\b")
-        pairs = "两兩"  # 2 as a count (两所), which unicodedata gives no numeric value
-        numeral = _CN_DIGITS + "十百千" + "".join(_SCALES) + pairs  # a numeral character: 五 in 十五 is not 5
-        chinese = [_cn_numeral(n)] + (list(pairs) if n == 2 else [])
-        patterns += [rf"(?<![{numeral}]){c}(?![{numeral}])" for c in chinese]
-    return any(re.search(p, quote, flags=re.IGNORECASE) for p in patterns)
-
-
 def _source_column(row: Mapping[str, Any], published_field: str) -> str:
     """The column naming the source of `published_field` (economies_ranked → economies_ranked_source when filled)."""
     for name in (f"{published_field.removesuffix('_published')}_source", f"{published_field}_source"):
@@ -661,7 +607,7 @@ def unquoted_numbers(results: Sequence[Result], load: Any = None) -> list[DataVa
     load = load or data.load
     descriptor = data.package()
     sources = load("sources")
-    quotes = {_text(r["source_id"]): (_text(r.get("quote")), i + 2) for i, r in enumerate(sources.to_dict("records"))}
+    quoted = {_text(r["source_id"]): (_text(r.get("quote")), i + 2) for i, r in enumerate(sources.to_dict("records"))}
     problems = []
     for result in results:
         claim = result.claim
@@ -679,11 +625,11 @@ def unquoted_numbers(results: Sequence[Result], load: Any = None) -> list[DataVa
             for row in _select(claim, frame, _key_fields(descriptor, resource), [spec], "rows", resource):
                 value = _decimal(row.get(claim.published_field))
                 source = _text(row.get(_source_column(row, claim.published_field)))
-                quote, line = quotes.get(source, ("", "—"))
+                quote, line = quoted.get(source, ("", "—"))
                 if value is None or not source or not quote:
                     continue
                 unit = _text(row.get("unit")) or units.get(claim.published_field, "") or ""
-                if not quote_gives(quote, value, unit):
+                if not quotes.quote_gives(quote, value, unit):
                     problems.append(DataValidationError(
                         data.data_dir() / "sources.csv", line, "quote",
                         "来源的原话（quote）须给出它所支持的数字",
