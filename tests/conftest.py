@@ -142,12 +142,13 @@ def pdf_body_text(path: Path) -> str:
     heads = [line for page in pages for line in dict.fromkeys(page[:HEAD_LINES])]
     feet = [line for page in pages for line in dict.fromkeys(page[-HEAD_LINES:])]
     body = []
-    for page in pages:
-        while page and (heads.count(page[0]) >= 2 or _PAGE_NUMBER.match(page[0])):
-            page = page[1:]
-        while page and (feet.count(page[-1]) >= 2 or _PAGE_NUMBER.match(page[-1])):
-            page = page[:-1]
-        body.append("\n".join(page))
+    for page in pages:  # pdftotext may put a line of the text (a label in the margin) among the head's lines
+        top, middle, bottom = page[:HEAD_LINES], page[HEAD_LINES:-HEAD_LINES], page[HEAD_LINES:][-HEAD_LINES:]
+        if len(page) <= 2 * HEAD_LINES:
+            top, middle, bottom = page, [], []
+        top = [line for line in top if heads.count(line) < 2 and not _PAGE_NUMBER.match(line)]
+        bottom = [line for line in bottom if feet.count(line) < 2 and not _PAGE_NUMBER.match(line)]
+        body.append("\n".join([*top, *middle, *bottom]))
     return "\n".join(body)
 
 

@@ -31,6 +31,7 @@ from bs4 import BeautifulSoup
 
 from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, ROOT, background_result, build_env,
                       commit_epoch, copy_project, in_background)
+from szhk_names import ROOT_ENV
 from test_cookbook import FIGURE_ID, follow
 
 CHAPTERS = [f"book/{name}.html" for name in (
@@ -219,11 +220,13 @@ def _update_and_build(base: Path) -> Updated:
         return result
     result.site_before_again = os.readlink(project / "_build" / "site")
     result.again = subprocess.run(command, cwd=project, env=env, text=True, capture_output=True, timeout=BUILD_TIMEOUT)
-    # the checks of the published edition, on the copy's edition (the copy's tests read the copy's _build)
+    # the checks of the published edition, on the copy's edition (the copy's tests read the copy's _build, and
+    # the helpers the copy's project: SZHK_ROOT)
     result.checks = subprocess.run(
         [*LOW_PRIORITY, sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
          *[f"tests/{name}" for name in PUBLISHED_CHECKS]],
-        cwd=project, env=build_env(**{PUBLISHED_CHECKS_ONLY_ENV: "1"}), text=True, capture_output=True,
+        cwd=project, env=build_env(**{PUBLISHED_CHECKS_ONLY_ENV: "1", ROOT_ENV: str(project)}), text=True,
+        capture_output=True,
         timeout=BUILD_TIMEOUT)
     return result
 
