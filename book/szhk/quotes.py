@@ -18,8 +18,6 @@ _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tent
                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 _CN_DIGITS = "〇一二三四五六七八九"
 _SCALES = {"亿": Decimal(10) ** 8, "億": Decimal(10) ** 8, "万": Decimal(10) ** 4, "萬": Decimal(10) ** 4}
-_PAIRS = "两兩"  # 2 as a count (两所), which unicodedata gives no numeric value
-_NUMERAL = _CN_DIGITS + "十百千" + "".join(_SCALES) + _PAIRS  # a numeral character: 五 in 十五 is not 5
 
 
 def _plain(value: Decimal) -> str:
@@ -65,6 +63,8 @@ def quote_gives(quote: str, value: Decimal | str, unit: str = "") -> bool:
             patterns.append(rf"\b{_EN_ORDINALS[n - 1]}\b")
         if n == 1:
             patterns.append("首位")
-        chinese = [_cn_numeral(n)] + (list(_PAIRS) if n == 2 else [])
-        patterns += [rf"(?<![{_NUMERAL}]){c}(?![{_NUMERAL}])" for c in chinese]
+        pairs = "两兩"  # 2 as a count (两所), which unicodedata gives no numeric value
+        numeral = _CN_DIGITS + "十百千" + "".join(_SCALES) + pairs  # a numeral character: 五 in 十五 is not 5
+        chinese = [_cn_numeral(n)] + (list(pairs) if n == 2 else [])
+        patterns += [rf"(?<![{numeral}]){c}(?![{numeral}])" for c in chinese]
     return any(re.search(p, quote, flags=re.IGNORECASE) for p in patterns)
