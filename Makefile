@@ -20,7 +20,8 @@ APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-ex
 build: setup
 	$(PY) tools/build.py
 
-# Seconds and notebooks executed for a cold, a no-op, a one-CSV and a PDF build, on a temporary copy.
+# Seconds and notebooks executed for a cold, a no-op, a one-CSV and a new-edition build, on a temporary copy; the
+# no-op's share of a cold build and the notebooks one new GII edition re-executes.
 bench: setup
 	$(PY) tools/bench.py
 

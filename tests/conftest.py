@@ -9,7 +9,7 @@ Builds in the suite (everything else reads files), each started in a thread when
   compared with the repository's own edition). Every test about edited data (re-execution, numbers and figures
   following the data, the claims register, LaTeX escaping, orphan files, reproducibility, a mid-build edit) reads
   the records of those builds.
-- `hostile` (test_hostile_data) and `updated` (test_yearly_update, web pages only): one warm copy each, its data
+- `hostile` (test_hostile_data) and `updated` (test_yearly_update: HTML and PDF, then the published-edition checks on it): one warm copy each, its data
   poisoned or given a new year, built once.
 - `one_page_project`: a tiny book (one MyST notebook, one CSV, one .bib entry) for the failure paths, built with
   plain `jupyter-book build` (SZHK_BUILD=1, SZHK_DATA_DIR pointing at its data).
@@ -126,6 +126,30 @@ def figure_resources(figure: str, data: Path = DATA) -> set[str]:
 def pdf_text(path: Path, *options: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
+
+
+HEAD_LINES = 3  # a running head (or foot) is at most this many lines of pdftotext's output
+_PAGE_NUMBER = re.compile(r"^(第\s*)?\d+(\s*页)?$")
+
+
+def pdf_body_text(path: Path) -> str:
+    """The PDF's text page by page, without running heads and feet: a line among the first (or last) lines of at
+    least two pages is part of a running head (or foot: a page number, a repeated note). Reading the whole PDF at
+    once puts the running head of the next page inside whatever text a page break splits (an address in the
+    bibliography, say); where the pages break moves whenever the data does."""
+    pages = [[line.strip() for line in page.splitlines() if line.strip()]
+             for page in pdf_text(path).split("\f")]
+    heads = [line for page in pages for line in dict.fromkeys(page[:HEAD_LINES])]
+    feet = [line for page in pages for line in dict.fromkeys(page[-HEAD_LINES:])]
+    body = []
+    for page in pages:  # pdftotext may put a line of the text (a label in the margin) among the head's lines
+        top, middle, bottom = page[:HEAD_LINES], page[HEAD_LINES:-HEAD_LINES], page[HEAD_LINES:][-HEAD_LINES:]
+        if len(page) <= 2 * HEAD_LINES:
+            top, middle, bottom = page, [], []
+        top = [line for line in top if heads.count(line) < 2 and not _PAGE_NUMBER.match(line)]
+        bottom = [line for line in bottom if feet.count(line) < 2 and not _PAGE_NUMBER.match(line)]
+        body.append("\n".join([*top, *middle, *bottom]))
+    return "\n".join(body)
 
 
 def tree_sha256(root: Path) -> dict[str, str]:
@@ -334,7 +358,7 @@ def _start(fixture: str) -> None:
     state["thread"].start()
 
 
-# The yearly update (the web pages alone, the shortest job) yields the CPU to the builds that also typeset.
+# The yearly update (built like the others, then the published-edition checks run on it) yields the CPU to the rest.
 LOW_PRIORITY = ("nice", "-n", "5")
 
 
@@ -353,12 +377,20 @@ def background_result(fixture: str) -> Any:
 # a copy; these fixtures do one or the other, so a test using any of them is marked without being told.
 BUILD_FIXTURES = frozenset({"html_dir", "pdf_dir", "one_page_project", "edited_build", "hostile", "updated",
                             "browsing"})
+# Set by the yearly-update test when it runs the checks of the published book on its updated copy: the tests that
+# build copies of their own (the background jobs) are left out there.
+PUBLISHED_CHECKS_ONLY_ENV = "SZHK_PUBLISHED_CHECKS_ONLY"
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a test marked here is deselected like one marked by hand
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the tests that need a build (see BUILD_FIXTURES); tests that read a background build run last (in
     their order), so the others run while the builds do."""
+    if os.environ.get(PUBLISHED_CHECKS_ONLY_ENV):
+        builds = [item for item in items if set(getattr(item, "fixturenames", ())) & _BACKGROUND.keys()]
+        if builds:
+            config.hook.pytest_deselected(items=builds)
+            items[:] = [item for item in items if item not in builds]
     for item in items:
         if set(getattr(item, "fixturenames", ())) & (BUILD_FIXTURES | _BACKGROUND.keys()):
             item.add_marker(pytest.mark.needs_build)

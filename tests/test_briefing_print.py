@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DATA
+from szhk_sphinx.edition import latest_version
+
 from szhk import briefing, claims, front
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +39,8 @@ def test_briefing_pdf_has_no_screen_only_text_and_a_plain_header() -> None:
     assert "出处：全书" not in flat and "szhk-report.pdf" not in flat
     assert re.search(r"表1与逐年名次，第\d+页", flat), "the book PDF's page, not a part name"
     header = pdf_text(layout=True).splitlines()[1]
-    assert re.search(r"版本 1\.0\s*·\s*\d{4} 年 \d{1,2} 月 \d{1,2} 日\s*·\s*原文写于 2022 年\s*·\s*数据截至 \d{4} 年",
+    version = re.escape(latest_version(DATA))  # the edition data/editions.csv records last
+    assert re.search(rf"版本 {version}\s*·\s*\d{{4}} 年 \d{{1,2}} 月 \d{{1,2}} 日\s*·\s*原文写于 2022 年\s*·\s*数据截至 \d{{4}} 年",
                      header), header
     assert "核心观点（编者）" in flat and "不是原文" in flat  # who speaks: the editors summarise, the author does not
     assert pdf_text(layout=True).splitlines()[2].strip() == "", "the header is one line (no date wrapped onto a second)"

@@ -1,59 +1,153 @@
-"""The change report (szhk_sphinx.changes): after a one-value edit it names the file, the row, the column and the
-old and new value; it sees a changed number in the author's paragraph, a changed figure and a changed verdict; and
-it says "no change" when nothing changed."""
+"""The change report for readers (tools/changes.py, 更新说明): plain words naming the table or figure and the row as
+a reader knows them, new rows with their values and sources, 数据截至 and sources included, no column names, keys
+or internal ids; compared with the previous *published* edition, kept, so a second build of the same edition writes
+the same page; the history lists editions in words."""
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 from pathlib import Path
 
-from szhk_sphinx import changes
+import pytest
+from conftest import DATA, ROOT, TOOLS, read_csv, set_cells
+
+import sys
+
+sys.path.insert(0, str(TOOLS))
+import changes  # noqa: E402  (tools/changes.py)
+
+QS = "qs_university_ranks.csv"
+HKUST = {"edition": "2022", "university_code": "HKUST", "ranking_code": "overall"}
+FIGURE_HTML = ("<html><body><figure id='fig-gii-ranks'><img src='x.svg'><figcaption><p>图 3 中国香港与中国内地的全球创新"
+               "指数名次（2017—2025 年）。注释[1]</p></figcaption></figure><p>正文<sup>[{note}]</sup></p></body></html>")
 
 
-def site(folder: Path, rank: str, verdict: str, label: str) -> Path:
-    """A two-file site and its data: one CSV row, one paragraph, one figure (SVG with its text), one claim."""
-    (folder / "data").mkdir(parents=True)
-    (folder / "data" / "datapackage.json").write_text(json.dumps({"resources": [
-        {"path": "gii_ranks.csv", "schema": {"primaryKey": ["year", "economy_code"]}}]}), encoding="utf-8")
-    (folder / "data" / "gii_ranks.csv").write_text(
-        f"year,economy_code,rank_published\n2025,HKG,{rank}\n", encoding="utf-8")
-    book = folder / "html" / "book"
-    book.mkdir(parents=True)
-    (book / "fig.svg").write_text(f"<svg><!-- {label} --></svg>", encoding="utf-8")
-    (book / "02-hk-innovation.html").write_text(
-        "<html><body><h1>二、香港科技创新产业基本情况</h1>"
-        f"<p id='para-02-rankings'>香港近 {rank} 年均排在前 15 名</p>"
-        "<figure id='fig-gii-ranks'><img src='fig.svg'></figure>"
-        "<table><tr><td>2025年</td><td>15/139</td></tr></table></body></html>", encoding="utf-8")
-    (book / "claims.html").write_text(
-        "<html><body><h1>数字核验</h1><table><tr><td><p id='claim-gii-top15'>第 1 条</p></td>"
-        f"<td>{verdict}</td><td>5 年</td><td>{rank}</td></tr></table></body></html>", encoding="utf-8")
-    return folder
+def record(folder: Path, data: Path, version: str, released: str, note: int = 1) -> Path:
+    """A published edition: its record (data, references.bib, version, data date) and a page with one figure."""
+    html = folder / "html" / "book"
+    html.mkdir(parents=True)
+    (html / "02-hk-innovation.html").write_text(FIGURE_HTML.format(note=note), encoding="utf-8")
+    with (data / changes.EDITIONS).open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([version, released, f"第 {version} 版的改动（测试）"])
+    bib = folder / "references.bib"
+    shutil.copy2(ROOT / "book" / "references.bib", bib)
+    return changes.write_record(folder, data, bib, released)
 
 
-def test_a_one_value_edit_names_file_row_column_and_both_values(tmp_path: Path) -> None:
-    old = site(tmp_path / "old", "15", "一致", "15")
-    new = site(tmp_path / "new", "16", "不一致", "16")
-    sections = changes.report(old, new, new / "data")
-    assert sections["数据"] == ["data/gii_ranks.csv 第 2025|HKG 行 rank_published：15 → 16"]
-    assert sections["正文数字"] == ["二、香港科技创新产业基本情况（para-02-rankings）：15 → 16"]
-    assert sections["图表数据"] == ["二、香港科技创新产业基本情况：图 fig-gii-ranks 已变（新出现：16；不再出现：15）"]
-    assert "claim-gii-top15 结果：一致 → 不一致" in sections["核验结果"]
-    text = changes.as_text(sections, compared=True)
-    assert "15 → 16" in text and "gii_ranks.csv" in text
+@pytest.fixture
+def editions(tmp_path: Path):
+    """The repository's data as the previous published edition, and a copy to edit as the new one."""
+    old_data, new_data = shutil.copytree(DATA, tmp_path / "old-data"), shutil.copytree(DATA, tmp_path / "new-data")
+    for data in (old_data, new_data):  # the history of these two editions only
+        rows = read_csv(data / changes.EDITIONS)
+        with (data / changes.EDITIONS).open("w", encoding="utf-8", newline="") as handle:
+            csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writeheader()
+    old = record(tmp_path / "old", old_data, "8.0", "2030-01-01")
+
+    def publish_new(edit=lambda data, bib: None, note: int = 1, data_as_of: str = "2030-01-01") -> changes.Report:
+        shutil.rmtree(tmp_path / "new", ignore_errors=True)
+        data = shutil.copytree(new_data, tmp_path / "edited-data", dirs_exist_ok=True)
+        site = tmp_path / "new"
+        (site / "html" / "book").mkdir(parents=True)
+        (site / "html" / "book" / "02-hk-innovation.html").write_text(FIGURE_HTML.format(note=note), encoding="utf-8")
+        bib = tmp_path / "new.bib"
+        shutil.copy2(ROOT / "book" / "references.bib", bib)
+        edit(data, bib)
+        with (data / changes.EDITIONS).open("a", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerow(["8.1", "2030-02-01", "补充 QS 2027 年版（测试）"])
+        new = changes.write_record(site, data, bib, data_as_of)
+        return changes.report(old, new, site / "html")
+
+    return publish_new
 
 
-def test_no_change_says_so(tmp_path: Path) -> None:
-    old = site(tmp_path / "old", "15", "一致", "15")
-    new = site(tmp_path / "new", "15", "一致", "15")
-    sections = changes.report(old, new, new / "data")
-    assert not any(sections.values())
-    assert "没有变化" in changes.as_text(sections, compared=True)
-    page = tmp_path / "changes.html"
-    changes.write_page(page, sections, True, [("2026-01-02", "Data: GII 2025")])
-    assert "没有变化" in page.read_text(encoding="utf-8") and "2026-01-02" in page.read_text(encoding="utf-8")
+def text_of(report: changes.Report) -> str:
+    return changes.as_text(report)
 
 
-def test_first_edition_has_nothing_to_compare_with(tmp_path: Path) -> None:
-    new = site(tmp_path / "new", "15", "一致", "15")
-    assert changes.report(None, new, new / "data") == {}
-    assert "首次发布" in changes.as_text({}, compared=False)
+def test_a_changed_value_and_verdict_read_as_the_reader_knows_the_row(editions) -> None:
+    def edit(data: Path, bib: Path) -> None:
+        row = next(r for r in read_csv(data / QS) if all(r[k] == v for k, v in HKUST.items()))
+        set_cells(data / QS, HKUST, rank_published=str(int(row["rank_published"]) + 1), verification="differs")
+    report = editions(edit)
+    lines = report.sections["data"]
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith("表 2 香港科技大学 大学总排名 2022 年"), line
+    assert "已发表来源给出的名次：第 34 名 → 第 35 名" in line or "→ 第" in line, line
+    assert "核验：" in line and "→ 不一致" in line, line
+    for internal in ("rank_published", "verification", "HKUST", "overall", "|", "qs_university_ranks", "claim-"):
+        assert internal not in text_of(report), f"the report shows {internal!r}: {text_of(report)}"
+
+
+def test_a_new_row_shows_its_values_its_source_and_the_figures_that_show_it(editions) -> None:
+    def edit(data: Path, bib: Path) -> None:
+        rows = read_csv(data / "gii_ranks.csv")
+        latest = max(int(r["year"]) for r in rows)
+        with (data / "gii_ranks.csv").open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+            for row in [r for r in rows if int(r["year"]) == latest]:
+                writer.writerow(dict(row, year=str(latest + 1), rank_published="7"))
+    report = editions(edit)
+    text = text_of(report)
+    added = [line for line in report.sections["data"] if "新增" in line]
+    assert len(added) == 2, report.sections["data"]
+    assert all(line.startswith("表 1 续、图 3 中国香港与中国内地的全球创新指数名次") for line in added), added
+    assert any("中国香港" in line and "第 7 名" in line and "（来源：《" in line for line in added), added
+    assert report.sections["figures"] == [f"图 3 中国香港与中国内地的全球创新指数名次：新增 中国香港 "
+                                          f"{int(added[0].split(' 年')[0].split()[-1])} 年、中国 "
+                                          f"{int(added[0].split(' 年')[0].split()[-1])} 年 的数据"], report.sections
+    assert "gii_ranks" not in text and "rank_published" not in text
+
+
+def test_sources_and_the_data_date_are_reported(editions) -> None:
+    def edit(data: Path, bib: Path) -> None:
+        bib.write_text(bib.read_text(encoding="utf-8") + "\n@online{report-test-new,\n  author = {{测试发布者}},\n"
+                       "  title = {测试来源题名},\n  date = {2030-01-15},\n  url = {https://example.org/x},\n"
+                       "  language = {chinese},\n}\n", encoding="utf-8")
+    report = editions(edit, data_as_of="2030-02-01")
+    assert report.sections["sources"] == ["新增来源：《测试来源题名》（测试发布者）"], report.sections["sources"]
+    assert report.sections["edition"] == ["数据截至：2030 年 1 月 1 日 → 2030 年 2 月 1 日"]
+
+
+def test_nothing_changed_and_a_renumbered_note_is_no_change(editions) -> None:
+    report = editions(note=2)  # the same data; the page's note renumbered
+    assert report.compared and not report.changed, report.sections
+    assert "没有变化" in text_of(report)
+
+
+def test_the_previous_published_edition_is_kept_for_a_second_build(tmp_path: Path) -> None:
+    build = tmp_path / "_build"
+    published = build / ".site-a"
+    (published / changes.RECORD).mkdir(parents=True)
+    (published / changes.RECORD / changes.EDITION_FILE).write_text(json.dumps({"version": "1.0"}), encoding="utf-8")
+    first = changes.keep_previous(build, published, "1.1")
+    assert first is not None and changes.edition_of(first)["version"] == "1.0"
+    republished = build / ".site-b"  # 1.1 is now published; building 1.1 again compares with 1.0 again
+    (republished / changes.RECORD).mkdir(parents=True)
+    (republished / changes.RECORD / changes.EDITION_FILE).write_text(json.dumps({"version": "1.1"}), encoding="utf-8")
+    again = changes.keep_previous(build, republished, "1.1")
+    assert again == first and changes.edition_of(again)["version"] == "1.0"
+    assert changes.keep_previous(build, republished, "1.2") is not None
+    assert changes.edition_of(changes.keep_previous(build, republished, "1.2"))["version"] == "1.1"
+
+
+def test_the_page_lists_the_editions_in_words_and_a_first_edition_says_so(tmp_path: Path) -> None:
+    page = tmp_path / changes.PAGE
+    history = changes.editions(DATA)
+    assert history and all(row["version"] and row["released"] and row["summary"] for row in history)
+    changes.write_page(page, changes.Report(False, {"version": history[-1]["version"]}), history)
+    text = page.read_text(encoding="utf-8")
+    assert "首次发布" in text and "版本记录" in text
+    assert text.index(f"第 {history[-1]['version']} 版") < text.index(f"第 {history[0]['version']} 版")
+    assert "Data:" not in text and "commit" not in text.lower()
+
+
+def test_the_edition_recorded_last_is_the_books_version() -> None:
+    from szhk_sphinx.edition import latest_version
+
+    versions = [row["version"] for row in changes.editions(DATA)]
+    assert latest_version(DATA) == versions[-1]
+    assert [tuple(map(int, v.split("."))) for v in versions] == sorted(tuple(map(int, v.split("."))) for v in versions)
+    assert len(set(versions)) == len(versions), "two editions with one version"

@@ -5,6 +5,7 @@ The builds themselves (what re-executes after an edit, a mid-build edit) are in 
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, read_csv, set_cells
 
 import szhk_sphinx.reexecution as reexecution
 from szhk import data, deps
@@ -65,8 +66,16 @@ def test_fingerprint_follows_content_not_modification_time(data_copy: Path) -> N
     paths[name].write_bytes(paths[name].read_bytes().replace(b"\n", b"\r\n", 1))
     after = fingerprint()
     assert after != before
-    paths[target].write_bytes(paths[target].read_bytes() + b"\n")
-    assert fingerprint() != after, f"{name} is validated against {target}: its edits must count"
+    # the registry it cites: its rows that the resource's rows cite count, the others do not
+    fk = next(fk for fk in resources[name]["schema"]["foreignKeys"] if fk["reference"]["resource"] == target)
+    column, key = fk["fields"][0], fk["reference"]["fields"][0]
+    cited = next(r[column] for r in read_csv(paths[name]) if r[column])
+    rows = read_csv(paths[target])
+    with paths[target].open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerow({key: "not-cited-by-anyone"})
+    assert fingerprint() == after, f"a row of {target} that no row of {name} cites counted"
+    set_cells(paths[target], {key: cited}, **{list(rows[0])[-1]: "（测试：改动）"})
+    assert fingerprint() != after, f"{name} cites {cited} of {target}: its edits must count"
 
 
 def test_a_page_about_the_whole_package_follows_every_resource_and_the_descriptor(data_copy: Path) -> None:
@@ -136,3 +145,69 @@ def test_tree_digest_follows_content_not_location(tmp_path: Path) -> None:
     csv = second / "gii_ranks.csv"
     csv.write_text(csv.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert reexecution.tree_digest(second) != reexecution.tree_digest(first)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# What one new edition of one series re-executes (counted by cache key, without building; make bench counts the
+# notebooks a real build executes)
+# ----------------------------------------------------------------------------------------------------------------
+NEW_SOURCE = "reexecution-test-gii"
+
+
+def guard_cells(project: Path) -> dict[str, list[str]]:
+    """Every notebook's hidden first cell: jupyter-cache keys a notebook by its code cells, and this is the only
+    one that depends on the data, so a notebook re-executes exactly when its guard cell changes."""
+    cells = {}
+    for path in sorted((project / "book").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if reexecution.is_notebook(text):
+            cells[path.stem] = reexecution.guard_cell(f"book/{path.name}", text, project)
+    return cells
+
+
+def add_gii_edition(data_dir: Path) -> int:
+    """One new GII edition as data/README.md says: a source in sources.csv (references.bib is read by no kernel)
+    and one row per economy citing it. Returns the new year."""
+    rows = read_csv(data_dir / "gii_ranks.csv")
+    year = max(int(r["year"]) for r in rows) + 1
+    header = list(rows[0])
+    with (data_dir / "gii_ranks.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        for row in [r for r in rows if int(r["year"]) == year - 1]:
+            writer.writerow(dict(row, year=str(year), in_article="false", rank_article="", verification="match",
+                                 published_source=NEW_SOURCE, economies_ranked_source="", note=""))
+    sources = read_csv(data_dir / "sources.csv")
+    with (data_dir / "sources.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, list(sources[0]), lineterminator="\n").writerow(
+            {"source_id": NEW_SOURCE, "kind": "official", "note": "测试：新版次的来源。"})
+    return year
+
+
+def test_one_new_gii_edition_re_executes_only_the_pages_that_read_the_gii_series(data_copy: Path) -> None:
+    before = guard_cells(ROOT)
+    add_gii_edition(data_copy)
+    after = guard_cells(ROOT)
+    rerun = sorted(stem for stem in before if before[stem] != after[stem])
+    readers = set(reexecution.readers(ROOT / "book").get("gii_ranks", [])) | {
+        stem for stem in before if reexecution.declared((ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8"))
+        == reexecution.ALL}
+    assert len(before) >= 10, before.keys()
+    assert len(rerun) <= 5, f"one new GII edition re-executes {len(rerun)} of {len(before)} notebooks: {rerun}"
+    assert set(rerun) <= readers, f"pages that do not read the GII series re-execute: {set(rerun) - readers}"
+    assert "02-hk-innovation" in rerun, "the chapter with the GII figure and 表 1 续 must re-execute"
+
+
+def test_a_page_reading_datasets_through_the_claims_register_follows_the_rows_claims_name(data_copy: Path) -> None:
+    text = (ROOT / "book" / "claims.md").read_text(encoding="utf-8")
+    assert reexecution.through_claims(text)
+    before = reexecution.guard_cell("book/claims.md", text, ROOT)
+    set_cells(data_copy / "gii_ranks.csv", {"year": "2017", "economy_code": "HKG"}, note="（测试：说明改动）")
+    assert reexecution.guard_cell("book/claims.md", text, ROOT) != before, "a row claims.csv names changed"
+
+
+def test_a_source_counts_for_the_pages_whose_rows_cite_it(data_copy: Path) -> None:
+    text = (ROOT / "book" / "02-hk-innovation.md").read_text(encoding="utf-8")
+    before = reexecution.guard_cell("book/02-hk-innovation.md", text, ROOT)
+    cited = read_csv(data_copy / "gii_ranks.csv")[0]["published_source"]
+    set_cells(data_copy / "sources.csv", {"source_id": cited}, note="（测试：核对说明改动）")
+    assert reexecution.guard_cell("book/02-hk-innovation.md", text, ROOT) != before

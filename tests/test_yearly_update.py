@@ -1,9 +1,15 @@
-"""The yearly update, tried as a maintainer would: on a copy of the project, append one more year to every
-time-series file (each row citing a source that exists), build, and check that
+"""The yearly update, tried as a maintainer would, following data/README.md: on a copy of the project, append the
+next edition to every time-series file, each series citing a new source (a row in sources.csv, an entry in
+references.bib), record the new edition in editions.csv, and follow the cookbook (a new dataset and figure in 二);
+then `make build` (HTML and both PDFs, published in the copy) and check that
 
 - the build passes (data validation included),
 - every rank figure, the start-up figure and the update tables (表 1 续, 表 2 续) show the new year,
-- every paragraph and table of the author's (the elements labelled ``para-…``) reads exactly as before.
+- every paragraph and table of the author's (the elements labelled ``para-…``) reads exactly as before,
+- the checks the repository's own edition gets (every test that reads the published web pages and PDFs, run in the
+  copy against its edition) pass: no test pins page layout, page breaks or this year's data,
+- the change report names the new rows in words, with their sources, and the new version;
+- a second `make build` with nothing changed does not run Jupyter Book and publishes nothing new.
 
 The repository's own build (what `make build` published) gives the "before"; one build of the edited copy (warm
 cache, started in the background when the tests are collected) gives the "after".
@@ -11,19 +17,33 @@ cache, started in the background when the tests are collected) gives the "after"
 from __future__ import annotations
 
 import csv
+import os
 import re
+import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import BUILD_TIMEOUT, LOW_PRIORITY, background_result, copy_project, in_background
+from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, ROOT, background_result, build_env,
+                      commit_epoch, copy_project, in_background)
+from szhk_names import ROOT_ENV
+from test_cookbook import FIGURE_ID, follow
 
 CHAPTERS = [f"book/{name}.html" for name in (
     "00-introduction", "01-background", "02-hk-innovation", "03-government-measures", "04-key-industries",
     "05-cooperation", "06-recommendations")]
+# The tests that read the published edition (web pages and PDFs): run again in the updated copy, on its edition.
+PUBLISHED_CHECKS = ("test_article_text.py", "test_citations.py", "test_offline.py", "test_markdown_escaping.py",
+                    "test_front_matter.py", "test_briefing_print.py", "test_briefing.py", "test_pdf_editions.py",
+                    "test_figures_built.py", "test_claims_register.py")
+SOURCE_PREFIX = "yearly-test-"
+
+
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -31,13 +51,49 @@ def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _append(path: Path, year_field: str, new_rows) -> int:
-    """Append, for the latest year's rows, a copy one year later (edited by `new_rows`); returns the new year."""
+    """Append, for the latest year's rows, a copy one year later (edited by `new_rows`), citing a new source of
+    its own (registered by `_register_sources`); returns the new year."""
     header, rows = _rows(path)
     latest = max(int(r[year_field]) for r in rows)
-    added = [new_rows(dict(r, **{year_field: str(latest + 1)})) for r in rows if int(r[year_field]) == latest]
+    source = f"{SOURCE_PREFIX}{path.stem.replace('_', '-')}-{latest + 1}"
+    added = [new_rows(dict(r, **{year_field: str(latest + 1)}, published_source=source))
+             for r in rows if int(r[year_field]) == latest]
+    for row in added:
+        for column in [c for c in row if c.endswith("_source") and c != "published_source"]:
+            row[column] = ""  # e.g. economies_ranked_source: the new source gives it too
     with path.open("a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, header, lineterminator="\n").writerows(added)
     return latest + 1
+
+
+def _register_sources(project: Path, years: dict[str, int], day: str) -> dict[str, str]:
+    """A row in sources.csv and an entry in references.bib for each new edition (data/README.md, step 2); returns
+    source id → title."""
+    header, _ = _rows(project / "data" / "sources.csv")
+    titles = {f"{SOURCE_PREFIX}{name.replace('_', '-')}-{year}": f"测试来源第 {number} 种，{year} 年版"
+              for number, (name, year) in enumerate(years.items(), start=1)}
+    with (project / "data" / "sources.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, header, lineterminator="\n").writerows(
+            {"source_id": key, "kind": "official", "note": "测试：新版次的来源。", "accessed": day,
+             "quote": f"（测试）{title}"} | {c: "" for c in header if c not in
+                                           ("source_id", "kind", "note", "accessed", "quote")}
+            for key, title in titles.items())
+    with (project / "book" / "references.bib").open("a", encoding="utf-8") as bib:
+        for key, title in titles.items():
+            bib.write(f"\n@online{{{key},\n  author = {{{{测试发布者}}}},\n  title = {{{title}}},\n  date = {{{day}}},\n"
+                      f"  url = {{https://example.org/{key}}},\n  urldate = {{{day}}},\n  language = {{chinese}},\n}}\n")
+    return titles
+
+
+def _raise_edition(project: Path, day: str) -> str:
+    """data/README.md, step 4: a new row in editions.csv, one version up; returns the version."""
+    header, rows = _rows(project / "data" / "editions.csv")
+    major, minor = rows[-1]["version"].split(".")
+    version = f"{major}.{int(minor) + 1}"
+    with (project / "data" / "editions.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, header, lineterminator="\n").writerow(
+            {"version": version, "released": day, "summary": "补充各系列的下一版（测试）。"})
+    return version
 
 
 def _later(row: dict[str, str], **changes: str) -> dict[str, str]:
@@ -49,10 +105,13 @@ def _later(row: dict[str, str], **changes: str) -> dict[str, str]:
 
 
 def _author_text(html: Path) -> dict[str, str]:
-    """Text of every element the chapters label para-… (the author's paragraphs and tables), page by page."""
+    """Text of every element the chapters label para-… (the author's paragraphs and tables), page by page, without
+    the citation numbers (a new source cited earlier in the book renumbers them: no change to the author's words)."""
     texts = {}
     for page in CHAPTERS:
         soup = BeautifulSoup((html / page).read_text(encoding="utf-8"), "html.parser")
+        for citation in soup.select('a[href*="references.html#"]'):
+            citation.decompose()
         for element in soup.select('[id^="para-"]'):
             target = element if element.name != "span" else element.find_next(["p", "div", "table"])
             texts[f"{page}#{element['id']}"] = re.sub(r"\s+", " ", target.get_text(" ", strip=True))
@@ -106,9 +165,28 @@ def _record_quotes(data: Path, years: dict[str, int]) -> None:
         writer.writerows(sources)
 
 
+@dataclass
+class Updated:
+    project: Path
+    years: dict[str, int]
+    titles: dict[str, str]
+    version: str
+    build: subprocess.CompletedProcess[str]
+    checks: subprocess.CompletedProcess[str] | None = None
+    again: subprocess.CompletedProcess[str] | None = None
+    site_before_again: str = ""
+    author_before: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def html(self) -> Path:
+        return self.project / "_build" / "html"
+
+
 @in_background("updated")
-def _update_and_build(base: Path):
+def _update_and_build(base: Path) -> Updated:
     project = copy_project(base / "project")
+    epoch = commit_epoch()  # the repository's commit date: caches and the LaTeX stamp stay valid in the copy
+    day = time.strftime("%Y-%m-%d", time.gmtime(int(epoch) - 86400))  # a source read the day before the commit
 
     data = project / "data"
     years = {
@@ -126,28 +204,91 @@ def _update_and_build(base: Path):
         "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
                                            lambda r: _later(r, as_of=str(int(r["year"])))),
     }
-    _record_quotes(data, years)
-    # The web pages are what this test reads: the HTML pass alone (no LaTeX, nothing published)
-    after = subprocess.run([*LOW_PRIORITY, sys.executable, str(project / "tools" / "build.py"), "--html-only"],
-                           cwd=project, text=True, capture_output=True, timeout=BUILD_TIMEOUT)
-    return project, years, after
+    # the repository's published edition is the copy's previous one (its record: what the change report compares)
+    previous = project / "_build" / ".site-repository"
+    shutil.copytree((ROOT / "_build" / "site").resolve() / "record", previous / "record")
+    (project / "_build" / "site").symlink_to(previous.name)
+    titles = _register_sources(project, years, day)
+    _record_quotes(data, years)  # each new source's quote gives its numbers (szhk.provenance)
+    version = _raise_edition(project, day)
+    follow(project)  # the cookbook: a new dataset and its figure in 二
+    env = build_env(SOURCE_DATE_EPOCH=epoch)
+    command = [*LOW_PRIORITY, sys.executable, str(project / "tools" / "build.py")]
+    built = subprocess.run(command, cwd=project, env=env, text=True, capture_output=True, timeout=BUILD_TIMEOUT)
+    result = Updated(project, years, titles, version, built)
+    if built.returncode != 0:
+        return result
+    result.site_before_again = os.readlink(project / "_build" / "site")
+    result.again = subprocess.run(command, cwd=project, env=env, text=True, capture_output=True, timeout=BUILD_TIMEOUT)
+    # the checks of the published edition, on the copy's edition (the copy's tests read the copy's _build, and
+    # the helpers the copy's project: SZHK_ROOT)
+    result.checks = subprocess.run(
+        [*LOW_PRIORITY, sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+         *[f"tests/{name}" for name in PUBLISHED_CHECKS]],
+        cwd=project, env=build_env(**{PUBLISHED_CHECKS_ONLY_ENV: "1", ROOT_ENV: str(project)}), text=True,
+        capture_output=True,
+        timeout=BUILD_TIMEOUT)
+    return result
 
 
 @pytest.fixture(scope="module")
-def updated(html_dir: Path):
-    project, years, after = background_result("updated")
-    return project, years, _author_text(html_dir), after
+def updated(html_dir: Path) -> Updated:
+    result = background_result("updated")
+    result.author_before = _author_text(html_dir)
+    return result
 
 
-def test_the_build_passes_with_a_new_year_in_every_series(updated):
-    _, years, _, after = updated
-    assert after.returncode == 0, f"build failed after appending {years}:\n{after.stdout[-4000:]}\n{after.stderr[-3000:]}"
+def test_the_build_passes_with_a_new_year_in_every_series(updated: Updated) -> None:
+    after = updated.build
+    assert after.returncode == 0, \
+        f"build failed after appending {updated.years}:\n{after.stdout[-4000:]}\n{after.stderr[-3000:]}"
 
 
-def test_the_figures_and_update_tables_show_the_new_year(updated):
-    project, years, _, after = updated
-    assert after.returncode == 0
-    html = project / "_build" / ".work" / "_build" / "html"
+def test_the_checks_of_the_published_edition_pass_on_the_updated_edition(updated: Updated) -> None:
+    assert updated.build.returncode == 0
+    checks = updated.checks
+    assert checks is not None and checks.returncode == 0, \
+        f"the published-edition checks fail after a legitimate update:\n{checks.stdout[-6000:]}"
+    assert re.search(r"\d+ passed", checks.stdout), checks.stdout[-2000:]
+
+
+def test_the_change_report_names_the_new_rows_their_sources_and_the_version(updated: Updated) -> None:
+    assert updated.build.returncode == 0
+    report = (updated.project / "_build" / "site" / "changes.txt").read_text(encoding="utf-8")
+    page = (updated.html / "changes.html").read_text(encoding="utf-8")
+    assert f"第 {updated.version} 版" in report and f"第 {updated.version} 版" in page
+    for title in updated.titles.values():
+        assert f"《{title}》" in report, f"the change report does not name the source {title}: {report}"
+    assert f"表 1 续" in report and f"表 2 续" in report and "新增" in report
+    for internal in ("rank_published", "published_source", "gii_ranks", SOURCE_PREFIX, "|"):
+        assert internal not in report, f"the change report shows {internal!r}:\n{report}"
+    assert '<a href="../changes.html">' in (updated.html / "book" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_second_build_with_nothing_changed_publishes_nothing_new(updated: Updated) -> None:
+    assert updated.build.returncode == 0 and updated.again is not None
+    assert updated.again.returncode == 0, updated.again.stderr[-3000:]
+    assert "Jupyter Book not run" in updated.again.stdout, updated.again.stdout
+    assert os.readlink(updated.project / "_build" / "site") == updated.site_before_again
+
+
+def test_the_cookbook_figure_is_on_the_page_with_its_caption_and_alt_text(updated: Updated) -> None:
+    assert updated.build.returncode == 0
+    page = "book/02-hk-innovation.html"
+    svg = _figure_svg(updated.html, page, FIGURE_ID)
+    assert "<!-- 雇员（人） -->" in svg, "the value axis does not name the declared unit"
+    soup = BeautifulSoup((updated.html / page).read_text(encoding="utf-8"), "html.parser")
+    figure = soup.find(id=FIGURE_ID)
+    figure = figure if figure.name == "figure" else figure.find_parent("figure")
+    assert figure.find("img").get("alt", "").startswith("柱状图：香港初创企业雇员人数")
+    assert "编者补充" in figure.find("figcaption").get_text()
+    assert "hk_startup_employees.csv" in str(figure)
+
+
+def test_the_figures_and_update_tables_show_the_new_year(updated: Updated):
+    years = updated.years
+    assert updated.build.returncode == 0
+    html = updated.html
     page = "book/02-hk-innovation.html"
     for figure_id, resource in (("fig-gii-ranks", "gii_ranks"), ("fig-imd-ranks", "imd_digital_ranks"),
                                 ("fig-hk-startups", "hk_startups")):
@@ -158,10 +299,10 @@ def test_the_figures_and_update_tables_show_the_new_year(updated):
     assert f"QS {years['qs_university_ranks']}" in _block_after(html, page, "表 2 续")
 
 
-def test_the_authors_words_and_tables_are_unchanged(updated):
-    project, _, author_before, after = updated
-    assert after.returncode == 0
-    author_after = _author_text(project / "_build" / ".work" / "_build" / "html")
+def test_the_authors_words_and_tables_are_unchanged(updated: Updated):
+    author_before = updated.author_before
+    assert updated.build.returncode == 0
+    author_after = _author_text(updated.html)
     assert author_before, "no para-… elements found: the labels of the author's paragraphs moved?"
     assert author_after.keys() == author_before.keys()
     changed = {key: (author_before[key], author_after[key]) for key in author_before

@@ -36,7 +36,8 @@ from szhk_names import BUILD_ENV, ENV_PREFIX, EPOCH_ENV
 
 ROOT = build.ROOT
 IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", "__pycache__", ".pytest_cache")
-NO_OP_LIMIT = 5.0  # seconds (issue 12)
+NO_OP_SHARE = 0.05  # of a cold build (issue 23)
+NEW_SOURCE = "bench-gii-next-edition"
 # The reader-visible edit: InvestHK's 2020 start-up count, labelled on a bar of 图 "fig-hk-startups" (chapter 02)
 # and listed in the data appendix. +1 keeps every rule of the package satisfied (the row has no article value).
 EDIT = ("hk_startups.csv", {"survey_year": "2020"}, "startups_published")
@@ -72,15 +73,19 @@ def timed(step: str, action: Callable[[], tuple[int | None, str]]) -> Row:
     return row
 
 
-def make_build(project: Path) -> tuple[int, str]:
-    """`make build` in the copy (its own tools/build.py); notebooks executed and whether LaTeX ran."""
+def make_build(project: Path, executed_names: list[str] | None = None) -> tuple[int, str]:
+    """`make build` in the copy (its own tools/build.py); notebooks executed (their names appended to
+    `executed_names`) and whether Jupyter Book and LaTeX ran."""
     done = subprocess.run([sys.executable, str(project / "tools" / "build.py")], cwd=project,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"bench: build failed in {project}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-    executed = re.search(r"\[html\] (\d+) notebook", done.stdout)
+    executed = re.search(r"\[html\] (\d+) notebook\(s\) executed(?:: (.*))?", done.stdout)
+    if executed_names is not None and executed and executed.group(2) and "Jupyter Book not run" not in executed.group(2):
+        executed_names += executed.group(2).split(", ")
     latex = "LaTeX not run" if "LaTeX not run" in done.stdout else "LaTeX ran"
-    return int(executed.group(1)) if executed else -1, latex
+    skipped = "Jupyter Book not run" in done.stdout
+    return int(executed.group(1)) if executed else -1, latex + ("; Jupyter Book not run" if skipped else "")
 
 
 def html_pass(project: Path) -> tuple[int, str]:
@@ -129,6 +134,45 @@ def edit_value(project: Path) -> str:
     return f"data/{name} {match} {column}: {old} → {hits[0][column]}"
 
 
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _append(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, header, lineterminator="\n").writerows(rows)
+
+
+def add_gii_edition(project: Path) -> str:
+    """The yearly update of one series, as data/README.md's steps do it: the next GII edition for each economy
+    (the last edition's ranks, for timing only: the copy is never published), its source in sources.csv and
+    references.bib, and the edition recorded in editions.csv. Returns what was added."""
+    data = project / "data"
+    header, rows = _rows(data / "gii_ranks.csv")
+    year = max(int(r["year"]) for r in rows) + 1
+    added = [dict(r, year=str(year), in_article="false", rank_article="", verification="match",
+                  published_source=NEW_SOURCE, economies_ranked_source="", note="")
+             for r in rows if int(r["year"]) == year - 1]
+    _append(data / "gii_ranks.csv", header, added)
+    epoch = int(build.source_date_epoch(ROOT))
+    day = time.strftime("%Y-%m-%d", time.gmtime(epoch - 86400))
+    header, _ = _rows(data / "sources.csv")
+    given = "、".join(dict.fromkeys(v for r in added for v in (r["rank_published"], r["economies_ranked"])))
+    _append(data / "sources.csv", header, [{"source_id": NEW_SOURCE, "kind": "official", "note": "bench",
+                                            "accessed": day, "quote": f"bench: {given}"}])
+    with (project / "book" / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write(f"\n@online{{{NEW_SOURCE},\n  author = {{{{WIPO}}}},\n  title = {{Global Innovation Index {year}}},\n"
+                  f"  date = {{{day}}},\n  url = {{https://www.wipo.int/global_innovation_index/}},\n"
+                  f"  urldate = {{{day}}},\n  language = {{english}},\n}}\n")
+    header, editions = _rows(data / "editions.csv")
+    major, minor = editions[-1]["version"].split(".")
+    _append(data / "editions.csv", header, [{"version": f"{major}.{int(minor) + 1}", "released": day,
+                                             "summary": f"bench: GII {year}"}])
+    return f"GII {year}: 2 rows in data/gii_ranks.csv, 1 source (sources.csv, references.bib), 1 edition"
+
+
 def page_digests(project: Path) -> dict[str, str]:
     html = project / "_build" / "html"
     return {p.relative_to(html).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -148,6 +192,9 @@ def main() -> int:
         edit = edit_value(project)
         rows.append(timed("one CSV value edited, make build", lambda: make_build(project)))
         changed = sorted(p for p, digest in page_digests(project).items() if before.get(p) != digest)
+        update = add_gii_edition(project)
+        rerun: list[str] = []
+        rows.append(timed("one new GII edition, make build", lambda: make_build(project, rerun)))
         plain = copy_project(Path(tmp) / "plain")
         rows.append(timed("plain jupyter-book build, cold (comparison)", lambda: plain_jupyter_book(plain)))
 
@@ -156,11 +203,15 @@ def main() -> int:
         executed = "—" if row.executed is None else str(row.executed)
         print(f"{row.step:<46} {row.seconds:>8.1f} {row.cpu:>7.1f} {executed:>9} {row.load:>5.1f}  {row.note}")
     print(f"\nedit: {edit}\npages whose HTML changed: {', '.join(changed) or 'none'}")
+    print(f"one new edition: {update}\n  re-executed {len(rerun)} notebook(s): {', '.join(rerun) or 'none'}")
+    cold = rows[0].seconds + rows[1].seconds
     no_op = rows[2]
-    works = no_op.executed == 0 and "LaTeX not run" in no_op.note and bool(changed)
-    fast = "within" if no_op.seconds <= NO_OP_LIMIT else f"OVER (at load {no_op.load:.1f})"
-    print(f"no-op make build: {no_op.seconds:.1f} s, {fast} the {NO_OP_LIMIT:.0f} s limit; {no_op.executed} notebooks "
-          f"executed, {no_op.note}")
+    share = no_op.seconds / cold
+    works = (no_op.executed == 0 and "Jupyter Book not run" in no_op.note and bool(changed)
+             and "book/02-hk-innovation.md" in rerun)
+    fast = "within" if share <= NO_OP_SHARE else f"OVER (at load {no_op.load:.1f})"
+    print(f"no-op make build: {no_op.seconds:.2f} s = {share:.1%} of a cold build ({cold:.1f} s: HTML + PDF), {fast} "
+          f"the {NO_OP_SHARE:.0%} target; {no_op.note}")
     print(f"{os.cpu_count()} cores; seconds = wall clock, CPU s = all processes' CPU time, load = 1-minute load "
           "average when the step started (other work on the machine slows the wall clock, hardly the CPU time)")
     return 0 if works else 1  # a no-op that executes or typesets, or an edit no page shows, is a failure

@@ -3,7 +3,10 @@
     python tools/build.py              (make build)
     python tools/build.py --html-only  (the web pages alone, in _build/.work/_build/html; nothing published)
 
-1. Under a lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
+0. Under a lock, the digest of everything the build reads (book/, data/, tools/, the configuration, the installed
+   libraries' versions, the commit date) is compared with the published edition's (`inputs.sha256` in its folder):
+   when they are equal, nothing would change, and the build stops here without starting Jupyter Book.
+1. Under the lock, data/ is copied to a snapshot in the work folder: the whole build reads that copy, so a CSV
    saved mid-build cannot mix two data versions (the kernels also check every file they read against the digest
    the chapter's cache key was made from). `python -m szhk.data` validates every file of the snapshot once and
    caches the typed frames the chapters read.
@@ -11,7 +14,10 @@
    `--builder pdflatex` (XeLaTeX, shell escape off). The LaTeX pass is skipped when nothing it reads changed.
 3. Publish: a new folder `_build/site-<digest>/` gets `html/` (only the files the pages use, the PDFs inside
    `_downloads/pdf/`) and `pdf/`; then the symlink `_build/site` is switched to it by one rename.
-   `_build/html` and `_build/pdf` are fixed links into `_build/site`. A crash at any moment leaves the old
+   `_build/html` and `_build/pdf` are fixed links into `_build/site`. The site also holds `record/` (the data,
+   references.bib, version and data date it was built from) and the change report for readers
+   (`html/changes.html`, tools/changes.py), which compares it with the previous *published* edition
+   (`_build/previous-edition`, the record of the last published edition of another version). A crash at any moment leaves the old
    edition or the new one, never a mix and never none. A failed build publishes nothing.
 
 Dates in the outputs come from the commit the book is built from (SOURCE_DATE_EPOCH), so two builds of the
@@ -32,10 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from szhk_names import BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, EPOCH_ENV, ROOT_ENV
-from szhk_sphinx import changes
-from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import tree_digest
-from szhk_sphinx.web import PDF_DOWNLOAD_DIR
+
+# What only a real build needs (Sphinx, BeautifulSoup, pybtex) is imported where it is used: a no-op `make build`
+# stops after comparing digests, in well under a second.
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK_NAME = Path("_build") / ".work"
@@ -82,6 +88,34 @@ def source_date_epoch(root: Path) -> str:
         return done.stdout.strip()
     newest = max(p.stat().st_mtime for folder in ("book", "data") for p in (root / folder).rglob("*") if p.is_file())
     return str(int(newest))
+
+
+INPUTS_FILE = "inputs.sha256"  # in each published site: the digest of everything its build read
+INPUT_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt")
+
+
+def inputs_digest(root: Path, epoch: str, data: Path) -> str:
+    """SHA-256 of everything a build reads: the book's sources and helpers, the data, the configuration, these
+    tools, the installed libraries' versions and the commit date; `data` is the data folder read (the build's
+    snapshot once it is taken). When it equals the published edition's, the build would publish the same edition:
+    `make build` stops before Jupyter Book."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"{epoch}\0{sys.version}\0".encode())
+    for folder, path in (("book", root / "book"), ("data", data), ("tools", root / "tools")):
+        h.update(f"{folder}\0{tree_digest(path)}\0".encode())
+    for name in INPUT_FILES:
+        path = root / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<none>"))
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    h.update("\n".join(versions).encode())
+    return h.hexdigest()
+
+
+def published_inputs(root: Path) -> str | None:
+    """The inputs digest of the published edition, if one is published."""
+    path = root / "_build" / "site" / INPUTS_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
 def snapshot_data(root: Path, work: Path) -> Path:
@@ -164,6 +198,8 @@ def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[list[Path]
     """The PDFs, typeset again only when their inputs changed; returns them and whether LaTeX ran."""
     latex = jb_output(root) / "latex"
     stamp = work_dir(root) / "latex-inputs.sha256"
+    from szhk_sphinx.pdf import PDF_FILES
+
     pdfs = [latex / name for name in PDF_FILES]
     if stamp.is_file() and stamp.read_text() == digest and all(p.is_file() for p in pdfs):
         return pdfs, False
@@ -193,9 +229,10 @@ def _referenced(html_dir: Path) -> set[str]:
     return {re.sub(r"%[0-9A-Fa-f]{2}", lambda m: bytes.fromhex(m.group(0)[1:]).decode("latin-1"), f) for f in found}
 
 
-def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
+def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: str | None = None) -> Path:
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
-    (the snapshot it was built from) also data/ and the change report (html/changes.html, changes.txt)."""
+    (the snapshot it was built from) also record/ and the change report (html/changes.html, changes.txt); with
+    `inputs`, inputs.sha256 (what the no-op check compares)."""
     build = root / "_build"
     staged = build / ".site-staging"
     shutil.rmtree(staged, ignore_errors=True)
@@ -211,6 +248,10 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
                 path.rmdir()
     if data is not None:
         write_changes(root, staged, data)
+    if inputs is not None:
+        (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
+    from szhk_sphinx.web import PDF_DOWNLOAD_DIR
+
     for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
         target.mkdir(parents=True, exist_ok=True)
         for pdf in pdfs:
@@ -225,19 +266,20 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None) -> Path:
 
 
 def write_changes(root: Path, staged: Path, data: Path) -> None:
-    """Compare the staged edition with the published one: changes.html in the site, changes.txt for the terminal.
-    When nothing changed, the page of the published edition stays (it says what that edition changed), so two
-    builds of the same commit still publish the same bytes."""
-    shutil.copytree(data, staged / changes.DATA_COPY)
-    published = (root / "_build" / "site").resolve() if (root / "_build" / "site").exists() else None
-    sections = changes.report(published, staged, staged / changes.DATA_COPY)
-    compared = bool(sections)
-    (staged / "changes.txt").write_text(changes.as_text(sections, compared) + "\n", encoding="utf-8")
-    kept = published / "html" / changes.PAGE if published else None
-    if compared and not any(sections.values()) and kept is not None and kept.is_file():
-        shutil.copy2(kept, staged / "html" / changes.PAGE)
-    else:
-        changes.write_page(staged / "html" / changes.PAGE, sections, compared, changes.history(root))
+    """The record of this edition (its data, references.bib, version and data date) and the change report for
+    readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
+    changes.keep_previous keeps, so building the same edition again writes the same page."""
+    import changes  # tools/changes.py, beside this file
+    from szhk_sphinx.edition import latest_date
+
+    bibliography = root / "book" / changes.BIBLIOGRAPHY
+    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]))
+    current = root / "_build" / "site"
+    previous = changes.keep_previous(root / "_build", current.resolve() if current.exists() else None,
+                                     changes.edition_of(record).get("version", ""))
+    result = changes.report(previous, record, staged / "html")
+    (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
+    changes.write_page(staged / "html" / changes.PAGE, result, changes.editions(data))
 
 
 def _replace_link(link: Path, target: str) -> None:
@@ -273,8 +315,14 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     work = work_dir(root)
     started = time.perf_counter()
     with locked(work):
-        snapshot = snapshot_data(root, work)
         epoch = source_date_epoch(root)
+        if not html_only and published_inputs(root) == inputs_digest(root, epoch, root / "data"):
+            print("[html] 0 notebook(s) executed (nothing the build reads changed since the published edition: "
+                  "Jupyter Book not run)\n[pdf] inputs unchanged: LaTeX not run")
+            print(f"unchanged (same edition): _build/html, _build/pdf ({time.perf_counter() - started:.1f} s)")
+            return {"executed": [], "typeset": False, "published": False, "skipped": True}
+        snapshot = snapshot_data(root, work)
+        inputs = inputs_digest(root, epoch, snapshot)  # what this edition is built from (data/ may change meanwhile)
         env = _environment(root, snapshot, epoch)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
         executed = html_pass(root, env)
@@ -286,7 +334,7 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
         pdfs, typeset = build_pdfs(root, env, latex_inputs_digest(root, snapshot, epoch))
         print("[pdf] typeset with XeLaTeX" if typeset else "[pdf] inputs unchanged: LaTeX not run")
         try:
-            site = stage_site(root, pdfs, snapshot)
+            site = stage_site(root, pdfs, snapshot, inputs)
             report = (site / "changes.txt").read_text(encoding="utf-8")
             changed = publish(root, site)
         except OSError as error:
@@ -295,7 +343,7 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     print(report, end="")
     print(("published: " if changed else "unchanged (same edition): ") + "_build/html, _build/pdf "
           f"({time.perf_counter() - started:.1f} s)")
-    return {"executed": executed, "typeset": typeset, "published": changed}
+    return {"executed": executed, "typeset": typeset, "published": changed, "skipped": False}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
 from szhk_names import BUILD_ENV  # set by tools/build.py, which also makes the PDFs the web pages link to
+
+if TYPE_CHECKING:  # Sphinx itself is imported where it runs: tools/build.py imports this package without it
+    from sphinx.application import Sphinx
 
 __all__ = ["BUILD_ENV", "setup"]
 
 
 def _require_make_build(app: Sphinx, config: Any) -> None:
+    from sphinx.errors import ConfigError
+
     if not os.environ.get(BUILD_ENV):
         raise ConfigError(
             "请用 make build 构建本书（它生成网页与 PDF 并原子发布）。 Build this book with `make build`: a plain "
@@ -26,6 +29,7 @@ def _require_make_build(app: Sphinx, config: Any) -> None:
 def _check_bibfiles(app: Sphinx, config: Any) -> None:
     """Stop the build before sphinxcontrib-bibtex reads a bad .bib file, naming the entry at fault."""
     from pybtex_gbt7714 import BibliographyError, check_bibfile
+    from sphinx.errors import ConfigError
 
     for name in getattr(config, "bibtex_bibfiles", []) or []:
         try:

@@ -118,6 +118,30 @@ def commit_date() -> datetime.date:
     return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
 
 
+EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), newest last
+
+
+def latest_version(directory: Path) -> str | None:
+    """The version of the newest edition recorded in data/editions.csv (its last row), None without the file."""
+    path = directory / EDITIONS_FILE
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        versions = [(row.get("version") or "").strip() for row in csv.DictReader(handle)]
+    if not any(versions):
+        raise ConfigError(f"{path}: no edition recorded (columns version, released, summary)")
+    return [v for v in versions if v][-1]
+
+
+def _version_from_editions(app: Sphinx, config: Any) -> None:
+    """The edition's version is the one data/editions.csv records last (the update steps raise it there), so the
+    citation, the title pages and the change report name the same edition; _config.yml's release is only the
+    fallback for a project without that file."""
+    version = latest_version(data_dir(Path(app.srcdir)))
+    if version:
+        config.release = config.version = version
+
+
 def edition(app: Sphinx) -> Edition:
     version = str(app.config.release or "").strip()
     if not version:
@@ -290,6 +314,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_licence", "", "env", [str])
     app.connect("config-inited", _footer)
     app.add_directive("szhk-credit", Credit)
+    app.connect("config-inited", _version_from_editions)
     app.add_directive("szhk-edition", EditionLine)
     app.add_directive("szhk-citation", Citation)
     app.connect("builder-inited", _record_state)

@@ -15,6 +15,7 @@ cells, so a chapter re-executes exactly when one of these changes; editing any h
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
 import json
@@ -34,6 +35,14 @@ __all__ = ["ALL", "DATA_DIR_ENV", "FRONT_MATTER_KEY", "data_dir", "resource_dige
            "fingerprint", "guard_cell", "inject", "kernel_code_digest", "resource_digests", "tree_digest", "setup"]
 
 KERNEL_PACKAGE = "szhk"
+# szhk.data.sources_of lists the article itself among every dataset's sources
+ARTICLE_SOURCE = "article"
+CITED = "[cited]"
+# Front matter `data_through_claims: true`: the page reads the datasets that data/claims.csv names only through the
+# claims register (szhk.claims), which reads only the rows claims.csv names; those rows are its dependency.
+THROUGH_CLAIMS_KEY = "data_through_claims"
+CLAIMS_RESOURCE = "claims"
+CLAIMED = "[claimed rows]"  # suffix of a referenced registry's digest: only the rows a page's data cite
 
 
 class DependencyError(Exception):
@@ -105,6 +114,11 @@ def declared(text: str, where: str = "<text>") -> list[str] | str | None:
     return sorted(set(value))
 
 
+def through_claims(text: str) -> bool:
+    """Whether the page reads the datasets claims.csv names only through the claims register."""
+    return front_matter(text).get(THROUGH_CLAIMS_KEY) is True
+
+
 def is_notebook(text: str) -> bool:
     """A MyST Markdown notebook (what myst-nb executes): jupytext format myst or file_format mystnb."""
     meta = front_matter(text)
@@ -149,24 +163,122 @@ def _with_referenced(names: set[str], resources: dict[Any, dict[str, Any]]) -> s
     return result
 
 
-def resource_digests(names: Sequence[str] | str | None, directory: Path) -> dict[str, str]:
-    """name -> digest for the declared resources and those they reference (all of them for `all`)."""
+def _csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _cited_rows_digest(target: dict[str, Any], citing: list[tuple[dict[str, Any], list[dict[str, str]]]],
+                       directory: Path) -> str:
+    """Digest of the rows of `target` (e.g. sources.csv) that the `citing` rows (resource, its rows) point to
+    through their foreign keys, with the target's descriptor and header. A page that reads a registry only to
+    look up the entries its own rows cite (a dataset's sources) depends on those entries, not on the whole
+    registry: a new source for another series re-executes no page that does not cite it."""
+    cited: set[tuple[str, ...]] = {(ARTICLE_SOURCE,)}
+    referenced_fields: list[str] = []
+    for resource, rows in citing:
+        for fk in resource.get("schema", {}).get("foreignKeys", []) or []:
+            reference = fk.get("reference") or {}
+            if reference.get("resource") != target.get("name"):
+                continue
+            fields, targets = fk.get("fields"), reference.get("fields")
+            fields = [fields] if isinstance(fields, str) else list(fields or [])
+            referenced_fields = [targets] if isinstance(targets, str) else list(targets or [])
+            for row in rows:  # a cell may list several keys, separated by ";"
+                values = [[v.strip() for v in (row.get(f) or "").split(";") if v.strip()] for f in fields]
+                if len(values) == 1:
+                    cited.update((v,) for v in values[0])
+                elif all(len(v) == 1 for v in values):
+                    cited.add(tuple(v[0] for v in values))
+    path = directory / str(target.get("path", ""))
+    if not path.is_file():
+        return resource_digest(target, b"<missing>")
+    header, rows = _csv_rows(path)
+    kept = [row for row in rows if tuple((row.get(f) or "").strip() for f in referenced_fields) in cited]
+    text = json.dumps([header, *[[row.get(f, "") for f in header] for row in kept]], ensure_ascii=False)
+    return resource_digest(target, text.encode())
+
+
+def _file_rows(resource: dict[str, Any], directory: Path) -> list[dict[str, str]]:
+    path = directory / str(resource.get("path", ""))
+    return _csv_rows(path)[1] if path.is_file() else []
+
+
+def _claimed_specs(directory: Path, resources: dict[Any, dict[str, Any]]) -> dict[str, set[str]]:
+    """Resource → the row specifications ("2021|HKG", or a prefix of the primary key) that claims.csv names for it
+    (columns rows and other_rows; other_rows may name rows of the claim's resource or of other_resource)."""
+    claims = resources.get(CLAIMS_RESOURCE)
+    path = directory / str((claims or {}).get("path", ""))
+    specs: dict[str, set[str]] = {}
+    if not claims or not path.is_file():
+        return specs
+    for row in _csv_rows(path)[1]:
+        named = [v.strip() for v in (row.get("rows") or "").split(";") if v.strip()]
+        others = [v.strip() for v in (row.get("other_rows") or "").split(";") if v.strip()]
+        for name, values in (((row.get("resource") or "").strip(), named + others),
+                             ((row.get("other_resource") or "").strip(), others)):
+            if name:
+                specs.setdefault(name, set()).update(values)
+    return specs
+
+
+def _claimed_rows(resource: dict[str, Any], specs: set[str], directory: Path) -> list[dict[str, str]]:
+    """The rows of `resource` that the claims register reads: those whose primary key starts with one of `specs`."""
+    key = resource.get("schema", {}).get("primaryKey", [])
+    key = [key] if isinstance(key, str) else list(key)
+    wanted = [spec.split("|") for spec in specs]
+    return [row for row in _file_rows(resource, directory)
+            if any(all((row.get(k) or "").strip() == part for k, part in zip(key, parts)) for parts in wanted)]
+
+
+def _rows_digest(resource: dict[str, Any], rows: list[dict[str, str]], directory: Path) -> str:
+    path = directory / str(resource.get("path", ""))
+    header = _csv_rows(path)[0] if path.is_file() else []
+    text = json.dumps([header, *[[row.get(f, "") for f in header] for row in rows]], ensure_ascii=False)
+    return resource_digest(resource, text.encode())
+
+
+def resource_digests(names: Sequence[str] | str | None, directory: Path, *, through_claims: bool = False
+                     ) -> dict[str, str]:
+    """name -> digest for the declared resources and those they reference (all of them for `all`).
+
+    A referenced resource the page does not declare itself (sources.csv, which every dataset's rows cite) counts
+    only with the rows the declared resources cite, under the key ``"<name>[cited]"`` (the kernel checks the bytes
+    of a resource it loads against its plain name; it never loads an undeclared one). With `through_claims` (the
+    page's front matter `data_through_claims: true`), a declared dataset that claims.csv names counts only with
+    the rows claims.csv names, under ``"<name>[claimed rows]"``."""
     resources = {r.get("name"): r for r in package_descriptor(directory)["resources"]}
-    selected = sorted(resources) if names == ALL else sorted(_with_referenced(set(names or []), resources))
+    declared_names = set(resources) if names == ALL else set(names or [])
+    selected = sorted(resources) if names == ALL else sorted(_with_referenced(declared_names, resources))
     digests = {}
+    claimed = _claimed_specs(directory, resources) if through_claims else {}
+    # the rows this page reads of each declared resource (claimed resources: only the rows claims.csv names)
+    read = {name: (_claimed_rows(resources[name], claimed[name], directory) if name in claimed
+                   else _file_rows(resources[name], directory))
+            for name in sorted(declared_names) if name in resources}
+    cites_into = {fk_target for name in read for fk_target in
+                  [(fk.get("reference") or {}).get("resource") for fk in
+                   resources[name].get("schema", {}).get("foreignKeys", []) or []] if fk_target and fk_target != name}
     for name in selected:
         resource = resources.get(name)
-        path = directory / str((resource or {}).get("path", ""))
-        content = path.read_bytes() if resource and path.is_file() else b"<missing>"
-        digests[name] = resource_digest(resource or {"name": name}, content)
+        if resource and name in claimed and name in declared_names:
+            digests[f"{name}{CLAIMED}"] = _rows_digest(resource, read[name], directory)
+        elif resource and name in cites_into and (name not in declared_names or through_claims):
+            citing = [(resources[n], rows) for n, rows in read.items() if n != name]
+            digests[f"{name}{CITED}"] = _cited_rows_digest(resource, citing, directory)
+        else:
+            path = directory / str((resource or {}).get("path", ""))
+            content = path.read_bytes() if resource and path.is_file() else b"<missing>"
+            digests[name] = resource_digest(resource or {"name": name}, content)
     return digests
 
 
-def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool) -> str:
+def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool, claimed: bool = False) -> str:
     """One digest of everything a page shows: its resources, for `all` the whole descriptor and who reads what,
     and for an executed page the chapter-helper package."""
     directory = data_dir(project)
-    h = hashlib.sha256(json.dumps(resource_digests(names, directory), sort_keys=True).encode())
+    h = hashlib.sha256(json.dumps(resource_digests(names, directory, through_claims=claimed), sort_keys=True).encode())
     if names == ALL:
         package = directory / PACKAGE_FILE
         h.update(package.read_bytes() if package.is_file() else b"<missing>")
@@ -182,7 +294,7 @@ def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool
 def guard_cell(chapter: str, text: str, project: Path) -> list[str]:
     names = declared(text, chapter)
     spec = names if names == ALL else list(names or [])
-    digests = resource_digests(names, data_dir(project))
+    digests = resource_digests(names, data_dir(project), through_claims=through_claims(text))
     digests["_code"] = kernel_code_digest()  # not a resource: only here so that the cache key covers the helpers
     arguments = [json.dumps(chapter), json.dumps(spec), json.dumps(digests)]
     if names == ALL:  # who reads what, from the front matter read here: the data appendix shows it
@@ -227,10 +339,10 @@ def _chapter_name(app: Sphinx, docname: str) -> str:
     return Path(app.env.doc2path(docname)).resolve().relative_to(_project(app)).as_posix()
 
 
-def _store(env: BuildEnvironment) -> dict[str, tuple[Any, bool, str]]:
-    if not hasattr(env, "szhk_deps"):
-        env.szhk_deps = {}  # type: ignore[attr-defined]
-    return env.szhk_deps  # type: ignore[attr-defined]
+def _store(env: BuildEnvironment) -> dict[str, tuple[Any, bool, bool, str]]:
+    if not hasattr(env, "szhk_page_deps"):
+        env.szhk_page_deps = {}  # type: ignore[attr-defined]
+    return env.szhk_page_deps  # type: ignore[attr-defined]
 
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -253,7 +365,8 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         logging.getLogger(__name__).warning(
             f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
             "data/datapackage.json does not list", location=docname)
-    _store(app.env)[docname] = (names, notebook, fingerprint(names, _project(app), notebook))
+    claimed = through_claims(text)
+    _store(app.env)[docname] = (names, notebook, claimed, fingerprint(names, _project(app), notebook, claimed))
     if notebook:
         source[0] = inject(text, chapter, _project(app))
 
@@ -263,8 +376,8 @@ def _on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], ch
     from sphinx.util import logging
 
     stale = [
-        docname for docname, (names, executes, old) in sorted(_store(env).items())
-        if docname not in added | changed | removed and fingerprint(names, _project(app), executes) != old
+        docname for docname, (names, executes, claimed, old) in sorted(_store(env).items())
+        if docname not in added | changed | removed and fingerprint(names, _project(app), executes, claimed) != old
     ]
     if stale:
         logging.getLogger(__name__).info(f"data or chapter helpers changed, re-reading: {', '.join(stale)}")
