@@ -66,6 +66,7 @@ def _edition_macros(app: Sphinx) -> None:
     site = _latex_url(ed.site_url) if ed.site_url else ""
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
+        f"\\newcommand{{\\szhkbuiltfrom}}{{{ed.built_from_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
         f"\\newcommand{{\\szhkwritten}}{{{WRITTEN}（据正文推断）}}\n"
