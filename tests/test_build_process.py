@@ -138,6 +138,8 @@ def test_a_truncated_cache_notebook_is_discarded_with_one_line(one_page_project:
     assert len(cached) == 1
     content = cached[0].read_bytes()
     cached[0].write_bytes(content[: len(content) // 2])  # the disk filled up while it was written
+    # text edited, code not: the page is read again and its cache entry (same code, same key) looked up
+    replace_once(project.page, "# 单页", "# 单页（改）")
     second = start(project)
     out, err = second.communicate(timeout=600)
     assert second.returncode == 0, (out + err)[-3000:]
