@@ -228,3 +228,20 @@ def test_make_clean_keeps_the_published_edition(tmp_path: Path) -> None:
     (build / ".work" / "cache").mkdir(parents=True)
     subprocess.run(["make", "-s", "clean-cache"], cwd=tmp_path, check=True, capture_output=True)
     assert not (build / ".work").exists() and (build / "html" / "index.html").is_file()
+
+
+# ---- A mistyped year stops the build before any chapter runs ------------------------------------------------------
+def test_a_mistyped_year_stops_the_build_at_validation_naming_file_row_and_column(one_page_project: OnePage) -> None:
+    project = with_tools(one_page_project)
+    package_path = project.data / "datapackage.json"
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    package["resources"][0]["schema"]["fields"].append({"name": "year", "type": "integer"})
+    package_path.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
+    (project.data / "probe.csv").write_text("key,value,date,year\na,41,2021-12,20255\n", encoding="utf-8")
+    started = time.monotonic()
+    done = start(project)
+    out, err = done.communicate(timeout=600)
+    assert done.returncode == 1, (out + err)[-3000:]
+    assert "data/probe.csv" in err and "第 2 行" in err and "列 year" in err and "20255" in err, err[-3000:]
+    assert not (project.root / "_build" / ".work" / "logs" / "html.log").exists()  # no chapter ran
+    assert time.monotonic() - started < 120
