@@ -193,8 +193,13 @@ def test_without_git_the_date_source_is_said(tmp_path: Path, monkeypatch, capsys
     out = capsys.readouterr().out
     assert "没有可用的 git 提交信息" in out and len(out.strip().splitlines()) == 1
 
-    from szhk_sphinx.edition import Edition
     import datetime
+
+    from szhk_sphinx import edition as edition_module
+    from szhk_sphinx.edition import Edition
+
+    assert (edition_module.DATE_BASIS_ENV, edition_module.DATE_FROM_COMMIT, edition_module.DATE_FROM_FILES) == (
+        build_tool.DATE_BASIS_ENV, build_tool.DATE_FROM_COMMIT, build_tool.DATE_FROM_FILES)  # the same names
 
     edition = Edition(title="t", version="1.0", commit_date=datetime.date(2026, 12, 1), data_as_of="2025",
                       site_url="", date_basis=basis)

@@ -35,13 +35,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from szhk_sphinx import BUILD_ENV, changes
-from szhk_sphinx.edition import DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES
 from szhk_sphinx.pdf import PDF_FILES
 from szhk_sphinx.reexecution import ALL, DATA_DIR_ENV, declared, tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR_ENV = "SZHK_CACHE_DIR"  # read by szhk.cache in the kernels (the Sphinx side never imports szhk)
+# What SOURCE_DATE_EPOCH is, read by szhk_sphinx.edition (not imported here: it needs Sphinx, which a no-op build
+# never loads): a commit's time, or the newest source file's (no usable git).
+DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES = "SZHK_DATE_BASIS", "commit", "files"
 WORK_NAME = Path("_build") / ".work"
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
