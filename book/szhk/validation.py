@@ -182,9 +182,15 @@ class Calendar(frictionless.Check):
     type: ClassVar[str] = "calendar"
     Errors: ClassVar[list[type[fl_errors.Error]]] = [CalendarError]
 
+    _kinds: dict[str, Optional[str]] = attrs.field(factory=dict, init=False)
+
+    def validate_start(self):  # type: ignore[override]
+        self._kinds = {field.name: bounds.calendar_kind(field.to_descriptor()) for field in self.resource.schema.fields}
+        yield from []
+
     def validate_row(self, row):  # type: ignore[override]
         for field, raw in zip(row.fields, row.cells):
-            kind = bounds.calendar_kind(field.to_descriptor())
+            kind = self._kinds.get(field.name)
             if kind is None or not isinstance(raw, str) or not raw.strip():
                 continue
             if kind == "year":
