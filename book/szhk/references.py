@@ -20,6 +20,7 @@ __all__ = ["check"]
 
 URL_FIELDS = ("url",)
 DATE_FIELDS = ("date", "urldate", "year")
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?")
 TEXT_FIELDS = ("title", "author", "publisher", "institution", "organization", "journal", "booktitle", "address")
 
 
@@ -59,9 +60,9 @@ def check(path: Path) -> None:
             if name in fields and (problem := bounds.date_problem(fields[name])):
                 raise DataValidationError(path, _line_of(lines, key, name), name, bounds.rule(),
                                           f"条目 {key} 的{problem}")
-            if name in fields and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", fields[name].strip()):
+            if name in fields and not _DATE.fullmatch(fields[name].strip()):
                 raise DataValidationError(path, _line_of(lines, key, name), name,
-                                          "references.bib 的日期写作 YYYY、YYYY-MM 或 YYYY-MM-DD",
+                                          "references.bib 的日期写作 YYYY、YYYY-MM 或 YYYY-MM-DD（区间写作 A/B）",
                                           f"条目 {key} 的 {name} 是 “{fields[name]}”")
         for name in TEXT_FIELDS:
             text = fields.get(name, "")
