@@ -10,8 +10,9 @@ Which fields are years or dates is read from the schema, so a new dataset is cov
 - an integer field whose name has the word year or edition in it (year, survey_year, edition);
 - a text field whose pattern starts with four digits (published_as_of, launched, date_published …).
 
-The bound is the year of SOURCE_DATE_EPOCH (tools/build.py sets it from the commit) plus one (a ranking labelled
-next year can appear this year); without it, the year of the repository's last commit; without git, this year.
+The bound is the year of the commit plus one (a ranking labelled next year can appear this year): in a build,
+SOURCE_DATE_EPOCH (tools/build.py sets it from the commit); elsewhere the later of SOURCE_DATE_EPOCH and the
+repository's last commit (or, without git, this year).
 """
 from __future__ import annotations
 
@@ -28,29 +29,37 @@ from . import deps
 __all__ = ["calendar_kind", "date_problem", "latest_year", "rule", "year_problem"]
 
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
+BUILD_ENV = "SZHK_BUILD"  # set by tools/build.py (szhk_sphinx.BUILD_ENV), whose SOURCE_DATE_EPOCH is the commit's
 _CALENDAR_TYPES = {"date", "datetime", "year", "yearmonth"}
 _YEAR_WORDS = {"year", "edition"}
 # What a date cell may say: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1/H2 (half year), YYYY-Q1…Q4, and a range A/B of those.
 _DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?|-H[12]|-Q[1-4])?")
 
 
+def _year(epoch: str) -> int:
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).year
+
+
 @cache
-def _commit_year(epoch: str, root: Path) -> int:
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).year
+def _commit_year(epoch: str, root: Path, in_build: bool) -> int:
+    if epoch.isdigit() and in_build:  # tools/build.py set it: the commit's time
+        return _year(epoch)
+    # Outside a build SOURCE_DATE_EPOCH may be a fixed stand-in (szhk.figures sets one, of 2022, so that figure
+    # files do not carry today's date): never later than the commit, so the later of the two counts.
+    stated = _year(epoch) if epoch.isdigit() else 0
     try:
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True,
                               text=True, timeout=30)
         if done.returncode == 0 and done.stdout.strip().isdigit():
-            return datetime.datetime.fromtimestamp(int(done.stdout.strip()), datetime.timezone.utc).year
-    except OSError:  # no git
+            return max(stated, _year(done.stdout.strip()))
+    except (OSError, subprocess.SubprocessError):  # no git
         pass
-    return datetime.date.today().year
+    return max(stated, datetime.date.today().year)
 
 
 def latest_year() -> int:
     """The latest year a year or date in the data or the bibliography may name."""
-    return _commit_year(os.environ.get(EPOCH_ENV, "").strip(), deps.root()) + 1
+    return _commit_year(os.environ.get(EPOCH_ENV, "").strip(), deps.root(), bool(os.environ.get(BUILD_ENV))) + 1
 
 
 def rule() -> str:

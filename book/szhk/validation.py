@@ -338,7 +338,7 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
         return DataValidationError(path, row, column, rule, problem, more)
     if kind == "strict-cell":
         return DataValidationError(
-            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，只用书中字体能显示的字符", note, more)
+            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，文本不以 = + - @ 开头，只用书中字体能显示的字符", note, more)
     if kind == "calendar":
         return DataValidationError(path, row, column, bounds.rule(), note, more)
     if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
