@@ -206,3 +206,19 @@ def test_an_entry_deleted_after_a_valid_build_is_reported_although_sources_was_c
     data.bibliography_keys.cache_clear()  # the next build is a new process
     errors = [p for p in data.validate_all() if p.file.name == "sources.csv"]
     assert errors and errors[0].column == "source_id" and "gii-2017" in errors[0].problem, errors
+
+
+def test_a_stand_in_date_outside_a_build_does_not_lower_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """szhk.figures sets SOURCE_DATE_EPOCH to a fixed 2022 date outside a build (reproducible figure files): the
+    data of 2024 and later must still load; in a build (SZHK_BUILD) the variable is the commit's own time."""
+    from conftest import commit_epoch
+
+    from szhk import figures
+
+    commit_year = datetime.datetime.fromtimestamp(int(commit_epoch()), datetime.timezone.utc).year
+    monkeypatch.delenv(bounds.BUILD_ENV, raising=False)
+    monkeypatch.setenv(bounds.EPOCH_ENV, figures.REPRODUCIBLE_DATE)
+    assert bounds.latest_year() == commit_year + 1
+    monkeypatch.setenv(bounds.BUILD_ENV, "1")
+    monkeypatch.setenv(bounds.EPOCH_ENV, EPOCH_2026)
+    assert bounds.latest_year() == 2027
