@@ -34,16 +34,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_sphinx import BUILD_ENV, changes
+from szhk_names import (ALL, BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES,
+                        EPOCH_ENV, ROOT_ENV)
+from szhk_sphinx import changes
 from szhk_sphinx.pdf import PDF_FILES
-from szhk_sphinx.reexecution import ALL, DATA_DIR_ENV, declared, tree_digest
+from szhk_sphinx.reexecution import declared, tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE_DIR_ENV = "SZHK_CACHE_DIR"  # read by szhk.cache in the kernels (the Sphinx side never imports szhk)
-# What SOURCE_DATE_EPOCH is, read by szhk_sphinx.edition (not imported here: it needs Sphinx, which a no-op build
-# never loads): a commit's time, or the newest source file's (no usable git).
-DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES = "SZHK_DATE_BASIS", "commit", "files"
 WORK_NAME = Path("_build") / ".work"
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
@@ -104,8 +102,8 @@ def date_source(root: Path) -> tuple[str, str]:
     downloaded archive (no .git) the time `git archive` wrote into tools/commit.txt; else (git missing, or refusing
     the folder as of "dubious ownership") the newest modification time of the sources, which the edition then
     names as such (DATE_BASIS_ENV)."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        return os.environ["SOURCE_DATE_EPOCH"].strip(), DATE_FROM_COMMIT
+    if os.environ.get(EPOCH_ENV, "").strip().isdigit():
+        return os.environ[EPOCH_ENV].strip(), DATE_FROM_COMMIT
     problem = "git 不可用 / git not found"
     try:
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True,
@@ -141,7 +139,7 @@ def snapshot_data(root: Path, work: Path) -> Path:
 def _environment(root: Path, snapshot: Path, epoch: str) -> dict[str, str]:
     return dict(
         os.environ,
-        **{BUILD_ENV: "1", DATA_DIR_ENV: str(snapshot), "SZHK_ROOT": str(root), "SOURCE_DATE_EPOCH": epoch,
+        **{BUILD_ENV: "1", DATA_DIR_ENV: str(snapshot), ROOT_ENV: str(root), EPOCH_ENV: epoch,
            CACHE_DIR_ENV: str(work_dir(root) / "cache"),  # szhk.cache: validated data and cut-down fonts, once per build
            "FORCE_SOURCE_DATE": "1",  # TeX: \today, PDF dates and IDs from SOURCE_DATE_EPOCH
            "LATEXOPTS": "-no-shell-escape",  # no TeX code from any input may run a program

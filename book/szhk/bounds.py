@@ -24,12 +24,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from szhk_names import BUILD_ENV, EPOCH_ENV  # tools/build.py sets both: in a build, the epoch is the commit's
+
 from . import deps
 
 __all__ = ["calendar_kind", "date_problem", "latest_year", "rule", "year_problem"]
 
-EPOCH_ENV = "SOURCE_DATE_EPOCH"
-BUILD_ENV = "SZHK_BUILD"  # set by tools/build.py (szhk_sphinx.BUILD_ENV), whose SOURCE_DATE_EPOCH is the commit's
 _CALENDAR_TYPES = {"date", "datetime", "year", "yearmonth"}
 _YEAR_WORDS = {"year", "edition"}
 # What a date cell may say: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1/H2 (half year), YYYY-Q1…Q4, and a range A/B of those.

@@ -21,9 +21,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from szhk_names import CACHE_DIR_ENV
+
 from . import bounds, deps
 
-CACHE_DIR_ENV = "SZHK_CACHE_DIR"
+__all__ = ["CACHE_DIR_ENV", "cache_dir", "code_digest", "contains", "read", "referenced", "validation_key", "write"]
 _FORMAT = b"szhk-validated-frame-1"  # bump when what is stored changes shape
 _LIBRARIES = ("frictionless", "pandas", "numpy")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import bounds, glyphs
-from .data import DataValidationError
+from .descriptor import DataValidationError
 
 __all__ = ["check"]
 

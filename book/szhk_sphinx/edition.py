@@ -33,14 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_sphinx.reexecution import data_dir
-
-EPOCH_ENV = "SOURCE_DATE_EPOCH"
-# What SOURCE_DATE_EPOCH is (tools/build.py sets it): a commit's time (from git, or written by `git archive` into
-# tools/commit.txt), or, with no usable git, the newest file time of the sources, which the edition line then says.
-DATE_BASIS_ENV = "SZHK_DATE_BASIS"
-DATE_FROM_COMMIT = "commit"
-DATE_FROM_FILES = "files"
+from szhk_names import DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EPOCH_ENV, data_dir
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
