@@ -200,7 +200,7 @@ def _constraints_zh(field: dict[str, Any]) -> str:
         parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
         formats = labels("pattern")
-        parts.append("格式：" + formats.get(c["pattern"], formats["other"]))
+        parts.append("格式：" + md.text(formats.get(c["pattern"], formats["other"])))
     return "；".join(parts) or "—"
 
 
@@ -246,7 +246,7 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             " / ".join(str(counts[m]) for m in marks) if counts else "—",
         ])
     table = md.list_table(["数据集", "数据文件", "行数", " / ".join(marks.values())], rows, widths=[34, 36, 8, 22])
-    summary = "、".join(f"{marks[m]} {totals[m]} 行" for m in marks)
+    summary = "、".join(f"{md.text(marks[m])} {totals[m]} 行" for m in marks)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
     return (
         f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}（按数据行计；"
@@ -303,7 +303,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
     kinds = labels("source_kind")
     for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
         cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
-        out.append(f"- {cited}（{kinds.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
+        out.append(f"- {cited}（{md.text(kinds.get(source.get('kind', ''), '来源'))}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
         out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
@@ -328,7 +328,7 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
     counts = _mark_counts(frame)
     if counts:
         marks = labels("verification")
-        summary = "、".join(f"{marks[m]} {n} 行" for m, n in counts.items() if n)
+        summary = "、".join(f"{md.text(marks[m])} {n} 行" for m, n in counts.items() if n)
         out.append(f"**核对结果**：{summary}。\n")
         lines = _differing_lines(frame, key)
         out.extend(lines)
