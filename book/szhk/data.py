@@ -183,7 +183,8 @@ def stated_counts() -> pd.Series:
 # ----------------------------------------------------------------------------------------------------------------
 def labels(group: str) -> dict[str, str]:
     """How the book names the codes of one `group` (data/labels.csv: verification marks, source kinds, field
-    formats, the register's columns): code -> its Chinese name, in the file's order."""
+    formats, the register's columns): code -> its Chinese name, in the file's order. Data like any other: a page
+    writes it through `szhk.markdown`."""
     frame = load("labels")
     return dict(zip(frame.loc[frame["group"] == group, "code"], frame.loc[frame["group"] == group, "label_zh"]))
 
