@@ -13,7 +13,7 @@ JB_FLAGS := -n -W --keep-going
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
                 texlive-plain-generic texlive-fonts-recommended latex-cjk-common \
                 latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
-.PHONY: build test check bench setup system-deps clean
+.PHONY: build test check bench setup system-deps clean clean-cache
 
 # tools/build.py: jupyter-book build (HTML, then PDF) in _build/.work/, then one atomic publish of both
 # (_build/html and _build/pdf); a failed build leaves the last published edition untouched.
@@ -68,5 +68,17 @@ $(VENV)/.installed: requirements.txt pyproject.toml book/gbt7714/pyproject.toml
 	$(PY) -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
 	touch $@
 
-clean:
-	rm -rf _build
+# The published edition (_build/site and the folder it points to, _build/html, _build/pdf, and the previous
+# edition the change report compares with) is never removed by these: only what the next build can make again.
+# clean-cache: the build's caches (_build/.work: executed notebooks, Sphinx's environment, LaTeX files, validated
+# data, cut fonts); the next build is a cold one.
+clean-cache:
+	rm -rf _build/.work
+
+# clean: the caches, and anything a stopped build left beside the published edition (a half-made .site-staging,
+# editions no longer published).
+clean: clean-cache
+	@published=$$(readlink _build/site 2>/dev/null); \
+	for folder in _build/.site-*; do \
+	  if [ -e "$$folder" ] && [ "$${folder#_build/}" != "$$published" ]; then echo "rm -rf $$folder"; rm -rf "$$folder"; fi; \
+	done

@@ -9,6 +9,8 @@ tools/build.py sets the variables for the processes it starts (Sphinx, and throu
 - SZHK_DATA_DIR     the build's snapshot of data/ (tests point it at a copy)
 - SZHK_CACHE_DIR    the build's cache of validated frames and cut-down fonts (szhk.cache); unset, nothing is cached
 - SOURCE_DATE_EPOCH the commit's date: the edition's date, and the same bytes from the same commit
+- SZHK_DATE_BASIS   what SOURCE_DATE_EPOCH is: "commit" (git, or tools/commit.txt filled in by `git archive`) or
+                    "files" (no usable git: the newest file time of book/ and data/, which the edition line says)
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ ROOT_ENV = "SZHK_ROOT"
 DATA_DIR_ENV = "SZHK_DATA_DIR"
 CACHE_DIR_ENV = "SZHK_CACHE_DIR"
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
+DATE_BASIS_ENV = "SZHK_DATE_BASIS"
+DATE_FROM_COMMIT, DATE_FROM_FILES = "commit", "files"
 
 PACKAGE_FILE = "datapackage.json"
 FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`, or `data: all`

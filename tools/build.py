@@ -25,11 +25,14 @@ same commit publish the same bytes.
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -37,8 +40,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_names import BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, EPOCH_ENV, ROOT_ENV
-from szhk_sphinx.reexecution import tree_digest
+from szhk_names import (BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES,
+                         ALL, EPOCH_ENV, ROOT_ENV)
+from szhk_sphinx.reexecution import declared, tree_digest
 
 # What only a real build needs (Sphinx, BeautifulSoup, pybtex) is imported where it is used: a no-op `make build`
 # stops after comparing digests, in well under a second.
@@ -51,6 +55,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NOISE = ("Kernel is running over TCP without encryption",)  # every kernel start prints it; nothing to act on
 KERNEL_SPECS = Path(__file__).resolve().parent  # holds kernels/python3/kernel.json (JUPYTER_PATH layout)
 PUBLISHED_LINKS = ("html", "pdf")  # _build/html -> site/html, _build/pdf -> site/pdf
+STAGING = ".site-staging"  # in _build/: the edition being put together, renamed to .site-<digest> when complete
+JUPYTER_CACHE = ".jupyter_cache"  # in jupyter-book's output folder: myst-nb's cache of executed notebooks
+STOP_GRACE = 10  # seconds the children get to stop after SIGTERM before SIGKILL
 
 
 class BuildError(Exception):
@@ -70,24 +77,61 @@ def jb_output(root: Path) -> Path:
     return work_dir(root) / "_build"
 
 
+_lock_fd: int | None = None  # the held lock, passed on to jupyter-book (see run_jupyter_book)
+
+
 @contextmanager
 def locked(work: Path) -> Iterator[None]:
-    """One build at a time per project (two would corrupt each other's Sphinx environment)."""
+    """One build at a time per project (two would corrupt each other's Sphinx environment). A build that has to
+    wait says so, in one line. The child processes inherit the lock: it is free only when they have exited too."""
+    global _lock_fd
     work.mkdir(parents=True, exist_ok=True)
     with open(work / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"另一个构建正在使用 {work}，等待它结束… / another build is running here; waiting for it to finish",
+                  flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _lock_fd = handle.fileno()
+        try:
+            yield
+        finally:
+            _lock_fd = None
+
+
+COMMIT_FILE = Path("tools") / "commit.txt"  # `git archive` writes the commit's time into it (.gitattributes)
+
+
+def date_source(root: Path) -> tuple[str, str]:
+    """(SOURCE_DATE_EPOCH, where it came from): what the edition's dates show. The commit's time from git; in a
+    downloaded archive (no .git) the time `git archive` wrote into tools/commit.txt; else (git missing, or refusing
+    the folder as of "dubious ownership") the newest modification time of the sources, which the edition then
+    names as such (DATE_BASIS_ENV)."""
+    if os.environ.get(EPOCH_ENV, "").strip().isdigit():
+        return os.environ[EPOCH_ENV].strip(), DATE_FROM_COMMIT
+    problem = "git 不可用 / git not found"
+    try:
+        done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True,
+                              timeout=60)
+        if done.returncode == 0 and done.stdout.strip().isdigit():
+            return done.stdout.strip(), DATE_FROM_COMMIT
+        problem = (done.stderr.strip().splitlines() or ["git log failed"])[0]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    archived = root / COMMIT_FILE
+    written = archived.read_text(encoding="utf-8").strip() if archived.is_file() else ""
+    if written.isdigit():
+        return written, DATE_FROM_COMMIT
+    newest = max(p.stat().st_mtime for folder in ("book", "data") for p in (root / folder).rglob("*") if p.is_file())
+    print(f"注意：没有可用的 git 提交信息（{problem}），版本日期取 book/ 与 data/ 中最新的修改时间，版本行照此注明。 "
+          "Note: no usable git commit; the edition is dated by the newest file time and says so.", flush=True)
+    return str(int(newest)), DATE_FROM_FILES
 
 
 def source_date_epoch(root: Path) -> str:
-    """The commit's time (git), else the newest modification time of the sources: what the edition's dates show."""
-    if EPOCH_ENV in os.environ:
-        return os.environ[EPOCH_ENV]
-    done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True)
-    if done.returncode == 0 and done.stdout.strip().isdigit():
-        return done.stdout.strip()
-    newest = max(p.stat().st_mtime for folder in ("book", "data") for p in (root / folder).rglob("*") if p.is_file())
-    return str(int(newest))
+    """The commit's time, or what stands in for it (see date_source)."""
+    return date_source(root)[0]
 
 
 INPUTS_FILE = "inputs.sha256"  # in each published site: the digest of everything its build read
@@ -156,18 +200,65 @@ def html_pass(root: Path, env: dict[str, str]) -> list[str]:
     return run_jupyter_book(root, "html", env)
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP: stop like Ctrl-C (children stopped, nothing published)."""
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _terminate_with_parent() -> None:
+    """In the child before it runs: SIGTERM when this script dies (Linux prctl PR_SET_PDEATHSIG), so that even a
+    `kill -9` of the script leaves no jupyter-book writing into the work folder."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the process group and the signal handlers still apply
+        pass
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the child's whole process group (jupyter-book, its kernels' warm process, make, XeLaTeX), then
+    SIGKILL to what is left after STOP_GRACE seconds."""
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, STOP_GRACE)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        try:  # the leader has gone; others of its group may remain
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+
+
 def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]:
     """One `jupyter-book build` into the work folder; returns the chapters myst-nb executed."""
     jb = Path(sys.executable).with_name("jupyter-book")
     command = [str(jb), "build", str(root), "--path-output", str(work_dir(root)), *JB_FLAGS, "--builder", builder]
     log_path = work_dir(root) / "logs" / f"{builder}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
-    log = process.stdout + process.stderr
-    log_path.write_text(log, encoding="utf-8")
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        # Its own process group (a Ctrl-C at the terminal reaches this script only, which stops the whole group),
+        # the lock inherited (not free while it runs) and SIGTERM when this script dies, even by SIGKILL.
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   start_new_session=True, pass_fds=(_lock_fd,) if _lock_fd is not None else (),
+                                   preexec_fn=_terminate_with_parent)
+        try:
+            process.wait()
+        except BaseException:  # Ctrl-C, SIGTERM (see main), anything: the children stop before the lock is freed
+            stop_process_group(process)
+            raise
+    log = log_path.read_text(encoding="utf-8", errors="replace")
     plain = [_ANSI.sub("", line) for line in log.splitlines()]
     executed = sorted({Path(line.split(":", 1)[0]).resolve().relative_to(root.resolve()).as_posix()
                        for line in plain if EXECUTING in line})
+    if process.returncode != 0 and ("CellTimeoutError" in log or "Cell execution timed out" in log):
+        raise BuildError(timeout_message(root, plain, log_path))
     if process.returncode != 0:
         problems = [
             line.strip() for line in plain
@@ -178,6 +269,29 @@ def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]
         summary = "\n  ".join(dict.fromkeys(problems[-15:])) or "(see the log)"
         raise BuildError(f"{builder} 构建失败 / {builder} build failed:\n  {summary}\n  full log: {log_path}")
     return executed
+
+
+def timeout_message(root: Path, log_lines: list[str], log_path: Path) -> str:
+    """A cell ran past _config.yml's execute.timeout: which chapter, and the data it reads (a value that makes a
+    chart or a loop enormous is the usual cause), instead of nbclient's bare CellTimeoutError."""
+    match = re.search(r"^\s*timeout:\s*(\d+)", (root / "_config.yml").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    seconds = f"{match.group(1)} 秒" if match else "规定的时间"
+    chapters = dict.fromkeys(line.split(":", 1)[0].strip() for line in log_lines
+                             if "Executing notebook failed" in line and ":" in line)
+    described = []
+    for chapter in chapters:
+        path = Path(chapter)
+        if not path.is_file():
+            continue
+        names = declared(path.read_text(encoding="utf-8"), chapter)
+        reads = ("data/ 中的全部数据" if names == ALL else
+                 "、".join(f"data/{name}.csv" for name in names or []) or "（未声明数据）")
+        shown = path.resolve().relative_to(root.resolve()).as_posix() if path.resolve().is_relative_to(root.resolve()) else chapter
+        described.append(f"{shown}（读取 {reads}）")
+    where = "；".join(described) or "（见日志）"
+    return (f"章节运行超时 / a chapter's cell ran longer than {seconds}（_config.yml 的 execute.timeout）而被中止："
+            f"{where}。请检查这些数据文件最近的改动：一个异常的值（例如多打一位数字的年份）会让图表或计算变得极大。"
+            f"\n  full log: {log_path}")
 
 
 WEB_ONLY = ("_static/web/", "_templates/")  # in book/: what the web pages use and the PDFs do not
@@ -233,8 +347,16 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: s
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
     (the snapshot it was built from) also record/ and the change report (html/changes.html, changes.txt); with
     `inputs`, inputs.sha256 (what the no-op check compares)."""
-    build = root / "_build"
-    staged = build / ".site-staging"
+    staged = root / "_build" / STAGING
+    try:
+        return _stage(root, staged, pdfs, data, inputs)
+    except BaseException:  # a full disk, a kill: no half-made edition is left behind
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs: str | None) -> Path:
+    build = staged.parent
     shutil.rmtree(staged, ignore_errors=True)
     html = staged / "html"
     shutil.copytree(jb_output(root) / "html", html, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
@@ -315,7 +437,7 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
     work = work_dir(root)
     started = time.perf_counter()
     with locked(work):
-        epoch = source_date_epoch(root)
+        epoch, date_basis = date_source(root)
         if not html_only and published_inputs(root) == inputs_digest(root, epoch, root / "data"):
             print("[html] 0 notebook(s) executed (nothing the build reads changed since the published edition: "
                   "Jupyter Book not run)\n[pdf] inputs unchanged: LaTeX not run")
@@ -324,6 +446,8 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
         snapshot = snapshot_data(root, work)
         inputs = inputs_digest(root, epoch, snapshot)  # what this edition is built from (data/ may change meanwhile)
         env = _environment(root, snapshot, epoch)
+        env[DATE_BASIS_ENV] = date_basis
+        discard_corrupt_cache_entries(jb_output(root) / JUPYTER_CACHE)
         print(f"[html] jupyter-book build → {jb_output(root) / 'html'}")
         executed = html_pass(root, env)
         print(f"[html] {len(executed)} notebook(s) executed" + (f": {', '.join(executed)}" if executed else ""))
@@ -337,13 +461,57 @@ def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
             site = stage_site(root, pdfs, snapshot, inputs)
             report = (site / "changes.txt").read_text(encoding="utf-8")
             changed = publish(root, site)
-        except OSError as error:
+        except OSError as error:  # e.g. a full disk: the half-made copy goes, the published edition stays
+            shutil.rmtree(root / "_build" / STAGING, ignore_errors=True)
             state = "仍为上一版 / the previous edition is still published"
-            raise PublishError(f"发布失败 / publishing failed: {error.strerror or error} ({error.filename}); {state}")
+            raise PublishError(f"发布失败 / publishing failed: {one_line(error)}; {state}") from None
     print(report, end="")
     print(("published: " if changed else "unchanged (same edition): ") + "_build/html, _build/pdf "
           f"({time.perf_counter() - started:.1f} s)")
     return {"executed": executed, "typeset": typeset, "published": changed, "skipped": False}
+
+
+def one_line(error: OSError) -> str:
+    """An OSError in one line: what and where. shutil.copytree gathers one error per file into a list (a full disk
+    gave an 8.6 KB message): the first of them and their count."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        source, _, reason = error.args[0][0]
+        more = len(error.args[0]) - 1
+        return f"{reason} ({source})" + (f"，另有 {more} 个文件同样失败 / and {more} more files" if more else "")
+    return f"{error.strerror or error}" + (f" ({error.filename})" if error.filename else "")
+
+
+def discard_corrupt_cache_entries(cache: Path) -> None:
+    """Jupyter-cache writes an executed notebook in place: a full disk or a kill leaves a truncated one, and every
+    later build would fail reading it (NotJSONError). Each entry that is not a whole notebook is removed from the
+    cache, with one line; its chapter is executed again. A cache whose database cannot be read is removed whole."""
+    executed = cache / "executed"
+    if not executed.is_dir():
+        return
+    damaged = []
+    for notebook in sorted(executed.glob("*/base.ipynb")):
+        try:
+            json.loads(notebook.read_bytes())
+        except (OSError, ValueError):
+            damaged.append(notebook.parent)
+    if not damaged:
+        return
+    from jupyter_cache import get_cache  # only when there is something to repair
+
+    try:
+        jupyter_cache = get_cache(cache)
+        records = {record.hashkey: record for record in jupyter_cache.list_cache_records()}
+        for folder in damaged:
+            record = records.get(folder.name)  # an entry's folder is named by its hash key
+            if record is not None:
+                jupyter_cache.remove_cache(record.pk)
+            shutil.rmtree(folder, ignore_errors=True)
+            print(f"已丢弃损坏的缓存条目 / discarded a damaged jupyter-cache entry: {folder} "
+                  f"({record.uri if record else 'no record'}); it is executed again", flush=True)
+    except Exception as error:  # noqa: BLE001 - the cache's own database is damaged: start it afresh
+        shutil.rmtree(cache, ignore_errors=True)
+        print(f"已丢弃损坏的 jupyter-cache / discarded the damaged jupyter-cache ({type(error).__name__}): "
+              "every chapter is executed again", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,8 +521,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-only", action="store_true",
                         help="build the web pages only, into _build/.work/_build/html, and publish nothing")
     options = parser.parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # stop like Ctrl-C: the children first, then the lock
+        signal.signal(sig, _interrupt)
     try:
         build(ROOT, html_only=options.html_only)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        why = "Ctrl-C" if isinstance(stop, KeyboardInterrupt) else str(stop)
+        print(f"\n构建已中断（{why}），未发布；上一次成功构建的版本保持不变。 Build interrupted ({why}); nothing was "
+              "published, the last good edition is unchanged.", file=sys.stderr)
+        return 130
     except BuildError as error:
         print(f"\n{error}\n上一次成功构建的 _build/html 与 _build/pdf 保持不变。 "
               "The last good _build/html and _build/pdf are unchanged.", file=sys.stderr)
@@ -363,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{error}", file=sys.stderr)
         return 1
     except OSError as error:  # e.g. a full disk: one line, not a traceback
-        print(f"\n构建失败 / build failed: {error.strerror or error} ({error.filename}); "
+        print(f"\n构建失败 / build failed: {one_line(error)}; "
               "上一次成功构建的版本保持不变 / the last good edition is unchanged.", file=sys.stderr)
         return 1
     return 0

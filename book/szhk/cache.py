@@ -6,7 +6,8 @@ tools/build.py points SZHK_CACHE_DIR at a folder of its work area (_build/.work/
 A validated frame is stored under the SHA-256 of everything its validation reads, so it is never served for other
 data: the whole datapackage.json, the resource's file, the files
 its foreign keys point to, the chapter-helper code that validates and parses, and the versions of the libraries
-involved. A failed validation stores nothing, so bad data fails every time with its own message.
+involved; the latest year a date may name (szhk.bounds); for sources, book/references.bib (its entries are
+checked with it). A failed validation stores nothing, so bad data fails every time with its own message.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from szhk_names import CACHE_DIR_ENV
+
+from . import bounds, deps
 
 __all__ = ["CACHE_DIR_ENV", "cache_dir", "code_digest", "contains", "read", "referenced", "validation_key", "write"]
 _FORMAT = b"szhk-validated-frame-1"  # bump when what is stored changes shape
@@ -58,6 +61,10 @@ def referenced(resource: dict[str, Any]) -> list[str]:
 def validation_key(name: str, descriptor: dict[str, Any], directory: Path) -> str:
     """SHA-256 of everything validating resource `name` reads (see the module docstring)."""
     h = hashlib.sha256(code_digest().encode())
+    h.update(f"latest-year={bounds.latest_year()}\0".encode())
+    if name == "sources":  # its validation checks the bibliography too
+        bibliography = deps.root() / "book" / "references.bib"
+        h.update(hashlib.sha256(bibliography.read_bytes()).digest() if bibliography.is_file() else b"<no .bib>")
     h.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode())
     by_name = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
     for needed in dict.fromkeys([name, *referenced(by_name.get(name, {}))]):

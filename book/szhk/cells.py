@@ -3,6 +3,8 @@
 - text is compared exactly, so a cell has no space (or other blank) at its start or end;
 - integers and numbers are written with the ASCII digits 0–9 only (Python and Frictionless would also read
   "１４", "١٤", "+14", "1_4" and " 14 " as 14);
+- text does not begin with = + - @ (a spreadsheet opening the CSV download would run it as a formula:
+  "=HYPERLINK(…)", "@SUM(…)"), unless the text is a number;
 - no character the book's fonts cannot draw or that a reader cannot see: control characters (C0, C1), format
   characters (zero-width joiners, variation selectors), private-use and unassigned code points, and the emoji,
   pictograph and symbol blocks (Noto Sans/Serif CJK SC, TeX Gyre and DejaVu draw none of them as text).
@@ -18,6 +20,8 @@ __all__ = ["problem", "unsupported_character"]
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_FORMULA_START = ("=", "+", "-", "@")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?%?")
 # Blocks of emoji, pictographs and symbols that no font of the book has glyphs for (code point ranges, inclusive).
 _SYMBOL_BLOCKS = ((0x2300, 0x23FF, "technical"), (0x2600, 0x27BF, "dingbats"), (0x2B00, 0x2BFF, "arrows"),
                   (0x1F000, 0x1FAFF, "emoji"))
@@ -55,4 +59,8 @@ def problem(raw: str, kind: str = "string") -> str | None:
                 "“+”号、下划线、千位分隔符、指数或前后的空格）")
     if raw != raw.strip():
         return f"值 “{raw}” 首尾有空格（文本按原样比较，“中国香港 ” 与 “中国香港” 是两个不同的值）"
+    if kind == "string" and raw.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(raw):
+        shown = raw if len(raw) <= 30 else raw[:30] + "…"
+        return (f"文本 “{shown}” 以 “{raw[0]}” 开头：表格软件打开下载的 CSV 时会把它当作公式执行；"
+                "文本单元格不得以 = + - @ 开头（请改写开头，例如去掉这个符号）")
     return unsupported_character(raw)

@@ -81,6 +81,8 @@ def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = 
     directory = directory or data_dir()
     descriptor = descriptor or read_descriptor(directory)
     sources_path = directory / SOURCES_FILE
+    if not sources_path.is_file():  # a package without a source registry (e.g. the one-page test project)
+        return []
     sources = {row["source_id"]: (number, row) for number, row in enumerate(_rows(sources_path), start=2)}
     hosts = [h.lower() for h in descriptor.get("aggregator_hosts", [])]
     marker = descriptor.get("secondary_reason_marker", "")

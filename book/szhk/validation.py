@@ -11,6 +11,7 @@ and each resource's own ``checklist`` (``row-constraint`` formulas and this modu
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ import frictionless
 import pandas as pd
 from frictionless import errors as fl_errors
 
-from . import cache, cells
+from . import bounds, cache, cells, deps, glyphs, references
 from .descriptor import BIBLIOGRAPHY, PACKAGE_FILE, DataValidationError, bibliography_keys, resource_descriptor
 from .qualifiers import amount_supported
 
@@ -152,14 +153,49 @@ class StrictCells(frictionless.Check):
         for field, raw in zip(row.fields, row.cells):
             if not isinstance(raw, str) or raw in missing or raw in (field.missing_values or []):
                 continue
-            note = cells.problem(raw, field.type)
+            note = cells.problem(raw, field.type) or glyphs.missing_glyph(raw)
             if note:
                 yield StrictCellError.from_row(row, note=note, field_name=field.name)
 
 
+class CalendarError(fl_errors.CellError):
+    type = "calendar"
+    title = "Calendar"
+    description = "A year or a date is not a real calendar value, or lies after the year after the commit's year."
+    template = "Cell {cell} in row {rowNumber} and field {fieldName}: {note}"
+
+
+@attrs.define(kw_only=True, repr=False)
+class Calendar(frictionless.Check):
+    """Every year and date (szhk.bounds.calendar_kind reads which fields hold one from the schema) is a real
+    calendar value no later than szhk.bounds.latest_year(). Every resource gets it (see _validate)."""
+
+    type: ClassVar[str] = "calendar"
+    Errors: ClassVar[list[type[fl_errors.Error]]] = [CalendarError]
+
+    _kinds: dict[str, Optional[str]] = attrs.field(factory=dict, init=False)
+
+    def validate_start(self):  # type: ignore[override]
+        self._kinds = {field.name: bounds.calendar_kind(field.to_descriptor()) for field in self.resource.schema.fields}
+        yield from []
+
+    def validate_row(self, row):  # type: ignore[override]
+        for field, raw in zip(row.fields, row.cells):
+            kind = self._kinds.get(field.name)
+            if kind is None or not isinstance(raw, str) or not raw.strip():
+                continue
+            if kind == "year":
+                note = bounds.year_problem(int(raw)) if raw.strip().isdigit() else None  # else: a type error
+            else:
+                note = bounds.date_problem(raw)
+            if note:
+                yield CalendarError.from_row(row, note=note, field_name=field.name)
+
+
 class _Plugin(frictionless.Plugin):
     def select_check_class(self, type: Optional[str] = None):  # noqa: A002 - Frictionless's name
-        return {ColumnSum.type: ColumnSum, Verdict.type: Verdict, StrictCells.type: StrictCells}.get(type or "")
+        return {ColumnSum.type: ColumnSum, Verdict.type: Verdict, StrictCells.type: StrictCells,
+                Calendar.type: Calendar}.get(type or "")
 
 
 frictionless.system.register("szhk", _Plugin())
@@ -295,7 +331,9 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
         return DataValidationError(path, row, column, rule, problem, more)
     if kind == "strict-cell":
         return DataValidationError(
-            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，只用书中字体能显示的字符", note, more)
+            path, row, column, "单元格按原样书写：首尾无空格，数字只用 ASCII 0–9，文本不以 = + - @ 开头，只用书中字体能显示的字符", note, more)
+    if kind == "calendar":
+        return DataValidationError(path, row, column, bounds.rule(), note, more)
     if kind in ("missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"):
         label = getattr(error, "label", "") or ""
         problem = {
@@ -368,6 +406,7 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
 
 
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*\.csv")
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "string"}
 
 
@@ -382,12 +421,37 @@ def validated_frame(name: str, directory: Path, descriptor: dict[str, Any]) -> p
     return frame
 
 
+# Excel and LibreOffice save a boolean cell as TRUE / FALSE: accepted beside the spellings the schema declares.
+_SPREADSHEET_BOOLEANS = {"trueValues": ("TRUE", "True"), "falseValues": ("FALSE", "False")}
+
+
+def _with_spreadsheet_booleans(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource's descriptor with each boolean field also accepting the spreadsheets' TRUE and FALSE."""
+    schema = resource.get("schema")
+    if not isinstance(schema, dict) or not any(f.get("type") == "boolean" for f in schema.get("fields", [])):
+        return resource
+    fields = []
+    for field in schema.get("fields", []):
+        if field.get("type") == "boolean":
+            field = dict(field)
+            for key, spellings in _SPREADSHEET_BOOLEANS.items():
+                declared = list(field.get(key, ["true"] if key == "trueValues" else ["false"]))
+                field[key] = declared + [s for s in spellings if s not in declared]
+        fields.append(field)
+    return {**resource, "schema": {**schema, "fields": fields}}
+
+
 def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictionless.Resource:
     """Validate one resource with Frictionless; returns it ready to read."""
     declared_resource = resource_descriptor(descriptor, name, directory)
     rel = declared_resource.get("path")
     if not isinstance(rel, str):
         raise DataValidationError(directory / PACKAGE_FILE, "—", "path", "每个资源都要有一个 path", f"资源 {name} 没有 path")
+    if not _FILE_NAME.fullmatch(rel):
+        raise DataValidationError(
+            directory / PACKAGE_FILE, "—", "path", "数据文件名只用字母、数字、下划线、连字符和点，以 .csv 结尾，"
+            "不含空格与文件夹（文件名会成为网页上的下载地址）", f"资源 {name} 的文件名是 “{rel}”",
+        )
     path = directory / rel
     if not path.is_file():
         raise DataValidationError(
@@ -406,7 +470,8 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictio
     # The package as far as this resource needs it: the resource and those its foreign keys point to (Frictionless
     # would otherwise build every resource of the package for each file it validates).
     needed = {name, *cache.referenced(declared_resource)}
-    content = {**descriptor, "resources": [r for r in descriptor["resources"] if r.get("name") in needed]}
+    content = {**descriptor, "resources": [_with_spreadsheet_booleans(r) for r in descriptor["resources"]
+                                           if r.get("name") in needed]}
     try:
         fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
     except frictionless.FrictionlessException as error:
@@ -416,7 +481,8 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictio
     resource = fl_package.get_resource(name)
     declared = declared_resource.get("checklist", {"checks": []})
     checklist = frictionless.Checklist.from_descriptor(
-        {**declared, "checks": [{"type": StrictCells.type}, *declared.get("checks", [])]})  # first: its message says why
+        {**declared, "checks": [{"type": StrictCells.type}, {"type": Calendar.type},  # first: their messages say why
+                                *declared.get("checks", [])]})
     report = resource.validate(checklist=checklist)
     problems = [error for task in report.tasks for error in task.errors]
     if problems:
@@ -431,6 +497,7 @@ def _check_bibliography(path: Path) -> None:
     here): one registry, so a title is never kept in two places."""
     import csv
 
+    references.check(deps.root() / BIBLIOGRAPHY)
     keys = bibliography_keys()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):

@@ -33,7 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import EPOCH_ENV, data_dir
+from szhk_names import DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EPOCH_ENV, data_dir
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
@@ -52,6 +52,7 @@ class Edition:
     data_as_of: str          # as written in the data or its sources, e.g. "2025-12-23"
     site_url: str            # "" when not configured
     label: str = ""          # what this edition is called in a citation's 版本项 (_config.yml szhk_edition_label)
+    date_basis: str = DATE_FROM_COMMIT  # DATE_FROM_FILES: no usable git, dated by the newest source file
 
     @property
     def data_as_of_zh(self) -> str:
@@ -61,6 +62,13 @@ class Edition:
     def commit_date_zh(self) -> str:
         day = self.commit_date
         return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+    @property
+    def built_from_zh(self) -> str:
+        """What the edition was built from: "2026 年 12 月 1 日的提交", or the source files when git was unusable."""
+        if self.date_basis == DATE_FROM_FILES:
+            return f"{self.commit_date_zh}的源文件（无可用的 git 提交信息，日期取 book/ 与 data/ 中最新的修改时间）"
+        return f"{self.commit_date_zh}的提交"
 
 
 def zh_date(value: str) -> str:
@@ -153,7 +161,8 @@ def edition(app: Sphinx) -> Edition:
                    data_as_of=latest_date(data_dir(Path(app.srcdir)),
                                           [Path(app.srcdir) / name for name in app.config.bibtex_bibfiles or []]),
                    site_url=str(app.config.html_baseurl or "").strip(),
-                   label=str(app.config.szhk_edition_label or "").strip())
+                   label=str(app.config.szhk_edition_label or "").strip(),
+                   date_basis=os.environ.get(DATE_BASIS_ENV, DATE_FROM_COMMIT))
 
 
 # ---- Citation ---------------------------------------------------------------------------------------------------
@@ -210,7 +219,7 @@ class EditionLine(_EditionDirective):
         only += _field_list([
             ("原文写作时间", [nodes.Text(f"{written(self.env.app.config)[0]}（{written(self.env.app.config)[1]}）")]),
             ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据及其所据来源中最新的日期）")]),
-            ("版本", [nodes.Text(f"{ed.version}，据 {ed.commit_date_zh}的提交构建")]),
+            ("版本", [nodes.Text(f"{ed.version}，据 {ed.built_from_zh}构建")]),
             # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
             *([("网址", [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])] if ed.site_url else []),
         ])
