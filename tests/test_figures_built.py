@@ -27,8 +27,6 @@ TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
 CHAPTER_FIGURES = {
     "fig-milestones": ("01-background", "milestones.csv", ("milestones", "policy_documents")),
     "fig-rd-share": ("01-background", "rd_share_of_gdp.csv", ("rd_share_of_gdp", "编者补充")),
-    "fig-itf-industries": ("03-government-measures", "itf_projects_by_industry.csv", ("香港创新科技署",)),
-    "fig-fintech-startups": ("04-key-industries", "fintech_startups.csv", ("香港投资推广署",)),
     "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
 }
 
