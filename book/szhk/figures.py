@@ -176,9 +176,15 @@ def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
     """The legend just above the plot. A handle may be a tuple of marks (one per colour the chart draws that kind
     of mark in): the legend shows them side by side, so every swatch looks like the marks it names."""
     labels = [h[0].get_label() if isinstance(h, tuple) else h.get_label() for h in handles]
-    room = width() * 72 / LABEL_SIZE - 2  # ems across the figure, less the swatches' room
-    if sum(text_width(label) + 2.5 for label in labels) > room:
-        ncols = 1  # side by side the entries would widen the figure (a phone drawing): one above the other
+    room = width() * 72 / LABEL_SIZE - 1  # ems across the figure
+
+    def across(n: int) -> float:  # ems the legend needs in n columns (filled column by column), swatches included
+        rows = math.ceil(len(labels) / n)
+        return sum(max(text_width(label) for label in labels[c * rows:(c + 1) * rows]) + 2.5
+                   for c in range(math.ceil(len(labels) / rows)))
+
+    while ncols > 1 and across(ncols) > room:
+        ncols -= 1  # side by side the entries would widen the figure (a phone drawing): fewer columns
     legend = ax.legend(handles=handles, labels=labels,
                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, loc="lower left",
                        bbox_to_anchor=(0, 1.01), ncols=ncols, borderaxespad=0, handlelength=1.2, columnspacing=1.0,
@@ -512,6 +518,45 @@ def wrap_label(label: str, width: int = 3) -> str:
     at = label.find("与", 1, len(label) - 1)
     cut = (at if at >= 3 else at + 1) if at > 0 else len(label) // 2
     return f"{label[:cut]}\n{label[cut:]}"
+
+
+# ---- Counts by category, stacked (the claims register's results by chapter) -------------------------------------------
+def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: dict[str, str | None],
+                   total_unit: str = "", axis_label: str = "") -> Figure:
+    """One horizontal bar per row of `counts` (rows: named things, e.g. chapters by their titles, in order; columns:
+    categories in order, each with a colour and a hatch, so colour is never the only cue), its name on one line
+    above it. A segment's count is written inside it where it fits; the row's total follows the bar's end (with
+    `total_unit`), so no number sits on the axis. Categories no row has are left out of the legend."""
+    counts = counts.loc[:, counts.sum() > 0]
+    fig, ax = plt.subplots(figsize=(width(), 1.7 + 0.62 * len(counts)))
+    size = 0.42
+    top = float(counts.sum(axis=1).max()) or 1.0
+    per_unit = 0.75 * width() * 72 / top  # points per count on the axis, about
+    left = pd.Series(0.0, index=counts.index)
+    handles = []
+    for category in counts.columns:
+        style = {"color": colours[category], "hatch": hatches.get(category), "edgecolor": "white", "linewidth": 0.8}
+        for i, (name, n) in enumerate(counts[category].items()):
+            if n:
+                ax.barh(i, n, size, left=left[name], **style)
+                if n * per_unit >= text_width(f"{n:g}") * LABEL_SIZE + 4:
+                    ax.annotate(f"{n:g}", (left[name] + n / 2, i), ha="center", va="center", fontsize=LABEL_SIZE,
+                                color=INK, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                 "alpha": 0.8} if style["hatch"] else None)
+        left += counts[category]
+        handles.append(Patch(label=category, facecolor=style["color"], hatch=style["hatch"], edgecolor="white"))
+    for i, name in enumerate(counts.index):
+        ax.annotate(str(name), (0, i - size / 2), xytext=(0, 2), textcoords="offset points", ha="left",
+                    va="bottom", fontsize=LABEL_SIZE, color=INK)
+        ax.annotate(f"{left[name]:g}{total_unit}", (left[name], i), xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=LABEL_SIZE, color=INK)
+    ax.set_yticks([])
+    ax.set_xlabel(axis_label)
+    ax.set_ylim(len(counts) - 0.5, -0.5 - size / 2)
+    ax.set_xlim(0, top + (text_width(f"{top:g}{total_unit}") * LABEL_SIZE + 8) / per_unit)
+    ax.grid(axis="y", visible=False)
+    legend_above(ax, handles, ncols=len(handles))
+    return fig
 
 
 # ---- Columns on a true time axis (surveys): published filled, the article's value an outlined dot on its year ------
