@@ -23,12 +23,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.legend_handler import HandlerTuple
 
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
 from .data import data_dir, load, package
-from .figures import (ARTICLE, COLOURS, INK, MUTED, PUBLISHED, after_article_band, marker_style, rank_axis,
+from .figures import (ARTICLE, COLOURS, MUTED, PUBLISHED, after_article_band, marker_style, rank_axis, swatches,
                       title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
@@ -349,7 +349,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         own = said[said["rank_published"].isna() | (said["rank_published"] != said["rank_article"])]
         ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
         for r in said[said["rank_published"].notna() & (said["rank_published"] != said["rank_article"])].itertuples():
-            ax.annotate(f"文章作第 {r.rank_article:g} 名\n来源为第 {r.rank_published:g} 名", (r.year, r.rank_article),
+            ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                         color=colour)
         last = rows.iloc[-1]
@@ -358,12 +358,8 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     rank_axis(ax, worst + 3)
-    # The text's threshold, labelled under the line at its right end (the latest year is never worse than it
-    # there in these data; the label's white box keeps it legible if a line passes under it).
+    # The text's threshold; the note under the chart names it (a label on the line would cover later ranks).
     ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
-    ax.annotate(f"文章所说的前 {threshold} 名", (1, threshold + 0.5), xycoords=("axes fraction", "data"),
-                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=label_size,
-                color=INK, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
@@ -403,18 +399,27 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
         _panel(ax, editions(name), title, thresholds[name], label_size)
     if not stacked:
         axes[1].set_ylabel("")
-    key = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK)),
-           Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
-    axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2 if width() > 4 or not stacked else 1,
-                   fontsize=label_size,
-                   borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+    # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
+    colours = [COLOURS[HK], COLOURS[MAINLAND]]
+    key = [swatches("已发表名次", colours), swatches("文章所写（未核得或与来源不同）", colours, kind=ARTICLE)]
+    ncols = 2 if width() > 4 or not stacked else 1
+    axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
+                   bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
+                   handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0, handlelength=1.2,
+                   columnspacing=1.0, handletextpad=0.5)
+    # the panels' names above the legend: as many lines of legend as it has rows, and a gap (side by side in
+    # print, both names at that height)
+    for ax in axes[:1] if stacked else axes:
+        ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
     title = chart_title(editions("gii_ranks"), editions("imd_digital_ranks"))
-    title_and_source(fig, title, source_text())
+    note = "虚线：文章所说的" + "、".join(f"{zh}前 {thresholds[name]} 名" for name, zh in RANKINGS) + "。灰底：文章发表后的版次。"
+    title_and_source(fig, title, source_text(), note=note)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72
         fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
         fig._suptitle.set_fontsize(11)
-        fig._supxlabel.set_text(wrap_em(f"来源：{source_text()}", width_pt / label_size - 1))
+        fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1)
+                                          for line in (note, f"来源：{source_text()}")))
         fig._supxlabel.set_fontsize(label_size)
     return fig
 
