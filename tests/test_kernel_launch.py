@@ -103,7 +103,10 @@ def test_a_forked_kernel_ends_and_is_collected(forked_kernel) -> None:
 
 
 NOTEBOOK_CELLS = [
-    "import matplotlib.pyplot as plt\nimport pandas as pd\nfrom myst_nb import glue",
+    # The book's CJK font, as its charts use: a font lacking the glyphs would warn, and Python's warning registry
+    # (what was already shown) is not part of what the comparison is about.
+    "import matplotlib.pyplot as plt\nimport pandas as pd\nfrom myst_nb import glue\n"
+    "plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'DejaVu Sans']",
     "fig, ax = plt.subplots(figsize=(3, 2))\nax.bar(['深圳', '香港'], [3, 2])\nax.set_title('研发投入')",
     "frame = pd.DataFrame({'城市': ['深圳', '香港'], '值': [3.0, 2.0]})\nglue('frame', frame)\nframe",
 ]
