@@ -9,8 +9,6 @@ import re
 from pathlib import Path
 
 import matplotlib
-import pandas as pd
-import pytest
 import yaml
 
 matplotlib.use("Agg")

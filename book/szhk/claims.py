@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -37,13 +37,10 @@ from . import data, deps
 from . import markdown as md
 from .data import DataValidationError, bibliography_keys
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
 __all__ = [
     "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result", "by_materiality",
     "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
-    "margin_note", "register_markdown", "summary_markdown", "status_counts", "status_figure",
+    "margin_note", "register_markdown", "summary_markdown", "status_counts",
 ]
 
 CONSISTENT, DIFFERS, UNVERIFIED = "一致", "不一致", "未能核实"
@@ -723,48 +720,11 @@ def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# The chart of statuses by chapter (house style)
+# The statuses' colours for the chart of statuses by chapter (drawn by szhk.figures.stacked_counts, book/claims.md)
 # ----------------------------------------------------------------------------------------------------------------
 # Colours no economy uses (中国香港 is blue and 中国内地 vermillion in every figure): Okabe–Ito green, reddish purple.
 STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#CC79A7", UNVERIFIED: "#BBBBBB"}
 STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", UNVERIFIED: None}  # colour is never the only cue
-
-
-def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = None) -> Figure:
-    """Horizontal stacked bars: for each chapter (by its number, 引言 / 一 … 六), how many claims are 一致 /
-    不一致 / 未能核实, counts written in; the totals are the title."""
-    import matplotlib.pyplot as plt
-
-    from . import figures
-
-    figures.use_house_style()
-    titles = chapter_titles() if titles is None else titles
-    chapters = list(dict.fromkeys(r.claim.chapter for r in results))
-    labels = [titles.get(c, c).partition("、")[0] for c in chapters]  # "二、香港科技…" → "二"
-    fig, ax = plt.subplots(figsize=(figures.WIDTH, 0.42 * len(chapters) + 1.4))
-    left = [0] * len(chapters)
-    for status in STATUSES:
-        counts = [sum(r.claim.chapter == c and r.status == status for r in results) for c in chapters]
-        bars = ax.barh(range(len(chapters)), counts, left=left, color=STATUS_COLOURS[status], label=status,
-                       hatch=STATUS_HATCH[status], edgecolor="white", linewidth=0.8)
-        for bar, n in zip(bars, counts):
-            if n:
-                ax.annotate(str(n), (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2),
-                            ha="center", va="center", fontsize=figures.LABEL_SIZE, color="black",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}
-                            if status == DIFFERS else None)
-        left = [a + b for a, b in zip(left, counts)]
-    ax.set_yticks(range(len(chapters)), labels)
-    ax.set_ylim(len(chapters) - 0.5, -0.5)
-    ax.set_xlabel("核验的数字、名次或比较（处）")
-    ax.grid(axis="y", visible=False)
-    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0, handlelength=1.2)
-    total = {status: sum(r.status == status for r in results) for status in STATUSES}
-    figures.title_and_source(
-        fig, f"核验的 {len(results)} 处数字中，{total[CONSISTENT]} 处与已发表来源一致，"
-             f"{total[DIFFERS]} 处不一致，{total[UNVERIFIED]} 处未能核实",
-        "本书数据包（data/claims.csv 及其引用的数据集），构建时计算")
-    return fig
 
 
 def source_titles() -> dict[str, str]:
