@@ -100,7 +100,7 @@ NARROW = WIDTH         # the name chapters use
 # shows at about 1.3 px per point (text about 14 px, as on a desktop), instead of 1.05 for the desktop drawing.
 PHONE_WIDTH = 3.4
 PHONE_MAX_WIDTH = 3.75
-PHONE_MEDIA = "(max-width: 576px)"  # the phone layout of szhk.css
+PHONE_MEDIA = "screen and (max-width: 576px)"  # the phone layout of szhk.css (print takes the desktop drawing)
 PICTURE_MIME = "application/vnd.szhk.picture+json"  # rendered by szhk_sphinx.picture (an entry point of myst-nb)
 _widths = [WIDTH]
 
@@ -363,11 +363,33 @@ def check(fig: Figure, unit: str | None = None, *, max_width: float = MAX_WIDTH)
     width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * pad  # inches, as the page shows it
     if width > max_width + 1e-6:
         problems.append(f"{width:.2f} in wide, more than {max_width} in (text would shrink on a phone)")
+    crossed = overlapping_texts(fig)
+    if crossed:
+        problems.append("texts print over each other: " + ", ".join(f"{a!r} / {b!r}" for a, b in crossed[:5]))
     small = sorted({f"{t.get_text()[:12]!r} {t.get_fontsize():g} pt" for t in visible_texts(fig)
                     if t.get_fontsize() < MIN_TEXT_PT - 1e-6})
     if small:
         problems.append(f"text under {MIN_TEXT_PT:g} pt: {', '.join(small[:5])}")
     return problems
+
+
+def overlapping_texts(fig: Figure, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of texts (their first characters) whose drawn boxes overlap by more than `tolerance` points each way:
+    a label printed over another (e.g. a number over an economy's name). Call after the figure was drawn."""
+    renderer = fig.canvas.get_renderer()
+    shrink = tolerance * fig.dpi / 72
+    hidden = set()  # labels of ticks outside the axis's view: matplotlib keeps them but does not draw them
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    hidden.update((tick.label1, tick.label2))
+    boxes = [(t.get_text().strip()[:10], t.get_window_extent(renderer)) for t in visible_texts(fig)
+             if t not in hidden and t.get_window_extent(renderer).width > 0]
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+            if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > shrink
+            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > shrink]
 
 
 def visible_texts(fig: Figure) -> list[Text]:

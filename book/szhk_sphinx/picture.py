@@ -5,7 +5,7 @@ to the renderer plugin below (an entry point of the group myst_nb.mime_renderers
 each SVG as myst-nb writes any image and returns a `picture` node holding the two image nodes: Sphinx copies both
 to _images/ like any image, and the HTML visitor writes
 
-    <picture><source media="(max-width: 576px)" srcset="_images/….svg"><img src="_images/….svg" alt="…"></picture>
+    <picture><source media="screen and (max-width: 576px)" srcset="_images/….svg"><img src="_images/….svg" alt="…"></picture>
 
 No script: the browser picks the drawing. Print (LaTeX) never chooses this mime type and takes the PDF.
 The alt text may name colours as {colour-hk} / {colour-mainland}; the words come with the output (from the house
@@ -69,7 +69,7 @@ class PictureRenderer:
             image["alt"] = alt
         if len(images) == 1:
             return images
-        return [picture("", *images, media=content.get("phone_media", "(max-width: 576px)"))]
+        return [picture("", *images, media=content.get("phone_media", "screen and (max-width: 576px)"))]
 
 
 def visit_picture_html(self: SphinxTranslator, node: picture) -> None:
