@@ -208,11 +208,13 @@ def swatches(label: str, colours: Sequence[str], *, kind: str = PUBLISHED, marke
 
 
 def fill_legend(ax: Axes, *, published_name: str = PUBLISHED_NAME, article_name: str = ARTICLE_NAME,
-                marker: bool = False, ncols: int = 2, colours: Sequence[str] = (INK,)) -> None:
+                marker: bool = False, ncols: int = 2, colours: Sequence[str] = (INK,),
+                article_colours: Sequence[str] | None = None) -> None:
     """The one legend of the fill convention (filled: published; hollow: the article's), just above the plot, its
-    swatches in the `colours` the chart draws (ink for a chart of no economy)."""
+    swatches in the `colours` the chart draws its published marks in (ink for a chart of no economy), and its
+    article's marks in `article_colours` (default: the same)."""
     legend_above(ax, [swatches(published_name, colours, kind=PUBLISHED, marker=marker),
-                      swatches(article_name, colours, kind=ARTICLE, marker=marker)], ncols=ncols)
+                      swatches(article_name, article_colours or colours, kind=ARTICLE, marker=marker)], ncols=ncols)
 
 
 # ---- Titles and sources ---------------------------------------------------------------------------------------------
@@ -699,7 +701,7 @@ def rank_chart(
     # In each year the better-ranked economy writes its number above its dot, the other below, so two lines that
     # cross never print over each other.
     best_in_year = frame.loc[frame.groupby("year")["rank_shown"].idxmin()].set_index("year")["economy_zh"]
-    hollow = False
+    hollow: list[str] = []  # the colours of the economies that have a hollow dot (the legend shows those)
     number_box = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
     for economy in economies:
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
@@ -713,7 +715,8 @@ def rank_chart(
         for r in rows.itertuples():
             checked = pd.notna(r.rank_published)
             differs = checked and pd.notna(r.rank_article) and r.rank_article != r.rank_published
-            hollow = hollow or differs or not checked
+            if (differs or not checked) and colour not in hollow:
+                hollow.append(colour)
             above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
@@ -756,7 +759,7 @@ def rank_chart(
     colours = [economy_colour(e) for e in economies]
     handles = [swatches("已发表名次", colours)]
     if hollow:
-        handles.append(swatches("文章所写（未核得或不同）", colours, kind=ARTICLE))
+        handles.append(swatches("文章所写（未核得或不同）", hollow, kind=ARTICLE))
     legend_above(ax, handles)
     return fig
 
