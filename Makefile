@@ -1,4 +1,4 @@
-# The report's two commands:  `make build` (HTML and PDF)  and  `make test`.
+# The report's two commands:  `make build` (HTML and PDF)  and  `make test`;  `make check` is the fast tier of the tests.
 # Both set up everything first: Debian packages where missing, then a virtual environment in .venv.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,7 +13,7 @@ JB_FLAGS := -n -W --keep-going
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
                 texlive-plain-generic texlive-fonts-recommended latex-cjk-common \
                 latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
-.PHONY: build test bench setup system-deps clean
+.PHONY: build test check bench setup system-deps clean
 
 # tools/build.py: jupyter-book build (HTML, then PDF) in _build/.work/, then one atomic publish of both
 # (_build/html and _build/pdf); a failed build leaves the last published edition untouched.
@@ -27,8 +27,13 @@ bench: setup
 # axe-core, which tests/test_browser.py runs in Chromium on every page (pinned in tests/package-lock.json).
 AXE := tests/node_modules/axe-core/axe.min.js
 
+# Every test: the fast tier and those that read the built book or build copies of it (marked needs_build).
 test: build $(AXE)
 	$(PY) -m pytest tests
+
+# The fast tier: the tests that need no book build (about a minute after set-up; creates no _build).
+check: setup
+	$(PY) -m pytest tests -m "not needs_build"
 
 # Needs Node.js and npm: installed from Debian where missing.
 $(AXE): tests/package.json tests/package-lock.json

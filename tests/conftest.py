@@ -94,6 +94,35 @@ def set_cells(path: Path, key: dict[str, str], **values: str) -> None:
         writer.writerows(rows)
 
 
+FIGURE_DIRECTIVE = re.compile(r"^(?::{3,}|`{3,})\{glue:figure\}\s+(\S+)\s*$", re.M)
+
+
+def figures_on_pages(book: Path = BOOK) -> dict[str, list[str]]:
+    """Page (file stem in book/) -> the figures its MyST places with `{glue:figure}`, in order: what the tests
+    expect on each built page, read from the sources instead of written again."""
+    placed = {path.stem: FIGURE_DIRECTIVE.findall(path.read_text(encoding="utf-8")) for path in sorted(book.glob("*.md"))}
+    return {page: figures for page, figures in placed.items() if figures}
+
+
+def chapter_figures(book: Path = BOOK) -> dict[str, str]:
+    """Figure id -> its chapter (the numbered pages 00-…, in reading order), for the figures the chapters place."""
+    return {figure: page for page, figures in figures_on_pages(book).items() if page[:2].isdigit()
+            for figure in figures}
+
+
+def declared_figures(data: Path = DATA) -> dict[str, dict[str, Any]]:
+    """datapackage.json's `figures`: figure id -> its value fields ("resource.field") or the resource it counts."""
+    return json.loads((data / "datapackage.json").read_text(encoding="utf-8")).get("figures", {})
+
+
+def figure_resources(figure: str, data: Path = DATA) -> set[str]:
+    """The resources a figure's value axis reads (datapackage.json `figures`)."""
+    declared = declared_figures(data)[figure]
+    if "counts_rows_of" in declared:
+        return {declared["counts_rows_of"]}
+    return {field.partition(".")[0] for field in declared.get("value_fields", [])}
+
+
 def pdf_text(path: Path, *options: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
@@ -319,8 +348,20 @@ def background_result(fixture: str) -> Any:
     return state["result"]
 
 
+# The two tiers (pyproject.toml's markers): `make check` runs the tests that need no book (`-m "not needs_build"`),
+# `make test` all of them. A test needs a build when it reads _build (the published book, the work folder) or builds
+# a copy; these fixtures do one or the other, so a test using any of them is marked without being told.
+BUILD_FIXTURES = frozenset({"html_dir", "pdf_dir", "one_page_project", "edited_build", "hostile", "updated",
+                            "browsing"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a test marked here is deselected like one marked by hand
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that read a background build run last (in their order), so the others run while the builds do."""
+    """Mark the tests that need a build (see BUILD_FIXTURES); tests that read a background build run last (in
+    their order), so the others run while the builds do."""
+    for item in items:
+        if set(getattr(item, "fixturenames", ())) & (BUILD_FIXTURES | _BACKGROUND.keys()):
+            item.add_marker(pytest.mark.needs_build)
     waits = [item for item in items if set(getattr(item, "fixturenames", ())) & _BACKGROUND.keys()]
     if waits:
         waiting = set(waits)

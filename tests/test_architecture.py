@@ -1,11 +1,13 @@
 """Code placed by where it runs: the Sphinx side (szhk_sphinx, tools/) never imports the kernel helpers (szhk)
-or pandas; the code fingerprint is the helper package as a whole; both sides compute one resource digest."""
+or pandas; the kernel helpers import one another without a circle; the code fingerprint is the helper package as a
+whole; the names both sides share (szhk_names) are declared once."""
 from __future__ import annotations
 
 import ast
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ import szhk_sphinx.reexecution as reexecution
 from szhk import deps
 
 # Where each project package lives: the import graph is followed through these.
-PROJECT_PACKAGES = {"szhk": BOOK / "szhk", "szhk_sphinx": BOOK / "szhk_sphinx", "szhk_kernels": BOOK / "szhk_kernels",
+PROJECT_PACKAGES = {"szhk_names": BOOK / "szhk_names.py", "szhk": BOOK / "szhk", "szhk_sphinx": BOOK / "szhk_sphinx", "szhk_kernels": BOOK / "szhk_kernels",
                     "pybtex_gbt7714": BOOK / "gbt7714" / "pybtex_gbt7714"}
 # The warm process (szhk_kernels/zygote.py) imports the kernels' libraries by design; the provisioner beside it runs
 # in the Sphinx process.
@@ -26,6 +28,8 @@ FORBIDDEN = ("szhk", "pandas")  # kernel code, and what it drags in (the Sphinx 
 
 def module_name(path: Path) -> str:
     for package, folder in PROJECT_PACKAGES.items():
+        if path == folder:
+            return package
         if path.is_relative_to(folder):
             parts = path.relative_to(folder).with_suffix("").parts
             return ".".join([package, *[p for p in parts if p != "__init__"]])
@@ -56,6 +60,8 @@ def file_of(module: str) -> Path | None:
     folder = PROJECT_PACKAGES.get(top)
     if folder is None:
         return None
+    if folder.suffix == ".py":  # a top-level module
+        return folder if not rest else None
     path = folder.joinpath(*rest)
     for candidate in (path / "__init__.py", path.with_suffix(".py")):
         if candidate.is_file():
@@ -121,6 +127,83 @@ def test_the_sphinx_process_of_a_build_imports_neither_pandas_nor_szhk(one_page_
     assert record["forbidden"] == [], f"the Sphinx process imported {record['forbidden']}"
     page = (project / "_build" / "html" / "page.html").read_text(encoding="utf-8")
     assert "探针数值为" in page and "41" in page  # the kernel (another process) did load the data
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# No import circle inside the kernel helpers: each module imports only modules below it
+# ----------------------------------------------------------------------------------------------------------------
+def helper_imports(folder: Path = BOOK / "szhk") -> dict[str, set[str]]:
+    """Module -> the modules of the same package it imports (anywhere in it, functions too). `from . import x`
+    imports x; the package's __init__ is left out: it only hands `load` on (Python runs it before any of its
+    modules, whoever imports them, so it is no arrow between them)."""
+    modules = {module_name(p): p for p in sorted(folder.glob("*.py")) if p.name != "__init__.py"}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = imports_of(path.read_text(encoding="utf-8"), name)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle of `graph`, each once, as its modules in order (graphlib finds one at a time)."""
+    from graphlib import CycleError, TopologicalSorter
+
+    found: list[list[str]] = []
+    edges = {node: set(targets) for node, targets in graph.items()}
+    while True:
+        try:
+            tuple(TopologicalSorter(edges).static_order())
+            return found
+        except CycleError as error:
+            loop = list(error.args[1])  # [a, b, …, a]: each imports the one after it (graphlib: dependency order)
+            found.append(loop)
+            edges[loop[1]].discard(loop[0])  # break this one to find the next
+
+
+def test_the_kernel_helpers_import_one_another_without_a_circle() -> None:
+    graph = helper_imports()
+    assert {"szhk.data", "szhk.validation", "szhk.claims", "szhk.descriptor"} <= graph.keys()
+    assert "szhk.validation" in graph["szhk.data"], "the walk must see data's late import of validation"
+    loops = circles(graph)
+    assert not loops, "import circles in book/szhk:\n" + "\n".join(" -> ".join(loop) for loop in loops)
+
+
+def test_the_circle_finder_finds_a_circle_through_a_late_import(tmp_path: Path) -> None:
+    """The check above can fail: a function-level import that closes a loop is a circle."""
+    package = tmp_path / "szhk"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "a.py").write_text("from . import b\n", encoding="utf-8")
+    (package / "b.py").write_text("from .c import f\n", encoding="utf-8")
+    (package / "c.py").write_text("def f():\n    from .a import g\n", encoding="utf-8")
+    (package / "d.py").write_text("import szhk.a\n", encoding="utf-8")
+    original = dict(PROJECT_PACKAGES)
+    try:
+        PROJECT_PACKAGES["szhk"] = package
+        loops = circles(helper_imports(package))
+    finally:
+        PROJECT_PACKAGES.clear()
+        PROJECT_PACKAGES.update(original)
+    assert len(loops) == 1 and set(loops[0]) == {"szhk.a", "szhk.b", "szhk.c"}, loops
+
+
+def test_the_names_both_sides_share_are_declared_once() -> None:
+    """SZHK_* variables, the data folder, the front-matter key and the digest live in szhk_names, which imports
+    only the standard library; no other module of the project spells a variable's name again."""
+    shared = BOOK / "szhk_names.py"
+    tree = ast.parse(shared.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, f"szhk_names imports {imported}"
+    declared = {node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
+    assert {"SZHK_BUILD", "SZHK_ROOT", "SZHK_DATA_DIR", "SZHK_CACHE_DIR"} <= declared
+    code = [*sorted((BOOK / "szhk").glob("*.py")), *sorted((BOOK / "szhk_sphinx").glob("*.py")),
+            *sorted(TOOLS.glob("*.py")), *sorted((BOOK / "szhk_kernels").glob("*.py"))]
+    again = [f"{path.relative_to(ROOT)}: {node.value!r}" for path in code
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("SZHK_")]
+    assert not again, "declared again outside szhk_names:\n" + "\n".join(again)
 
 
 # ----------------------------------------------------------------------------------------------------------------

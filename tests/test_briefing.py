@@ -23,7 +23,7 @@ BODY_TOP, BODY_BOTTOM = 15 / 25.4 * 72, 842 - 16 / 25.4 * 72
 
 
 @pytest.fixture(scope="module")
-def pdf() -> Path:
+def pdf(pdf_dir: Path) -> Path:  # pdf_dir: needs the built book
     assert PDF.is_file(), f"{PDF} missing: build the book first (make build)"
     return PDF
 

@@ -44,6 +44,7 @@ def test_print_messages_fail_when_the_front_page_links_change(monkeypatch: pytes
         briefing.key_messages_print([])
 
 
+@pytest.mark.needs_build
 def test_briefing_pdf_has_no_screen_only_text_and_a_plain_header() -> None:
     flat = re.sub(r"\s+", "", pdf_text())
     for dead in ("原文段落", "数据：单项数字", "数据文件", "下载数据", ".csv", "可执行版本", "数据版本", "未配置"):
@@ -57,6 +58,7 @@ def test_briefing_pdf_has_no_screen_only_text_and_a_plain_header() -> None:
     assert pdf_text(layout=True).splitlines()[2].strip() == "", "the header is one line (no date wrapped onto a second)"
 
 
+@pytest.mark.needs_build
 def test_briefing_web_page_keeps_its_links() -> None:
     assert HTML.is_file(), f"{HTML} missing: build the book first (make build)"
     page = HTML.read_text(encoding="utf-8")

@@ -437,11 +437,11 @@ def test_phones_are_shown_the_phone_drawing_and_desktops_the_desktop_one(visits:
 
 
 def _note_targets(page: str) -> list[str]:
-    """The labels a chapter's margin notes annotate, in page order (claims.margin_note("para-…") calls)."""
+    """The labels a chapter's margin notes annotate, in page order (its margin_note("para-…") calls)."""
     source = ROOT / "book" / Path(page).with_suffix(".md").name
     if not page.startswith("book/") or not source.is_file():
         return []
-    return re.findall(r'claims\.margin_note\("([^"]+)"\)', source.read_text(encoding="utf-8"))
+    return re.findall(r'margin_note\("([^"]+)"\)', source.read_text(encoding="utf-8"))
 
 
 def test_margin_notes_stand_beside_the_paragraph_they_annotate_on_a_desktop(visits: list[Visit]) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
 from conftest import BUILD_TIMEOUT, ROOT, build_env
 
 
@@ -18,6 +19,7 @@ def tracked_files() -> dict[str, str]:
             for name in git("ls-files", "-z").split("\0") if name and (ROOT / name).is_file()}
 
 
+@pytest.mark.needs_build  # runs tools/build.py on the repository (after make test's build: nothing to execute)
 def test_make_build_modifies_no_tracked_file_and_leaves_nothing_outside_build() -> None:
     before_status, before_files = git("status", "--porcelain", "--untracked-files=all"), tracked_files()
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py")], cwd=ROOT, env=build_env(),

@@ -61,21 +61,21 @@ def test_a_margin_note_is_one_call_in_a_tagged_cell() -> None:
         notes = [(tags, code) for tags, code in code_cells(path) if "margin_note" in code]
         for tags, code in notes:
             assert sorted(tags) == ["claims-note", "remove-input"], f"{path.name}: margin-note cell tagged {tags}"
-            assert re.fullmatch(r'claims\.margin_note\("para-[0-9]{2}-[a-z0-9-]+"\)\n', code), (
+            assert re.fullmatch(r'claims_pages\.margin_note\("para-[0-9]{2}-[a-z0-9-]+"\)\n', code), (
                 f"{path.name}: a margin-note cell holds only the call, got {code!r}")
-        if notes:  # claims is imported once, in the chapter's first (set-up) cell
+        if notes:  # claims_pages is imported once, in the chapter's first (set-up) cell
             tags, setup = code_cells(path)[0]
             assert "remove-cell" in tags
-            assert re.search(r"^from szhk import (.*, )?claims\b", setup, re.M), f"{path.name}: set-up cell"
+            assert re.search(r"^from szhk import (.*, )?claims_pages\b", setup, re.M), f"{path.name}: set-up cell"
 
 
 def test_margin_notes_stay_where_the_register_expects_them() -> None:
     """Each labelled paragraph a note belongs to is followed by its note cell before the next paragraph label."""
     for path in CHAPTERS:
         text = path.read_text(encoding="utf-8")
-        for target in re.findall(r'claims\.margin_note\("([^"]+)"\)', text):
+        for target in re.findall(r'claims_pages\.margin_note\("([^"]+)"\)', text):
             label = text.index(f"({target})=")
-            note = text.index(f'claims.margin_note("{target}")')
+            note = text.index(f'claims_pages.margin_note("{target}")')
             between = text[label + 1:note]
             assert label < note and not re.search(r"^\(para-[^)]+\)=$", between, re.M), f"{path.name}: {target}"
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import BOOK, DATA, SCIENCE_PARK_RESOLVED, Page, read_csv, set_cells, squeeze
 
 import szhk_sphinx.reexecution as reexecution
-from szhk import claims, data
+from szhk import claims, claims_pages, data, qualifiers
 from szhk.data import DataValidationError
 
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
@@ -75,18 +75,18 @@ def results() -> dict[str, claims.Result]:
     ("130", "超过", "130", "超过", True),
 ])
 def test_amount_rule(article: str, qualifier: str, published: str, published_qualifier: str, supported: bool) -> None:
-    assert claims.amount_supported(Decimal(article), qualifier, Decimal(published), published_qualifier) is supported
+    assert qualifiers.amount_supported(Decimal(article), qualifier, Decimal(published), published_qualifier) is supported
 
 
 def test_precision_and_combine() -> None:
-    assert claims.precision(Decimal("4000")) == Decimal("1000")
-    assert claims.precision(Decimal("330")) == Decimal("10")
-    assert claims.precision(Decimal("21.8")) == Decimal("0.1")
+    assert qualifiers.precision(Decimal("4000")) == Decimal("1000")
+    assert qualifiers.precision(Decimal("330")) == Decimal("10")
+    assert qualifiers.precision(Decimal("21.8")) == Decimal("0.1")
     assert claims.combine([claims.CONSISTENT, claims.UNVERIFIED]) == claims.UNVERIFIED
     assert claims.combine([claims.CONSISTENT, claims.DIFFERS, claims.UNVERIFIED]) == claims.DIFFERS
     assert claims.combine([claims.CONSISTENT, claims.CONSISTENT]) == claims.CONSISTENT
     with pytest.raises(ValueError, match="unknown qualifier"):
-        claims.amount_supported(Decimal(1), "大约", Decimal(1))
+        qualifiers.amount_supported(Decimal(1), "大约", Decimal(1))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ def test_status_follows_the_values_not_only_the_marks(results: dict[str, claims.
 
 
 def test_every_claim_cites_a_source_when_it_is_decided(results: dict[str, claims.Result]) -> None:
-    keys = claims.bibliography_keys()
-    titles = claims.source_titles()
+    keys = data.bibliography_keys()
+    titles = claims_pages.source_titles()
     for result in results.values():
         if result.status != claims.UNVERIFIED:
             assert result.sources, f"{result.claim.claim_id}: {result.status} without a source"
@@ -169,10 +169,10 @@ def test_every_target_is_a_label_in_its_chapter_with_its_margin_cell() -> None:
         by_chapter.setdefault(claim.chapter, set()).add(claim.target)
     for chapter, targets in by_chapter.items():
         text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")
-        labels = claims.labels_in(text)
+        labels = claims_pages.labels_in(text)
         for target in targets:
             assert target in labels, f"{chapter}.md has no label ({target})="
-            assert text.count(f'claims.margin_note("{target}")') == 1, f"{chapter}.md: no margin cell for {target}"
+            assert text.count(f'claims_pages.margin_note("{target}")') == 1, f"{chapter}.md: no margin cell for {target}"
         cells = re.findall(r"```\{code-cell\}[^\n]*\n---\n(.*?)\n---\n(.*?)```", text, re.S)
         for meta, code in cells:
             if "margin_note" in code:
@@ -188,11 +188,12 @@ def test_chapters_declare_what_their_margin_notes_read() -> None:
         missing = ({"claims"} | set(claims.resources_for(mine))) - set(declared)
         assert not missing, f"{chapter}.md must declare {sorted(missing)} in its front matter data:"
     page = reexecution.declared((BOOK / "claims.md").read_text(encoding="utf-8"), "claims")
-    assert set(page) == {"claims", "sources"} | set(claims.resources_for(register))
+    # the register's own tables also read its column names (labels)
+    assert set(page) == {"claims", "sources", "labels"} | set(claims.resources_for(register))
 
 
 def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str, claims.Result]) -> None:
-    text = claims.register_markdown(list(results.values()), source_titles=claims.source_titles())
+    text = claims_pages.register_markdown(list(results.values()), source_titles=claims_pages.source_titles())
     for result in results.values():
         assert f"({result.claim.label})=" in text
         assert f"]({result.claim.target})" in text  # a Markdown link to the labelled paragraph
@@ -205,19 +206,19 @@ def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str,
 # ----------------------------------------------------------------------------------------------------------------
 def test_resolving_a_discrepancy_in_the_data_turns_it_consistent(data_copy: Path) -> None:
     assert by_id(claims.register())["science-park-companies"].status == claims.DIFFERS
-    assert "science-park-companies" in claims.margin_note("para-03-infrastructure").data
+    assert "science-park-companies" in claims_pages.margin_note("para-03-infrastructure").data
     set_cells(data_copy / "tech_parks.csv", {"park_code": "science_park", "measure_code": "companies"},
               **SCIENCE_PARK_RESOLVED)
     assert by_id(claims.register())["science-park-companies"].status == claims.CONSISTENT
-    assert claims.margin_note("para-03-infrastructure") is None  # no other discrepancy there: no note at all
+    assert claims_pages.margin_note("para-03-infrastructure") is None  # no other discrepancy there: no note at all
 
 
 def test_a_new_discrepancy_in_the_data_adds_a_note(data_copy: Path) -> None:
-    assert claims.margin_note("para-04-fintech") is None
+    assert claims_pages.margin_note("para-04-fintech") is None
     set_cells(data_copy / "key_figures.csv", {"figure_id": "virtual_banks"},
               value_published="7", verification="differs")
     assert by_id(claims.register())["virtual-banks"].status == claims.DIFFERS
-    assert "claim-virtual-banks" in claims.margin_note("para-04-fintech").data
+    assert "claim-virtual-banks" in claims_pages.margin_note("para-04-fintech").data
 
 
 def test_a_computed_claim_recomputes(data_copy: Path) -> None:
@@ -331,4 +332,4 @@ def test_agreements_resting_on_secondary_sources_alone_are_counted_apart(results
     assert 0 < secondary < len(consistent)
     official = next(r for r in consistent if any(kinds[s] in ("official", "mirror") for s in r.sources))
     assert claims.secondary_only([official], kinds) == 0
-    assert f"其中 {secondary} 处只有新闻或汇编等二手来源" in claims.summary_markdown(everything)
+    assert f"其中 {secondary} 处只有新闻或汇编等二手来源" in claims_pages.summary_markdown(everything)

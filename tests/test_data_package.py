@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pytest
 from conftest import BOOK, DATA, Page, read_csv
 
 import szhk_sphinx.reexecution as reexecution
-from szhk import data
+from szhk import data, deps
 from szhk.data import DataValidationError
 
 REAL_DATA = DATA
@@ -55,25 +56,52 @@ def test_committed_package_is_valid_and_complete() -> None:
 
 def test_every_resource_has_the_metadata_the_appendix_shows() -> None:
     descriptor = data.package()
-    chapters = {p.stem for p in (REAL_DATA.parent / "book").glob("*.md")}
     for resource in descriptor["resources"]:
         name = resource["name"]
-        for key in ("title", "description", "article_sentences", "used_in", "licence_note"):
+        for key in ("title", "description", "article_sentences", "licence_note"):
             assert resource.get(key), f"{name} has no {key}"
-        for derived in ("hash", "bytes", "sources"):  # computed when needed, never stored (issue 12)
+        # computed when needed, never stored: checksums (issue 12), the pages that read it (issue 20)
+        for derived in ("hash", "bytes", "sources", "used_in"):
             assert derived not in resource, f"{name}: datapackage.json stores the derived field {derived}"
-        assert set(resource["used_in"]) <= chapters, f"{name}: used_in names unknown pages"
         assert data.sources_of(resource)[0]["id"] == "article"
         for field in resource["schema"]["fields"]:
             assert field.get("description"), f"{name}.{field['name']} has no description"
 
 
-def test_chapters_that_declare_a_resource_are_listed_in_its_used_in() -> None:
-    used_in = {r["name"]: set(r["used_in"]) for r in data.package()["resources"]}
-    for name, chapters in reexecution.readers(BOOK).items():
-        assert name in used_in, f"a chapter declares {name}, which the package does not list"
-        missing = set(chapters) - used_in[name]
-        assert not missing, f"{', '.join(sorted(missing))} load(s) {name}: add to its used_in in datapackage.json"
+def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> None:
+    """The data appendix (`data: all`) is told, in its guard cell, which pages declare each resource, and lists
+    exactly those under 使用章节; datapackage.json does not repeat it."""
+    readers = reexecution.readers(BOOK)
+    names = set(data.resource_names())
+    assert set(readers) <= names, f"pages declare resources the package lacks: {set(readers) - names}"
+    assert readers["gii_ranks"] and "02-hk-innovation" in readers["gii_ranks"]
+    appendix = (BOOK / "data-appendix.md").read_text(encoding="utf-8")
+    cell = reexecution.guard_cell("book/data-appendix.md", appendix, BOOK.parent)
+    deps.reset()
+    exec("\n".join(cell[2:-1]), {})  # the guard cell's code, as the appendix's kernel runs it
+    try:
+        assert deps.readers() == readers
+        text = data.appendix_resources_markdown(BOOK)
+    finally:
+        deps.reset()
+    sections = text.split("\n(data-")[1:] if not text.startswith("(data-") else text.split("(data-")[1:]
+    assert len(sections) == len(names)
+    for section in sections:
+        name = section.split(")=", 1)[0]
+        line = next(x for x in section.splitlines() if x.startswith("**使用章节**"))
+        listed = re.findall(r"\{doc\}`([^`]+)`", line)
+        assert listed == [p for p in readers.get(name, []) if p != "data-appendix"], (name, line)
+        assert listed or "仅本附录" in line
+
+
+def test_only_a_page_declaring_all_is_told_who_reads_what() -> None:
+    deps.reset()
+    deps.expect("book/02-hk-innovation.md", ["gii_ranks"], {})
+    try:
+        with pytest.raises(deps.DependencyError, match="data: all"):
+            data.appendix_resources_markdown(BOOK)
+    finally:
+        deps.reset()
 
 
 def test_load_returns_typed_frames_with_missing_values_kept() -> None:
@@ -306,6 +334,7 @@ def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) ->
     assert "{download}" not in page.html and "{ref}" not in page.html and "{doc}" not in page.html, "a role was not rendered"
     assert "Traceback" not in page.html and "DataValidationError" not in page.html
     descriptor = json.loads((REAL_DATA / "datapackage.json").read_text(encoding="utf-8"))
+    readers = reexecution.readers(BOOK)
     downloads = [a["href"] for a in page.soup.find_all("a", class_="download", href=True)]
     code = {c.get_text() for c in page.soup.find_all("code")}
     for resource in descriptor["resources"]:
@@ -317,6 +346,12 @@ def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) ->
         assert target.read_bytes() == (REAL_DATA / resource["path"]).read_bytes(), f"{target} is not the CSV"
         for field in resource["schema"]["fields"]:
             assert field["name"] in code, f"field {resource['name']}.{field['name']} not described"
+        # 使用章节: the pages whose front matter declares the resource (derived; datapackage.json has no used_in)
+        anchor = page.soup.find(id=f"data-{resource['name'].replace('_', '-')}")
+        used = anchor.find_next(lambda tag: tag.name == "p" and tag.get_text().startswith("使用章节"))
+        linked = [a["href"].removesuffix(".html") for a in used.find_all("a", href=True)]
+        declared = [stem for stem in readers.get(resource["name"], []) if stem != "data-appendix"]
+        assert linked == declared, f"{resource['name']}: 使用章节 links {linked}, the front matter says {declared}"
     assert any(href.endswith("/datapackage.json") for href in downloads)
 
 
@@ -337,7 +372,7 @@ def _as_written(value: str, qualifier: str = "") -> str:
 
 
 def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() -> None:
-    text = data.appendix_resources_markdown(REAL_DATA.parent / "book")
+    text = data.appendix_resources_markdown(BOOK, reexecution.readers(BOOK))
     imd = {(r["year"], r["economy_code"]): r for r in read_csv(REAL_DATA / "imd_digital_ranks.csv")}
     startups = {r["survey_year"]: r for r in read_csv(REAL_DATA / "hk_startups.csv")}
     parks = {(r["park_code"], r["measure_code"]): r for r in read_csv(REAL_DATA / "tech_parks.csv")}

@@ -167,6 +167,7 @@ def test_dates_in_words() -> None:
     assert figures.date_zh("2022-07-01") == "2022 年 7 月 1 日"
 
 
+@pytest.mark.needs_build
 def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
     images = ROOT / "_build" / "html" / "_images"
     if not images.is_dir():

@@ -11,24 +11,40 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BOOK, DATA, Page, squeeze
+from conftest import BOOK, DATA, Page, chapter_figures, declared_figures, figure_resources, squeeze
 
 from szhk import text
 
 CHAPTERS = ("00-introduction", "01-background", "02-hk-innovation")
-# Figure id → (page, data file its caption links, words its caption must name: dataset and publisher).
-RANKING_FIGURES = {
-    "fig-gii-ranks": ("02-hk-innovation", "gii_ranks.csv", ("gii_ranks", "世界知识产权组织")),
-    "fig-imd-ranks": ("02-hk-innovation", "imd_digital_ranks.csv", ("imd_digital_ranks", "瑞士洛桑国际管理发展学院")),
-    "fig-hk-startups": ("02-hk-innovation", "hk_startups.csv", ("hk_startups", "香港投资推广署")),
-}
 TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
-# Figure id → (page, CSV its caption links, words its caption must contain: the source note and its publisher).
-CHAPTER_FIGURES = {
-    "fig-milestones": ("01-background", "milestones.csv", ("milestones", "policy_documents")),
-    "fig-rd-share": ("01-background", "rd_share_of_gdp.csv", ("rd_share_of_gdp", "编者补充")),
-    "fig-cooperation-areas": ("06-recommendations", "cooperation_areas.csv", ("前海深港现代服务业合作区改革开放方案",)),
+# The figures of the chapters, as their MyST places them ({glue:figure}): figure id -> page.
+CHAPTER_FIGURES = chapter_figures()
+# Chapter 02's rank and survey figures, each citing its source in the caption.
+RANKING_FIGURES = {fid: page for fid, page in CHAPTER_FIGURES.items() if page == "02-hk-innovation"}
+# Words a figure's caption must name besides its datasets: the publisher of its source (figure id -> words).
+CAPTION_NAMES = {
+    "fig-gii-ranks": ("世界知识产权组织",),
+    "fig-imd-ranks": ("瑞士洛桑国际管理发展学院",),
+    "fig-hk-startups": ("香港投资推广署",),
+    "fig-milestones": ("policy_documents",),
+    "fig-rd-share": ("编者补充",),
+    "fig-cooperation-areas": ("前海深港现代服务业合作区改革开放方案",),
 }
+
+
+def csv_names(figure_id: str) -> list[str]:
+    """The CSV files a figure's caption must link: those of the resources its value axis reads (none for a
+    timeline, whose caption must still link a CSV)."""
+    return sorted(f"{name}.csv" for name in figure_resources(figure_id))
+
+
+def test_the_figure_sets_are_the_declared_figures() -> None:
+    """Every figure a chapter places is declared in datapackage.json (its unit), and every word list above names
+    a figure that is placed (a removed figure cannot leave a stale expectation behind)."""
+    declared = declared_figures()
+    assert CHAPTER_FIGURES and RANKING_FIGURES
+    assert set(CHAPTER_FIGURES) <= set(declared), set(CHAPTER_FIGURES) - set(declared)
+    assert set(CAPTION_NAMES) <= set(CHAPTER_FIGURES), set(CAPTION_NAMES) - set(CHAPTER_FIGURES)
 
 
 def read_data(name: str) -> list[dict[str, str]]:
@@ -49,7 +65,8 @@ def built(html_dir: Path) -> dict[str, Page]:
 @pytest.mark.parametrize("figure_id", RANKING_FIGURES)
 def test_ranking_figure_is_built_with_caption_source_alt_and_downloads(html_dir: Path, built: dict[str, Page],
                                                                        figure_id: str) -> None:
-    page_name, csv_name, named = RANKING_FIGURES[figure_id]
+    page_name = RANKING_FIGURES[figure_id]
+    named = [*(figure_resources(figure_id)), *CAPTION_NAMES.get(figure_id, ())]
     page = built[page_name]
     assert figure_id in page.figures, f"{page_name}.html has no figure #{figure_id}"
     element = page.figures[figure_id]
@@ -65,7 +82,8 @@ def test_ranking_figure_is_built_with_caption_source_alt_and_downloads(html_dir:
     assert svg == [figure["img"]["src"]], f"#{figure_id}: the SVG link should be the figure's own image"
     image = (html_dir / "book" / svg[0]).resolve()
     assert image.read_bytes().lstrip().startswith(b"<?xml") and b"<svg" in image.read_bytes()[:2000]
-    assert any(link.endswith(f"/{csv_name}") for link in figure["links"]), f"#{figure_id}: no link to {csv_name}"
+    for csv_name in csv_names(figure_id):
+        assert any(link.endswith(f"/{csv_name}") for link in figure["links"]), f"#{figure_id}: no link to {csv_name}"
     assert f"#{figure_id}" in page.links, f"no {{numref}} reference to #{figure_id} in {page_name}"
 
 
@@ -148,13 +166,14 @@ def test_glued_numbers_are_the_articles_values_from_the_data(built: dict[str, Pa
 # ----------------------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pages(html_dir: Path) -> dict[str, BeautifulSoup]:
-    names = {page for page, _, _ in CHAPTER_FIGURES.values()}
+    names = set(CHAPTER_FIGURES.values())
     return {name: Page.read(html_dir / "book" / f"{name}.html").soup for name in names}
 
 
 @pytest.mark.parametrize("figure_id", CHAPTER_FIGURES)
 def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, pages, figure_id: str) -> None:
-    page_name, csv_name, caption_words = CHAPTER_FIGURES[figure_id]
+    page_name = CHAPTER_FIGURES[figure_id]
+    caption_words = CAPTION_NAMES.get(figure_id, ())
     page = pages[page_name]
     figure = page.find("figure", id=figure_id)
     assert figure is not None, f"{figure_id} missing from {page_name}.html"
@@ -169,9 +188,12 @@ def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, 
     assert "数据来源：" in caption_text, f"{figure_id}: no source note"
     for word in caption_words:
         assert word in caption_text, f"{figure_id}: caption does not name {word!r}"
-    csv_links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith("/" + csv_name)]
-    assert csv_links, f"{figure_id}: no download link to {csv_name}"
-    assert (html_dir / "book" / csv_links[0]).resolve().read_bytes() == (DATA / csv_name).read_bytes()
+    csv_links = [a["href"] for a in figure.find_all("a", href=True) if a["href"].endswith(".csv")]
+    assert csv_links, f"{figure_id}: no download link to a CSV"
+    for csv_name in csv_names(figure_id):
+        assert any(link.endswith("/" + csv_name) for link in csv_links), f"{figure_id}: no download link to {csv_name}"
+    for link in csv_links:  # each the file in data/
+        assert (html_dir / "book" / link).resolve().read_bytes() == (DATA / link.rsplit("/", 1)[-1]).read_bytes()
     # Referenced from the text, outside the figure, by the same number.
     refs = [a for a in page.find_all("a", href=f"#{figure_id}") if figure not in a.parents]
     assert refs and all(a.get_text(strip=True) == number for a in refs), f"{figure_id}: no {{numref}} to it"
@@ -179,9 +201,9 @@ def test_figure_is_built_with_number_caption_source_alt_and_csv(html_dir: Path, 
 
 def test_figure_numbers_run_on_through_the_chapters(html_dir: Path) -> None:
     """Every figure of the chapters, in reading order (each list holds its page's figures in order): 图 1, 2, 3 …"""
-    figures = sorted({**RANKING_FIGURES, **CHAPTER_FIGURES}.items(), key=lambda item: item[1][0])
+    figures = list(CHAPTER_FIGURES.items())  # pages in reading order, each page's figures in its order
     numbers = [int(Page.read(html_dir / "book" / f"{page}.html").figures[fid].find(class_="caption-number")
-                   .get_text()[2:]) for fid, (page, *_) in figures]
+                   .get_text()[2:]) for fid, page in figures]
     assert numbers == list(range(1, len(numbers) + 1)), dict(zip((f for f, _ in figures), numbers))
 
 

@@ -167,6 +167,7 @@ def front_page() -> BeautifulSoup:
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.mark.needs_build
 def test_the_front_page_holds_key_messages_edition_line_and_citation():
     soup = front_page()
     main = soup.find("main") or soup
@@ -192,6 +193,7 @@ def configured_address() -> str:
     return (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl") or ""
 
 
+@pytest.mark.needs_build
 def test_the_front_page_gives_the_address_only_when_one_is_configured():
     text = front_page().get_text(" ", strip=True)
     if configured_address():
@@ -200,6 +202,7 @@ def test_the_front_page_gives_the_address_only_when_one_is_configured():
         assert "网址" not in text and "未配置" not in text
 
 
+@pytest.mark.needs_build
 def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
     if not PDF.is_file():
         pytest.fail(f"{PDF} is missing: run `make build` first")

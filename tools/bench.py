@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import build  # tools/build.py, beside this file
+from szhk_names import BUILD_ENV, ENV_PREFIX, EPOCH_ENV
 
 ROOT = build.ROOT
 IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "node_modules", "__pycache__", ".pytest_cache")
@@ -100,8 +101,8 @@ def pdf_pass(project: Path) -> tuple[None, str]:
 
 
 def plain_jupyter_book(project: Path) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SZHK_")} | {
-        "SZHK_BUILD": "1", "SOURCE_DATE_EPOCH": build.source_date_epoch(ROOT)}  # the copy has no git history
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)} | {
+        BUILD_ENV: "1", EPOCH_ENV: build.source_date_epoch(ROOT)}  # the copy has no git history
     jb = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run([str(jb), "build", str(project)], cwd=project, env=env, capture_output=True, text=True)
     if done.returncode != 0:

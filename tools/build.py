@@ -31,13 +31,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_sphinx import BUILD_ENV, changes
+from szhk_names import BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, EPOCH_ENV, ROOT_ENV
+from szhk_sphinx import changes
 from szhk_sphinx.pdf import PDF_FILES
-from szhk_sphinx.reexecution import DATA_DIR_ENV, tree_digest
+from szhk_sphinx.reexecution import tree_digest
 from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE_DIR_ENV = "SZHK_CACHE_DIR"  # read by szhk.cache in the kernels (the Sphinx side never imports szhk)
 WORK_NAME = Path("_build") / ".work"
 JB_FLAGS = ("-n", "-W", "--keep-going")
 EXECUTING = "Executing notebook"  # myst-nb's log line for each notebook it executes (cache misses)
@@ -75,8 +75,8 @@ def locked(work: Path) -> Iterator[None]:
 
 def source_date_epoch(root: Path) -> str:
     """The commit's time (git), else the newest modification time of the sources: what the edition's dates show."""
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        return os.environ["SOURCE_DATE_EPOCH"]
+    if EPOCH_ENV in os.environ:
+        return os.environ[EPOCH_ENV]
     done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True)
     if done.returncode == 0 and done.stdout.strip().isdigit():
         return done.stdout.strip()
@@ -95,7 +95,7 @@ def snapshot_data(root: Path, work: Path) -> Path:
 def _environment(root: Path, snapshot: Path, epoch: str) -> dict[str, str]:
     return dict(
         os.environ,
-        **{BUILD_ENV: "1", DATA_DIR_ENV: str(snapshot), "SZHK_ROOT": str(root), "SOURCE_DATE_EPOCH": epoch,
+        **{BUILD_ENV: "1", DATA_DIR_ENV: str(snapshot), ROOT_ENV: str(root), EPOCH_ENV: epoch,
            CACHE_DIR_ENV: str(work_dir(root) / "cache"),  # szhk.cache: validated data and cut-down fonts, once per build
            "FORCE_SOURCE_DATE": "1",  # TeX: \today, PDF dates and IDs from SOURCE_DATE_EPOCH
            "LATEXOPTS": "-no-shell-escape",  # no TeX code from any input may run a program

@@ -20,7 +20,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-CACHE_DIR_ENV = "SZHK_CACHE_DIR"
+from szhk_names import CACHE_DIR_ENV
+
+__all__ = ["CACHE_DIR_ENV", "cache_dir", "code_digest", "contains", "read", "referenced", "validation_key", "write"]
 _FORMAT = b"szhk-validated-frame-1"  # bump when what is stored changes shape
 _LIBRARIES = ("frictionless", "pandas", "numpy")
 

@@ -19,33 +19,28 @@ __all__ = ["problem", "unsupported_character"]
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # Blocks of emoji, pictographs and symbols that no font of the book has glyphs for (code point ranges, inclusive).
-_SYMBOL_BLOCKS = (
-    (0x2300, 0x23FF, "技术符号（含表情符号）"),
-    (0x2600, 0x27BF, "杂项符号或装饰符号（含表情符号）"),
-    (0x2B00, 0x2BFF, "杂项符号与箭头（含表情符号）"),
-    (0x1F000, 0x1FAFF, "表情符号或图形符号"),
-)
-_BAD_CATEGORIES = {
-    "Cc": "控制字符",
-    "Cf": "不可见的格式字符",
-    "Cs": "代理码位",
-    "Co": "私用区字符",
-    "Cn": "未分配的码位",
-    "Zl": "行分隔符",
-    "Zp": "段分隔符",
-}
+_SYMBOL_BLOCKS = ((0x2300, 0x23FF, "technical"), (0x2600, 0x27BF, "dingbats"), (0x2B00, 0x2BFF, "arrows"),
+                  (0x1F000, 0x1FAFF, "emoji"))
+# Unicode categories of characters no reader can see: control, format, surrogate, private use, unassigned, separators.
+_BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def unsupported_character(text: str) -> str | None:
     """The first character of `text` the book cannot show, described, or None."""
+    described = {  # for the maintainer's message
+        "Cc": "控制字符", "Cf": "不可见的格式字符", "Cs": "代理码位", "Co": "私用区字符", "Cn": "未分配的码位",
+        "Zl": "行分隔符", "Zp": "段分隔符", "technical": "技术符号（含表情符号）",
+        "dingbats": "杂项符号或装饰符号（含表情符号）", "arrows": "杂项符号与箭头（含表情符号）", "emoji": "表情符号或图形符号",
+    }
     for position, char in enumerate(text, 1):
         code = ord(char)
-        kind = _BAD_CATEGORIES.get(unicodedata.category(char))
+        category = unicodedata.category(char)
+        kind = category if category in _BAD_CATEGORIES else None
         if kind is None:
             kind = next((name for low, high, name in _SYMBOL_BLOCKS if low <= code <= high), None)
         if kind is not None:
             shown = f"“{char}”" if unicodedata.category(char)[0] not in "CZ" else "（不可见）"
-            return (f"第 {position} 个字符 {shown}（U+{code:04X}）是{kind}，书中的字体无法显示"
+            return (f"第 {position} 个字符 {shown}（U+{code:04X}）是{described[kind]}，书中的字体无法显示"
                     "（不接受表情符号、图形符号、私用区与控制字符）")
     return None
 

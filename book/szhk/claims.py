@@ -19,12 +19,12 @@ Checks (column ``check``):
 - ``ratio``       the article's ratio (its row) against the ratio of the two ``other_rows`` of ``other_resource``;
 - ``list_count``  a count the article states for a list it gives (no published source: always 未能核实).
 
-Pure functions (`evaluate`, `amount_supported`, `precision`, …) take frames; `register`, `margin_note` and the
-Markdown/figure helpers read the data through `szhk.data.load`, like any chapter.
+Pure functions (`evaluate`, `combine`, …) take frames; `register` reads the data through `szhk.data.load`, like
+any chapter. The rule for rounded and qualified numbers is `szhk.qualifiers.amount_supported` (the data's own
+``verdict`` check uses it too); the register as pages (margin notes, tables, summary) is `szhk.claims_pages`.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -34,13 +34,13 @@ from typing import Any
 import pandas as pd
 
 from . import data, deps
-from . import markdown as md
-from .data import DataValidationError, bibliography_keys
+from .descriptor import DataValidationError
+from .qualifiers import amount_supported, precision
 
 __all__ = [
     "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result", "by_materiality",
     "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
-    "margin_note", "register_markdown", "summary_markdown", "status_counts",
+    "status_counts", "chapter_titles", "source_kinds", "secondary_only",
 ]
 
 CONSISTENT, DIFFERS, UNVERIFIED = "一致", "不一致", "未能核实"
@@ -48,13 +48,6 @@ STATUSES = (CONSISTENT, DIFFERS, UNVERIFIED)
 RESOURCE = "claims"
 CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count")
 BOOK_DIR = deps.root() / "book"
-
-# The article's qualifiers (data/README.md): "more than" words, and words that keep the number as it is.
-MORE_THAN = frozenset({"超过", "超", "逾", "多", "余"})
-NEARLY = "近"
-ABOUT = "约"
-SAME_MEANING = {q: "more" for q in MORE_THAN}
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # Claims and results
@@ -119,45 +112,6 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def precision(value: Decimal) -> Decimal:
-    """The step the article's number is written to: 4000 → 1000, 330 → 10, 21.8 → 0.1, 0 → 1."""
-    value = abs(value)
-    if value == 0:
-        return Decimal(1)
-    exponent = value.normalize().as_tuple().exponent
-    return Decimal(1).scaleb(int(exponent))
-
-
-def _round_to(value: Decimal, step: Decimal) -> Decimal:
-    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
-
-
-def amount_supported(article: Decimal, qualifier: str, published: Decimal, published_qualifier: str = "") -> bool:
-    """Whether a published quantity supports the article's, qualifier included.
-
-    - The same number with a qualifier of the same meaning (超过 130 / 超过 130) supports it.
-    - No qualifier or 约: the published value, rounded to the step the article writes (400 → hundreds), equals it.
-    - 近 ("nearly"): the published value is not above the article's and rounds to it one digit finer
-      (近 4000 is 3950–4000).
-    - 超过、超、逾、多、余 ("more than"): the published value is above the article's but below the next step
-      (逾 1000 is 1001–1999, 1800 多 is 1801–1899).
-    A published qualifier (约、最多 …) otherwise leaves the published number as it is.
-    """
-    qualifier, published_qualifier = qualifier or "", published_qualifier or ""
-    if published == article and SAME_MEANING.get(qualifier, qualifier) == SAME_MEANING.get(
-        published_qualifier, published_qualifier
-    ):
-        return True
-    step = precision(article)
-    if qualifier in ("", ABOUT):
-        return _round_to(published, step) == article
-    if qualifier == NEARLY:
-        return published <= article and _round_to(published, step / 10) == article
-    if qualifier in MORE_THAN:
-        return article < published < article + step
-    raise ValueError(f"unknown qualifier {qualifier!r}")
-
-
 def combine(statuses: Sequence[str]) -> str:
     """One status for several checks: any 不一致 wins, then any 未能核实; 一致 only if all are."""
     if DIFFERS in statuses:
@@ -170,11 +124,6 @@ def combine(statuses: Sequence[str]) -> str:
 def _number(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
-
-
-def _cat(prefix: str, value: str) -> str:
-    """Prefix and value, with the space the book puts between Chinese and a following digit."""
-    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
 
 
 def _with_unit(value: Decimal, unit: str, qualifier: str = "") -> str:
@@ -603,31 +552,6 @@ def source_kinds(load: Any = None) -> dict[str, str]:
     return {_text(r["source_id"]): _text(r["kind"]) for r in frame.to_dict("records")}
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Markdown (rendered by myst-nb as MyST: the {ref} and {cite} roles work)
-# ----------------------------------------------------------------------------------------------------------------
-def margin_note(target: str) -> Any:
-    """The margin note for one paragraph: a link to the register for each of its claims that differs from its
-    source, or None (no output at all) when none does."""
-    from IPython.display import Markdown
-
-    lines = [
-        f"核验：与公开来源不一致。{md.text(r.claim.statement)}，{_cat('文章为', md.text(r.article_value))}，"
-        f"{_cat('公开来源为', md.text(r.published_value))}。见{md.link(f'数字核验第 {r.claim.number} 条', r.claim.label)}。"
-        for r in register(target) if r.status == DIFFERS
-    ]
-    return Markdown("\n\n".join(lines)) if lines else None
-
-
-def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str]) -> str:
-    if not result.sources:
-        return "—"
-    cited = [s for s in result.sources if s in keys]
-    named = [f"{md.text(source_titles.get(s, s))}" for s in result.sources if s not in keys]
-    parts = ([md.role("cite", ",".join(cited))] if cited else []) + named
-    return "；".join(parts)
-
-
 def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
     """Chapter file stem → its title (the first `# ` heading)."""
     titles = {}
@@ -639,103 +563,9 @@ def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
     return titles
 
 
-def summary_markdown(results: Sequence[Result]) -> str:
-    """The counts, and the claims that differ from their sources (each linked to its register entry)."""
-    counts = status_counts(results)
-    secondary = secondary_only(results, source_kinds())
-    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处"
-            f"（其中 {secondary} 处只有新闻或汇编等二手来源），"
-            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处（本书尚未找到或尚未核对其公开来源，"
-            "并不表示这些数字有误）。")
-    differing = by_materiality([r for r in results if r.status == DIFFERS])
-    if differing:
-        text += "与公开来源不一致的是（先列改变文章说法的，名次或个数只差 1 的列在最后）：\n\n" + "\n".join(
-            f"- {md.link(f'第 {r.claim.number} 条', r.claim.label)}：{md.text(r.claim.statement)}，"
-            f"{_cat('文章为', md.text(r.article_value))}，{_cat('公开来源为', md.text(r.published_value))}。" for r in differing
-        )
-    return text + "\n"
-
-
-REGISTER_HEADER = ["条目（链接到原段落）与核对内容", "结果", "文章", "公开来源（数据）", "来源"]
-REGISTER_WIDTHS = [34, 12, 16, 24, 14]
-
-
-def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], keys: frozenset[str], *,
-                   anchors: bool = True, titles: Mapping[str, str] | None = None) -> list[list[md.Markup]]:
-    """A row per claim: its number (with the entry's anchor when `anchors`; preceded by its chapter's title when
-    `titles` are given), the article's words linked to their paragraph and what is checked; the status; the
-    article's value; the published value; the source."""
-    rows = []
-    for r in results:
-        number = f"**第 {r.claim.number} 条**"
-        if titles is not None:  # the part's number only: 二、香港科技创新产业基本情况 → （二）
-            number += f"（{md.text(titles.get(r.claim.chapter, r.claim.chapter).split('、')[0])}）"
-        what = [number, "", md.link(r.claim.excerpt, r.claim.target), "", f"核对：{md.text(r.claim.statement)}"]
-        if r.claim.note:
-            what[-1] += f"。{md.text(r.claim.note)}"
-        published = [md.text(r.published_value)]
-        if r.data_value:
-            published += ["", md.text(r.data_value)]
-        status = f"**{r.status}**" if r.status == DIFFERS else r.status
-        if r.remarks:
-            status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
-        rows.append([md.Markup(cell) for cell in (
-            (f"({r.claim.label})=\n\n" if anchors else "") + "\n".join(what),
-            status,
-            md.text(r.article_value),
-            "\n".join(published),
-            _source_cell(r, source_titles, keys),
-        )])
-    return rows
-
-
-def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
-                      source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
-    """One table per chapter, a row per claim (see _register_rows), each row the anchor of its entry."""
-    titles = chapter_titles() if titles is None else titles
-    source_titles = source_titles or {}
-    keys = bibliography_keys() if keys is None else keys
-    out = []
-    for chapter in dict.fromkeys(r.claim.chapter for r in results):
-        mine = [r for r in results if r.claim.chapter == chapter]
-        counts = status_counts(mine)
-        out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
-        out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
-        # the status second: on a phone it is in view before the table scrolls sideways
-        out.append(md.list_table(REGISTER_HEADER, _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
-                                 css_class="claims-register"))
-    return "\n".join(out)
-
-
-def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
-                              source_titles: Mapping[str, str] | None = None) -> str:
-    """For the book PDF, which leaves out the full register: one table of the entries that differ from their
-    sources and of those `cited` (claim ids) by the key messages, in register order, without anchors (the web
-    register holds them)."""
-    cited = set(cited)
-    chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in cited]
-    rows = _register_rows(chosen, source_titles or {}, bibliography_keys(), anchors=False, titles=chapter_titles())
-    # longtable: the table breaks across pages instead of running off the first one
-    return md.list_table(REGISTER_HEADER, rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
-
-
 # ----------------------------------------------------------------------------------------------------------------
-# The statuses' colours for the chart of statuses by chapter (drawn by szhk.figures.stacked_counts, book/claims.md)
+# The statuses' colours for the chart of statuses by chapter (szhk.figures.stacked_counts, book/claims.md)
 # ----------------------------------------------------------------------------------------------------------------
 # Colours no economy uses (中国香港 is blue and 中国内地 vermillion in every figure): Okabe–Ito green, reddish purple.
 STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#CC79A7", UNVERIFIED: "#BBBBBB"}
 STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", UNVERIFIED: None}  # colour is never the only cue
-
-
-def source_titles() -> dict[str, str]:
-    """Source id → how to name it in words when it is not cited from references.bib: only the article itself
-    (every other source's title lives in references.bib and is cited)."""
-    return {source: "原文" for source, kind in source_kinds().items() if kind == "article"}
-
-
-_LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)
-
-
-def labels_in(text: str) -> set[str]:
-    """The MyST labels `(name)=` in a page's text."""
-    return set(_LABEL.findall(text))

@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache as memoized
 from pathlib import Path
 from typing import Any
 
@@ -32,101 +30,30 @@ import pandas as pd
 from . import cache, deps
 from . import markdown as md
 from .deps import DATA_DIR_ENV, data_dir
+from .descriptor import (
+    PACKAGE_FILE, DataValidationError, bibliography_keys, figure_unit, package, read_descriptor,
+    resource_descriptor, resource_names, sources_of,
+)
 
 __all__ = [
     "DATA_DIR_ENV",
     "DataValidationError",
     "LoadedResource",
+    "PACKAGE_FILE",
+    "bibliography_keys",
     "data_dir",
+    "figure_unit",
     "key_figures",
+    "labels",
     "load",
     "loaded_resources",
     "milestones",
     "package",
     "resource_names",
-    "bibliography_keys",
     "sources_of",
     "stated_counts",
     "validate_all",
 ]
-
-PACKAGE_FILE = "datapackage.json"
-
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# The error
-# ----------------------------------------------------------------------------------------------------------------
-class DataValidationError(ValueError):
-    """Bad data: names the file, the row, the column and the rule it breaks."""
-
-    def __init__(self, file: Path | str, row: int | str, column: str, rule: str, problem: str, more: int = 0):
-        self.file = Path(file)
-        self.row = row
-        self.column = column
-        self.rule = rule
-        self.problem = problem
-        self.more = more
-        where = f"第 {row} 行" if isinstance(row, int) else ("整个文件" if row == "—" else str(row))
-        if column != "—":
-            where += f"，列 {column}"
-        message = f"数据错误：{_display(self.file)}，{where}：{problem}。规则：{rule}。"
-        if more:
-            message += f"（此文件另报告 {more} 处问题，可能同出一因；改正这一处后再运行即可看到余下的。）"
-        super().__init__(message)
-
-
-def _display(path: Path) -> str:
-    """data/x.csv, also when the build reads its snapshot of data/ (what a maintainer edits is data/)."""
-    path = path.resolve()
-    if path.is_relative_to(data_dir()):
-        return "data/" + path.relative_to(data_dir()).as_posix()
-    return path.relative_to(deps.root()).as_posix() if path.is_relative_to(deps.root()) else str(path)
-
-
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# The package
-# ----------------------------------------------------------------------------------------------------------------
-def _read_descriptor(directory: Path) -> dict[str, Any]:
-    path = directory / PACKAGE_FILE
-    if not path.is_file():
-        raise DataValidationError(path, "—", "—", "数据目录必须有 datapackage.json", "找不到数据包描述文件")
-    try:
-        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise DataValidationError(
-            path, error.lineno, "—", "datapackage.json 必须是合法的 JSON", f"第 {error.colno} 个字符处：{error.msg}"
-        ) from None
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise DataValidationError(path, "—", "resources", "数据包必须有 resources 列表", "描述文件没有 resources 列表")
-    return descriptor
-
-
-def package() -> dict[str, Any]:
-    """The package descriptor (a copy of data/datapackage.json) for metadata: titles, fields, sources …"""
-    return _read_descriptor(data_dir())
-
-
-def resource_names() -> list[str]:
-    return [r.get("name", "") for r in package()["resources"]]
-
-
-def _resource_descriptor(descriptor: dict[str, Any], name: str, directory: Path) -> dict[str, Any]:
-    for resource in descriptor["resources"]:
-        if resource.get("name") == name:
-            return resource
-    known = "、".join(r.get("name", "?") for r in descriptor["resources"])
-    raise DataValidationError(
-        directory / PACKAGE_FILE, "—", "—", "只能读取 datapackage.json 列出的资源",
-        f"没有名为 {name!r} 的资源（已列出：{known}）",
-    )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # Loading
@@ -144,21 +71,13 @@ _loaded: dict[str, LoadedResource] = {}
 _frames: dict[tuple[str, str], pd.DataFrame] = {}
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def loaded_resources() -> dict[str, LoadedResource]:
     """Resources this process has loaded (name -> file and content hash), in the order first loaded."""
     return dict(_loaded)
-
-
-BIBLIOGRAPHY = Path("book") / "references.bib"  # in the project folder: the one registry of titles and URLs
-
-
-@memoized
-def bibliography_keys() -> frozenset[str]:
-    """Keys of book/references.bib, where every source's title, publisher, date and URL are recorded (a source id
-    that is one is cited with {cite}; others are named in words)."""
-    from pybtex.database import parse_file
-
-    return frozenset(parse_file(str(deps.root() / BIBLIOGRAPHY), bib_format="bibtex").entries.keys())
 
 
 def _validated(name: str, directory: Path, descriptor: dict[str, Any], key: str) -> pd.DataFrame:
@@ -183,19 +102,19 @@ def load(name: str) -> pd.DataFrame:
     deps.check_declared(name)  # a chapter may load only the resources its front matter declares
 
     directory = data_dir()
-    descriptor = _read_descriptor(directory)
-    resource_descriptor = _resource_descriptor(descriptor, name, directory)
-    rel = str(resource_descriptor.get("path", ""))
+    descriptor = read_descriptor(directory)
+    resource = resource_descriptor(descriptor, name, directory)
+    rel = str(resource.get("path", ""))
     path = directory / rel
     if path.is_file():  # a chapter's outputs must come from the data its cache key was made from
-        deps.check_read(name, resource_descriptor, path.read_bytes())
+        deps.check_read(name, resource, path.read_bytes())
     key = cache.validation_key(name, descriptor, directory)
     frame = _frames.get((str(path), key))
     if frame is None:
         frame = _validated(name, directory, descriptor, key)
         frame.attrs.update(
-            resource=name, title=resource_descriptor.get("title", name), path=str(path),
-            sources=sources_of(resource_descriptor, directory), sha256=_sha256(path),
+            resource=name, title=resource.get("title", name), path=str(path),
+            sources=sources_of(resource, directory), sha256=_sha256(path),
         )
         _frames[(str(path), key)] = frame
     _loaded.setdefault(name, LoadedResource(name, path, frame.attrs["sha256"]))
@@ -210,7 +129,7 @@ def validate_all() -> list[DataValidationError]:
     Returns the problems (one per file), empty when the package is sound.
     """
     directory = data_dir()
-    descriptor = _read_descriptor(directory)
+    descriptor = read_descriptor(directory)
     problems: list[DataValidationError] = []
     listed: set[Path] = set()
     for resource in descriptor["resources"]:
@@ -250,91 +169,19 @@ def milestones() -> pd.DataFrame:
     return load("milestones").set_index("event_code")
 
 
-def figure_unit(name: str) -> str | None:
-    """The unit of figure `name`'s value axis, from data/datapackage.json's ``figures``: the one unit its
-    ``value_fields`` ("resource.field") share in the schema, or the ``unit`` of a count of a resource's rows
-    (``counts_rows_of``); None for a figure with no value axis (a timeline: empty ``value_fields``).
-
-    Raises DataValidationError naming the figure when it is not declared, names a field the schema lacks or one
-    without a unit, or mixes units on one axis (e.g. 家 and 人)."""
-    directory = data_dir()
-    descriptor = _read_descriptor(directory)
-    path = directory / PACKAGE_FILE
-    declared = descriptor.get("figures", {}).get(name)
-    if not isinstance(declared, dict):
-        raise DataValidationError(path, "—", "figures", "每幅图都要在 datapackage.json 的 figures 中声明其数值轴的字段与单位",
-                                  f"图 {name} 没有声明")
-    if "counts_rows_of" in declared:
-        _resource_descriptor(descriptor, str(declared["counts_rows_of"]), directory)
-        return str(declared["unit"])
-    units: dict[str, list[str]] = {}
-    for qualified in declared.get("value_fields", []):
-        resource_name, _, field_name = str(qualified).partition(".")
-        fields = {f.get("name"): f for f in _resource_descriptor(descriptor, resource_name, directory)["schema"]["fields"]}
-        unit = fields.get(field_name, {}).get("unit")
-        if field_name not in fields or not unit:
-            raise DataValidationError(path, "—", "figures", "图的数值字段必须是数据包中带 unit 的字段",
-                                      f"图 {name} 的 {qualified} " + ("不存在" if field_name not in fields else "没有 unit"))
-        units.setdefault(unit, []).append(qualified)
-    if len(units) > 1:
-        mixed = "；".join(f"{unit}（{'、'.join(names)}）" for unit, names in units.items())
-        raise DataValidationError(path, "—", "figures", "一幅图的数值轴只用一种单位", f"图 {name} 混用了 {mixed}")
-    return next(iter(units), None)
-
-
 def stated_counts() -> pd.Series:
     """The count the article states for each list it gives ("八大方向" → 8), by ``list_code``."""
     return load("article_lists").groupby("list_code")["stated_count"].first()
 
 
-# Sources of a resource: the rows' published_source codes, looked up in sources.csv (never stored twice)
-# ----------------------------------------------------------------------------------------------------------------
-def _source_rows(directory: Path) -> dict[str, dict[str, str]]:
-    import csv
-
-    path = directory / "sources.csv"
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["source_id"]: row for row in csv.DictReader(handle) if row.get("source_id")}
-
-
-def sources_of(resource: dict[str, Any], directory: Path | None = None) -> list[dict[str, str]]:
-    """The article, then every source a row of the resource cites (its foreign keys into sources.csv), in order
-    of first use: id, kind and note. Titles, publishers, dates and URLs are in book/references.bib (cite the id)."""
-    import csv
-
-    directory = directory or data_dir()
-    path = directory / str(resource.get("path", ""))
-    used = ["article"]
-    columns = [
-        column for fk in resource.get("schema", {}).get("foreignKeys", [])
-        if fk.get("reference", {}).get("resource") == "sources"
-        for column in ([fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"])
-    ]
-    if columns and path.is_file():
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                used += [v for v in ((row.get(c) or "").strip() for c in columns) if v and v not in used]
-    sources = _source_rows(directory)
-    return [{"id": source_id, **{key: sources[source_id][key] for key in ("kind", "note") if sources[source_id].get(key)}}
-            for source_id in used if source_id in sources]
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # The data appendix (数据与方法): Markdown generated from the package, rendered by myst-nb as MyST
 # ----------------------------------------------------------------------------------------------------------------
-MARK_ZH = {
-    "match": "一致",
-    "match (secondary)": "一致（仅二手来源）",
-    "differs": "不一致",
-    "unconfirmed": "未能核实",
-}
-KIND_ZH = {"article": "文章本身", "official": "官方文本", "mirror": "官方文本的镜像", "secondary": "二手来源"}
-_PATTERN_ZH = {
-    "^[a-z0-9_]+$": "小写字母、数字与下划线",
-    "^[a-z0-9-]+$": "小写字母、数字与连字符",
-}
+def labels(group: str) -> dict[str, str]:
+    """How the book names the codes of one `group` (data/labels.csv: verification marks, source kinds, field
+    formats, the register's columns): code -> its Chinese name, in the file's order."""
+    frame = load("labels")
+    return dict(zip(frame.loc[frame["group"] == group, "code"], frame.loc[frame["group"] == group, "label_zh"]))
 
 
 def _constraints_zh(field: dict[str, Any]) -> str:
@@ -352,7 +199,8 @@ def _constraints_zh(field: dict[str, Any]) -> str:
     if c.get("enum"):
         parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
     if c.get("pattern"):
-        parts.append("格式：" + _PATTERN_ZH.get(c["pattern"], "日期（YYYY、YYYY-MM、YYYY-MM-DD 等）"))
+        formats = labels("pattern")
+        parts.append("格式：" + formats.get(c["pattern"], formats["other"]))
     return "；".join(parts) or "—"
 
 
@@ -365,7 +213,7 @@ def _mark_counts(frame: pd.DataFrame) -> dict[str, int]:
     if "verification" not in frame.columns:
         return {}
     counts = frame["verification"].dropna().value_counts()
-    return {mark: int(counts.get(mark, 0)) for mark in MARK_ZH}
+    return {mark: int(counts.get(mark, 0)) for mark in labels("verification")}
 
 
 def _row_label(row: pd.Series, key: Sequence[str]) -> str:
@@ -383,8 +231,9 @@ def _fmt(value: object) -> md.Markup:
 def appendix_overview_markdown(page_dir: Path) -> str:
     """The table of all datasets and the count of each verification mark."""
     descriptor = package()
+    marks = labels("verification")
     rows = []
-    totals = dict.fromkeys(MARK_ZH, 0)
+    totals = dict.fromkeys(marks, 0)
     for resource in descriptor["resources"]:
         frame = load(resource["name"])
         counts = _mark_counts(frame)
@@ -394,17 +243,15 @@ def appendix_overview_markdown(page_dir: Path) -> str:
             md.link(resource.get("title") or resource["name"], f"data-{resource['name']}"),
             _download(data_dir() / resource["path"], resource["path"], page_dir),
             len(frame),
-            " / ".join(str(counts[m]) for m in MARK_ZH) if counts else "—",
+            " / ".join(str(counts[m]) for m in marks) if counts else "—",
         ])
-    table = md.list_table(
-        ["数据集", "数据文件", "行数", "一致 / 一致（二手） / 不一致 / 未能核实"], rows, widths=[34, 36, 8, 22]
-    )
-    summary = "、".join(f"{MARK_ZH[m]} {totals[m]} 行" for m in MARK_ZH)
+    table = md.list_table(["数据集", "数据文件", "行数", " / ".join(marks.values())], rows, widths=[34, 36, 8, 22])
+    summary = "、".join(f"{marks[m]} {totals[m]} 行" for m in marks)
     whole = _download(data_dir() / PACKAGE_FILE, PACKAGE_FILE, page_dir)
     return (
         f"数据包共 {len(descriptor['resources'])} 个数据集，各行核对结果合计：{summary}（按数据行计；"
         f"{md.link('数字核验', 'claims-register')}按文中的说法计，一句说法可用到几行数据，两处的数目因此不同）。"
-        f"数据包的完整描述（字段、单位、约束、来源与校验和）见 {whole}。\n\n" + table
+        f"数据包的完整描述（字段、单位、约束与规则）见 {whole}。\n\n" + table
     )
 
 
@@ -434,7 +281,7 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
     return lines
 
 
-def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -> str:
+def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, readers: Sequence[str]) -> str:
     name = resource["name"]
     frame = load(name)
     schema = resource["schema"]
@@ -449,13 +296,14 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
         out.extend(f"> {md.text(s)}\n>" for s in sentences)
         out[-1] = out[-1].rstrip(">").rstrip()
         out.append("")
-    chapters = [c for c in resource.get("used_in", []) if c != "data-appendix"]
+    chapters = [c for c in readers if c != "data-appendix"]
     used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
     out.append(f"**使用章节**：{used}\n")
     out.append("**来源**\n")
+    kinds = labels("source_kind")
     for source in sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
         cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
-        out.append(f"- {cited}（{KIND_ZH.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
+        out.append(f"- {cited}（{kinds.get(source.get('kind', ''), '来源')}；代码 {md.code(source.get('id', ''))}）")
     out.append("")
     if resource.get("licence_note") and resource["licence_note"] != licence:
         out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
@@ -479,7 +327,8 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
         out.append("")
     counts = _mark_counts(frame)
     if counts:
-        summary = "、".join(f"{MARK_ZH[m]} {n} 行" for m, n in counts.items() if n)
+        marks = labels("verification")
+        summary = "、".join(f"{marks[m]} {n} 行" for m, n in counts.items() if n)
         out.append(f"**核对结果**：{summary}。\n")
         lines = _differing_lines(frame, key)
         out.extend(lines)
@@ -488,11 +337,15 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str) -
     return "\n".join(out) + "\n"
 
 
-def appendix_resources_markdown(page_dir: Path) -> str:
-    """One section per dataset: description, article sentences, chapters, sources, fields, rules, marks."""
+def appendix_resources_markdown(page_dir: Path, readers: dict[str, Sequence[str]] | None = None) -> str:
+    """One section per dataset: description, article sentences, the pages that read it (`readers`: resource ->
+    pages whose front matter declares it; by default what the Sphinx side told this `data: all` page), sources,
+    fields, rules, marks."""
     descriptor = package()
     licence = descriptor.get("licence_note", "")
-    return "\n".join(_resource_markdown(r, page_dir, licence) for r in descriptor["resources"])
+    readers = deps.readers() if readers is None else readers
+    return "\n".join(_resource_markdown(r, page_dir, licence, readers.get(r["name"], []))
+                     for r in descriptor["resources"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

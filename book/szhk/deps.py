@@ -12,17 +12,16 @@ build with it — a notebook is never cached under another data version's key.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT_ENV = "SZHK_ROOT"  # the project folder; tools/build.py sets it for the kernels it starts
-DATA_DIR_ENV = "SZHK_DATA_DIR"  # the data folder; tools/build.py points it at its snapshot of data/
-ALL = "all"
-FRONT_MATTER_KEY = "data"
+import szhk_names
+from szhk_names import ALL, DATA_DIR_ENV, FRONT_MATTER_KEY, ROOT_ENV, resource_digest
+
+__all__ = ["ALL", "DATA_DIR_ENV", "FRONT_MATTER_KEY", "ROOT_ENV", "resource_digest", "root", "data_dir", "expect",
+           "readers", "reset", "check_declared", "check_read", "check_all_used"]
 
 
 def root() -> Path:
@@ -33,15 +32,7 @@ def root() -> Path:
 
 def data_dir() -> Path:
     """The folder holding datapackage.json and the CSVs (SZHK_DATA_DIR, else the project's data/)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override).resolve() if override else root() / "data"
-
-
-def resource_digest(resource: Mapping[str, Any], content: bytes) -> str:
-    """SHA-256 of a resource: its descriptor (as data) and its file's bytes. szhk_sphinx.reexecution computes
-    the same for the guard cell; tests check that the two agree."""
-    described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(described + b"\0" + content).hexdigest()
+    return szhk_names.data_dir(root())
 
 
 class DependencyError(Exception):
@@ -56,22 +47,37 @@ _chapter: str | None = None
 _declared: frozenset[str] | str | None = None
 _digests: dict[str, str] = {}
 _used: set[str] = set()
+_readers: dict[str, list[str]] | None = None
 
 
-def expect(chapter: str, names: Iterable[str] | str, digests: Mapping[str, str]) -> None:
-    """Start of a chapter: only `names` may be loaded, each with the content `digests` records."""
-    global _chapter, _declared
+def expect(chapter: str, names: Iterable[str] | str, digests: Mapping[str, str],
+           readers: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Start of a chapter: only `names` may be loaded, each with the content `digests` records. A page that
+    declares `all` is also told `readers`: resource -> the pages whose front matter declares it (the Sphinx side
+    reads the front matter; the data appendix shows it, so datapackage.json does not repeat it)."""
+    global _chapter, _declared, _readers
     _chapter = chapter
     _declared = ALL if names == ALL else frozenset(names)
     _digests.clear()
     _digests.update(digests)
     _used.clear()
+    _readers = None if readers is None else {name: list(pages) for name, pages in readers.items()}
+
+
+def readers() -> dict[str, list[str]]:
+    """Resource -> the pages (file stems in book/) whose front matter declares it, as handed to a `data: all`
+    page; DependencyError anywhere else."""
+    if _readers is None:
+        raise DependencyError(
+            f"{_chapter or 'this process'} was not told which pages read each resource: only a page whose front matter "
+            f"says `{FRONT_MATTER_KEY}: {ALL}` is (szhk_sphinx.reexecution derives it from the chapters' front matter)")
+    return {name: list(pages) for name, pages in _readers.items()}
 
 
 def reset() -> None:
     """Forget the running chapter's declaration (tests; a kernel runs one chapter and exits)."""
-    global _chapter, _declared
-    _chapter, _declared = None, None
+    global _chapter, _declared, _readers
+    _chapter, _declared, _readers = None, None, None
     _digests.clear()
     _used.clear()
 

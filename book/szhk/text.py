@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .qualifiers import AFTER_NUMBER, BEFORE_NUMBER
+
 WAN = 10_000
 
 
@@ -36,10 +38,10 @@ def glue_number(name: str, value: float | int) -> float | int:
 
 
 # ---- Labels and words as the article writes them (chapters 03–06) ------------------------------------------------
-# The article's qualifiers (data column `qualifier`): some stand before the number (约 700 个, 超过 1500 家),
-# some between the number and its unit (1800 多家, 100 余家).
-QUALIFIERS_BEFORE = ("约", "近", "超过", "超", "逾")
-QUALIFIERS_AFTER = ("多", "余")
+# The article's qualifiers (data column `qualifier`, szhk.qualifiers): some stand before the number (约 700 个,
+# 超过 1500 家), some between the number and its unit (1800 多家, 100 余家).
+QUALIFIERS_BEFORE = BEFORE_NUMBER
+QUALIFIERS_AFTER = AFTER_NUMBER
 _ZH_DIGITS = "零一二三四五六七八九"
 
 

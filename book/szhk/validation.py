@@ -22,16 +22,9 @@ import pandas as pd
 from frictionless import errors as fl_errors
 
 from . import cache, cells
-from .data import BIBLIOGRAPHY, PACKAGE_FILE, DataValidationError, _resource_descriptor, bibliography_keys
+from .descriptor import BIBLIOGRAPHY, PACKAGE_FILE, DataValidationError, bibliography_keys, resource_descriptor
+from .qualifiers import amount_supported
 
-_TYPE_ZH = {
-    "integer": "整数",
-    "number": "数字",
-    "string": "文本",
-    "boolean": "布尔值",
-    "date": "日期",
-    "year": "年份",
-}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -104,7 +97,7 @@ class VerdictError(fl_errors.RowError):
 @attrs.define(kw_only=True, repr=False)
 class Verdict(frictionless.Check):
     """A typed `verification` must agree with the values: match needs the published value to support the article's
-    (by the claims register's own rule, `szhk.claims.amount_supported`: rounding and 约/近/超过 included), differs
+    (by the claims register's own rule, `szhk.qualifiers.amount_supported`: rounding and 约/近/超过 included), differs
     needs it not to. So the data appendix, the briefing and the claims register can never disagree."""
 
     type: ClassVar[str] = "verdict"
@@ -117,8 +110,6 @@ class Verdict(frictionless.Check):
     verification: str = "verification"
 
     def validate_row(self, row):  # type: ignore[override]
-        from .claims import amount_supported  # the register's rule; imported late (claims imports this module)
-
         mark, article, published = row[self.verification], row[self.article], row[self.published]
         if mark not in ("match", "match (secondary)", "differs") or article is None or published is None:
             return
@@ -287,9 +278,11 @@ def _convert(error: fl_errors.Error, path: Path, resource: dict[str, Any], more:
     if kind == "type-error":
         field = fields.get(column, {})
         type_ = field.get("type", "?")
+        named = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "布尔值", "date": "日期",
+                 "year": "年份"}.get(type_, type_)
         return DataValidationError(
-            path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{_TYPE_ZH.get(type_, type_)}）",
-            f"值 {_shown(cell)} 不是{_TYPE_ZH.get(type_, type_)}"
+            path, row, column, f"datapackage.json 中字段 {column} 的类型为 {type_}（{named}）",
+            f"值 {_shown(cell)} 不是{named}"
             + ("（整数只用 ASCII 数字 0–9 书写，可有负号）" if type_ == "integer" else ""), more,
         )
     if kind == "constraint-error":
@@ -382,7 +375,7 @@ def validated_frame(name: str, directory: Path, descriptor: dict[str, Any]) -> p
     """Resource `name` validated with Frictionless and read into a frame with the schema's types; raises
     DataValidationError naming file, row, column and rule."""
     resource = _validate(name, directory, descriptor)
-    fields = _resource_descriptor(descriptor, name, directory)["schema"]["fields"]
+    fields = resource_descriptor(descriptor, name, directory)["schema"]["fields"]
     frame = pd.DataFrame([row.to_list() for row in resource.read_rows()], columns=[f["name"] for f in fields])
     for field in fields:
         frame[field["name"]] = frame[field["name"]].astype(_DTYPES.get(field.get("type", "string"), "object"))
@@ -391,8 +384,8 @@ def validated_frame(name: str, directory: Path, descriptor: dict[str, Any]) -> p
 
 def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictionless.Resource:
     """Validate one resource with Frictionless; returns it ready to read."""
-    resource_descriptor = _resource_descriptor(descriptor, name, directory)
-    rel = resource_descriptor.get("path")
+    declared_resource = resource_descriptor(descriptor, name, directory)
+    rel = declared_resource.get("path")
     if not isinstance(rel, str):
         raise DataValidationError(directory / PACKAGE_FILE, "—", "path", "每个资源都要有一个 path", f"资源 {name} 没有 path")
     path = directory / rel
@@ -404,7 +397,7 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictio
     if path.stat().st_size == 0:
         raise DataValidationError(path, "第 1 行（表头）", "—", "数据文件至少要有表头一行", "文件是空的")
 
-    field_names = [f.get("name") for f in resource_descriptor.get("schema", {}).get("fields", [])]
+    field_names = [f.get("name") for f in declared_resource.get("schema", {}).get("fields", [])]
     header = _header_problem(path, field_names)
     if header:
         column, problem = header
@@ -412,7 +405,7 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictio
 
     # The package as far as this resource needs it: the resource and those its foreign keys point to (Frictionless
     # would otherwise build every resource of the package for each file it validates).
-    needed = {name, *cache.referenced(resource_descriptor)}
+    needed = {name, *cache.referenced(declared_resource)}
     content = {**descriptor, "resources": [r for r in descriptor["resources"] if r.get("name") in needed]}
     try:
         fl_package = frictionless.Package.from_descriptor(content, basepath=str(directory))
@@ -421,13 +414,13 @@ def _validate(name: str, directory: Path, descriptor: dict[str, Any]) -> frictio
             directory / PACKAGE_FILE, "—", "—", "datapackage.json 必须符合 Frictionless 数据包规范", str(error)
         ) from None
     resource = fl_package.get_resource(name)
-    declared = resource_descriptor.get("checklist", {"checks": []})
+    declared = declared_resource.get("checklist", {"checks": []})
     checklist = frictionless.Checklist.from_descriptor(
         {**declared, "checks": [{"type": StrictCells.type}, *declared.get("checks", [])]})  # first: its message says why
     report = resource.validate(checklist=checklist)
     problems = [error for task in report.tasks for error in task.errors]
     if problems:
-        raise _convert(problems[0], path, resource_descriptor, len(problems) - 1)
+        raise _convert(problems[0], path, declared_resource, len(problems) - 1)
     if name == "sources":
         _check_bibliography(path)
     return fl_package.get_resource(name)

@@ -10,8 +10,9 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
+from szhk_names import BUILD_ENV  # set by tools/build.py, which also makes the PDFs the web pages link to
 
-BUILD_ENV = "SZHK_BUILD"  # set by tools/build.py, which also makes the PDFs the web pages link to
+__all__ = ["BUILD_ENV", "setup"]
 
 
 def _require_make_build(app: Sphinx, config: Any) -> None:

@@ -33,9 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_sphinx.reexecution import data_dir
-
-EPOCH_ENV = "SOURCE_DATE_EPOCH"
+from szhk_names import EPOCH_ENV, data_dir
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency

@@ -1,6 +1,6 @@
 """Each 核验 margin note beside the paragraph it annotates, on wide screens.
 
-A chapter writes the note's cell (tagged claims-note, book/szhk/claims.py) after the paragraph it annotates, the
+A chapter writes the note's cell (tagged claims-note, book/szhk/claims_pages.py) after the paragraph it annotates, the
 paragraph labelled `(para-…)=` (tests/test_chapter_sources.py keeps it so). A float starts where it stands in the
 flow, so on a desktop the note sat beside whatever followed its paragraph. Here, on web builders, the labelled
 paragraph, what follows it and the note are wrapped in one `div.szhk-annotated`; szhk.css sets the wrapper

@@ -18,31 +18,26 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from szhk_names import ALL, DATA_DIR_ENV, FRONT_MATTER_KEY, PACKAGE_FILE, data_dir, resource_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-ALL = "all"  # `data: all`: the page depends on every resource and on the package descriptor itself
-FRONT_MATTER_KEY = "data"
-DATA_DIR_ENV = "SZHK_DATA_DIR"  # tools/build.py points it at its snapshot of data/ (the kernel honours it too)
+__all__ = ["ALL", "DATA_DIR_ENV", "FRONT_MATTER_KEY", "data_dir", "resource_digest", "declared", "readers",
+           "fingerprint", "guard_cell", "inject", "kernel_code_digest", "resource_digests", "tree_digest", "setup"]
+
 KERNEL_PACKAGE = "szhk"
 
 
 class DependencyError(Exception):
     """A chapter's data declaration cannot be read."""
-
-
-def data_dir(project: Path) -> Path:
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override).resolve() if override else project / "data"
 
 
 def tree_digest(root: Path, leave_out: tuple[str, ...] = ()) -> str:
@@ -133,16 +128,10 @@ def readers(book_dir: Path) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------------------------------------------
 def package_descriptor(directory: Path) -> dict[str, Any]:
     try:
-        descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8-sig"))
+        descriptor = json.loads((directory / PACKAGE_FILE).read_text(encoding="utf-8-sig"))
     except (OSError, json.JSONDecodeError):
         return {"resources": []}  # the kernel's loader reports it, naming the line
     return descriptor if isinstance(descriptor, dict) and isinstance(descriptor.get("resources"), list) else {"resources": []}
-
-
-def resource_digest(resource: dict[str, Any], content: bytes) -> str:
-    """The same digest as szhk.deps.resource_digest (the kernel checks the bytes it reads against it)."""
-    described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(described + b"\0" + content).hexdigest()
 
 
 def _with_referenced(names: set[str], resources: dict[Any, dict[str, Any]]) -> set[str]:
@@ -179,7 +168,7 @@ def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool
     directory = data_dir(project)
     h = hashlib.sha256(json.dumps(resource_digests(names, directory), sort_keys=True).encode())
     if names == ALL:
-        package = directory / "datapackage.json"
+        package = directory / PACKAGE_FILE
         h.update(package.read_bytes() if package.is_file() else b"<missing>")
         h.update(json.dumps(readers(project / "book"), sort_keys=True).encode())
     if executes:
@@ -195,10 +184,13 @@ def guard_cell(chapter: str, text: str, project: Path) -> list[str]:
     spec = names if names == ALL else list(names or [])
     digests = resource_digests(names, data_dir(project))
     digests["_code"] = kernel_code_digest()  # not a resource: only here so that the cache key covers the helpers
+    arguments = [json.dumps(chapter), json.dumps(spec), json.dumps(digests)]
+    if names == ALL:  # who reads what, from the front matter read here: the data appendix shows it
+        arguments.append(json.dumps(readers(project / "book"), ensure_ascii=True, sort_keys=True))
     return [
         "```{code-cell} ipython3",
         ":tags: [remove-cell]",
-        f"import szhk.deps; szhk.deps.expect({json.dumps(chapter)}, {json.dumps(spec)}, {json.dumps(digests)})",
+        f"import szhk.deps; szhk.deps.expect({', '.join(arguments)})",
         "```",
     ]
 

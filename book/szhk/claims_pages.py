@@ -1,0 +1,149 @@
+"""The claims register (szhk.claims) written as pages: the margin note beside a paragraph, the register's summary
+and tables (book/claims.md), and the shorter printed register of the book PDF.
+
+Markdown rendered by myst-nb as MyST (the {ref} and {cite} roles work); every string from the data goes through
+`szhk.markdown`, so a cell is shown as its characters.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import data
+from . import markdown as md
+from .claims import (
+    CONSISTENT, DIFFERS, STATUSES, UNVERIFIED, Result, by_materiality, chapter_titles, register, secondary_only,
+    source_kinds, status_counts,
+)
+from .descriptor import bibliography_keys
+
+__all__ = ["margin_note", "summary_markdown", "register_markdown", "printed_register_markdown", "source_titles",
+           "labels_in", "register_header"]
+
+
+def _cat(prefix: str, value: str) -> str:
+    """Prefix and value, with the space the book puts between Chinese and a following digit."""
+    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
+
+
+def margin_note(target: str) -> Any:
+    """The margin note for one paragraph: a link to the register for each of its claims that differs from its
+    source, or None (no output at all) when none does."""
+    from IPython.display import Markdown
+
+    lines = [
+        f"核验：与公开来源不一致。{md.text(r.claim.statement)}，{_cat('文章为', md.text(r.article_value))}，"
+        f"{_cat('公开来源为', md.text(r.published_value))}。见{md.link(f'数字核验第 {r.claim.number} 条', r.claim.label)}。"
+        for r in register(target) if r.status == DIFFERS
+    ]
+    return Markdown("\n\n".join(lines)) if lines else None
+
+
+def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str]) -> str:
+    if not result.sources:
+        return "—"
+    cited = [s for s in result.sources if s in keys]
+    named = [f"{md.text(source_titles.get(s, s))}" for s in result.sources if s not in keys]
+    parts = ([md.role("cite", ",".join(cited))] if cited else []) + named
+    return "；".join(parts)
+
+
+def summary_markdown(results: Sequence[Result]) -> str:
+    """The counts, and the claims that differ from their sources (each linked to its register entry)."""
+    counts = status_counts(results)
+    secondary = secondary_only(results, source_kinds())
+    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处"
+            f"（其中 {secondary} 处只有新闻或汇编等二手来源），"
+            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处（本书尚未找到或尚未核对其公开来源，"
+            "并不表示这些数字有误）。")
+    differing = by_materiality([r for r in results if r.status == DIFFERS])
+    if differing:
+        text += "与公开来源不一致的是（先列改变文章说法的，名次或个数只差 1 的列在最后）：\n\n" + "\n".join(
+            f"- {md.link(f'第 {r.claim.number} 条', r.claim.label)}：{md.text(r.claim.statement)}，"
+            f"{_cat('文章为', md.text(r.article_value))}，{_cat('公开来源为', md.text(r.published_value))}。" for r in differing
+        )
+    return text + "\n"
+
+
+REGISTER_COLUMNS = ("entry", "status", "article", "published", "source")  # the status second: see register_markdown
+REGISTER_WIDTHS = [34, 12, 16, 24, 14]
+
+
+def register_header() -> list[str]:
+    """The register table's column names (data/labels.csv, group register_column)."""
+    names = data.labels("register_column")
+    return [names[column] for column in REGISTER_COLUMNS]
+
+
+def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], keys: frozenset[str], *,
+                   anchors: bool = True, titles: Mapping[str, str] | None = None) -> list[list[md.Markup]]:
+    """A row per claim: its number (with the entry's anchor when `anchors`; preceded by its chapter's title when
+    `titles` are given), the article's words linked to their paragraph and what is checked; the status; the
+    article's value; the published value; the source."""
+    rows = []
+    for r in results:
+        number = f"**第 {r.claim.number} 条**"
+        if titles is not None:  # the part's number only: 二、香港科技创新产业基本情况 → （二）
+            number += f"（{md.text(titles.get(r.claim.chapter, r.claim.chapter).split('、')[0])}）"
+        what = [number, "", md.link(r.claim.excerpt, r.claim.target), "", f"核对：{md.text(r.claim.statement)}"]
+        if r.claim.note:
+            what[-1] += f"。{md.text(r.claim.note)}"
+        published = [md.text(r.published_value)]
+        if r.data_value:
+            published += ["", md.text(r.data_value)]
+        status = f"**{r.status}**" if r.status == DIFFERS else r.status
+        if r.remarks:
+            status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
+        rows.append([md.Markup(cell) for cell in (
+            (f"({r.claim.label})=\n\n" if anchors else "") + "\n".join(what),
+            status,
+            md.text(r.article_value),
+            "\n".join(published),
+            _source_cell(r, source_titles, keys),
+        )])
+    return rows
+
+
+def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
+                      source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
+    """One table per chapter, a row per claim (see _register_rows), each row the anchor of its entry."""
+    titles = chapter_titles() if titles is None else titles
+    source_titles = source_titles or {}
+    keys = bibliography_keys() if keys is None else keys
+    out = []
+    for chapter in dict.fromkeys(r.claim.chapter for r in results):
+        mine = [r for r in results if r.claim.chapter == chapter]
+        counts = status_counts(mine)
+        out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
+        out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
+        # the status second: on a phone it is in view before the table scrolls sideways
+        out.append(md.list_table(register_header(), _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
+                                 css_class="claims-register"))
+    return "\n".join(out)
+
+
+def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
+                              source_titles: Mapping[str, str] | None = None) -> str:
+    """For the book PDF, which leaves out the full register: one table of the entries that differ from their
+    sources and of those `cited` (claim ids) by the key messages, in register order, without anchors (the web
+    register holds them)."""
+    cited = set(cited)
+    chosen = [r for r in results if r.status == DIFFERS or r.claim.claim_id in cited]
+    rows = _register_rows(chosen, source_titles or {}, bibliography_keys(), anchors=False, titles=chapter_titles())
+    # longtable: the table breaks across pages instead of running off the first one
+    return md.list_table(register_header(), rows, widths=REGISTER_WIDTHS, css_class="claims-register longtable")
+
+
+def source_titles() -> dict[str, str]:
+    """Source id → how to name it in words when it is not cited from references.bib: only the article itself
+    (every other source's title lives in references.bib and is cited)."""
+    return {source: "原文" for source, kind in source_kinds().items() if kind == "article"}
+
+
+_LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)
+
+
+def labels_in(text: str) -> set[str]:
+    """The MyST labels `(name)=` in a page's text."""
+    return set(_LABEL.findall(text))
