@@ -937,7 +937,7 @@ def timeline_markdown(events: pd.DataFrame) -> str:
     lines = []
     for year, same in rows.groupby(rows["date"].map(lambda d: int(str(d)[:4])), sort=False):
         items = "；".join(
-            f"{markdown.text(date_zh(d).partition('年')[2].strip() + ' ' if '-' in str(d) else '')}"
+            f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
             f"{markdown.text(e)}（{CONFIRMED_NAME if ok else UNCONFIRMED_NAME}）"
             for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
         lines.append(f"- **{year} 年**：{items}")
