@@ -20,7 +20,7 @@ from szhk.data import DataValidationError
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
 RUNNING_HEADER = "深港科技创新产业深化合作论析"
 
-# /work/shared/research/source-check.md: what differs from the published sources, and what none confirms.
+# The source check (issue 22; quotes and dates in data/sources.csv): what differs from the published sources, and what none confirms.
 SOURCE_CHECK_DIFFERS = {
     "gii-top15": "近 5 年均排在前 15 名，而 2017 年为第 16 名",
     "hk-startups-2021": "2021 年调查为 3755 家，不是近 4000 家",

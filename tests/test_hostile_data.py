@@ -75,7 +75,9 @@ def poison(data: Path) -> dict[str, list[str]]:
                 if row[i] not in chosen:
                     for _ in PAYLOADS:
                         payload = next(payloads)
-                        value = payload if column == "note" else row[i] + payload
+                        # a note giving why a source is secondary keeps that reason (szhk.provenance checks it)
+                        replace = column == "note" and "二手来源原因：" not in row[i]
+                        value = payload if replace else row[i] + payload
                         if len(value) <= limit:
                             chosen[row[i]] = value
                             break

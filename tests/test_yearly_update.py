@@ -79,6 +79,33 @@ def _block_after(html: Path, page: str, heading: str) -> str:
     return table.get_text(" ", strip=True)
 
 
+def _record_quotes(data: Path, years: dict[str, int]) -> None:
+    """What the maintainer also does (data/README.md): the source's quote gives each new published value
+    (szhk.provenance checks it). Here the new numbers are appended to the cited sources' quotes."""
+    import json
+
+    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    given: dict[str, list[str]] = {}
+    for resource in descriptor["resources"]:
+        if resource["name"] not in years or not resource.get("quoted_values"):
+            continue
+        _, rows = _rows(data / resource["path"])
+        year_field = resource["schema"]["fields"][0]["name"]
+        for row in (r for r in rows if r[year_field] == str(years[resource["name"]])):
+            for spec in resource["quoted_values"]:
+                source = next((row[c] for c in spec["sources"] if row.get(c)), "")
+                if row.get(spec["field"]) and source:
+                    given.setdefault(source, []).append(row[spec["field"]])
+    header, sources = _rows(data / "sources.csv")
+    for source in sources:
+        if source["source_id"] in given:
+            source["quote"] = (source["quote"] + " … 新版次：" + "、".join(given[source["source_id"]])).strip()
+    with (data / "sources.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sources)
+
+
 @in_background("updated")
 def _update_and_build(base: Path):
     project = copy_project(base / "project")
@@ -99,6 +126,7 @@ def _update_and_build(base: Path):
         "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
                                            lambda r: _later(r, as_of=str(int(r["year"])))),
     }
+    _record_quotes(data, years)
     # The web pages are what this test reads: the HTML pass alone (no LaTeX, nothing published)
     after = subprocess.run([*LOW_PRIORITY, sys.executable, str(project / "tools" / "build.py"), "--html-only"],
                            cwd=project, text=True, capture_output=True, timeout=BUILD_TIMEOUT)

@@ -38,8 +38,8 @@ PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).wit
 REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
-WEB_ONLY_SECTIONS = ("data-update", "data-fields", "claims-full-register")
-WEB_ONLY_NOTE = "本节（数据字典、更新步骤与逐条核验表）只在网页版中{where}。"
+WEB_ONLY_SECTIONS = ("data-secondary-only", "data-update", "data-fields", "claims-full-register")
+WEB_ONLY_NOTE = "本节（二手来源清单、数据字典、更新步骤与逐条核验表）只在网页版中{where}。"
 DATA_PACKAGE = "datapackage.json"
 
 
