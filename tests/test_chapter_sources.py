@@ -119,10 +119,10 @@ def test_no_alt_text_holds_markup() -> None:
 
 
 def test_no_figure_text_types_a_colour_word() -> None:
-    """Alt texts, captions and chart notes name colours through the house style (szhk.figures.COLOUR_WORDS, via
+    """Alt texts, captions and chart notes name colours through the house style (szhk.figures.colour_words(), via
     {colour-…} in an alt text or {glue:text}`colour_…` in a caption), never by typing the word: a changed colour
     then changes every sentence about it."""
-    words = {w for word in figures.COLOUR_WORDS.values() for w in (word, word.removesuffix("色"))}
+    words = {w for word in figures.colour_words().values() for w in (word, word.removesuffix("色"))}
     typed = []
     for path in sorted((ROOT / "book").glob("*.md")):
         text = path.read_text(encoding="utf-8")

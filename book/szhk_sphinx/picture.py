@@ -9,7 +9,7 @@ to _images/ like any image, and the HTML visitor writes
 
 No script: the browser picks the drawing. Print (LaTeX) never chooses this mime type and takes the PDF.
 The alt text may name colours as {colour-hk} / {colour-mainland}; the words come with the output (from the house
-style, szhk.figures.COLOUR_WORDS), so no page types a colour word by hand. An unknown placeholder stops the build.
+style, szhk.figures.colour_words()), so no page types a colour word by hand. An unknown placeholder stops the build.
 """
 from __future__ import annotations
 
