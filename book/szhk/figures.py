@@ -476,8 +476,9 @@ def bars(
     ticks = list(range(len(categories)))
     if horizontal:
         if names_above:
+            across = width() * 72 / LABEL_SIZE - 3  # ems: a name longer than the figure is wide wraps
             for i, name in enumerate(categories):
-                ax.annotate(str(name), (0, i + offset - size / 2), xytext=(0, 2), textcoords="offset points",
+                ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2), textcoords="offset points",
                             ha="left", va="bottom", fontsize=LABEL_SIZE, color=INK)
             ax.set_yticks([])
             ax.set_ylim(len(categories) - 0.5, -0.5 - size / 2)  # first category on top, its name inside
@@ -567,7 +568,8 @@ def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: di
         left += counts[category]
         handles.append(Patch(label=category, facecolor=style["color"], hatch=style["hatch"], edgecolor="white"))
     for i, name in enumerate(counts.index):
-        ax.annotate(str(name), (0, i - size / 2), xytext=(0, 2), textcoords="offset points", ha="left",
+        ax.annotate(wrap_em(str(name), width() * 72 / LABEL_SIZE - 3), (0, i - size / 2), xytext=(0, 2),
+                    textcoords="offset points", ha="left",
                     va="bottom", fontsize=LABEL_SIZE, color=INK)
         ax.annotate(f"{left[name]:g}{total_unit}", (left[name], i), xytext=(4, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=LABEL_SIZE, color=INK)
