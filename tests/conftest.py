@@ -174,8 +174,8 @@ def jupyter_book(project: Path, *args: str, env: dict[str, str] | None = None) -
 # Several edits applied at once; each is read by the tests named beside it.
 GII_KEY = {"year": "2021", "economy_code": "CHN"}  # Table 1 and fig-gii-ranks (chapter 02), in HTML and PDF
 STARTUPS_2021 = ("2021,true,4000,", "2021,true,4321,")  # the sentence "香港初创企业达近…家" and fig-hk-startups
-SCIENCE_PARK_KEY = {"park_code": "science_park", "measure_code": "companies"}
-SCIENCE_PARK_RESOLVED = dict(value_published="1000", qualifier_published="超过", verification="match",
+SCIENCE_PARK_KEY = {"park_code": "science_park", "measure_code": "rd_staff"}
+SCIENCE_PARK_RESOLVED = dict(value_published="17000", qualifier_published="约", verification="match",
                              note="（测试：已发表值改为与文章相同）")  # the claims register and chapter 03's note
 # Characters special to LaTeX, as MyST source (a doubled backslash is one backslash), as printed, and as data.
 SPECIAL_SOURCE = r"LaTeX-special: 100% R&D a_b #1 HK$5 {x} ~y ^z \\ end."

@@ -10,11 +10,12 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import BOOK, DATA, SCIENCE_PARK_RESOLVED, Page, read_csv, set_cells, squeeze
+from conftest import BOOK, DATA, SCIENCE_PARK_KEY, SCIENCE_PARK_RESOLVED, Page, read_csv, set_cells, squeeze
 
 import szhk_sphinx.reexecution as reexecution
-from szhk import claims, claims_pages, data, qualifiers
+from szhk import claims, claims_pages, data, qualifiers, quotes
 from szhk.data import DataValidationError
 
 SOURCE = Path(__file__).resolve().parent / "source" / "article-zh.txt"
@@ -25,23 +26,32 @@ SOURCE_CHECK_DIFFERS = {
     "gii-top15": "近 5 年均排在前 15 名，而 2017 年为第 16 名",
     "hk-startups-2021": "2021 年调查为 3755 家，不是近 4000 家",
     "hk-startups-growth": "3755 ÷ 1558 ≈ 2.41，不是 2.6",
-    "science-park-companies": "施政报告为约 900 家，不是逾千家",
+    # 2026-12-06 (data/notes/claims-verification.md): the HKSTP chairman counts "逾1.1萬" R&D staff, not 约 1.7 万;
+    # THE's 2022 edition (the article's) had 4 Hong Kong universities in its top 100, not 5
+    "science-park-rd-staff": "科技园公司主席：研发人员逾 1.1 万，不是约 1.7 万",
+    "qs-the-top100": "THE 2022 前百只有 4 所香港高校",
     "t2-cityu-overall": "城大 QS 2022 为第 53 名，不是 54",
     "t1-imd-chn-2018": "IMD 2018 中国为第 30 名，不是 33",
     "t1-imd-economies-2021": "IMD 2021 有 64 个经济体，不是 63",
 }
-SOURCE_CHECK_UNCONFIRMED = [
+SOURCE_CHECK_NOT_FOUND = [  # searched on 2026-12-06, no source found (claims.csv: searched)
     "fintech-startups",  # 2016 的 138 家一致，2020 的 468 家未核得
     "itf-share-information-technology", "itf-share-electrical-electronics", "itf-share-foundation-industries",
     "itf-share-biotechnology", "itf-projects", "itf-funding",  # 已发表值是 2024 年的，不是文章所指日期
-    "science-park-rd-staff", "cyberport-companies", "cyberport-unicorns", "virtual-insurers", "healthcare-listings",
-    "healthcare-funds", "t1-imd-chn-2020", "t1-imd-chn-2021",
+    "cyberport-companies", "healthcare-listings", "healthcare-funds", "t1-imd-chn-2020", "t1-imd-chn-2021",
+    "t2-hku-engineering-technology", "t2-cityu-life-sciences-medicine",
 ]
 SOURCE_CHECK_MATCH = [
     "gii-cluster-rank", "science-park-unicorns", "science-park-funds", "virtual-banks", "chapter-18a-listings",
     "chapter-18a-funds", "blueprint-2-initiatives", "itvf-size", "tsssu-universities", "tsssu-grant",
     "fintech-ecosystem-rank", "t2-polyu-arts-humanities", "t1-gii-hkg-2017", "t1-imd-hkg-2018",
+    # 2026-12-06: the HKSTP chairman's "超過1000間" (the Financial Secretary: "some 1 000"), Cyberport's 5 unicorns,
+    # the Consumer Council's 4 virtual insurers, QS 2022 subject tables (third parties' copies)
+    "science-park-companies", "cyberport-unicorns", "virtual-insurers", "t2-hku-arts-humanities",
+    "t2-hkust-natural-sciences",
 ]
+# Settled by the article's own text: a count of the items it lists, date arithmetic (claims 1, 67, 91, 104)
+BY_TEXT = ["hk-return-25", "eight-directions", "four-areas", "hetao-directions"]
 
 
 def by_id(results: list[claims.Result]) -> dict[str, claims.Result]:
@@ -82,8 +92,8 @@ def test_precision_and_combine() -> None:
     assert qualifiers.precision(Decimal("4000")) == Decimal("1000")
     assert qualifiers.precision(Decimal("330")) == Decimal("10")
     assert qualifiers.precision(Decimal("21.8")) == Decimal("0.1")
-    assert claims.combine([claims.CONSISTENT, claims.UNVERIFIED]) == claims.UNVERIFIED
-    assert claims.combine([claims.CONSISTENT, claims.DIFFERS, claims.UNVERIFIED]) == claims.DIFFERS
+    assert claims.combine([claims.CONSISTENT, claims.NOT_FOUND]) == claims.NOT_FOUND
+    assert claims.combine([claims.CONSISTENT, claims.DIFFERS, claims.NOT_FOUND]) == claims.DIFFERS
     assert claims.combine([claims.CONSISTENT, claims.CONSISTENT]) == claims.CONSISTENT
     with pytest.raises(ValueError, match="unknown qualifier"):
         qualifiers.amount_supported(Decimal(1), "大约", Decimal(1))
@@ -97,11 +107,35 @@ def test_source_check_discrepancies_are_flagged(results: dict[str, claims.Result
     assert results[claim_id].status == claims.DIFFERS, SOURCE_CHECK_DIFFERS[claim_id]
 
 
-def test_unconfirmed_and_matching_claims(results: dict[str, claims.Result]) -> None:
-    wrong = {c: results[c].status for c in SOURCE_CHECK_UNCONFIRMED if results[c].status != claims.UNVERIFIED}
-    assert not wrong, f"should be 未能核实: {wrong}"
+def test_unsourced_matching_and_self_evident_claims(results: dict[str, claims.Result]) -> None:
+    wrong = {c: results[c].status for c in SOURCE_CHECK_NOT_FOUND if results[c].status != claims.NOT_FOUND}
+    assert not wrong, f"should be 未找到来源: {wrong}"
     wrong = {c: results[c].status for c in SOURCE_CHECK_MATCH if results[c].status != claims.CONSISTENT}
     assert not wrong, f"should be 一致: {wrong}"
+    wrong = {c: results[c].status for c in BY_TEXT if results[c].status != claims.BY_TEXT}
+    assert not wrong, f"should be 文本自明: {wrong}"
+    assert [r.claim.number for r in results.values() if r.status == claims.BY_TEXT] == [1, 67, 91, 104]
+
+
+def test_the_categories_add_up_to_the_register(results: dict[str, claims.Result]) -> None:
+    everything = list(results.values())
+    counts = claims.status_counts(everything)
+    assert set(counts) == set(claims.STATUSES) and sum(counts.values()) == len(everything) == 110
+    assert all(r.status in claims.STATUSES for r in everything)
+    summary = claims_pages.summary_markdown(everything)
+    for status in claims.STATUSES:
+        assert f"{status} {counts[status]} 处" in summary or f"{counts[status]} 处" in summary, status
+    # every claim without a source says where the editor searched, or is 待核
+    for result in everything:
+        if result.status in claims.UNSOURCED:
+            assert bool(result.claim.searched) == (result.status == claims.NOT_FOUND), result.claim.claim_id
+
+
+def test_a_list_count_and_a_text_claim_show_their_grounds(results: dict[str, claims.Result]) -> None:
+    lists = [r for r in read_csv(DATA / "article_lists.csv") if r["list_code"] == "eight_directions"]
+    assert results["eight-directions"].published_value.startswith(f"文中列出 {len(lists)} 项：")
+    assert all(r["item_zh"] in results["eight-directions"].published_value for r in lists)
+    assert "2022 − 1997 = 25" in results["hk-return-25"].claim.note and not results["hk-return-25"].sources
 
 
 def test_computed_claims_show_the_computation(results: dict[str, claims.Result]) -> None:
@@ -128,15 +162,16 @@ def test_status_follows_the_values_not_only_the_marks(results: dict[str, claims.
     marks = {"match": claims.CONSISTENT, "match (secondary)": claims.CONSISTENT, "differs": claims.DIFFERS}
     assert not [r.remarks for r in results.values() if r.remarks and "核对标记" in " ".join(r.remarks)]
     frames = {"tech_parks": data.load("tech_parks").set_index(["park_code", "measure_code"])}
-    assert marks[frames["tech_parks"].loc[("science_park", "companies"), "verification"]] == \
-        results["science-park-companies"].status
+    for measure in ("companies", "rd_staff"):
+        assert marks[frames["tech_parks"].loc[("science_park", measure), "verification"]] == \
+            results[f"science-park-{measure.replace('_', '-')}"].status
 
 
 def test_every_claim_cites_a_source_when_it_is_decided(results: dict[str, claims.Result]) -> None:
     keys = data.bibliography_keys()
     titles = claims_pages.source_titles()
     for result in results.values():
-        if result.status != claims.UNVERIFIED:
+        if result.status in claims.CHECKED:
             assert result.sources, f"{result.claim.claim_id}: {result.status} without a source"
         for source in result.sources:
             assert source in keys or source in titles, f"{result.claim.claim_id}: unknown source {source}"
@@ -205,11 +240,10 @@ def test_register_markdown_links_paragraphs_and_cites_sources(results: dict[str,
 # A data edit changes the status (fast: szhk.claims on a copy of data/)
 # ----------------------------------------------------------------------------------------------------------------
 def test_resolving_a_discrepancy_in_the_data_turns_it_consistent(data_copy: Path) -> None:
-    assert by_id(claims.register())["science-park-companies"].status == claims.DIFFERS
-    assert "science-park-companies" in claims_pages.margin_note("para-03-infrastructure").data
-    set_cells(data_copy / "tech_parks.csv", {"park_code": "science_park", "measure_code": "companies"},
-              **SCIENCE_PARK_RESOLVED)
-    assert by_id(claims.register())["science-park-companies"].status == claims.CONSISTENT
+    assert by_id(claims.register())["science-park-rd-staff"].status == claims.DIFFERS
+    assert "science-park-rd-staff" in claims_pages.margin_note("para-03-infrastructure").data
+    set_cells(data_copy / "tech_parks.csv", SCIENCE_PARK_KEY, **SCIENCE_PARK_RESOLVED)
+    assert by_id(claims.register())["science-park-rd-staff"].status == claims.CONSISTENT
     assert claims_pages.margin_note("para-03-infrastructure") is None  # no other discrepancy there: no note at all
 
 
@@ -252,6 +286,86 @@ def test_at_most_without_threshold_breaks_the_package_rule(data_copy: Path) -> N
     set_cells(data_copy / "claims.csv", {"claim_id": "gii-top15"}, threshold="")
     with pytest.raises(DataValidationError, match=r"claims\.csv，第 \d+ 行，列 check、threshold"):
         data.load("claims")
+
+
+def test_a_decided_claim_without_a_source_stops_the_build(data_copy: Path) -> None:
+    """一致 (or 不一致) must rest on a source: the error names the data file, the row's line and the column."""
+    rows = read_csv(data_copy / "key_figures.csv")
+    line = 2 + [r["figure_id"] for r in rows].index("virtual_insurers")
+    set_cells(data_copy / "key_figures.csv", {"figure_id": "virtual_insurers"}, published_source="")
+    # the package's row rule catches it first (a 'match' row without a source) ...
+    with pytest.raises(DataValidationError, match=rf"key_figures\.csv，第 {line} 行，列 verification、published_source"):
+        claims.register()
+
+
+def test_the_register_refuses_a_decided_claim_whose_row_has_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ... and the register itself, for any row that reaches it without one (here: blanked after validation)
+    load = data.load
+
+    def without_source(name: str) -> object:
+        frame = load(name)
+        if name == "key_figures":
+            frame = frame.copy()
+            frame.loc[frame["figure_id"] == "virtual_insurers", "published_source"] = pd.NA
+        return frame
+    monkeypatch.setattr(claims.data, "load", without_source)
+    line = 2 + list(load("key_figures")["figure_id"]).index("virtual_insurers")
+    with pytest.raises(DataValidationError, match=rf"key_figures\.csv，第 {line} 行，列 published_source：.*virtual-insurers"):
+        claims.register()
+
+
+def test_every_quoted_source_gives_the_number_it_supports(results: dict[str, claims.Result]) -> None:
+    assert claims.unquoted_numbers(list(results.values())) == []
+    # the sources read for issue 22 all carry their quote
+    quoted = {r["source_id"] for r in read_csv(DATA / "sources.csv") if r["quote"].strip()}
+    for claim_id in ("science-park-companies", "science-park-rd-staff", "virtual-insurers", "t2-hku-arts-humanities"):
+        assert set(results[claim_id].sources) <= quoted, claim_id
+
+
+def test_a_quote_without_the_number_is_named(data_copy: Path) -> None:
+    sources = read_csv(data_copy / "sources.csv")
+    line = 2 + [r["source_id"] for r in sources].index("consumer-council-virtual-insurers")
+    set_cells(data_copy / "sources.csv", {"source_id": "consumer-council-virtual-insurers"},
+              quote="Virtual insurers are authorised by the Insurance Authority.")
+    problems = claims.unquoted_numbers(claims.register())
+    assert [(p.file.name, p.row, p.column) for p in problems] == [("sources.csv", line, "quote")]
+    assert "virtual-insurers" in str(problems[0])
+
+
+@pytest.mark.parametrize("quote, value, unit, gives", [
+    ("超過1000間科技公司", "1000", "家", True),
+    ("逾1.1萬人是研究開發專業人士", "11000", "人", True),
+    ("HK$443.9 million", "4.439", "亿港元", True),
+    ("some 1 000 tech companies", "1000", "家", True),
+    ("the four virtual insurers", "4", "家", True),
+    ("五所研究及发展中心", "5", "所", True),
+    ("in 2025 there were", "2", "家", False),
+    ("3,755 start-ups", "3755", "家", True),
+    ("37,550", "3755", "家", False),
+])
+def test_quote_gives(quote: str, value: str, unit: str, gives: bool) -> None:
+    assert quotes.quote_gives(quote, Decimal(value), unit) is gives
+
+
+def test_a_list_count_that_does_not_match_its_list_differs(data_copy: Path) -> None:
+    for position in "1234":  # the article says 四大, lists 4; make it say 5
+        set_cells(data_copy / "article_lists.csv", {"list_code": "four_areas", "position": position}, stated_count="5")
+    result = by_id(claims.register())["four-areas"]
+    assert result.status == claims.DIFFERS and "文中列出 4 项" in result.remarks[0]
+
+
+def test_a_text_claim_must_state_its_grounds(data_copy: Path) -> None:
+    line = 1 + [c.claim_id for c in claims.read_claims()].index("hk-return-25") + 1
+    set_cells(data_copy / "claims.csv", {"claim_id": "hk-return-25"}, note="")
+    with pytest.raises(DataValidationError, match=rf"claims\.csv，第 {line} 行，列 note"):
+        claims.register()
+
+
+def test_an_unsearched_claim_is_pending(data_copy: Path) -> None:
+    set_cells(data_copy / "claims.csv", {"claim_id": "itf-schemes"}, searched="")
+    results = by_id(claims.register())
+    assert results["itf-schemes"].status == claims.PENDING
+    assert claims.status_counts(list(results.values()))[claims.PENDING] == 1
 
 
 # ----------------------------------------------------------------------------------------------------------------

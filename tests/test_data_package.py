@@ -130,8 +130,8 @@ def test_differing_published_values_are_kept_beside_the_article_values() -> None
     assert startups.loc[2021, "startups_article"] == 4000 and startups.loc[2021, "qualifier"] == "近"
     assert startups.loc[2021, "verification"] == "differs" and startups.loc[2021, "startups_published"] != 4000
     parks = data.load("tech_parks").set_index(["park_code", "measure_code"])
-    science_park = parks.loc[("science_park", "companies")]
-    assert (science_park["value_article"], science_park["qualifier"]) == (1000, "逾")
+    science_park = parks.loc[("science_park", "rd_staff")]
+    assert (science_park["value_article"], science_park["qualifier"]) == (17000, "约")
     assert science_park["verification"] == "differs" and pd.notna(science_park["value_published"])
 
 
@@ -376,13 +376,13 @@ def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() ->
     imd = {(r["year"], r["economy_code"]): r for r in read_csv(REAL_DATA / "imd_digital_ranks.csv")}
     startups = {r["survey_year"]: r for r in read_csv(REAL_DATA / "hk_startups.csv")}
     parks = {(r["park_code"], r["measure_code"]): r for r in read_csv(REAL_DATA / "tech_parks.csv")}
-    park = parks[("science_park", "companies")]
+    park = parks[("science_park", "rd_staff")]
     # The article's values are fixed; the published ones are read from the data beside them.
     expected = [
         f"文章 33，已发表 {imd[('2018', 'CHN')]['rank_published']}",
         f"文章 63，已发表 {imd[('2021', 'HKG')]['economies_ranked']}",
         f"文章 近 4000，已发表 {startups['2021']['startups_published']}",
-        f"文章 逾 1000，已发表 {_as_written(park['value_published'], park['qualifier_published'])}",
+        f"文章 约 17000，已发表 {_as_written(park['value_published'], park['qualifier_published'])}",
     ]
     for phrase in expected:
         assert phrase in text, phrase

@@ -90,12 +90,12 @@ def test_a_csv_edit_changes_its_sentence_and_only_its_figures(edited_build: Edit
 
 def test_a_data_edit_changes_the_register_and_the_margin_note(edited_build: EditedBuild, html_dir: Path) -> None:
     book = edited_build.edited_html / "book"
-    before = Page.read(html_dir / "book" / "claims.html").register_rows["claim-science-park-companies"]
+    before = Page.read(html_dir / "book" / "claims.html").register_rows["claim-science-park-rd-staff"]
     assert before[1].startswith(claims.DIFFERS)
-    row = Page.read(book / "claims.html").register_rows["claim-science-park-companies"]
-    assert row[1] == claims.CONSISTENT and "超过 1000" in row[3], row
+    row = Page.read(book / "claims.html").register_rows["claim-science-park-rd-staff"]
+    assert row[1] == claims.CONSISTENT and "约 17000" in row[3], row
     chapter = Page.read(book / "03-government-measures.html")
-    assert not any("claims.html#claim-science-park-companies" in h for _, hrefs in chapter.margins for h in hrefs)
+    assert not any("claims.html#claim-science-park-rd-staff" in h for _, hrefs in chapter.margins for h in hrefs)
     assert all(not text.strip() for text, _ in chapter.margins), "chapter 03 has no other discrepancy"
 
 

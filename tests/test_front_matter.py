@@ -88,13 +88,14 @@ def test_findings_name_the_year_label_pattern_and_the_table_1_contradiction(resu
     assert "2017 年第 16 名" in text  # the article's own Table 1 against "近 5 年均排在前 15 名"
     assert "2022 年的发布为 3985 家" in text and "2.56 倍" in text  # 近 4000 家 / 2.6 倍 fit the 2022 survey
     assert "可能用了 2022 年发布的数据，却标作 2021 年" in text
+    assert "用的是下一年发布中的同一个数字" in text and "只算 1 份证据" in text  # both rest on the 2022 survey
     assert "54 是其 2023 版的名次" in text  # CityU, from the data's own note
 
 
 def test_findings_change_with_the_data(results):
     no_2022 = loader_with("hk_startups", lambda f: f[f["survey_year"] != 2022])
-    # without the 2022 survey only the IMD count (63 economies = the 2022 release) still fits the next year
-    assert [s.result.claim.claim_id for s in front.year_shifts(results, no_2022)] == ["t1-imd-economies-2021"]
+    # without the 2022 survey nothing fits the next year (IMD's 63 economies of 2022 were also 2017–2020's count)
+    assert [s.result.claim.claim_id for s in front.year_shifts(results, no_2022)] == []
     assert "2022 年的发布为 3985 家" not in "\n".join(front.findings(results, no_2022))
     assert [r.claim.claim_id for r, _ in front.self_contradictions(results)] == ["gii-top15"]
     within = loader_with("gii_ranks", lambda f: f.assign(rank_article=f["rank_article"].clip(upper=15)))
@@ -104,11 +105,19 @@ def test_findings_change_with_the_data(results):
 def test_year_shift_needs_the_next_years_value_to_support_the_article(results):
     far = loader_with("hk_startups", lambda f: f.assign(
         startups_published=f["startups_published"].where(f["survey_year"] != 2022, 5000)))
-    assert [s.result.claim.claim_id for s in front.year_shifts(results, far)] == ["t1-imd-economies-2021"]
+    assert [s.result.claim.claim_id for s in front.year_shifts(results, far)] == []
     found = front.year_shifts(results)
-    assert {s.result.claim.claim_id for s in found} == {"hk-startups-2021", "hk-startups-growth",
-                                                         "t1-imd-economies-2021"}
+    assert {s.result.claim.claim_id for s in found} == {"hk-startups-2021", "hk-startups-growth"}
     assert all(s.year == 2021 for s in found)
+    assert {s.release for s in found} == {("hk_startups", "2022", "3985")}  # one survey, one piece of evidence
+
+
+def test_a_value_other_years_also_give_is_no_year_shift(results):
+    # IMD's "/63": 2022 had 63 economies, but so had 2017–2020; were those years 62, the 2022 match would count
+    unique = loader_with("imd_digital_ranks", lambda f: f.assign(
+        economies_ranked=f["economies_ranked"].where(~f["year"].between(2017, 2020), 62)))
+    assert "t1-imd-economies-2021" in {s.result.claim.claim_id for s in front.year_shifts(results, unique)}
+    assert "t1-imd-economies-2021" not in {s.result.claim.claim_id for s in front.year_shifts(results)}
 
 
 # ---- Edition and citation (Sphinx side) -------------------------------------------------------------------------
@@ -215,9 +224,12 @@ def test_the_book_pdf_opens_with_the_edition_line_key_messages_and_citation():
         assert label in pages, f"the PDF's first 4 pages lack {label}"
 
 
-def test_unverified_is_explained_as_not_yet_checked_and_minor_gaps_come_last(results):
+def test_not_found_is_explained_as_searched_and_minor_gaps_come_last(results):
     text = "\n".join(front.findings(results))
-    assert "尚未找到或尚未核对" in text and "多为找不到公开来源" not in text
+    counts = claims.status_counts(results)
+    assert f"{counts[claims.NOT_FOUND]} 处未找到来源" in text and "编者检索过" in text and "并不表示它有误" in text
+    assert f"{counts[claims.BY_TEXT]} 处由文章本身即可确定" in text
     others = text.split("相差较大")[-1]
-    # the off-by-one rank (CityU 54 vs 53) is listed after the larger gaps (科学园 逾 1000 vs 约 900)
-    assert others.index("约 900 家") < others.index("细微差异") < others.index("第 53 名")
+    # the off-by-one rank (CityU 54 vs 53) is listed after the larger gaps (科学园 研发人员 约 17000 vs 逾 11000)
+    assert others.index("逾 11000 人") < others.index("细微差异") < others.index("第 53 名")
+    assert "约 900 家" not in text  # 科学园 逾千家: the chairman's 超過1000 supports it

@@ -15,7 +15,7 @@ from pybtex.database import parse_file
 from pybtex.richtext import Text
 
 from pybtex_gbt7714 import GBT7714Style
-from szhk import data, provenance
+from szhk import data, provenance, quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 BIB = ROOT / "book" / "references.bib"
@@ -62,7 +62,7 @@ def test_the_repositorys_later_year_values_are_quoted_and_their_aggregators_mark
     ("17 … Austria 50.3 18 … Hong Kong 50.1", "18", True),
 ])
 def test_a_quote_gives_a_number_only_as_a_number_of_its_own(quote: str, raw: str, expected: bool) -> None:
-    assert provenance.quote_gives(quote, raw) is expected
+    assert quotes.quote_gives(quote, raw) is expected
 
 
 def test_a_cited_source_without_a_quote_fails_naming_file_row_and_column(package: Path) -> None:

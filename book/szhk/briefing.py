@@ -225,9 +225,9 @@ KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in
     "itf_projects_approved", "itf_funding_approved", "itvf_size", "fintech_ecosystem_rank_2020", "virtual_banks",
     "hetao_projects", "qianhai_institutional_innovations",
 )
-# data/key_figures.csv `verification` → the register's words (szhk.claims statuses)
-CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）",
-           "unconfirmed": claims.UNVERIFIED}
+# data/key_figures.csv `verification` → the register's words (szhk.claims statuses); an unconfirmed figure takes
+# the register's status for its row (未找到来源 when searched, 待核 when not)
+CHECKED = {"match": claims.CONSISTENT, "match (secondary)": f"{claims.CONSISTENT}（二手来源）"}
 
 
 def as_written(value: float, unit: str, qualifier: object) -> str:
@@ -251,8 +251,10 @@ def series_key_numbers() -> pd.DataFrame:
     ]).set_index("figure_id")
 
 
-def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
-    """指标 | 文章所写 | 核验: the article's key numbers and what checking them found."""
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, results: Sequence[Result] | None = None) -> str:
+    """指标 | 文章所写 | 核验: the article's key numbers and what checking them found (`results`: the register,
+    read when not given)."""
+    unsourced = claims.status_by_row(claims.register() if results is None else results)
     figures = pd.concat([load("key_figures").set_index("figure_id"), series_key_numbers()])
     unknown = [name for name in names if name not in figures.index]
     if unknown:
@@ -265,6 +267,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS) -> str:
                 "来源为 " + as_written(row.value_published, row.unit, row.qualifier_published)))
         elif row.verification in CHECKED:
             checked = CHECKED[row.verification]
+        elif row.verification == "unconfirmed":
+            checked = unsourced.get(("key_figures", name), claims.PENDING)
         else:
             raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
                                 f"unknown mark {row.verification!r}")
@@ -279,8 +283,9 @@ def discrepancies_markdown(results: Sequence[Result]) -> str:
     """The register's tally in one sentence, then its 不一致 entries: what, the article's value, the source's."""
     counts = claims.status_counts(results)
     wrong = [r for r in results if r.status == DIFFERS]
-    lead = (f"文章的 {len(results)} 处数字、名次和比较中，{counts[claims.CONSISTENT]} 处与公开来源一致，"
-            f"{counts[DIFFERS]} 处不一致，{counts[claims.UNVERIFIED]} 处未能核实。")
+    # one line on the printed page: the register's categories, those no claim has left out
+    tally = "，".join(f"{counts[status]} 处{status}" for status in claims.STATUSES if counts[status])
+    lead = f"文章的 {len(results)} 处数字、名次和比较中：{tally}。"
     if not wrong:
         return lead + "\n"
     rows = [[r.claim.statement, r.article_value, r.published_value] for r in wrong]

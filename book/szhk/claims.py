@@ -4,10 +4,18 @@ data/claims.csv lists the claims: where each sits in the book (chapter, paragrap
 the kind of check, and *where* its values are in the data package (resource, rows, columns). It holds no values:
 they are read from the data at build time, so a data edit changes the status. Statuses:
 
-- 一致      the published value (or the value computed from the published data) supports the article's;
-- 不一致    it does not;
-- 未能核实  no published value for the claim is in the data (or the data says the one it has is not for the
-            article's date or scope: its ``verification`` mark is ``unconfirmed``).
+- 一致        the published value (or the value computed from the published data) supports the article's;
+- 不一致      it does not;
+- 未找到来源  no published value for the claim is in the data (or the data says the one it has is not for the
+              article's date or scope: its ``verification`` mark is ``unconfirmed``), and the editor has searched:
+              claims.csv's ``searched`` says when and where;
+- 待核        the same, but ``searched`` is empty: nobody has looked yet;
+- 文本自明    the article's own text settles it (a count of the items it lists, date arithmetic on dates it gives):
+              a separate group, not a check against a source.
+
+A claim that is 一致 or 不一致 (other than a list count the text contradicts) must rest on a source (the rows' ``published_source``): the register stops the build
+otherwise, naming the data file, row and column; `unquoted_numbers` lists such sources whose quote (sources.csv)
+does not give the number.
 
 Checks (column ``check``):
 
@@ -17,7 +25,10 @@ Checks (column ``check``):
                   前 15 名";
 - ``ahead``       each row ranks ahead of (a smaller number than) its partner in ``other_rows``;
 - ``ratio``       the article's ratio (its row) against the ratio of the two ``other_rows`` of ``other_resource``;
-- ``list_count``  a count the article states for a list it gives (no published source: always 未能核实).
+- ``list_count``  a count the article states for a list it gives: 文本自明 when the list has that many items
+                  (article_lists.csv), 不一致 when it does not;
+- ``text``        settled by the article's own text (e.g. 回归 25 年 with the text's “25 周年大会” of 2022): 文本自明;
+                  the claim's ``note`` must state the arithmetic.
 
 Pure functions (`evaluate`, `combine`, …) take frames; `register` reads the data through `szhk.data.load`, like
 any chapter. The rule for rounded and qualified numbers is `szhk.qualifiers.amount_supported` (the data's own
@@ -26,27 +37,31 @@ any chapter. The rule for rounded and qualified numbers is `szhk.qualifiers.amou
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import data, deps
+from . import data, deps, quotes
 from .descriptor import DataValidationError
 from .qualifiers import amount_supported, precision
 
 __all__ = [
-    "CONSISTENT", "DIFFERS", "UNVERIFIED", "STATUSES", "Claim", "Result", "by_materiality",
+    "CONSISTENT", "DIFFERS", "NOT_FOUND", "PENDING", "BY_TEXT", "STATUSES", "CHECKED", "UNSOURCED", "Claim",
+    "Result", "by_materiality", "unquoted_numbers", "status_by_row",
     "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
     "status_counts", "chapter_titles", "source_kinds", "secondary_only",
 ]
 
-CONSISTENT, DIFFERS, UNVERIFIED = "一致", "不一致", "未能核实"
-STATUSES = (CONSISTENT, DIFFERS, UNVERIFIED)
+CONSISTENT, DIFFERS, NOT_FOUND, PENDING, BY_TEXT = "一致", "不一致", "未找到来源", "待核", "文本自明"
+STATUSES = (CONSISTENT, DIFFERS, NOT_FOUND, PENDING, BY_TEXT)  # the register's order
+CHECKED = (CONSISTENT, DIFFERS)     # decided against a published source
+UNSOURCED = (NOT_FOUND, PENDING)    # no published source settles the claim (searched, or not yet)
 RESOURCE = "claims"
-CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count")
+CHECKS = ("exact", "amount", "at_most", "ahead", "ratio", "list_count", "text")
+TEXT_CHECKS = ("list_count", "text")  # settled by the article's own text, not by a source
 BOOK_DIR = deps.root() / "book"
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -71,6 +86,7 @@ class Claim:
     threshold: float | None = None
     allowed_exceptions: int = 0
     note: str = ""
+    searched: str = ""
     line: int = 0
     number: int = 0
 
@@ -113,11 +129,12 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def combine(statuses: Sequence[str]) -> str:
-    """One status for several checks: any 不一致 wins, then any 未能核实; 一致 only if all are."""
+    """One status for several checks: any 不一致 wins, then any without a source (未找到来源); 一致 only if all
+    are. (Whether an unsourced claim has been searched is the claim's, not the rows': see `evaluate`.)"""
     if DIFFERS in statuses:
         return DIFFERS
-    if UNVERIFIED in statuses or not statuses:
-        return UNVERIFIED
+    if NOT_FOUND in statuses or not statuses:
+        return NOT_FOUND
     return CONSISTENT
 
 
@@ -172,7 +189,7 @@ def read_claims(frame: pd.DataFrame | None = None) -> list[Claim]:
             other_rows=tuple(r.strip() for r in _text(row.get("other_rows")).split(";") if r.strip()),
             threshold=float(threshold) if threshold is not None else None,
             allowed_exceptions=0 if exceptions is None or pd.isna(exceptions) else int(exceptions),
-            note=_text(row.get("note")), line=index + 2, number=index + 1,
+            note=_text(row.get("note")), searched=_text(row.get("searched")), line=index + 2, number=index + 1,
         ))
     return claims
 
@@ -299,7 +316,7 @@ def _values(claim: Claim, frame: pd.DataFrame, rows: Sequence[Mapping[str, Any]]
 
 def _row_status(claim: Claim, value: _Value) -> str:
     if value.article is None or value.published is None or not value.comparable:
-        return UNVERIFIED
+        return NOT_FOUND
     if claim.check == "exact":
         return CONSISTENT if value.article == value.published else DIFFERS
     return CONSISTENT if amount_supported(value.article, value.qualifier, value.published,
@@ -322,13 +339,21 @@ def _article_text(value: _Value) -> str:
 def _mark_remark(value: _Value, status: str) -> str | None:
     """Data whose verification mark contradicts the computed status (the maintainer changed a value, not the mark)."""
     expected = {"match": CONSISTENT, "match (secondary)": CONSISTENT, "differs": DIFFERS}.get(value.mark)
-    if expected and status != UNVERIFIED and status != expected:
+    if expected and status in CHECKED and status != expected:
         return f"数据的核对标记（{value.mark}）与按数值计算的结果不符：请更新该行的 verification 列。"
     return None
 
 
 def evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> Result:
-    """Check one claim against the data frames (resource name → frame as `data.load` returns it)."""
+    """Check one claim against the data frames (resource name → frame as `data.load` returns it). A claim no
+    source settles is 未找到来源 when claims.csv records a search (``searched``), else 待核."""
+    result = _evaluate(claim, frames, descriptor)
+    if result.status == NOT_FOUND and not claim.searched:
+        return replace(result, status=PENDING)
+    return result
+
+
+def _evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> Result:
     if claim.check not in CHECKS:
         raise _error(claim.line, "check", f"check 取值：{'、'.join(CHECKS)}", f"未知的核对方式“{claim.check}”")
     frame = frames[claim.resource]
@@ -365,11 +390,18 @@ def evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mappi
                          f"rows 选出 {len(rows)} 行，other_rows 选出 {len(other)} 行")
         other_values = _values(claim, frame, other, key_fields, units, claim.article_field, claim.published_field)
         return _evaluate_ahead(claim, values, other_values, rows, other, key_fields)
-    # list_count: the article states how many items its list has; no published source counts them
+    if claim.check == "text":
+        # settled by the article's own words; the note states how (no source is needed, none is cited)
+        if not claim.note:
+            raise _error(claim.line, "note", "text：核对说明（note）须写明由文本确定的依据（如日期的推算）", "note 为空")
+        return Result(claim, BY_TEXT, _article_text(values[0]), "不需要外部来源：见核对说明")
+    # list_count: the article states how many items its list has, and lists them (article_lists.csv)
     stated = values[0].article
     listed = len(rows)
-    remarks = () if stated is None or stated == listed else (f"文中列出 {listed} 项，与所述 {_number(stated)} 项不同。",)
-    return Result(claim, UNVERIFIED, _article_text(values[0]), "未找到", data_value=f"文中列出 {listed} 项",
+    items = "、".join(_text(r.get("item_zh")) for r in rows if _text(r.get("item_zh")))
+    status = BY_TEXT if stated == listed else DIFFERS
+    remarks = () if status == BY_TEXT else (f"文中列出 {listed} 项，与所述 {_number(stated) if stated is not None else '（未给出）'} 项不同。",)
+    return Result(claim, status, _article_text(values[0]), f"文中列出 {listed} 项" + (f"：{items}" if items else ""),
                   remarks=remarks)
 
 
@@ -422,7 +454,7 @@ def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Map
     if len(over) > claim.allowed_exceptions:
         status = DIFFERS
     elif len(over) + len(missing) > claim.allowed_exceptions:
-        status = UNVERIFIED
+        status = NOT_FOUND
     else:
         status = CONSISTENT
     allowance = f"（至多 {claim.allowed_exceptions} 项例外）" if claim.allowed_exceptions else ""
@@ -448,7 +480,7 @@ def _evaluate_ahead(claim: Claim, values: Sequence[_Value], others: Sequence[_Va
             if kind == "published" and not (mine.comparable and theirs.comparable):
                 a = b = None
             if a is None or b is None:
-                statuses.append(UNVERIFIED)
+                statuses.append(NOT_FOUND)
                 parts.append(f"{mine.label}未找到")
             else:
                 statuses.append(CONSISTENT if a < b else DIFFERS)
@@ -496,7 +528,7 @@ def _evaluate_ratio(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor
     published, published_text = ratio("published")
     _, data_text = ratio("article")
     if mine.article is None or published is None:
-        status = UNVERIFIED
+        status = NOT_FOUND
     else:
         status = CONSISTENT if amount_supported(mine.article, mine.qualifier, published) else DIFFERS
     return Result(claim, status, _article_text(mine), published_text, data_value="以文章的数字计（文章未给出的用已发表值）：" + data_text,
@@ -521,7 +553,92 @@ def register(target: str | None = None) -> list[Result]:
             if name and name not in names:
                 raise _error(claim.line, column, "引用的数据集必须在 datapackage.json 中列出", f"没有数据集“{name}”")
     frames = {name: data.load(name) for name in resources_for(claims)}
-    return [evaluate(claim, frames, descriptor) for claim in claims]
+    results = [evaluate(claim, frames, descriptor) for claim in claims]
+    for result in results:
+        # a list count the text contradicts is 不一致 from the text alone: it cites none
+        if result.status in CHECKED and not result.sources and result.claim.check not in TEXT_CHECKS:
+            raise _unsourced(result.claim, frames, descriptor)
+    return results
+
+
+def _resource_path(descriptor: Mapping[str, Any], resource: str) -> Path:
+    item = next(i for i in descriptor["resources"] if i.get("name") == resource)
+    return data.data_dir() / item.get("path", f"{resource}.csv")
+
+
+def _row_line(frame: pd.DataFrame, key_fields: Sequence[str], spec: str) -> int | str:
+    """The line of row `spec` in its CSV (the header is line 1), "—" when it is not there."""
+    parts = spec.split("|")
+    for position, record in enumerate(frame.to_dict("records")):
+        if all(_text(record[k]) == p for k, p in zip(key_fields, parts)):
+            return position + 2
+    return "—"
+
+
+def _unsourced(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> DataValidationError:
+    """A claim decided (一致 or 不一致) from a row that names no source: the error names that row."""
+    resource, spec = ((claim.other_resource, claim.other_rows[0]) if claim.check == "ratio"
+                      else (claim.resource, claim.rows[0]))
+    line = _row_line(frames[resource], _key_fields(descriptor, resource), spec)
+    return DataValidationError(
+        _resource_path(descriptor, resource), line, "published_source",
+        "核对结果为一致或不一致的已发表值必须注明来源（sources.csv 中的 source_id）",
+        f"数字核验第 {claim.number} 条（{claim.claim_id}）据此行判为{'一致或不一致'}，但该行没有来源")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The numbers the sources' quotes give (sources.csv: quote)
+# ----------------------------------------------------------------------------------------------------------------
+def _source_column(row: Mapping[str, Any], published_field: str) -> str:
+    """The column naming the source of `published_field` (economies_ranked → economies_ranked_source when filled)."""
+    for name in (f"{published_field.removesuffix('_published')}_source", f"{published_field}_source"):
+        if name in row and _text(row.get(name)):
+            return name
+    return "published_source"
+
+
+def unquoted_numbers(results: Sequence[Result], load: Any = None) -> list[DataValidationError]:
+    """For every claim decided against a source (一致 or 不一致): each published value it compared whose source has a
+    quote (sources.csv) that does not give that value. A source without a quote is not listed here (the sources'
+    own validation asks for one); an error names sources.csv's row and its quote column."""
+    load = load or data.load
+    descriptor = data.package()
+    sources = load("sources")
+    quoted = {_text(r["source_id"]): (_text(r.get("quote")), i + 2) for i, r in enumerate(sources.to_dict("records"))}
+    problems = []
+    for result in results:
+        claim = result.claim
+        if result.status not in CHECKED:
+            continue
+        if claim.check == "ratio":
+            picks = [(claim.other_resource, spec) for spec in claim.other_rows]
+        else:
+            picks = [(claim.resource, spec) for spec in claim.rows]
+            if claim.check == "ahead":
+                picks += [(claim.resource, spec) for spec in claim.other_rows]
+        for resource, spec in picks:
+            frame = load(resource)
+            units = _field_units(descriptor, resource)
+            for row in _select(claim, frame, _key_fields(descriptor, resource), [spec], "rows", resource):
+                value = _decimal(row.get(claim.published_field))
+                source = _text(row.get(_source_column(row, claim.published_field)))
+                quote, line = quoted.get(source, ("", "—"))
+                if value is None or not source or not quote:
+                    continue
+                unit = _text(row.get("unit")) or units.get(claim.published_field, "") or ""
+                if not quotes.quote_gives(quote, value, unit):
+                    problems.append(DataValidationError(
+                        data.data_dir() / "sources.csv", line, "quote",
+                        "来源的原话（quote）须给出它所支持的数字",
+                        f"数字核验第 {claim.number} 条（{claim.claim_id}）用来源 {source} 的值 {_number(value)}"
+                        f"（{resource}.csv，{spec}），但该来源的原话中没有这个数字"))
+    return problems
+
+
+def status_by_row(results: Sequence[Result]) -> dict[tuple[str, str], str]:
+    """(resource, row) → status, for the claims that read one row (what a table of single figures can show)."""
+    return {(r.claim.resource, r.claim.rows[0]): r.status for r in results
+            if len(r.claim.rows) == 1 and not r.claim.other_rows}
 
 
 def by_materiality(results: Sequence[Result]) -> list[Result]:
@@ -566,6 +683,8 @@ def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
 # ----------------------------------------------------------------------------------------------------------------
 # The statuses' colours for the chart of statuses by chapter (szhk.figures.stacked_counts, book/claims.md)
 # ----------------------------------------------------------------------------------------------------------------
-# Colours no economy uses (中国香港 is blue and 中国内地 vermillion in every figure): Okabe–Ito green, reddish purple.
-STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#CC79A7", UNVERIFIED: "#BBBBBB"}
-STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", UNVERIFIED: None}  # colour is never the only cue
+# Colours no economy uses (中国香港 is blue and 中国内地 vermillion in every figure): Okabe–Ito green, reddish purple,
+# yellow; greys for the claims without a source (the lighter, dotted, for those nobody has searched yet).
+STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#CC79A7", NOT_FOUND: "#BBBBBB", PENDING: "#E4E4E4",
+                  BY_TEXT: "#F0E442"}
+STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", NOT_FOUND: None, PENDING: "..", BY_TEXT: None}  # colour is never the only cue

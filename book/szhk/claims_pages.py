@@ -13,8 +13,8 @@ from typing import Any
 from . import data
 from . import markdown as md
 from .claims import (
-    CONSISTENT, DIFFERS, STATUSES, UNVERIFIED, Result, by_materiality, chapter_titles, register, secondary_only,
-    source_kinds, status_counts,
+    BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, STATUSES, Result, by_materiality, chapter_titles, register,
+    secondary_only, source_kinds, status_counts,
 )
 from .descriptor import bibliography_keys
 
@@ -53,10 +53,11 @@ def summary_markdown(results: Sequence[Result]) -> str:
     """The counts, and the claims that differ from their sources (each linked to its register entry)."""
     counts = status_counts(results)
     secondary = secondary_only(results, source_kinds())
-    text = (f"本页共核验文章中的 {len(results)} 处数字、名次或比较：一致 {counts[CONSISTENT]} 处"
-            f"（其中 {secondary} 处只有新闻或汇编等二手来源），"
-            f"不一致 {counts[DIFFERS]} 处，未能核实 {counts[UNVERIFIED]} 处（本书尚未找到或尚未核对其公开来源，"
-            "并不表示这些数字有误）。")
+    text = (f"本页共列出文章中的 {len(results)} 处数字、名次或比较。对照公开来源：一致 {counts[CONSISTENT]} 处"
+            f"（其中 {secondary} 处只有新闻或汇编等二手来源），不一致 {counts[DIFFERS]} 处；"
+            f"未找到来源 {counts[NOT_FOUND]} 处（已检索，各条写明查过哪里；并不表示这些数字有误），"
+            f"待核 {counts[PENDING]} 处（尚未检索）。另有 {counts[BY_TEXT]} 处由文章本身即可确定（文中列出的项数、"
+            "日期的推算），不需要外部来源，单列为文本自明。")
     differing = by_materiality([r for r in results if r.status == DIFFERS])
     if differing:
         text += "与公开来源不一致的是（先列改变文章说法的，名次或个数只差 1 的列在最后）：\n\n" + "\n".join(
@@ -93,6 +94,8 @@ def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], 
         if r.data_value:
             published += ["", md.text(r.data_value)]
         status = f"**{r.status}**" if r.status == DIFFERS else r.status
+        if r.status == NOT_FOUND and r.claim.searched:  # where the editor looked (claims.csv: searched)
+            status += "\n\n检索：" + md.text(r.claim.searched)
         if r.remarks:
             status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
         rows.append([md.Markup(cell) for cell in (

@@ -3,12 +3,13 @@
 
 - A key message is the editor's sentence, not the author's: it summarises a paragraph of the article, holds one
   number read from the data (a named row and column of a resource), links to that paragraph and to the dataset,
-  and carries the claims register's caveat when the claim it rests on is 不一致 or 未能核实. A message whose
+  and carries the claims register's caveat when the claim it rests on is 不一致, 未找到来源 or 待核. A message whose
   number is not in the data raises FrontMatterError naming the message: the page never states a number the data
   does not hold.
 - The findings are written from the register (`szhk.claims.register()`): the tally of statuses, the claims that
   the article's own figures contradict, the figures that match the next year's release rather than the year the
-  article names, and the other discrepancies. They change when the data do.
+  article names (with how many releases that evidence rests on), and the other discrepancies. They change when the
+  data do.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from . import claims, data, markdown
-from .claims import CONSISTENT, DIFFERS, UNVERIFIED, Result
+from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, UNSOURCED, Result
 
 __all__ = ["FrontMatterError", "KeyMessage", "KEY_MESSAGES", "key_message_value", "key_messages_markdown",
            "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
@@ -129,8 +130,8 @@ def _caveat(result: Result) -> str:
     link = f"{{ref}}`数字核验第 {result.claim.number} 条 <{result.claim.label}>`"
     if result.status == DIFFERS:
         return f"核验：文章的数字与公开来源不一致，见{link}。"
-    if result.status == UNVERIFIED:
-        return f"核验：未能核实，见{link}。"
+    if result.status in UNSOURCED:
+        return f"核验：{result.status}，见{link}。"
     return ""
 
 
@@ -180,6 +181,9 @@ class YearShift:
     year: int              # the year the article names
     next_value: Decimal    # the published value one year later (a ratio for ratio claims)
     next_text: str
+    # the later row the match rests on (resource, row, its published value): one row, one piece of evidence however
+    # many claims use it
+    release: tuple[str, str, str] = ("", "", "")
 
 
 def _year_position(key: Sequence[str]) -> int | None:
@@ -212,9 +216,37 @@ def _with_next_year(resource: str, spec: str, load: Callable[[str], pd.DataFrame
     return None if later is None else (shifted[0], _row(frame, key, spec), later)
 
 
+def _other_years_support(claim: claims.Claim, resource: str, spec: str, article: Decimal, qualifier: str,
+                         load: Callable[[str], pd.DataFrame]) -> bool:
+    """Whether a year other than the one the article names and the next gives a published value that supports the
+    article's (IMD's "/63": 63 economies in 2017–2020 and 2022): then the next year's match says nothing about
+    which release the author used."""
+    key = _primary_key(resource)
+    position = _year_position(key)
+    parts = spec.split("|")
+    named = int(parts[position])
+    for row in load(resource).to_dict("records"):
+        year = _decimal(row.get(key[position]))
+        if year is None or int(year) in (named, named + 1):
+            continue
+        if any(_text(row.get(k)) != p for i, (k, p) in enumerate(zip(key, parts)) if i != position):
+            continue
+        published = _decimal(row.get(claim.published_field))
+        if published is not None and (article == published if claim.check == "exact"
+                                      else claims.amount_supported(article, qualifier, published)):
+            return True
+    return False
+
+
+def _release(resource: str, row: Mapping[str, Any], field: str) -> tuple[str, str, str]:
+    key = _primary_key(resource)
+    return resource, "|".join(_text(row.get(k)) for k in key), _number(_decimal(row.get(field)) or Decimal(0))
+
+
 def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[YearShift]:
     """The 不一致 claims whose article value the next year's published value supports (same resource, the row for
-    the following year): an `amount`/`exact` claim on one row, or a `ratio` whose numerator row is shifted."""
+    the following year): an `amount`/`exact` claim on one row, or a `ratio` whose numerator row is shifted. A value
+    that other years' releases give as well is left out: it is no evidence of which release the author used."""
     found = []
     for result in results:
         claim = result.claim
@@ -228,10 +260,12 @@ def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] =
             article, published = _decimal(mine.get(claim.article_field)), _decimal(later.get(claim.published_field))
             if article is None or published is None:
                 continue
+            qualifier = _text(mine.get("qualifier"))
             supported = (article == published if claim.check == "exact" else
-                         claims.amount_supported(article, _text(mine.get("qualifier")), published))
-            if supported:
-                found.append(YearShift(result, year, published, _number(published)))
+                         claims.amount_supported(article, qualifier, published))
+            if supported and not _other_years_support(claim, claim.resource, claim.rows[0], article, qualifier, load):
+                found.append(YearShift(result, year, published, _number(published),
+                                       _release(claim.resource, later, claim.published_field)))
         elif claim.check == "ratio" and len(claim.other_rows) == 2 and claim.other_resource:
             pair = _with_next_year(claim.other_resource, claim.other_rows[0], load)
             if pair is None:
@@ -249,7 +283,8 @@ def year_shifts(results: Sequence[Result], load: Callable[[str], pd.DataFrame] =
             if claims.amount_supported(article, _text(mine.get("qualifier")), ratio):
                 shown = ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
                 found.append(YearShift(result, year, ratio,
-                                       f"{_number(shown)}（{_number(numerator)} ÷ {_number(denominator)}）"))
+                                       f"{_number(shown)}（{_number(numerator)} ÷ {_number(denominator)}）",
+                                       _release(claim.other_resource, top, claim.published_field)))
     return found
 
 
@@ -305,9 +340,11 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
     md = markdown.text  # data text reaches the page only through szhk.markdown
     counts = claims.status_counts(results)
     secondary = claims.secondary_only(results, claims.source_kinds(load))
-    out = [f"本书列出文章中的 {len(results)} 处数字、名次或比较，逐一与数据包中的公开来源对照：{counts[CONSISTENT]} "
-           f"处一致（其中 {secondary} 处只有新闻或汇编等二手来源），{counts[DIFFERS]} 处不一致，{counts[UNVERIFIED]} "
-           "处未能核实。“未能核实”是说本书尚未找到或尚未核对这一数字的公开来源，并不表示它有误。"]
+    pending = f"，{counts[PENDING]} 处待核（尚未检索）" if counts[PENDING] else ""
+    out = [f"本书列出文章中的 {len(results)} 处数字、名次或比较。{counts[BY_TEXT]} 处由文章本身即可确定（文中列出的项数、"
+           f"日期的推算），不需对照来源；其余逐一与数据包中的公开来源对照：{counts[CONSISTENT]} 处一致（其中 {secondary} "
+           f"处只有新闻或汇编等二手来源），{counts[DIFFERS]} 处不一致，{counts[NOT_FOUND]} 处未找到来源{pending}。"
+           "“未找到来源”是说编者检索过（各条写明查过哪里）而没有找到给出这一数字的公开来源，并不表示它有误。"]
     explained: set[str] = set()
     contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
     if contradicted:
@@ -324,10 +361,16 @@ def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = da
             f"{s.year + 1} 年的发布为 {md(_with_unit_of(s.next_text, s.result.published_value))}"
             f"（{_entry(s.result)}）" for s in shifts)
         years = sorted({s.year for s in shifts})
-        out.append(f"有 {len(shifts)} 处数字与文章所标年份的发布不符，却与下一年的发布相符：{parts}。")
+        releases = list(dict.fromkeys(s.release for s in shifts))
+        text = f"有 {len(shifts)} 处数字与文章所标年份的发布不符，却与下一年的发布相符：{parts}。"
+        if len(releases) < len(shifts):  # several claims resting on one later row are one piece of evidence
+            which = "；".join(f"{md(_title(resource))}，{md(row)}：{md(value)}" for resource, row, value in releases)
+            text += (f"这 {len(shifts)} 处用的是下一年发布中的{'同一个' if len(releases) == 1 else f' {len(releases)} 个'}"
+                     f"数字（{which}），只算 {len(releases)} 份证据。")
+        out.append(text)
         explained.update(s.result.claim.claim_id for s in shifts)
-        out.append(f"合起来看，作者可能用了 {years[-1] + 1} 年发布的数据，却标作 {years[-1]} 年；这是编者的推断，"
-                   "数据本身不能证实。")
+        out.append(f"由此看，作者可能用了 {years[-1] + 1} 年发布的数据，却标作 {years[-1]} 年；这是编者的推断，"
+                   f"只有 {len(releases)} 份证据，数据本身不能证实。")
     others = [r for r in claims.by_materiality(results) if r.status == DIFFERS and r.claim.claim_id not in explained]
     if others:
         def parts(chosen: Sequence[Result]) -> str:

@@ -19,13 +19,11 @@ per breach, naming file, row and column; szhk.data.validate_all adds them to the
 from __future__ import annotations
 
 import csv
-import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from . import deps
+from . import deps, quotes
 from . import markdown as md
 from .descriptor import BIBLIOGRAPHY, DataValidationError, read_descriptor
 from .deps import data_dir
@@ -33,64 +31,6 @@ from .deps import data_dir
 SOURCES_FILE = "sources.csv"
 CHECKED_MARKS = ("match", "match (secondary)", "differs")
 SECONDARY_KINDS = ("secondary", "mirror")
-
-_ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-                     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
-_CN_DIGITS = "〇一二三四五六七八九"
-
-
-def _chinese_numeral(n: int) -> str:
-    """1–99 as written in Chinese text: 二, 十五, 二十, 三十二."""
-    tens, units = divmod(n, 10)
-    return (("" if tens <= 1 else _CN_DIGITS[tens]) + ("十" if tens else "") + (_CN_DIGITS[units] if units else "")) \
-        if n >= 10 else _CN_DIGITS[n]
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def written_forms(raw: str) -> list[str]:
-    """The ways a source may write the number `raw` (as the CSV cell has it): digits with or without grouping,
-    tens of thousands in 万/萬, trailing zeros of a decimal, and for ranks up to 20 the English ordinal word and
-    the Chinese 第N."""
-    value = Decimal(raw.strip())
-    forms = {raw.strip(), _plain(value)}
-    if value == value.to_integral_value():
-        n = int(value)
-        forms |= {f"{n:,}", f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u00a0"), f"{n:,}".replace(",", "\u2009")}
-        if n >= 10000:
-            forms |= {_plain(value / 10000) + unit for unit in ("万", "萬")}
-        if 1 <= n <= 20:
-            forms.add(_ENGLISH_ORDINALS[n - 1])
-        if 1 <= n <= 99:
-            forms.add("第" + _chinese_numeral(n))
-        if n == 1:
-            forms.add("首位")
-    else:
-        for places in (1, 2, 3):
-            rounded = value.quantize(Decimal(1).scaleb(-places))
-            if rounded == value:
-                forms.add(format(rounded, "f"))
-    return sorted(forms, key=len, reverse=True)
-
-
-def quote_gives(quote: str, raw: str) -> bool:
-    """Whether `quote` writes the number `raw` as a number of its own (not as part of a longer number or word)."""
-    for form in written_forms(raw):
-        if form[0].isalpha() and form.isascii():
-            pattern = rf"\b{re.escape(form)}\b"
-        elif form.startswith("第"):
-            pattern = re.escape(form) + f"(?![{_CN_DIGITS}十百千])"
-        elif form == "首位":
-            pattern = re.escape(form)
-        else:
-            pattern = rf"(?<![\d.,]){re.escape(form)}(?!\d|[.,]\d)"
-        if re.search(pattern, quote, flags=re.IGNORECASE):
-            return True
-    return False
-
 
 # ----------------------------------------------------------------------------------------------------------------
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -166,7 +106,7 @@ def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = 
                 "文章之外的已发表值（in_article 为 false）所引的来源必须在 quote 列逐字摘录给出该数字的原话",
                 f"来源 “{source_id}” 没有 quote，但 {cited_by} 引用它"))
             continue
-        if not quote_gives(quote, row[field]):
+        if not quotes.quote_gives(quote, row[field]):
             found.append(DataValidationError(
                 path, number, field, "已发表值必须见于所引来源的 quote（数字本身，或其常见写法如 3,755、2.47万、第二、ninth）",
                 f"{row[field]} 不见于来源 “{source_id}”（{SOURCES_FILE} 第 {source_line} 行）的 quote"))
