@@ -163,8 +163,12 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
     await page.route("**/*", only_this_site)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(f"{m.text} @ {m.location}"))
     page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: visit.failed_loads.append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
+    # Loads are judged up to the full-page screenshot: to take it, Chromium resizes the view for a moment, which
+    # can make a <picture> start its phone drawing and cancel it (net::ERR_ABORTED) — not something a reader meets.
+    loading = {"judged": True}
+    page.on("requestfailed", lambda r: loading["judged"] and visit.failed_loads.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: loading["judged"] and r.status >= 400
+            and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
     try:
         await page.goto(site + name, wait_until="load")  # every file the HTML names has loaded (or failed) by then
         # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
@@ -183,6 +187,7 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
             found = await page.evaluate(MEASURE_NOTES)
             visit.margin_notes, visit.labelled = found["notes"], found["labelled"]
         slug = name.removesuffix(".html").replace("/", "__")
+        loading["judged"] = False
         await page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
         await page.add_script_tag(path=str(AXE_SCRIPT))
         visit.axe_violations = await page.evaluate("""async () => {
