@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import replace_once
-from szhk import briefing, claims, front, markdown
+from szhk import briefing, claims, data, front, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "szhk-briefing.pdf"
@@ -180,8 +180,16 @@ def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes(
     imd_points = {(x, y, l.get_markerfacecolor()) for l in imd_ax.get_lines() for x, y in zip(l.get_xdata(), l.get_ydata())}
     assert any(x == 2018 and y == 30 and face != "white" for x, y, face in imd_points)
     assert any(x == 2018 and y == 33 and face == "white" for x, y, face in imd_points)
+    # To the latest edition the data hold, and the title is the standing then, not the article's 2021.
+    gii = data.load("gii_ranks")
+    latest = int(gii["year"].max())
+    assert latest > int(gii.query("in_article")["year"].max())
+    assert max(x for l in gii_ax.get_lines() for x in l.get_xdata()) == latest
     texts = " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
-    assert "2021 年中国内地全球创新指数名次首次超过中国香港" in texts
+    ranks = gii[gii["year"] == latest].set_index("economy_zh")["rank_published"]
+    leader = "中国内地" if ranks["中国"] < ranks["中国香港"] else "中国香港"
+    assert f"{latest} 年全球创新指数{leader}" in texts and "首次超过" not in texts, texts[:200]
+    assert f"第 {min(ranks):g} 名" in texts
     plt.close(fig)
 
 

@@ -4,7 +4,8 @@ Each page is opened once at desktop width (1280 px) and once at phone width (390
 reader would meet: console errors, files that fail to load, requests to other sites (blocked and recorded),
 images that do not show, sideways scrolling, what printing shows, and axe-core's accessibility findings. The
 tests below then judge those records. Screenshots go to tests/artifacts/screenshots/, axe's findings to
-tests/artifacts/axe.json.
+tests/artifacts/axe.json. The visit also measures every chart's text as drawn on the screen (CSS px) and, on a
+desktop, where each 核验 margin note stands beside the page's labelled paragraphs.
 """
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ class Visit:
     shown_in_print: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # links within the book, relative to its root
     axe_violations: list[dict] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)  # each SVG chart shown: its drawing and smallest text (px)
+    margin_notes: list[dict] = field(default_factory=list)  # each 核验 note cell in page order: shown, its top
+    labelled: dict[str, list[float]] = field(default_factory=dict)  # para-… label → [top, bottom] of its block
 
 
 def _is_redirect(page: Path) -> bool:
@@ -83,6 +87,58 @@ def _is_redirect(page: Path) -> bool:
 
 
 AT_ONCE = 3  # pages open at the same time: a page mostly waits (loading, painting), so a few overlap well
+# The text of each SVG chart as the screen shows it. Matplotlib writes a text as glyph outlines in a group
+# <g id="text_N"><g transform="… scale(s -s)"> whose scale is the font size / 100 (its text-to-path unit): so a
+# glyph group's size on screen is 100 × its screen matrix's scale. The page shows an SVG through an <img> (its
+# DOM is closed), so each chart the browser chose (currentSrc) is laid over the page at the <img>'s size, measured
+# with getScreenCTM, and removed.
+MEASURE_CHARTS = """async () => {
+    const charts = [];
+    for (const img of document.querySelectorAll("article figure img")) {
+        const src = img.currentSrc || img.src;
+        const box = img.getBoundingClientRect();
+        if (!src.split("?")[0].endsWith(".svg") || box.width === 0) continue;  // hidden (the timeline on a phone)
+        const svgText = await (await fetch(src)).text();
+        const svg = document.importNode(new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement, true);
+        svg.setAttribute("width", box.width);
+        svg.setAttribute("height", box.height);
+        Object.assign(svg.style, {position: "fixed", left: "0", top: "0"});
+        document.body.appendChild(svg);
+        let smallest = Infinity, text = "", texts = 0;
+        for (const glyphs of svg.querySelectorAll('g[id^="text_"] > g[transform*="scale"]')) {
+            const m = glyphs.getScreenCTM();
+            const px = Math.hypot(m.a, m.b) * 100;
+            texts += 1;
+            if (px < smallest) {
+                smallest = px;
+                const comment = [...glyphs.parentNode.childNodes].find((n) => n.nodeType === Node.COMMENT_NODE);
+                text = comment ? comment.data.trim() : "";
+            }
+        }
+        svg.remove();
+        const source = img.parentElement.tagName === "PICTURE" ? img.parentElement.querySelector("source") : null;
+        charts.push({figure: img.closest("figure").id || "", src: src.split("/").pop(), img: img.getAttribute("src"),
+                     phone_srcset: source ? source.getAttribute("srcset") : null, width: box.width, texts,
+                     smallest_px: smallest, smallest_text: text});
+    }
+    return charts;
+}"""
+# Each 核验 note cell (shown or not: the k-th is the chapter's k-th claims.margin_note call), and each labelled
+# paragraph's vertical extent (a label on a table is an empty <span>: its block is the nearest box around it).
+MEASURE_NOTES = """() => {
+    const notes = [...document.querySelectorAll(".cell.tag_claims-note")].map((note) => {
+        const r = note.getBoundingClientRect();
+        return {shown: r.height > 0, top: r.top + window.scrollY, text: note.innerText.trim().slice(0, 40)};
+    });
+    const labelled = {};
+    for (const element of document.querySelectorAll('[id^="para-"]')) {
+        let block = element;
+        while (block && block.getBoundingClientRect().height === 0) block = block.parentElement;
+        const r = block.getBoundingClientRect();
+        labelled[element.id] = [r.top + window.scrollY, r.bottom + window.scrollY];
+    }
+    return {notes, labelled};
+}"""
 
 
 def _context_options(viewport: str) -> dict:
@@ -107,8 +163,12 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
     await page.route("**/*", only_this_site)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(f"{m.text} @ {m.location}"))
     page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: visit.failed_loads.append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
+    # Loads are judged up to the full-page screenshot: to take it, Chromium resizes the view for a moment, which
+    # can make a <picture> start its phone drawing and cancel it (net::ERR_ABORTED) — not something a reader meets.
+    loading = {"judged": True}
+    page.on("requestfailed", lambda r: loading["judged"] and visit.failed_loads.append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: loading["judged"] and r.status >= 400
+            and visit.failed_loads.append(f"{r.url} (HTTP {r.status})"))
     try:
         await page.goto(site + name, wait_until="load")  # every file the HTML names has loaded (or failed) by then
         # Lazy images load only when scrolled to: load them all, then ask each whether it shows.
@@ -122,7 +182,12 @@ async def _visit(context, site: str, name: str, visit: Visit) -> None:
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         hrefs = await page.evaluate("() => [...document.querySelectorAll('a[href]')].map((a) => a.href)")
         visit.links = [href[len(site):] for href in hrefs if href.startswith(site)]  # within the book, from its root
+        visit.charts = await page.evaluate(MEASURE_CHARTS)
+        if visit.viewport == "desktop":
+            found = await page.evaluate(MEASURE_NOTES)
+            visit.margin_notes, visit.labelled = found["notes"], found["labelled"]
         slug = name.removesuffix(".html").replace("/", "__")
+        loading["judged"] = False
         await page.screenshot(path=str(SCREENSHOTS / f"{slug}-{visit.viewport}.png"), full_page=True)
         await page.add_script_tag(path=str(AXE_SCRIPT))
         visit.axe_violations = await page.evaluate("""async () => {
@@ -350,3 +415,54 @@ def test_chinese_search_finds_the_chapters(browsing: Browsing, html_dir: Path) -
 def test_site_root_opens_the_front_page(browsing: Browsing) -> None:
     assert browsing.root_opened == "book/index.html", f"the site's root led to {browsing.root_opened}"
     assert browsing.root_title, "the front page has no title"
+
+
+# ---- Charts and margin notes as the screen shows them ------------------------------------------------------------
+MIN_CHART_TEXT_PX = 11.0  # issue 21: every chart's text at least 11 CSS px, on a 390 px phone and on a desktop
+CHART_PAGES = {"book/01-background.html", "book/02-hk-innovation.html", "book/06-recommendations.html",
+               "book/claims.html", "book/briefing.html"}
+
+
+def test_every_charts_text_is_at_least_11_px_on_a_phone_and_a_desktop(visits: list[Visit]) -> None:
+    measured = {(v.page, v.viewport) for v in visits for chart in v.charts}
+    missing = sorted({(page, viewport) for page in CHART_PAGES for viewport in VIEWPORTS} - measured)
+    assert not missing, f"pages whose charts were not measured: {missing}"
+    small = [f"{v.page} ({v.viewport}) {c['figure'] or c['src']}: {c['smallest_px']:.1f} px ({c['smallest_text']!r})"
+             for v in visits for c in v.charts if c["texts"] == 0 or c["smallest_px"] < MIN_CHART_TEXT_PX]
+    assert not small, "chart text under 11 CSS px (or no text found):\n" + "\n".join(small)
+
+
+def test_phones_are_shown_the_phone_drawing_and_desktops_the_desktop_one(visits: list[Visit]) -> None:
+    """Each <picture> chart: the phone drawing (its <source>) at 390 px, the <img>'s own at 1280 px."""
+    pictures = [(v, c) for v in visits for c in v.charts if c["phone_srcset"]]
+    assert {v.viewport for v, _ in pictures} == set(VIEWPORTS), "no chart is served as a <picture>"
+    wrong = [f"{v.page} ({v.viewport}) {c['figure']}: showed {c['src']}" for v, c in pictures
+             if c["src"] != (c["phone_srcset"] if v.viewport == "phone" else c["img"]).split("/")[-1]]
+    assert not wrong, "\n".join(wrong)
+
+
+def _note_targets(page: str) -> list[str]:
+    """The labels a chapter's margin notes annotate, in page order (its margin_note("para-…") calls)."""
+    source = ROOT / "book" / Path(page).with_suffix(".md").name
+    if not page.startswith("book/") or not source.is_file():
+        return []
+    return re.findall(r'margin_note\("([^"]+)"\)', source.read_text(encoding="utf-8"))
+
+
+def test_margin_notes_stand_beside_the_paragraph_they_annotate_on_a_desktop(visits: list[Visit]) -> None:
+    """At 1280 px a note's top lies within the vertical extent of the paragraph (or table) it annotates."""
+    shown, misplaced = 0, []
+    for v in (v for v in visits if v.viewport == "desktop"):
+        targets = _note_targets(v.page)
+        assert len(targets) == len(v.margin_notes), f"{v.page}: {len(targets)} notes in its source, " \
+                                                   f"{len(v.margin_notes)} note cells on the page"
+        for target, note in zip(targets, v.margin_notes):
+            if not note["shown"]:
+                continue  # no discrepancy: the cell has no output
+            shown += 1
+            top, bottom = v.labelled[target]
+            if not top - 1 <= note["top"] <= bottom:
+                misplaced.append(f"{v.page}: the note {note['text']!r} (top {note['top']:.0f}) is not beside "
+                                 f"#{target} ({top:.0f}–{bottom:.0f})")
+    assert shown, "no margin note is shown on any page"
+    assert not misplaced, "\n".join(misplaced)

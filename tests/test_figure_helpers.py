@@ -87,16 +87,6 @@ def test_bars_labels_each_bar_and_puts_the_first_category_on_top() -> None:
     assert ax.get_xlim()[1] > 5  # room for the end labels
 
 
-def test_with_remainder_adds_what_the_shares_leave() -> None:
-    shares = pd.DataFrame({"article": [21.8, 21.2, 24.5, 15.0], "published": [21.8, 20.2, 24.1, 15.3]},
-                          index=["资讯科技", "电气及电子", "基础工业", "生物科技"])
-    out = figures.with_remainder(shares, "其他")
-    assert list(out.index) == [*shares.index, "其他"]
-    assert out.loc["其他"].round(6).to_dict() == {"article": 17.5, "published": 18.6}
-    with pytest.raises(ValueError, match=r"shares in article add up to 110 %"):
-        figures.with_remainder(pd.DataFrame({"article": [60, 50]}))
-
-
 def test_wrapped_keeps_lines_short_and_breaks_before_brackets() -> None:
     assert figures.wrapped(["前海深港现代服务业合作区（扩区前）"], 12) == ["前海深港现代服务业合作区\n（扩区前）"]
     assert figures.wrapped(["南山区"], 12) == ["南山区"]

@@ -148,7 +148,7 @@ def test_timeline_rows_never_overlap() -> None:
                   "推出“杰出创科学人计划”", "数据技术中心开始营运", "“创新科技局”更名为“创新科技及工业局”"],
         "confirmed": [False, True, False, False, False, False, False, True],
     })
-    fig = figures.title_and_source(figures.timeline(events), "标题", "来源")
+    fig = figures.title_and_source(figures.timeline(events, ("日期已核实", "仅据文章")), "标题", "来源")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text() not in ("≈",)]
@@ -214,4 +214,80 @@ def test_survey_columns_write_no_number_twice_and_keep_the_article_a_dot() -> No
     assert texts.count("138") == 1 and "文章：138" not in texts and "文章：468" in texts
     hollow = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
     assert sorted(float(line.get_ydata()[0]) for line in hollow) == [138.0, 468.0]
+    plt.close(fig)
+
+
+# ---- Phone drawings, colour words, finding titles, labels that do not collide -------------------------------------
+def test_overlapping_texts_finds_labels_printed_over_each_other() -> None:
+    fig, ax = plt.subplots(figsize=(figures.WIDTH, 3))
+    ax.plot([2017, 2018], [1, 2])
+    figures.title_and_source(fig, "标题", "来源")
+    fig.canvas.draw()
+    assert figures.overlapping_texts(fig) == []
+    ax.annotate("3755", (2017.5, 1.5), fontsize=11)
+    ax.annotate("文章：近 4000", (2017.5, 1.5), fontsize=11)
+    fig.canvas.draw()
+    assert ("3755", "文章：近 4000") in figures.overlapping_texts(fig)
+    plt.close(fig)
+
+
+def test_a_chart_drawn_for_the_phone_is_narrower_with_the_same_text_sizes() -> None:
+    def draw() -> plt.Figure:
+        return figures.title_and_source(figures.rank_chart(ranks(), top=15), "中国香港全球创新指数名次的变化", "来源")
+
+    desktop = draw()
+    with figures.drawn_at(figures.PHONE_WIDTH):
+        assert figures.width() == figures.PHONE_WIDTH
+        phone = draw()
+    assert figures.width() == figures.WIDTH
+    assert phone.get_figwidth() == figures.PHONE_WIDTH < desktop.get_figwidth()
+    assert figures.check(phone, max_width=figures.PHONE_MAX_WIDTH) == []
+    sizes = lambda fig: sorted({t.get_fontsize() for t in figures.visible_texts(fig)})  # noqa: E731
+    assert sizes(phone) == sizes(desktop) and min(sizes(phone)) >= figures.MIN_TEXT_PT
+    bundle = figures._Drawn("fig-test", desktop, phone=phone, alt="中国香港（{colour-hk}）")._repr_mimebundle_()
+    picture = bundle[figures.PICTURE_MIME]
+    assert picture["svg"] == bundle["image/svg+xml"] and picture["phone_svg"].startswith("<?xml")
+    widths = [float(re.search(r'width="([\d.]+)pt"', svg)[1]) for svg in (picture["svg"], picture["phone_svg"])]
+    assert widths[1] <= figures.PHONE_MAX_WIDTH * 72 < widths[0]
+    assert picture["colour_words"] == {"hk": figures.colour_word("中国香港"), "mainland": figures.colour_word("深圳")}
+
+
+def test_colour_placeholders_are_filled_from_the_house_style_and_unknown_ones_refused() -> None:
+    from szhk_sphinx import picture
+
+    words = figures.colour_words()
+    assert picture.PICTURE == figures.PICTURE_MIME
+    assert picture.fill_colours("中国香港（{colour-hk}）", words) == f"中国香港（{figures.colour_word('中国香港')}）"
+    with pytest.raises(ValueError, match="colour-green"):
+        picture.fill_colours("{colour-green}", words)
+    assert figures.colour_word("深圳") == figures.colour_word("中国") != figures.colour_word("中国香港")
+
+
+def test_since_article_title_tells_the_movement_after_the_article() -> None:
+    later = pd.DataFrame({"year": [2020, 2020, 2021, 2021, 2022, 2022, 2023, 2023],
+                          "economy_zh": ["中国香港", "中国"] * 4,
+                          "in_article": [True, True, False, False, False, False, False, False],
+                          "rank_article": [14, 12, None, None, None, None, None, None],
+                          "rank_published": [14, 12, 17, 11, 18, 11, 15, 10]})
+    assert figures.since_article_title(later, "全球创新指数") == \
+        "全球创新指数：中国香港 2022 年降至第 18 名，2023 年回升至第 15 名；中国内地第 10 名"
+    steady = later[later["year"] < 2022]
+    assert figures.since_article_title(steady, "全球创新指数") == \
+        "全球创新指数：中国香港由 2020 年第 14 名降至 2021 年第 17 名；中国内地第 11 名"
+
+
+def test_busiest_years_finds_the_densest_run() -> None:
+    dates = ["1998", "2019-02", "2020", "2021-H1", "2021-07-01", "2022"]
+    assert figures.busiest_years(dates) == (2019, 2021, 4)  # 2020–2022 holds 4 too: the earlier run
+    assert figures.busiest_years([*dates, "2022-Q4"]) == (2020, 2022, 5)
+    assert figures.busiest_years(["2021"]) == (2021, 2021, 1)
+
+
+def test_bars_with_names_above_fit_the_axis_to_the_data() -> None:
+    fig, ax = plt.subplots(figsize=(figures.WIDTH, 3))
+    figures.bars(ax, ["前海深港现代服务业合作区（扩区后）", "香港北部都会区"], [120.56, 300], size=0.4, names_above=True)
+    names = [t.get_text() for t in ax.texts]
+    assert "前海深港现代服务业合作区（扩区后）" in names and "香港北部都会区" in names  # whole, unbroken
+    assert list(ax.get_yticks()) == []
+    assert 300 < ax.get_xlim()[1] < 300 * 1.3  # just past the longest bar's label, not to 400
     plt.close(fig)

@@ -28,8 +28,6 @@ CAPTION_NAMES = {
     "fig-hk-startups": ("香港投资推广署",),
     "fig-milestones": ("policy_documents",),
     "fig-rd-share": ("编者补充",),
-    "fig-itf-industries": ("香港创新科技署",),
-    "fig-fintech-startups": ("香港投资推广署",),
     "fig-cooperation-areas": ("前海深港现代服务业合作区改革开放方案",),
 }
 
@@ -321,3 +319,35 @@ def test_numbers_in_the_prose_are_glued_from_the_data(html_dir: Path, page_name:
     for phrase in expected_phrases()[page_name]:
         assert phrase in rendered, f"{page_name}: {phrase!r} not in the built page"
         assert phrase not in source, f"{page_name}.md types {phrase!r} instead of gluing it from the data"
+
+
+# ---- Colour words and the timeline on phones ---------------------------------------------------------------------
+def test_alt_texts_and_captions_name_colours_in_the_house_styles_words(html_dir: Path) -> None:
+    """The words come from szhk.figures.colour_words() (filled in at build time); none is left as a placeholder."""
+    from szhk import figures
+
+    pages = {p.name: Page.read(p) for p in (html_dir / "book").glob("*.html")}
+    leftovers = [f"{name}: {img.get('alt', '')[:40]}" for name, page in pages.items()
+                 for img in page.soup.select("figure img") if "{colour-" in img.get("alt", "")]
+    assert not leftovers, f"colour placeholders left in alt texts: {leftovers}"
+    hk, mainland = figures.colour_word("中国香港"), figures.colour_word("中国")
+    gii = pages["02-hk-innovation.html"].figures["fig-gii-ranks"]
+    assert f"中国香港（{hk}）" in gii.find("img")["alt"] and f"中国内地（{mainland}）" in gii.find("img")["alt"]
+    areas = pages["06-recommendations.html"].figures["fig-cooperation-areas"]
+    assert f"{hk}为香港一侧" in squeeze(areas.find("figcaption").get_text())
+
+
+def test_the_timeline_is_also_a_list_for_phones(html_dir: Path) -> None:
+    """Beside the timeline drawing (hidden on phones by szhk.css), a list with one item per year of the drawing's
+    events: the milestones and the dated policy documents."""
+    page = Page.read(html_dir / "book" / "01-background.html")
+    figure = page.figures["fig-milestones"]
+    assert "szhk-list-on-phone" in figure.get("class", [])
+    lists = page.soup.select(".szhk-phone-list ul")
+    assert len(lists) == 1, "no list of the timeline's events for phones"
+    years = {r["date_article"][:4] for r in read_data("milestones")} | {
+        r["date_published"][:4] for r in read_data("policy_documents") if r["date_published"]}
+    items = [squeeze(li.get_text()) for li in lists[0].find_all("li", recursive=False)]
+    assert [item[:4] for item in items] == sorted(years), items
+    events = {squeeze(r["event_zh"]) for r in read_data("milestones")}
+    assert all(any(event in item for item in items) for event in events)

@@ -7,8 +7,9 @@ more. Everything here returns Markdown (MyST) or a figure; the page only places 
 - The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here), each with
   its concrete ask: parts of its paragraph quoted verbatim (checked at build time); only the actors are the
   editor's, and each says whether the article names them or the editor inferred them.
-- On paper, links do nothing: key_messages_print and data_note_print say where in the book PDF to look instead
-  (全书第二部分, 全书数字核验第 3 条); the web page keeps its links.
+- On paper, links do nothing: key_messages_print gives the sentences without them, and page 2 says where to read
+  more (the web address and its QR code once html.baseurl is set, else the book PDF's pages); the web page keeps
+  its links.
 - The key numbers are rows of data/key_figures.csv; the discrepancies are the register's 不一致 entries.
 """
 from __future__ import annotations
@@ -23,18 +24,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.legend_handler import HandlerTuple
 
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
-from .figures import ARTICLE, COLOURS, INK, MUTED, PUBLISHED, marker_style, rank_axis, title_and_source, wrap_em, year_axis
+from .figures import (ARTICLE, COLOURS, MUTED, PUBLISHED, after_article_band, marker_style, rank_axis, swatches,
+                      title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
     "asks_markdown", "Event", "events", "events_note",
     "KEY_NUMBERS", "key_numbers_markdown", "discrepancies_markdown", "csv_link", "data_note",
-    "book_part", "key_messages_print", "data_note_print", "recommendation_paragraphs",
+    "key_messages_print", "recommendation_paragraphs",
     "rank_thresholds", "chart_title", "rank_figure",
 ]
 
@@ -66,32 +68,11 @@ def data_note(source: str, resources: Sequence[str]) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # Paper: the web page's links (原文段落, 数据：…, 下载数据) do nothing in the printed briefing
 # ----------------------------------------------------------------------------------------------------------------
-def book_part(label: str, book: Path | None = None) -> str:
-    """Where in the book a MyST label stands, as a reader of the book PDF finds it: "第二部分" (the chapter titled
-    二、…), or the chapter's title when it has no number (引言)."""
-    book = book or deps.root() / "book"
-    for chapter in sorted(book.glob("0*.md")):
-        source = chapter.read_text(encoding="utf-8")
-        if re.search(rf"^\({re.escape(label)}\)=$", source, re.MULTILINE):
-            title = re.search(r"^# (.+)$", source, re.MULTILINE)
-            if title is None:
-                raise BriefingError(f"{chapter.name}: no title (a line “# …”)")
-            number = re.match(r"([一二三四五六七八九十]+)、", title.group(1))
-            return f"第{number.group(1)}部分" if number else title.group(1).strip()
-    raise BriefingError(f"no chapter of the book defines the label ({label})=")
-
-
 def key_messages_print() -> str:
     """The key messages with figures (szhk.front, shared with the front page; the asks follow on their own) for
     paper: the sentences alone, without the web page's links (原文段落, 数据：…), which do nothing on paper; page 2
     says where to read more."""
     return front.key_messages_markdown(links=False, figures_only=True)
-
-
-def data_note_print(label: str) -> str:
-    """The line under the chart on paper: where the book gives the ranks year by year (its 表 1, the article's
-    Table 1, after the paragraph `label`), with their sources and checks."""
-    return f"逐年名次、来源及核验：全书{book_part(label)}表 1。\n"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -382,35 +363,25 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _crossing_year(ranks: pd.DataFrame) -> int | None:
-    """The first year the mainland ranks ahead of Hong Kong after a year behind it."""
-    wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").sort_index()
-    ahead = wide[MAINLAND] < wide[HK]
-    for before, year in zip(wide.index, wide.index[1:]):
-        if ahead[year] and not ahead[before]:
-            return int(year)
-    return None
-
-
 def chart_title(gii: pd.DataFrame, imd: pd.DataFrame) -> str:
-    """A conclusion-style title (结论式标题) from the data, e.g. "2021 年中国内地全球创新指数名次首次超过中国香港，
-    数字竞争力中国香港各年领先"."""
-    parts = []
+    """A conclusion-style title (结论式标题) at the latest edition the data hold, e.g. "2025 年全球创新指数中国内地
+    领先（第 10 名对中国香港第 15 名），数字竞争力中国香港领先（第 4 名对中国内地第 12 名）": which economy ranks
+    ahead in each ranking, and since when where it has not led in every edition."""
+    parts, years = [], []
     for ranks, (_, index_zh) in zip((gii, imd), RANKINGS):
         short = index_zh.replace("排名", "").replace("世界", "")
-        year = _crossing_year(ranks)
-        wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown")
-        if year is not None:
-            parts.append(f"{year} 年{MAINLAND_SHOWN}{short}名次首次超过{HK}")
-        elif (wide[HK] < wide[MAINLAND]).all():
-            parts.append(f"{short}{HK}各年领先")
-        elif (wide[MAINLAND] < wide[HK]).all():
-            parts.append(f"{short}{MAINLAND_SHOWN}各年领先")
-        else:
-            last = wide.index.max()
-            parts.append(f"{last} 年{short}{HK}第 {wide.loc[last, HK]:g} 名、{MAINLAND_SHOWN}第 "
-                         f"{wide.loc[last, MAINLAND]:g} 名")
-    return "，".join(parts)
+        wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
+        latest = int(wide.index.max())
+        lead, other = (HK, MAINLAND) if wide.loc[latest, HK] < wide.loc[latest, MAINLAND] else (MAINLAND, HK)
+        ahead = (wide[lead] < wide[other])[::-1]
+        since = int(ahead.index[ahead.cumprod().astype(bool)].min())  # the start of its current lead
+        name = {HK: HK, MAINLAND: MAINLAND_SHOWN}
+        lead_years = "各版" if since == int(wide.index.min()) else f"自 {since} 年起"
+        parts.append(f"{short}{name[lead]}{lead_years}领先（第 {wide.loc[latest, lead]:g} 名对{name[other]}第 "
+                     f"{wide.loc[latest, other]:g} 名）")
+        years.append(latest)
+    return (f"{years[0]} 年" + "，".join(parts) if len(set(years)) == 1 else
+            "，".join(f"{y} 年{p}" for y, p in zip(years, parts)))
 
 
 def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float) -> None:
@@ -423,10 +394,11 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         ax.plot(checked["year"], checked["rank_published"], linestyle="none", zorder=3,
                 **marker_style(PUBLISHED, colour))
         # The article's rank, hollow: where no published rank was found, or where it differs (the book's rule).
-        own = rows[rows["rank_published"].isna() | (rows["rank_published"] != rows["rank_article"])]
+        said = rows[rows["rank_article"].notna()]
+        own = said[said["rank_published"].isna() | (said["rank_published"] != said["rank_article"])]
         ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
-        for r in rows[rows["rank_published"].notna() & (rows["rank_published"] != rows["rank_article"])].itertuples():
-            ax.annotate(f"文章作第 {r.rank_article:g} 名\n来源为第 {r.rank_published:g} 名", (r.year, r.rank_article),
+        for r in said[said["rank_published"].notna() & (said["rank_published"] != said["rank_article"])].itertuples():
+            ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                         color=colour)
         last = rows.iloc[-1]
@@ -435,25 +407,32 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     rank_axis(ax, worst + 3)
-    # The text's threshold, labelled under the line at its right end (the latest year is never worse than it
-    # there in these data; the label's white box keeps it legible if a line passes under it).
+    # The text's threshold; the note under the chart names it (a label on the line would cover later ranks).
     ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
-    ax.annotate(f"文章所说的前 {threshold} 名", (1, threshold + 0.5), xycoords=("axes fraction", "data"),
-                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=label_size,
-                color=INK, zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
+    later = frame.loc[frame["rank_article"].isna(), "year"]
+    if len(later):  # editions after the article's: published ranks, in the band the book's charts use
+        after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom")
+    if frame["year"].nunique() > 7:
+        ax.tick_params(axis="x", rotation=90)
     ax.set_title(title, fontsize=label_size + 1)
     ax.tick_params(labelsize=label_size)
     ax.yaxis.label.set_size(label_size)
 
 
-def table_1(name: str) -> pd.DataFrame:
-    """The article's editions of a ranking (its Table 1): later editions are in the book's 表 1 续, not here."""
-    return load(name).query("in_article")
+def editions(name: str) -> pd.DataFrame:
+    """Every edition of a ranking the data hold: the article's Table 1 and the later ones (表 1 续)."""
+    return load(name)
 
 
 SOURCE = "世界知识产权组织等《全球创新指数》；瑞士洛桑国际管理发展学院（IMD）《世界数字竞争力排名》；文章表 1"
+
+
+def source_text() -> str:
+    """The chart's source in words, with the editions drawn (the web page gives it under the chart)."""
+    years = pd.concat([editions(name)["year"] for name, _ in RANKINGS])
+    return f"{SOURCE}（{years.min()}—{years.max()} 年各版）"
 
 
 def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None) -> Figure:
@@ -464,22 +443,32 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(4.4, 7.0) if stacked else (6.8, 3.6))
+                             figsize=(width(), 7.0) if stacked else (6.8, 3.6))
     for ax, (name, title) in zip(axes, RANKINGS):
-        _panel(ax, table_1(name), title, thresholds[name], label_size)
+        _panel(ax, editions(name), title, thresholds[name], label_size)
     if not stacked:
         axes[1].set_ylabel("")
-    key = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK)),
-           Line2D([], [], linestyle="none", label="文章所写（未核得或与来源不同）", **marker_style(ARTICLE, INK))]
-    axes[0].legend(handles=key, loc="lower left", bbox_to_anchor=(0, 1.08), ncols=2, fontsize=label_size,
-                   borderaxespad=0, handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
-    title = chart_title(table_1("gii_ranks"), table_1("imd_digital_ranks"))
-    title_and_source(fig, title, SOURCE)
+    # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
+    colours = [COLOURS[HK], COLOURS[MAINLAND]]
+    key = [swatches("已发表名次", colours), swatches("文章所写（未核得或与来源不同）", colours, kind=ARTICLE)]
+    ncols = 2 if width() > 4 or not stacked else 1
+    axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
+                   bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
+                   handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0, handlelength=1.2,
+                   columnspacing=1.0, handletextpad=0.5)
+    # the panels' names above the legend: as many lines of legend as it has rows, and a gap (side by side in
+    # print, both names at that height)
+    for ax in axes[:1] if stacked else axes:
+        ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
+    title = chart_title(editions("gii_ranks"), editions("imd_digital_ranks"))
+    note = "虚线：文章所说的" + "、".join(f"{zh}前 {thresholds[name]} 名" for name, zh in RANKINGS) + "。灰底：文章发表后的版次。"
+    title_and_source(fig, title, source_text(), note=note)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72
         fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
         fig._suptitle.set_fontsize(11)
-        fig._supxlabel.set_text(wrap_em(f"来源：{SOURCE}", width_pt / label_size - 1))
+        fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1)
+                                          for line in (note, f"来源：{source_text()}")))
         fig._supxlabel.set_fontsize(label_size)
     return fig
 

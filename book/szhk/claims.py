@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -48,14 +48,11 @@ from . import data, deps, quotes
 from .descriptor import DataValidationError
 from .qualifiers import amount_supported, precision
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
 __all__ = [
     "CONSISTENT", "DIFFERS", "NOT_FOUND", "PENDING", "BY_TEXT", "STATUSES", "CHECKED", "UNSOURCED", "Claim",
     "Result", "by_materiality", "unquoted_numbers", "status_by_row",
     "amount_supported", "precision", "combine", "read_claims", "evaluate", "register", "resources_for",
-    "status_counts", "status_figure", "chapter_titles", "source_kinds", "secondary_only",
+    "status_counts", "chapter_titles", "source_kinds", "secondary_only",
 ]
 
 CONSISTENT, DIFFERS, NOT_FOUND, PENDING, BY_TEXT = "一致", "不一致", "未找到来源", "待核", "文本自明"
@@ -684,53 +681,10 @@ def chapter_titles(book_dir: Path = BOOK_DIR) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# The chart of statuses by chapter (house style)
+# The statuses' colours for the chart of statuses by chapter (szhk.figures.stacked_counts, book/claims.md)
 # ----------------------------------------------------------------------------------------------------------------
 # Colours no economy uses (中国香港 is blue and 中国内地 vermillion in every figure): Okabe–Ito green, reddish purple,
 # yellow; greys for the claims without a source (the lighter, dotted, for those nobody has searched yet).
 STATUS_COLOURS = {CONSISTENT: "#009E73", DIFFERS: "#CC79A7", NOT_FOUND: "#BBBBBB", PENDING: "#E4E4E4",
                   BY_TEXT: "#F0E442"}
 STATUS_HATCH = {CONSISTENT: None, DIFFERS: "////", NOT_FOUND: None, PENDING: "..", BY_TEXT: None}  # colour is never the only cue
-
-
-def status_figure(results: Sequence[Result], titles: Mapping[str, str] | None = None) -> Figure:
-    """Horizontal stacked bars: for each chapter (by its number, 引言 / 一 … 六), how many claims are 一致 /
-    不一致 / 未找到来源 / 待核 / 文本自明 (a status no claim has is left out of the legend), counts written in; the
-    totals are the title."""
-    import matplotlib.pyplot as plt
-
-    from . import figures
-
-    figures.use_house_style()
-    titles = chapter_titles() if titles is None else titles
-    chapters = list(dict.fromkeys(r.claim.chapter for r in results))
-    labels = [titles.get(c, c).partition("、")[0] for c in chapters]  # "二、香港科技…" → "二"
-    fig, ax = plt.subplots(figsize=(figures.WIDTH, 0.42 * len(chapters) + 1.4))
-    left = [0] * len(chapters)
-    total = status_counts(results)
-    shown = [status for status in STATUSES if total[status]]
-    for status in shown:
-        counts = [sum(r.claim.chapter == c and r.status == status for r in results) for c in chapters]
-        bars = ax.barh(range(len(chapters)), counts, left=left, color=STATUS_COLOURS[status], label=status,
-                       hatch=STATUS_HATCH[status], edgecolor="white", linewidth=0.8)
-        for bar, n in zip(bars, counts):
-            if n:
-                ax.annotate(str(n), (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2),
-                            ha="center", va="center", fontsize=figures.LABEL_SIZE, color="black",
-                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}
-                            if status == DIFFERS else None)
-        left = [a + b for a, b in zip(left, counts)]
-    ax.set_yticks(range(len(chapters)), labels)
-    ax.set_ylim(len(chapters) - 0.5, -0.5)
-    ax.set_xlabel("核验的数字、名次或比较（处）")
-    ax.grid(axis="y", visible=False)
-    ax.legend(ncols=min(len(shown), 3), loc="lower left", bbox_to_anchor=(0, 1.01), borderaxespad=0, handlelength=1.2)
-    unsourced = "，".join(f"{total[s]} 处{s}" for s in UNSOURCED if total[s])
-    by_text = f"，{total[BY_TEXT]} 处文本自明" if total[BY_TEXT] else ""
-    figures.title_and_source(
-        fig, f"核验的 {len(results)} 处数字中，{total[CONSISTENT]} 处与已发表来源一致，"
-             f"{total[DIFFERS]} 处不一致" + (f"，{unsourced}" if unsourced else "") + by_text,
-        "本书数据包（data/claims.csv 及其引用的数据集），构建时计算")
-    return fig
-
-

@@ -8,6 +8,10 @@ One meaning per mark through the whole book, web and print:
 
 Every figure carries its conclusion as a title and its source as a last line inside the image (a chart forwarded
 alone keeps both), and `publish` refuses a figure whose text would be under 11 px on a 390 px phone screen.
+
+A chart handed to `publish` as a function is drawn twice: at the desktop width, and at PHONE_WIDTH for phones,
+where the same 11 pt text fills a narrower image and so shows larger once the image is scaled to the phone's
+column. The web page serves the two as one <picture> (szhk_sphinx.picture); print takes the desktop one.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ import os
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -28,6 +33,7 @@ import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
@@ -46,6 +52,32 @@ ECONOMY_COLOURS = {"中国香港": HK, "香港": HK, "中国": MAINLAND, "中国
 ECONOMY_IDS = {"中国香港": "economy-HKG", "香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN",
                "深圳": "economy-CHN"}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
+COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}  # the names of the colour placeholders ({colour-hk})
+
+
+def colour_words() -> dict[str, str]:
+    """How prose (alt texts, captions, notes under a chart) names each colour, by placeholder name: the one place
+    a colour gets its word, beside its hex code above. A chapter writes {colour-hk} / {colour-mainland} in a
+    figure's :alt: (filled in by szhk_sphinx.picture from the figure's output) and {glue:text}`colour_hk` in its
+    caption (glued by glue_colour_words)."""
+    words = {HK: "蓝色", MAINLAND: "橙红色"}
+    return {key: words[colour] for key, colour in COLOUR_KEYS.items()}
+
+
+def colour_word(economy: str) -> str:
+    """The word prose uses for an economy's colour (中国香港 → 蓝色, 深圳 → 橙红色)."""
+    colour = ECONOMY_COLOURS.get(str(economy))
+    if colour is None:
+        raise KeyError(f"colour_word: {economy!r} has no colour (known: {sorted(ECONOMY_COLOURS)})")
+    return colour_words()[next(key for key, c in COLOUR_KEYS.items() if c == colour)]
+
+
+def glue_colour_words() -> None:
+    """Glue colour_hk and colour_mainland for a caption's {glue:text}."""
+    from myst_nb import glue
+
+    for key, word in colour_words().items():
+        glue(f"colour_{key}", word, display=False)
 
 # ---- Fill: who says so -----------------------------------------------------------------------------------------------
 PUBLISHED = "published"  # filled
@@ -64,6 +96,28 @@ MIN_TEXT_PT = 11.0
 LABEL_SIZE = 11
 TITLE_SIZE = 13
 NARROW = WIDTH         # the name chapters use
+# The phone drawing: the same 11 pt text on an image at most PHONE_MAX_WIDTH inches wide, which a 342 px column
+# shows at about 1.3 px per point (text about 14 px, as on a desktop), instead of 1.05 for the desktop drawing.
+PHONE_WIDTH = 3.4
+PHONE_MAX_WIDTH = 3.75
+PHONE_MEDIA = "screen and (max-width: 576px)"  # the phone layout of szhk.css (print takes the desktop drawing)
+PICTURE_MIME = "application/vnd.szhk.picture+json"  # rendered by szhk_sphinx.picture (an entry point of myst-nb)
+_widths = [WIDTH]
+
+
+def width() -> float:
+    """The width (inches) of the figure being drawn: WIDTH, or PHONE_WIDTH inside `publish`'s phone drawing."""
+    return _widths[-1]
+
+
+@contextmanager
+def drawn_at(inches: float) -> Iterator[None]:
+    """Draw the figures made inside at `inches` wide (chart functions ask `width()`)."""
+    _widths.append(inches)
+    try:
+        yield
+    finally:
+        _widths.pop()
 
 ECONOMY_ORDER = ("中国香港", "中国")
 # The data names the mainland "中国", as the article's Table 1 does (GII/IMD's "China", without Hong Kong and Macao);
@@ -118,17 +172,49 @@ def marker_style(kind: str, colour: str) -> dict:
             "markeredgewidth": OUTLINE_WIDTH, "markerfacecolor": colour if kind == PUBLISHED else "white"}
 
 
-def fill_legend(ax: Axes, *, published_name: str = PUBLISHED_NAME, article_name: str = ARTICLE_NAME,
-                marker: bool = False, ncols: int = 2) -> None:
-    """The one legend of the fill convention, in ink (it holds whatever the colour), just above the plot."""
+def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
+    """The legend just above the plot. A handle may be a tuple of marks (one per colour the chart draws that kind
+    of mark in): the legend shows them side by side, so every swatch looks like the marks it names."""
+    labels = [h[0].get_label() if isinstance(h, tuple) else h.get_label() for h in handles]
+    room = width() * 72 / LABEL_SIZE - 1  # ems across the figure
+
+    def across(n: int) -> float:  # ems the legend needs in n columns (filled column by column), swatches included
+        rows = math.ceil(len(labels) / n)
+        return sum(max(text_width(label) for label in labels[c * rows:(c + 1) * rows]) + 2.5
+                   for c in range(math.ceil(len(labels) / rows)))
+
+    while ncols > 1 and across(ncols) > room:
+        ncols -= 1  # side by side the entries would widen the figure (a phone drawing): fewer columns
+    legend = ax.legend(handles=handles, labels=labels,
+                       handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, loc="lower left",
+                       bbox_to_anchor=(0, 1.01), ncols=ncols, borderaxespad=0, handlelength=1.2, columnspacing=1.0,
+                       handletextpad=0.5)
+    # A swatch in an economy's colour is that economy's mark (tagged as the chart's own marks are).
+    economy_of = {HK: "中国香港", MAINLAND: "中国"}
+    for swatch in legend.findobj(lambda a: isinstance(a, (Line2D, Patch))):
+        colour = swatch.get_markeredgecolor() if isinstance(swatch, Line2D) else swatch.get_edgecolor()
+        colour = matplotlib.colors.to_hex(colour).upper() if colour is not None else None
+        if colour in economy_of:
+            tag(swatch, economy_of[colour])
+
+
+def swatches(label: str, colours: Sequence[str], *, kind: str = PUBLISHED, marker: bool = True,
+             shape: str = "o") -> tuple:
+    """Legend marks for `label`: one dot (or bar patch, `marker` false) of fill `kind` in each of `colours`."""
     if marker:
-        handles = [Line2D([], [], linestyle="none", label=published_name, **marker_style(PUBLISHED, INK)),
-                   Line2D([], [], linestyle="none", label=article_name, **marker_style(ARTICLE, INK))]
-    else:
-        handles = [Patch(label=published_name, **bar_style(PUBLISHED, INK)),
-                   Patch(label=article_name, **bar_style(ARTICLE, INK))]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=ncols, borderaxespad=0,
-              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+        return tuple(Line2D([], [], linestyle="none", label=label, **{**marker_style(kind, c), "marker": shape})
+                     for c in colours)
+    return tuple(Patch(label=label, **bar_style(kind, c)) for c in colours)
+
+
+def fill_legend(ax: Axes, *, published_name: str = PUBLISHED_NAME, article_name: str = ARTICLE_NAME,
+                marker: bool = False, ncols: int = 2, colours: Sequence[str] = (INK,),
+                article_colours: Sequence[str] | None = None) -> None:
+    """The one legend of the fill convention (filled: published; hollow: the article's), just above the plot, its
+    swatches in the `colours` the chart draws its published marks in (ink for a chart of no economy), and its
+    article's marks in `article_colours` (default: the same)."""
+    legend_above(ax, [swatches(published_name, colours, kind=PUBLISHED, marker=marker),
+                      swatches(article_name, article_colours or colours, kind=ARTICLE, marker=marker)], ncols=ncols)
 
 
 # ---- Titles and sources ---------------------------------------------------------------------------------------------
@@ -179,7 +265,8 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
     return fig
 
 
-def publish(name: str, fig: Figure, *, print_only: bool = False, web_only: bool = False) -> None:
+def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool = False, web_only: bool = False,
+            alt: str | None = None) -> None:
     """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
     close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, any text smaller
     than MIN_TEXT_PT (a chart that would be unreadable on a phone), or no axis title showing the unit that
@@ -197,20 +284,36 @@ def publish(name: str, fig: Figure, *, print_only: bool = False, web_only: bool 
     A `print_only` figure (placed under ``{only} latex``, e.g. the briefing's full-width chart, whose web page
     shows a phone-sized twin) is never shown on a screen: only its title, source and unit are required, and only
     its PDF is drawn. A `web_only` figure (under ``{only} html``, that twin) gets only its SVG.
+
+    `fig` may be a function drawing the figure: it is then called again inside ``drawn_at(PHONE_WIDTH)`` for the
+    phone drawing (checked the same way against PHONE_MAX_WIDTH), which web pages show on screens up to
+    PHONE_MEDIA. `alt`, if given, is the image's alt text (the directive's :alt: otherwise); either may name
+    colours as {colour-hk} / {colour-mainland}.
     """
     from myst_nb import glue
 
     from . import data  # the unit its value axis declares in data/datapackage.json ("figures")
 
-    problems = check(fig, data.figure_unit(name))
+    draw = fig if callable(fig) and not isinstance(fig, Figure) else None
+    figure = draw() if draw else fig
+    phone = None
+    if draw and not print_only:
+        with drawn_at(PHONE_WIDTH):
+            phone = draw()
+    unit = data.figure_unit(name)
+    problems = check(figure, unit)
     if print_only:
         problems = [p for p in problems if p.startswith(("no title", "no axis title"))]
+    if phone is not None:
+        problems += [f"phone drawing: {p}" for p in check(phone, unit, max_width=PHONE_MAX_WIDTH)]
     if problems:
-        plt.close(fig)
+        plt.close("all")
         raise ValueError(f"figure {name}: " + "; ".join(problems))
     formats = ("pdf",) if print_only else ("svg",) if web_only else ("svg", "pdf")
-    glue(name, _Drawn(name, fig, formats), display=False)
-    plt.close(fig)
+    glue(name, _Drawn(name, figure, formats, phone=phone, alt=alt), display=False)
+    plt.close(figure)
+    if phone is not None:
+        plt.close(phone)
 
 
 class _Drawn:
@@ -219,25 +322,39 @@ class _Drawn:
     crop that `check` found. (Glued as a matplotlib figure, each format would be laid out and measured afresh
     before being drawn: a third of the figure's drawing time.)"""
 
-    def __init__(self, name: str, fig: Figure, formats: Sequence[str] = ("svg", "pdf")) -> None:
-        crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
-        fig.set_layout_engine("none")  # keep the positions the check's draw found
+    def __init__(self, name: str, fig: Figure, formats: Sequence[str] = ("svg", "pdf"), *,
+                 phone: Figure | None = None, alt: str | None = None) -> None:
         self._bundle = {"text/plain": f"图 {name}"}
         for fmt in formats:
-            out = io.BytesIO()
-            fig.savefig(out, format=fmt, bbox_inches=crop, dpi=fig.dpi, facecolor=fig.get_facecolor(),
-                        edgecolor=fig.get_edgecolor())
+            out = _saved(fig, fmt)
             # As IPython's own formats give them: SVG as text, PDF base64-encoded.
-            self._bundle.update({"image/svg+xml": out.getvalue().decode("utf-8")} if fmt == "svg" else
-                                {"application/pdf": base64.b64encode(out.getvalue()).decode("ascii")})
+            self._bundle.update({"image/svg+xml": out.decode("utf-8")} if fmt == "svg" else
+                                {"application/pdf": base64.b64encode(out).decode("ascii")})
+        if "svg" in formats:
+            # The web page's picture: both drawings, and the words that fill a colour placeholder in the alt text.
+            self._bundle[PICTURE_MIME] = {
+                "svg": self._bundle["image/svg+xml"], "alt": alt, "colour_words": colour_words(),
+                "phone_svg": _saved(phone, "svg").decode("utf-8") if phone is not None else None,
+                "phone_media": PHONE_MEDIA}
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return self._bundle
 
 
-def check(fig: Figure, unit: str | None = None) -> list[str]:
+def _saved(fig: Figure, fmt: str) -> bytes:
+    """The figure in `fmt`, cropped to the box `check` measured, laid out as `check` laid it out."""
+    if getattr(fig, "_szhk_crop", None) is None:
+        fig._szhk_crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
+        fig.set_layout_engine("none")  # keep the positions the check's draw found
+    out = io.BytesIO()
+    fig.savefig(out, format=fmt, bbox_inches=fig._szhk_crop, dpi=fig.dpi, facecolor=fig.get_facecolor(),
+                edgecolor=fig.get_edgecolor())
+    return out.getvalue()
+
+
+def check(fig: Figure, unit: str | None = None, *, max_width: float = MAX_WIDTH) -> list[str]:
     """What keeps a figure from the page (empty list: nothing); `unit`, its value axis's declared unit, must be
-    written in an axis title."""
+    written in an axis title; the saved image may be at most `max_width` inches wide."""
     problems = []
     if not getattr(fig, "_szhk_titled", False):
         problems.append("no title and source (call figures.title_and_source)")
@@ -246,13 +363,32 @@ def check(fig: Figure, unit: str | None = None) -> list[str]:
     fig.canvas.draw()  # runs the constrained layout, so the measure is that of the saved image
     pad = matplotlib.rcParams["savefig.pad_inches"]
     width = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * pad  # inches, as the page shows it
-    if width > MAX_WIDTH + 1e-6:
-        problems.append(f"{width:.2f} in wide, more than {MAX_WIDTH} in (text would shrink on a phone)")
+    if width > max_width + 1e-6:
+        problems.append(f"{width:.2f} in wide, more than {max_width} in (text would shrink on a phone)")
     small = sorted({f"{t.get_text()[:12]!r} {t.get_fontsize():g} pt" for t in visible_texts(fig)
                     if t.get_fontsize() < MIN_TEXT_PT - 1e-6})
     if small:
         problems.append(f"text under {MIN_TEXT_PT:g} pt: {', '.join(small[:5])}")
     return problems
+
+
+def overlapping_texts(fig: Figure, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of texts (their first characters) whose drawn boxes overlap by more than `tolerance` points each way:
+    a label printed over another (e.g. a number over an economy's name). Call after the figure was drawn."""
+    renderer = fig.canvas.get_renderer()
+    shrink = tolerance * fig.dpi / 72
+    hidden = set()  # labels of ticks outside the axis's view: matplotlib keeps them but does not draw them
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    hidden.update((tick.label1, tick.label2))
+    boxes = [(t.get_text().strip()[:10], t.get_window_extent(renderer)) for t in visible_texts(fig)
+             if t not in hidden and t.get_window_extent(renderer).width > 0]
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+            if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > shrink
+            and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > shrink]
 
 
 def visible_texts(fig: Figure) -> list[Text]:
@@ -309,10 +445,14 @@ def bars(
     size: float = 0.7,
     horizontal: bool = True,
     missing: str | None = None,
+    names_above: bool = False,
 ) -> list[Rectangle]:
     """One bar per category (the first on top, or on the left), from zero, each labelled at its end with `labels`
     (default: the value). `kind` (published: filled; article: outlined) and `economy` (colour) are one value for
-    all bars or one per bar. An empty value draws no bar; `missing` (e.g. "未核得") is written in its place."""
+    all bars or one per bar. An empty value draws no bar; `missing` (e.g. "未核得") is written in its place.
+    `names_above` (horizontal bars): each category's name on one line above its bar, across the plot's width,
+    instead of wrapped beside it (a long Chinese name cannot be broken between words reliably). The value axis
+    runs from zero to just past the longest bar's end label."""
     categories, values = list(categories), [float("nan") if pd.isna(v) else float(v) for v in values]
     kinds = [kind] * len(values) if isinstance(kind, str) else list(kind)
     economies = [economy] * len(values) if economy is None or isinstance(economy, str) else list(economy)
@@ -335,12 +475,25 @@ def bars(
         _end_label(ax, position, value, labels[i] if labels is not None else f"{value:g}", horizontal)
     ticks = list(range(len(categories)))
     if horizontal:
-        # A category name from the data is at most 40 characters; wrapped, it cannot widen the chart.
-        categories = [c if all(len(line) <= CATEGORY_WIDTH for line in str(c).split("\n")) else wrapped([c])[0]
-                      for c in categories]
-        ax.set_yticks(ticks, categories)
-        ax.set_ylim(len(categories) - 0.5, -0.5)  # first category on top
-        ax.set_xlim(0, max(ax.get_xlim()[1], top * 1.45 or 1))  # from zero; room for the end labels
+        if names_above:
+            across = width() * 72 / LABEL_SIZE - 3  # ems: a name longer than the figure is wide wraps
+            for i, name in enumerate(categories):
+                ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2), textcoords="offset points",
+                            ha="left", va="bottom", fontsize=LABEL_SIZE, color=INK)
+            ax.set_yticks([])
+            ax.set_ylim(len(categories) - 0.5, -0.5 - size / 2)  # first category on top, its name inside
+        else:
+            # A category name from the data is at most 40 characters; wrapped, it cannot widen the chart. Lines
+            # the caller broke stay broken where it broke them.
+            categories = ["\n".join(line if len(line) <= CATEGORY_WIDTH else wrapped([line])[0]
+                                    for line in str(c).split("\n")) for c in categories]
+            ax.set_yticks(ticks, categories)
+            ax.set_ylim(len(categories) - 0.5, -0.5)  # first category on top
+        # from zero to just past the end labels (their width in ems, at about 0.75 of the figure's width)
+        scale = top / (0.75 * width() * 72) if top else 0
+        ends = [v + scale * (text_width(labels[i] if labels is not None else f"{v:g}") * LABEL_SIZE + 6)
+                for i, v in enumerate(values) if not math.isnan(v)]
+        ax.set_xlim(0, max(ends, default=1.0))
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
     else:
@@ -358,43 +511,6 @@ def _end_label(ax: Axes, position: float, value: float, text: str, horizontal: b
     else:
         ax.annotate(text, (position, value), xytext=(0, 3), textcoords="offset points", ha="center",
                     va="bottom", fontsize=LABEL_SIZE, color=colour)
-
-
-def paired_bars(
-    ax: Axes,
-    categories: Sequence[str],
-    article: Sequence[float],
-    published: Sequence[float],
-    *,
-    article_labels: Sequence[str] | None = None,
-    published_labels: Sequence[str] | None = None,
-    economy: str | None = None,
-    missing: str | None = "未核得",
-    article_missing: str | None = "文章未给出",
-    horizontal: bool = True,
-    legend: bool = False,
-) -> None:
-    """The published value (filled) and the article's (outlined) side by side for each category, published
-    first; a published value that was not found shows `missing` instead of a bar, an article's value it does not
-    give `article_missing` (None: nothing). `legend` adds the fill legend above the plot."""
-    bars(ax, categories, published, published_labels, kind=PUBLISHED, economy=economy, offset=-0.2, size=0.4,
-         horizontal=horizontal, missing=missing)
-    bars(ax, categories, article, article_labels, kind=ARTICLE, economy=economy, offset=0.2, size=0.4,
-         horizontal=horizontal, missing=article_missing)
-    if legend:
-        fill_legend(ax)
-
-
-def with_remainder(shares: pd.DataFrame, label: str = "其他") -> pd.DataFrame:
-    """Percentage shares (one column per series) with a last row `label` for what they leave of 100 %, so a
-    partial list is not read as the whole. Shares adding up to more than 100 % are an error."""
-    totals = shares.sum()
-    over = totals[totals > 100 + 1e-9]
-    if not over.empty:
-        raise ValueError(f"with_remainder: shares in {', '.join(map(str, over.index))} add up to "
-                         f"{', '.join(f'{t:g}' for t in over)} %, more than 100 %")
-    rest = pd.DataFrame([100 - totals], index=[label])
-    return pd.concat([shares, rest])
 
 
 def wrapped(labels: Iterable[str], width: int = CATEGORY_WIDTH) -> list[str]:
@@ -424,6 +540,46 @@ def wrap_label(label: str, width: int = 3) -> str:
     at = label.find("与", 1, len(label) - 1)
     cut = (at if at >= 3 else at + 1) if at > 0 else len(label) // 2
     return f"{label[:cut]}\n{label[cut:]}"
+
+
+# ---- Counts by category, stacked (the claims register's results by chapter) -------------------------------------------
+def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: dict[str, str | None],
+                   total_unit: str = "", axis_label: str = "") -> Figure:
+    """One horizontal bar per row of `counts` (rows: named things, e.g. chapters by their titles, in order; columns:
+    categories in order, each with a colour and a hatch, so colour is never the only cue), its name on one line
+    above it. A segment's count is written inside it where it fits; the row's total follows the bar's end (with
+    `total_unit`), so no number sits on the axis. Categories no row has are left out of the legend."""
+    counts = counts.loc[:, counts.sum() > 0]
+    fig, ax = plt.subplots(figsize=(width(), 1.7 + 0.62 * len(counts)))
+    size = 0.42
+    top = float(counts.sum(axis=1).max()) or 1.0
+    per_unit = 0.75 * width() * 72 / top  # points per count on the axis, about
+    left = pd.Series(0.0, index=counts.index)
+    handles = []
+    for category in counts.columns:
+        style = {"color": colours[category], "hatch": hatches.get(category), "edgecolor": "white", "linewidth": 0.8}
+        for i, (name, n) in enumerate(counts[category].items()):
+            if n:
+                ax.barh(i, n, size, left=left[name], **style)
+                if n * per_unit >= text_width(f"{n:g}") * LABEL_SIZE + 4:
+                    ax.annotate(f"{n:g}", (left[name] + n / 2, i), ha="center", va="center", fontsize=LABEL_SIZE,
+                                color=INK, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                 "alpha": 0.8} if style["hatch"] else None)
+        left += counts[category]
+        handles.append(Patch(label=category, facecolor=style["color"], hatch=style["hatch"], edgecolor="white"))
+    for i, name in enumerate(counts.index):
+        ax.annotate(wrap_em(str(name), width() * 72 / LABEL_SIZE - 3), (0, i - size / 2), xytext=(0, 2),
+                    textcoords="offset points", ha="left",
+                    va="bottom", fontsize=LABEL_SIZE, color=INK)
+        ax.annotate(f"{left[name]:g}{total_unit}", (left[name], i), xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=LABEL_SIZE, color=INK)
+    ax.set_yticks([])
+    ax.set_xlabel(axis_label)
+    ax.set_ylim(len(counts) - 0.5, -0.5 - size / 2)
+    ax.set_xlim(0, top + (text_width(f"{top:g}{total_unit}") * LABEL_SIZE + 8) / per_unit)
+    ax.grid(axis="y", visible=False)
+    legend_above(ax, handles, ncols=len(handles))
+    return fig
 
 
 # ---- Columns on a true time axis (surveys): published filled, the article's value an outlined dot on its year ------
@@ -458,7 +614,7 @@ def survey_columns(
     if frame["year"].duplicated().any():
         raise ValueError(f"survey_columns: a year appears twice: {sorted(frame['year'][frame['year'].duplicated()])}")
     colour = economy_colour(economy)
-    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    fig, ax = plt.subplots(figsize=(width(), height))
     span = range(frame["year"].min(), frame["year"].max() + 1)
     top = pd.concat([frame["published"], frame["article"]]).max()
     with_published = frame.dropna(subset=["published"])["year"]
@@ -480,7 +636,7 @@ def survey_columns(
             tag(dot, economy)
         # labels, stacked above the higher of column and dot: the published number, then the article's label
         base = max((v for v in (value, said) if not math.isnan(v)), default=0.0)
-        above = 6 if not math.isnan(said) else 3  # clear of the dot
+        above = 10 if not math.isnan(said) else 3  # clear of the dot (its radius and outline, and a gap)
         if not math.isnan(value) and (year in label_years or value == said):
             tag(ax.annotate(f"{value:g}", (year, base), xytext=(0, above), textcoords="offset points",
                             ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), economy)
@@ -497,16 +653,14 @@ def survey_columns(
     year_axis(ax, span)
     if len(span) > 8:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
-    ax.set_xlim(min(span) - 0.6, max(span) + 0.6)
+    ax.set_xlim(min(span) - 0.9, max(span) + 0.6)  # room for the first column's number, clear of the axis
     ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
         after_article_band(ax, article_until + 0.5, max(span) + 0.6)
     ax.set_ylabel(unit)
     ax.grid(axis="x", visible=False)
-    handles = [Patch(label=PUBLISHED_NAME, **bar_style(PUBLISHED, INK)),
-               Line2D([], [], linestyle="none", label=ARTICLE_NAME, **marker_style(ARTICLE, INK))]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0,
-              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+    legend_above(ax, [swatches(PUBLISHED_NAME, [colour], marker=False),
+                      swatches(ARTICLE_NAME, [colour], kind=ARTICLE)])
     return fig
 
 
@@ -539,14 +693,14 @@ def rank_chart(
     ours = frame["in_article"].astype(bool) if "in_article" in frame else frame["rank_article"].notna()
     frame["later"] = ~ours.loc[frame.index]
     frame["checked"] = frame["rank_published"].notna()
-    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    fig, ax = plt.subplots(figsize=(width(), height))
     economies = [e for e in ECONOMY_ORDER if e in set(frame["economy_zh"])]
     economies += sorted(set(frame["economy_zh"]) - set(economies))
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     # In each year the better-ranked economy writes its number above its dot, the other below, so two lines that
     # cross never print over each other.
     best_in_year = frame.loc[frame.groupby("year")["rank_shown"].idxmin()].set_index("year")["economy_zh"]
-    hollow = False
+    hollow: list[str] = []  # the colours of the economies that have a hollow dot (the legend shows those)
     number_box = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
     for economy in economies:
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
@@ -560,7 +714,8 @@ def rank_chart(
         for r in rows.itertuples():
             checked = pd.notna(r.rank_published)
             differs = checked and pd.notna(r.rank_article) and r.rank_article != r.rank_published
-            hollow = hollow or differs or not checked
+            if (differs or not checked) and colour not in hollow:
+                hollow.append(colour)
             above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
@@ -600,12 +755,11 @@ def rank_chart(
                            label_at="bottom")
     if frame["year"].nunique() > 7:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
-    handles = [Line2D([], [], linestyle="none", label="已发表名次", **marker_style(PUBLISHED, INK))]
+    colours = [economy_colour(e) for e in economies]
+    handles = [swatches("已发表名次", colours)]
     if hollow:
-        handles.append(Line2D([], [], linestyle="none", label="文章所写（未核得或不同）",
-                              **marker_style(ARTICLE, INK)))
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=2, borderaxespad=0,
-              handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
+        handles.append(swatches("文章所写（未核得或不同）", hollow, kind=ARTICLE))
+    legend_above(ax, handles)
     return fig
 
 
@@ -635,7 +789,7 @@ def measures_chart(
     unknown = sorted(set(rows["measure"]) - set(kinds))
     if unknown:
         raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
-    fig, ax = plt.subplots(figsize=(WIDTH, height))
+    fig, ax = plt.subplots(figsize=(width(), height))
     top = float(rows[value].max())
     for region, own in rows.groupby("region_zh", sort=False):
         colour = economy_colour(region)
@@ -668,11 +822,10 @@ def measures_chart(
     ax.set_ylabel(unit)
     if article_until is not None and max(years) > article_until:
         after_article_band(ax, article_until + 0.5, max(years) + 1.8)
+    # one legend entry per kind of measure, its swatches in the colours of the regions that have such values
     used = [k for k in MEASURE_MARKERS if k in {kinds[m] for m in rows["measure"]}]
-    handles = [Line2D([], [], linestyle="none", label=kind_names[k],
-                      **{**marker_style(PUBLISHED, INK), "marker": MEASURE_MARKERS[k]}) for k in used]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=1, borderaxespad=0,
-              handlelength=1.2, handletextpad=0.5)
+    legend_above(ax, [swatches(kind_names[k], [economy_colour(r) for r in dict.fromkeys(
+        rows.loc[rows["measure"].map(kinds) == k, "region_zh"])], shape=MEASURE_MARKERS[k]) for k in used], ncols=1)
     return fig
 
 
@@ -697,6 +850,33 @@ def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
     a, b = shown.loc[y0, first], shown.loc[y1, first]
     verb = "升至" if b < a else ("降至" if b > a else "保持在")
     return f"{display_name(first)}{index_zh}名次由 {y0} 年的第 {a:g} 名{verb} {y1} 年的第 {b:g} 名"
+
+
+def since_article_title(ranks: pd.DataFrame, index_zh: str) -> str:
+    """The rank chart's conclusion told from the article's last edition to the latest, from the data: the first
+    economy's low point after the article and where it stands now, and the second economy's latest rank, e.g.
+    全球创新指数：中国香港 2024 年降至第 18 名，2025 年回升至第 15 名；中国内地第 10 名. Without later
+    editions, the crossing title (`crossing_title`)."""
+    ours = ranks["in_article"].astype(bool) if "in_article" in ranks else ranks["rank_article"].notna()
+    shown = ranks.assign(rank=ranks["rank_published"].fillna(ranks["rank_article"]) if "rank_published" in ranks
+                         else ranks["rank_article"])
+    later = shown[~ours]
+    if later.empty:
+        return crossing_title(ranks, index_zh)
+    first, second = [e for e in ECONOMY_ORDER if e in set(shown["economy_zh"])][:2]
+    wide = shown.pivot(index="year", columns="economy_zh", values="rank")
+    base_year = int(shown.loc[ours, "year"].max())
+    latest = int(later["year"].max())
+    after = wide.loc[wide.index > base_year, first].dropna()
+    base, now = wide.loc[base_year, first], wide.loc[latest, first]
+    low_year = int(after.idxmax())
+    if low_year != latest and after[low_year] > max(base, now):
+        moved = (f" {low_year} 年降至第 {after[low_year]:g} 名，{latest} 年"
+                 f"{'回升至' if now < after[low_year] else '为'}第 {now:g} 名")
+    else:
+        verb = "升至" if now < base else ("降至" if now > base else "仍为")
+        moved = f"由 {base_year} 年第 {base:g} 名{verb} {latest} 年第 {now:g} 名"
+    return f"{index_zh}：{display_name(first)}{moved}；{display_name(second)}第 {wide.loc[latest, second]:g} 名"
 
 
 # ---- Timeline ----------------------------------------------------------------------------------------------------------
@@ -729,7 +909,40 @@ def _sort_key(date: str) -> str:
 LINE_IN = LABEL_SIZE * 1.3 / 72  # one line of label text, in inches
 
 
-def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
+def in_time_order(events: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a `date` of mixed precision (1998, 2017-12, 2021-H1, 2022-07-01) in time order."""
+    return events.assign(key=events["date"].map(_sort_key)).sort_values("key", kind="stable").drop(columns="key")
+
+
+def busiest_years(dates: Iterable[str], span: int = 3) -> tuple[int, int, int]:
+    """The `span` consecutive years holding the most of `dates` (the earliest such run): (first, last, count)."""
+    years = pd.Series([int(str(d)[:4]) for d in dates])
+    if years.empty:
+        raise ValueError("busiest_years: no date")
+    counts = {start: int(years.between(start, start + span - 1).sum())
+              for start in range(int(years.min()), int(years.max()) - span + 2)} or {int(years.min()): len(years)}
+    start = max(counts, key=lambda y: (counts[y], -y))
+    return start, min(start + span - 1, int(years.max())), counts[start]
+
+
+def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str]) -> str:
+    """The timeline as a list (what a phone shows instead of the drawing): one item per year, its events after
+    their month or day, each marked with `marks` (confirmed, not: e.g. 日期已核实 / 仅据文章) as the drawing's
+    filled and hollow dots are."""
+    from . import markdown
+
+    rows = in_time_order(events)
+    lines = []
+    for year, same in rows.groupby(rows["date"].map(lambda d: int(str(d)[:4])), sort=False):
+        items = "；".join(
+            f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
+            f"{markdown.text(e)}（{marks[0] if ok else marks[1]}）"
+            for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
+        lines.append(f"- **{year} 年**：{items}")
+    return "\n".join(lines) + "\n"
+
+
+def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 20) -> Figure:
     """A vertical timeline, oldest on top: each year once, in bold at the left of the line; one row per event
     (`date`, `event`, `confirmed` columns) with a dot on the line (filled: the date is confirmed by a published
     source; hollow: the article's date only) and the event, after its month or day where the data has one,
@@ -740,7 +953,7 @@ def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
         raise ValueError(f"timeline: columns {sorted(missing)} missing (have {list(events.columns)})")
     if events.empty:
         raise ValueError("timeline: no event")
-    rows = events.assign(key=events["date"].map(_sort_key)).sort_values("key", kind="stable")
+    rows = in_time_order(events)
     years = [int(str(d)[:4]) for d in rows["date"]]
     texts = [wrap_em(f"{date_zh(d).partition('年')[2].strip()} {e}".strip(), text_ems)
              for d, e in zip(rows["date"], rows["event"])]
@@ -755,7 +968,7 @@ def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
         y += LINE_IN * (1 + text.count("\n")) + 0.08
     content = y
     line_x, text_x = 0.2, 0.25
-    fig, ax = plt.subplots(figsize=(WIDTH, content + 1.6))
+    fig, ax = plt.subplots(figsize=(width(), content + 1.6))
     ax.axis("off")
     ax.set_xlim(0, 1)
     ax.plot([line_x, line_x], [0, positions[-1]], color=MUTED, linewidth=1.5, zorder=1)
@@ -771,7 +984,7 @@ def timeline(events: pd.DataFrame, *, text_ems: float = 20) -> Figure:
         ax.text(text_x, pos - LINE_IN * 0.5, text, va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
                 linespacing=1.3)
     ax.set_ylim(content, -LINE_IN * 0.5)
-    fill_legend(ax, published_name="日期已核实", article_name="仅据文章", marker=True)
+    fill_legend(ax, published_name=marks[0], article_name=marks[1], marker=True)
     fig._szhk_fit_rows = (ax, content + LINE_IN * 0.5)  # title_and_source makes the plot this many inches tall
     return fig
 
