@@ -106,7 +106,7 @@ def test_svg_figures_get_a_download_link_on_the_web_only(tmp_path: Path) -> None
     fig.savefig(src / "chart.svg")
     fig.savefig(src / "chart.png")
     (src / "conf.py").write_text(
-        "extensions = ['szhk_sphinx.figure_downloads']\n",
+        "extensions = ['szhk_sphinx.figure_downloads']\nszhk_ui = {'svg_download': '下载 SVG'}\n",
         encoding="utf-8")
     (src / "index.rst").write_text(
         "Test\n====\n\n.. figure:: chart.svg\n   :name: fig-chart\n\n   A caption.\n\n"

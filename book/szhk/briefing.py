@@ -29,8 +29,8 @@ from matplotlib.legend_handler import HandlerTuple
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
-from .figures import (ARTICLE, COLOURS, MUTED, PUBLISHED, after_article_band, marker_style, rank_axis, swatches,
-                      title_and_source, width, wrap_em, year_axis)
+from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, WORDS, after_article_band, display_name,
+                      marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
@@ -339,9 +339,9 @@ def _cat_value(who: str, value: str) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # The decisive chart: Hong Kong and the mainland in the two rankings of the article's Table 1
 # ----------------------------------------------------------------------------------------------------------------
-RANKINGS = (("gii_ranks", "全球创新指数"), ("imd_digital_ranks", "世界数字竞争力排名"))
+RANKINGS = tuple(WORDS["rankings"].items())  # (resource, name), in the order drawn
 HK, MAINLAND = "中国香港", "中国"  # economy_zh as the data write them
-MAINLAND_SHOWN = "中国内地"         # as the briefing's titles and legend name it
+MAINLAND_SHOWN = display_name(MAINLAND)  # as the briefing's titles and legend name it
 
 
 def rank_thresholds(results: Sequence[Result] | None = None) -> dict[str, int]:
@@ -426,7 +426,7 @@ def editions(name: str) -> pd.DataFrame:
     return load(name)
 
 
-SOURCE = "世界知识产权组织等《全球创新指数》；瑞士洛桑国际管理发展学院（IMD）《世界数字竞争力排名》；文章表 1"
+SOURCE = WORDS["briefing_chart_source"]
 
 
 def source_text() -> str:
@@ -461,7 +461,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     for ax in axes[:1] if stacked else axes:
         ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
     title = chart_title(editions("gii_ranks"), editions("imd_digital_ranks"))
-    note = "虚线：文章所说的" + "、".join(f"{zh}前 {thresholds[name]} 名" for name, zh in RANKINGS) + "。灰底：文章发表后的版次。"
+    note = "虚线：文章所说的" + "、".join(f"{zh}前 {thresholds[name]} 名" for name, zh in RANKINGS) + f"。灰底：{AFTER_ARTICLE}各版。"
     title_and_source(fig, title, source_text(), note=note)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72

@@ -30,6 +30,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+import yaml
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -41,6 +42,7 @@ from matplotlib.text import Text
 from . import fonts
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
+WORDS = yaml.safe_load(Path(__file__).with_name("house-words.yml").read_text(encoding="utf-8"))  # the style's words
 REPRODUCIBLE_DATE = "1656633600"  # 2022-07-01 UTC, the article's time; any fixed value would do
 
 # ---- Colour: whose number (Okabe–Ito, colour-blind-safe) -----------------------------------------------------------
@@ -48,9 +50,10 @@ HK = "#0072B2"        # blue: 中国香港
 MAINLAND = "#D55E00"  # vermillion: 中国内地, 深圳 (the data names the mainland "中国", as the article's Table 1 does)
 INK = "#333333"       # anything that is neither economy: text, timelines, legends of the fill convention
 MUTED = "#999999"     # reference lines, "no data" labels
-ECONOMY_COLOURS = {"中国香港": HK, "香港": HK, "中国": MAINLAND, "中国内地": MAINLAND, "深圳": MAINLAND}
-ECONOMY_IDS = {"中国香港": "economy-HKG", "香港": "economy-HKG", "中国": "economy-CHN", "中国内地": "economy-CHN",
-               "深圳": "economy-CHN"}
+_DATA_ECONOMIES = {"中国香港": "HKG", "香港": "HKG", "中国": "CHN", "深圳": "CHN"}  # as the data name them
+_ECONOMIES = {**_DATA_ECONOMIES, **{shown: _DATA_ECONOMIES[name] for name, shown in WORDS["economy_display"].items()}}
+ECONOMY_COLOURS = {name: {"HKG": HK, "CHN": MAINLAND}[code] for name, code in _ECONOMIES.items()}
+ECONOMY_IDS = {name: f"economy-{code}" for name, code in _ECONOMIES.items()}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
 COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}  # the names of the colour placeholders ({colour-hk})
 
@@ -60,8 +63,7 @@ def colour_words() -> dict[str, str]:
     a colour gets its word, beside its hex code above. A chapter writes {colour-hk} / {colour-mainland} in a
     figure's :alt: (filled in by szhk_sphinx.picture from the figure's output) and {glue:text}`colour_hk` in its
     caption (glued by glue_colour_words)."""
-    words = {HK: "蓝色", MAINLAND: "橙红色"}
-    return {key: words[colour] for key, colour in COLOUR_KEYS.items()}
+    return {key: WORDS["colour_words"][key] for key in COLOUR_KEYS}
 
 
 def colour_word(economy: str) -> str:
@@ -82,8 +84,7 @@ def glue_colour_words() -> None:
 # ---- Fill: who says so -----------------------------------------------------------------------------------------------
 PUBLISHED = "published"  # filled
 ARTICLE = "article"      # outlined, white inside
-PUBLISHED_NAME = "已发表来源"
-ARTICLE_NAME = "文章所写"
+PUBLISHED_NAME, ARTICLE_NAME = WORDS["published"], WORDS["article"]
 OUTLINE_WIDTH = 1.6
 
 # ---- Size: legible on a phone ------------------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def drawn_at(inches: float) -> Iterator[None]:
 ECONOMY_ORDER = ("中国香港", "中国")
 # The data names the mainland "中国", as the article's Table 1 does (GII/IMD's "China", without Hong Kong and Macao);
 # every chart label, legend and title says 中国内地. This is the one place that maps data names to chart names.
-DISPLAY_NAMES = {"中国": "中国内地"}
+DISPLAY_NAMES = WORDS["economy_display"]
 
 
 def display_name(economy: str) -> str:
@@ -397,7 +398,7 @@ def visible_texts(fig: Figure) -> list[Text]:
 
 
 # ---- Axes ------------------------------------------------------------------------------------------------------------
-RANK_LABEL = "名次（第 1 名在上）"
+RANK_LABEL = WORDS["rank_axis"]
 
 
 def rank_axis(ax: Axes, worst: int, label: str = RANK_LABEL) -> None:
@@ -414,7 +415,7 @@ def year_axis(ax: Axes, years: Iterable[int], label: str = "") -> None:
     ax.set_xlabel(label)
 
 
-AFTER_ARTICLE = "文章发表后"
+AFTER_ARTICLE = WORDS["after_article"]
 BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
@@ -583,7 +584,7 @@ def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: di
 
 
 # ---- Columns on a true time axis (surveys): published filled, the article's value an outlined dot on its year ------
-NOT_IN_DATA = "本书数据\n未收录"  # a year the dataset lacks (not a year nobody counted)
+NOT_IN_DATA = WORDS["not_in_data"]
 
 
 def survey_columns(

@@ -69,6 +69,8 @@ def skip(self: SphinxTranslator, node: svg_download) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    if "szhk_ui" not in app.config:  # the words of the web controls (_config.yml); szhk_sphinx.web checks them
+        app.add_config_value("szhk_ui", {}, "html", types=[dict])
     app.add_node(
         svg_download,
         html=(visit_svg_download_html, None),

@@ -212,7 +212,8 @@ def _mystnb_stylesheet_first(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("szhk_ui", {}, "html", types=[dict])
+    if "szhk_ui" not in app.config:  # also declared by szhk_sphinx.figure_downloads, which may run alone
+        app.add_config_value("szhk_ui", {}, "html", types=[dict])
     app.connect("config-inited", _check_ui_words)
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("builder-inited", _mystnb_stylesheet_first)
