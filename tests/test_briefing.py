@@ -262,6 +262,7 @@ def test_an_event_without_a_source_fails_naming_file_row_and_column(tmp_path, mo
         briefing.events()
 
 
+@pytest.mark.needs_build  # reads the published pages
 def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
     from bs4 import BeautifulSoup
 

@@ -302,6 +302,7 @@ def test_not_found_is_explained_as_searched_and_minor_gaps_come_last(results):
     assert "约 900 家" not in text  # 科学园 逾千家: the chairman's 超過1000 supports it
 
 
+@pytest.mark.needs_build  # reads the published pages
 def test_the_front_page_names_the_latest_edition_in_the_data():
     soup = front_page()
     main = soup.find("main") or soup
@@ -317,6 +318,7 @@ def test_the_front_page_names_the_latest_edition_in_the_data():
     assert "四个附录" in text and "两个附录" not in text
 
 
+@pytest.mark.needs_build  # reads the published pages
 def test_chapter_two_tells_the_clusters_latest_rank_beside_the_article():
     page = HTML / "book" / "02-hk-innovation.html"
     if not page.is_file():

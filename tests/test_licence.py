@@ -39,6 +39,7 @@ def test_citation_file_agrees_with_the_configuration() -> None:
     assert cff.get("url", "") == (baseurl or ""), "CITATION.cff gives the web address exactly when one is configured"
 
 
+@pytest.mark.needs_build  # reads the published pages
 @pytest.mark.parametrize("page", ["book/index.html", "book/data-appendix.html", "book/02-hk-innovation.html", "book/briefing.html"])
 def test_the_footer_states_the_licence_and_the_editors(page: str) -> None:
     path = HTML / page
