@@ -346,6 +346,7 @@ def test_appendix_lists_every_dataset_with_a_working_download(html_dir: Path) ->
     import zipfile
     with zipfile.ZipFile((page.path.parent / zipped["href"]).resolve()) as archive:
         names = set(archive.namelist())
+    assert {"szhk-data/LICENSES.md", "szhk-data/LICENSE-CC-BY-4.0"} <= names, "the data's licence travels with it"
     for resource in descriptor["resources"]:
         assert f"szhk-data/{resource['path']}" in names, f"{resource['path']} is not in the zip"
         assert resource["title"] in page.text(), f"{resource['name']} is missing from the appendix"

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import BUILD_TIMEOUT, background_result, copy_project, in_background
+from szhk_sphinx import data_download
 
 
 PWNED = Path("/tmp/szhkpwned")  # no hyphen: pdftotext drops one at a line break
@@ -163,6 +164,7 @@ def test_no_file_outside_the_project_is_read_or_published(hostile: dict) -> None
     secret = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
     assert not PWNED.exists()
     project_files = {p.read_bytes() for p in (hostile["project"] / "data").rglob("*") if p.is_file()}
+    project_files |= {(hostile["project"] / name).read_bytes() for name in data_download.LICENCE_FILES}
     for path in hostile["html"].rglob("*"):
         if path.is_file():
             assert path.name != "passwd", path

@@ -135,7 +135,7 @@ def source_date_epoch(root: Path) -> str:
 
 
 INPUTS_FILE = "inputs.sha256"  # in each published site: the digest of everything its build read
-INPUT_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt")
+INPUT_FILES = ("_config.yml", "_toc.yml", "pyproject.toml", "requirements.txt", "LICENSES.md", "LICENSE-CC-BY-4.0")
 
 
 def inputs_digest(root: Path, epoch: str, data: Path) -> str:
