@@ -432,7 +432,7 @@ SOURCE = WORDS["briefing_chart_source"]
 def source_text() -> str:
     """The chart's source in words, with the editions drawn (the web page gives it under the chart)."""
     years = pd.concat([editions(name)["year"] for name, _ in RANKINGS])
-    return f"{SOURCE}（{years.min()}—{years.max()} 年各版）"
+    return SOURCE.format(first=years.min(), last=years.max())
 
 
 def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None) -> Figure:
