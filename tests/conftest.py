@@ -456,6 +456,15 @@ sphinx:
     bibtex_reference_style: gbt7714
 """
 ONE_PAGE_TOC = "format: jb-book\nroot: page\n"
+
+
+def ui_words_yaml() -> str:
+    """The repository's sphinx.config.szhk_ui (the web controls' words, which the extension requires), as lines
+    to put under a small project's sphinx.config."""
+    import yaml
+
+    words = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]["szhk_ui"]
+    return "    szhk_ui:\n" + "".join(f"      {key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in words.items())
 ONE_PAGE_BIB = "@misc{good-entry,\n  title = {一个文件},\n  language = {chinese},\n}\n"
 ONE_PAGE_NOTEBOOK = """\
 ---
@@ -528,7 +537,8 @@ class OnePage:
 def one_page_project(tmp_path: Path) -> OnePage:
     root = tmp_path / "one-page"
     (root / "data").mkdir(parents=True)
-    (root / "_config.yml").write_text(ONE_PAGE_CONFIG, encoding="utf-8")
+    (root / "_config.yml").write_text(ONE_PAGE_CONFIG.replace("  config:\n", "  config:\n" + ui_words_yaml(), 1),
+                                      encoding="utf-8")
     (root / "_toc.yml").write_text(ONE_PAGE_TOC, encoding="utf-8")
     (root / "refs.bib").write_text(ONE_PAGE_BIB, encoding="utf-8")
     (root / "page.md").write_text(ONE_PAGE_NOTEBOOK, encoding="utf-8")
