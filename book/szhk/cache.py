@@ -24,6 +24,7 @@ from typing import Any
 from szhk_names import CACHE_DIR_ENV
 
 from . import bounds, deps
+from .descriptor import BIBLIOGRAPHY
 
 __all__ = ["CACHE_DIR_ENV", "cache_dir", "code_digest", "contains", "read", "referenced", "validation_key", "write"]
 _FORMAT = b"szhk-validated-frame-1"  # bump when what is stored changes shape
@@ -63,7 +64,7 @@ def validation_key(name: str, descriptor: dict[str, Any], directory: Path) -> st
     h = hashlib.sha256(code_digest().encode())
     h.update(f"latest-year={bounds.latest_year()}\0".encode())
     if name == "sources":  # its validation checks the bibliography too
-        bibliography = deps.root() / "book" / "references.bib"
+        bibliography = deps.root() / BIBLIOGRAPHY
         h.update(hashlib.sha256(bibliography.read_bytes()).digest() if bibliography.is_file() else b"<no .bib>")
     h.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode())
     by_name = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}

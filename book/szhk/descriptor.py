@@ -19,7 +19,7 @@ from . import deps
 from .deps import data_dir
 
 __all__ = [
-    "BIBLIOGRAPHY", "PACKAGE_FILE", "DataValidationError", "bibliography_keys", "figure_unit", "package",
+    "BIBLIOGRAPHY", "PACKAGE_FILE", "DataValidationError", "bibliography", "bibliography_keys", "figure_unit", "package",
     "read_descriptor", "resource_descriptor", "resource_names", "sources_of",
 ]
 
@@ -91,13 +91,25 @@ def resource_descriptor(descriptor: dict[str, Any], name: str, directory: Path) 
     )
 
 
+def bibliography(path: Path | None = None) -> Any:
+    """The entries of a .bib file (default book/references.bib) as pybtex parses them: parsed once for each content
+    of the file, though the validation of sources.csv, the provenance check and the register all read it."""
+    path = path or deps.root() / BIBLIOGRAPHY
+    return _parsed_bibliography(path.read_text(encoding="utf-8"))
+
+
+@memoized
+def _parsed_bibliography(text: str) -> Any:
+    from pybtex.database import parse_string
+
+    return parse_string(text, bib_format="bibtex").entries
+
+
 @memoized
 def bibliography_keys() -> frozenset[str]:
     """Keys of book/references.bib, where every source's title, publisher, date and URL are recorded (a source id
     that is one is cited with {cite}; others are named in words)."""
-    from pybtex.database import parse_file
-
-    return frozenset(parse_file(str(deps.root() / BIBLIOGRAPHY), bib_format="bibtex").entries.keys())
+    return frozenset(bibliography().keys())
 
 
 def figure_unit(name: str) -> str | None:

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from . import deps, quotes
+from . import quotes
 from . import markdown as md
-from .descriptor import BIBLIOGRAPHY, DataValidationError, read_descriptor
+from .descriptor import DataValidationError, bibliography, read_descriptor
 from .deps import data_dir
 
 SOURCES_FILE = "sources.csv"
@@ -40,10 +40,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def _addresses() -> dict[str, str]:
     """The url of each entry of book/references.bib, by key."""
-    from pybtex.database import parse_file
-
-    entries = parse_file(str(deps.root() / BIBLIOGRAPHY), bib_format="bibtex").entries
-    return {key: entry.fields.get("url", "") for key, entry in entries.items()}
+    return {key: entry.fields.get("url", "") for key, entry in bibliography().items()}
 
 
 def _host(url: str) -> str:

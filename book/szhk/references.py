@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import bounds, glyphs
-from .descriptor import DataValidationError
+from .descriptor import DataValidationError, bibliography
 
 __all__ = ["check"]
 
@@ -46,9 +46,7 @@ def url_problem(url: str) -> str | None:
 
 def check(path: Path) -> None:
     """Raise DataValidationError for the first problem of the .bib file at `path` (see the module docstring)."""
-    from pybtex.database import parse_file
-
-    entries = parse_file(str(path), bib_format="bibtex").entries
+    entries = bibliography(path)
     lines = path.read_text(encoding="utf-8").splitlines()
     for key, entry in entries.items():
         fields = {name.lower(): str(value) for name, value in entry.fields.items()}
