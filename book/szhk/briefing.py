@@ -197,19 +197,12 @@ def zh_date(value: str) -> str:
 
 
 def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
-    """The recommendations' dated developments, oldest first; a row without a source, or with a date that is not
-    YYYY-MM[-DD], stops the build naming file, row and column."""
-    frame = load(EVENTS).reset_index(drop=True)
-    out = []
-    for i, row in frame.iterrows():
-        source = _text(row.get("source_id"))
-        if not source:
-            raise _data_error(EVENTS, i + 2, "source_id", "这条进展没有来源：每条进展都必须注明来源（sources.csv 的 "
-                                                          "source_id）")
-        date = _text(row.get("date"))
-        if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", date):
-            raise _data_error(EVENTS, i + 2, "date", f"日期“{date}”不是 YYYY-MM-DD 或 YYYY-MM")
-        out.append(Event(int(row["recommendation"]), date, _text(row["event_zh"]), _text(row.get("event_en")), source))
+    """The recommendations' dated developments, oldest first. A row without a source, or with a date that is not
+    YYYY-MM[-DD], never reaches here: the package's schema for the file (required source_id, a foreign key into
+    sources, a date pattern) stops the build at loading, naming file, row and column."""
+    frame = load(EVENTS)
+    out = [Event(int(row["recommendation"]), _text(row["date"]), _text(row["event_zh"]), _text(row.get("event_en")),
+                 _text(row["source_id"])) for _, row in frame.iterrows()]
     return sorted(out, key=lambda e: (e.recommendation, e.date))
 
 

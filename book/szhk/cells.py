@@ -31,11 +31,6 @@ _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 def unsupported_character(text: str) -> str | None:
     """The first character of `text` the book cannot show, described, or None."""
-    described = {  # for the maintainer's message
-        "Cc": "控制字符", "Cf": "不可见的格式字符", "Cs": "代理码位", "Co": "私用区字符", "Cn": "未分配的码位",
-        "Zl": "行分隔符", "Zp": "段分隔符", "technical": "技术符号（含表情符号）",
-        "dingbats": "杂项符号或装饰符号（含表情符号）", "arrows": "杂项符号与箭头（含表情符号）", "emoji": "表情符号或图形符号",
-    }
     for position, char in enumerate(text, 1):
         code = ord(char)
         category = unicodedata.category(char)
@@ -44,6 +39,12 @@ def unsupported_character(text: str) -> str | None:
             kind = next((name for low, high, name in _SYMBOL_BLOCKS if low <= code <= high), None)
         if kind is not None:
             shown = f"“{char}”" if unicodedata.category(char)[0] not in "CZ" else "（不可见）"
+            described = {  # for the maintainer's message (built only when a character is refused)
+                "Cc": "控制字符", "Cf": "不可见的格式字符", "Cs": "代理码位", "Co": "私用区字符", "Cn": "未分配的码位",
+                "Zl": "行分隔符", "Zp": "段分隔符", "technical": "技术符号（含表情符号）",
+                "dingbats": "杂项符号或装饰符号（含表情符号）", "arrows": "杂项符号与箭头（含表情符号）",
+                "emoji": "表情符号或图形符号",
+            }
             return (f"第 {position} 个字符 {shown}（U+{code:04X}）是{described[kind]}，书中的字体无法显示"
                     "（不接受表情符号、图形符号、私用区与控制字符）")
     return None

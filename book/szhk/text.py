@@ -40,8 +40,6 @@ def glue_number(name: str, value: float | int) -> float | int:
 # ---- Labels and words as the article writes them (chapters 03–06) ------------------------------------------------
 # The article's qualifiers (data column `qualifier`, szhk.qualifiers): some stand before the number (约 700 个,
 # 超过 1500 家), some between the number and its unit (1800 多家, 100 余家).
-QUALIFIERS_BEFORE = BEFORE_NUMBER
-QUALIFIERS_AFTER = AFTER_NUMBER
 _ZH_DIGITS = "零一二三四五六七八九"
 
 
@@ -59,14 +57,14 @@ def as_written(value: float, unit: str = "", qualifier: object = None) -> str:
     if _blank(value):
         raise ValueError("as_written: the value is empty")
     qualifier = "" if _blank(qualifier) else str(qualifier)
-    if qualifier and qualifier not in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
-        raise ValueError(f"as_written: unknown qualifier {qualifier!r} (known: {QUALIFIERS_BEFORE + QUALIFIERS_AFTER})")
+    if qualifier and qualifier not in BEFORE_NUMBER + AFTER_NUMBER:
+        raise ValueError(f"as_written: unknown qualifier {qualifier!r} (known: {BEFORE_NUMBER + AFTER_NUMBER})")
     if abs(value) >= WAN and unit and unit[0] not in "万亿%":
         value, unit = in_wan(value), f"万{unit}"
     number = f"{float(value):g}"
     if unit == "%":
         return f"{qualifier} {number}%".strip()
-    if qualifier in QUALIFIERS_AFTER:
+    if qualifier in AFTER_NUMBER:
         return f"{number} {qualifier}{unit}"
     return f"{qualifier} {number} {unit}".strip()
 
