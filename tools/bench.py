@@ -81,7 +81,7 @@ def make_build(project: Path, executed_names: list[str] | None = None) -> tuple[
     if done.returncode != 0:
         raise SystemExit(f"bench: build failed in {project}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     executed = re.search(r"\[html\] (\d+) notebook\(s\) executed(?:: (.*))?", done.stdout)
-    if executed_names is not None and executed and executed.group(2) and "Jupyter Book not run" not in executed.group(2):
+    if executed_names is not None and executed and executed.group(2):
         executed_names += executed.group(2).split(", ")
     latex = "LaTeX not run" if "LaTeX not run" in done.stdout else "LaTeX ran"
     skipped = "Jupyter Book not run" in done.stdout

@@ -166,7 +166,8 @@ def snapshot_data(root: Path, work: Path) -> Path:
     """A private copy of data/ for this build (what every page and kernel reads)."""
     snapshot = work / "data"
     shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(root / "data", snapshot, ignore=shutil.ignore_patterns(".*", "~*"))
+    # What tree_digest leaves out: the no-op check compares this snapshot's digest with data/'s.
+    shutil.copytree(root / "data", snapshot, ignore=shutil.ignore_patterns(".*", "~*", "__pycache__", "*.pyc"))
     return snapshot
 
 

@@ -113,7 +113,6 @@ class Resource:
     key: list[str]
     fields: dict[str, dict[str, Any]]
     sources: list[str] = field(default_factory=list)  # its columns citing sources.csv
-    shown_in: list[str] = field(default_factory=list)  # figure and table names as readers know them
 
     def label(self, row: dict[str, str]) -> str:
         """The row as a reader names it: its key's names (a code replaced by its *_zh name) and its year."""
@@ -352,9 +351,6 @@ def _date(value: str | None) -> str:
 
 
 # ---- Writing ---------------------------------------------------------------------------------------------------
-_HEADINGS = {"edition": "edition", "data": "data", "figures": "figures", "sources": "sources"}
-
-
 def as_text(result: Report) -> str:
     lines = [WORDING["title"]]
     if not result.compared:
@@ -366,7 +362,7 @@ def as_text(result: Report) -> str:
             lines.append(WORDING["nothing"])
         for key, items in result.sections.items():
             if items:
-                lines.append(f"【{WORDING['sections'][_HEADINGS[key]]}】")
+                lines.append(f"【{WORDING['sections'][key]}】")
                 lines += [f"  - {item}" for item in items]
     return "\n".join(lines)
 
@@ -384,7 +380,7 @@ def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> Non
             body.append(f"<p>{html.escape(WORDING['nothing'])}</p>")
         for key, items in result.sections.items():
             if items:
-                body.append(f"<h2>{html.escape(WORDING['sections'][_HEADINGS[key]])}</h2><ul>"
+                body.append(f"<h2>{html.escape(WORDING['sections'][key])}</h2><ul>"
                             + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
     body.append(f"<h2 id=\"history\">{html.escape(WORDING['sections']['history'])}</h2><ul>" + "".join(
         "<li>" + html.escape(WORDING["history_line"].format(**{**row, "released": _date(row.get("released"))}))

@@ -50,12 +50,13 @@ class DependencyError(Exception):
 
 
 def tree_digest(root: Path, leave_out: tuple[str, ...] = ()) -> str:
-    """SHA-256 of every file below `root` by relative name and content; dot-files, caches and the folders
-    `leave_out` (paths relative to `root`) left out."""
+    """SHA-256 of every file below `root` by relative name and content; dot-files, caches, editors' lock files
+    (~…, as Excel leaves beside an open CSV) and the folders `leave_out` (paths relative to `root`) left out: the
+    files tools/build.py's data snapshot leaves out too, so a no-op build compares like with like."""
     h = hashlib.sha256()
     files = sorted(
         p for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(root).parts)
+        if p.is_file() and not any(part.startswith((".", "~", "__pycache__")) for part in p.relative_to(root).parts)
         and p.suffix != ".pyc" and not p.relative_to(root).as_posix().startswith(leave_out)
     )
     for path in files:
