@@ -274,7 +274,7 @@ def test_shares_that_do_not_add_up(data_copy: Path) -> None:
 
 
 def test_unknown_source_is_a_foreign_key_error(data_copy: Path) -> None:
-    edit_line(data_copy / "gii_ranks.csv", 2, "gii-2017", "gii-2071")
+    edit_line(data_copy / "gii_ranks.csv", 2, "gii-2019,", "gii-2091,")
     error = load_error("gii_ranks")
     assert_names(error, "gii_ranks.csv", 2, "published_source", "sources.csv")
 
