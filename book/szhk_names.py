@@ -1,5 +1,5 @@
-"""The names the build's processes share: environment variables, the data folder, the front-matter key and the
-resource digest. Imported by the kernel side (szhk), the Sphinx side (szhk_sphinx) and tools/build.py, so a name
+"""The names the build's processes share: environment variables, the data folder, the front-matter key, the
+resource digest and the list of editions. Imported by the kernel side (szhk), the Sphinx side (szhk_sphinx) and tools/build.py, so a name
 is declared once; the standard library only, so that importing it drags nothing into either process.
 
 tools/build.py sets the variables for the processes it starts (Sphinx, and through it every chapter's kernel):
@@ -14,6 +14,7 @@ tools/build.py sets the variables for the processes it starts (Sphinx, and throu
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ DATE_FROM_COMMIT, DATE_FROM_FILES = "commit", "files"
 PACKAGE_FILE = "datapackage.json"
 FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`, or `data: all`
 ALL = "all"
+EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), oldest first
 
 
 def data_dir(project: Path) -> Path:
@@ -46,3 +48,13 @@ def resource_digest(resource: Mapping[str, Any], content: bytes) -> str:
     chapter's guard cell; the kernel checks the bytes it reads against it."""
     described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(described + b"\0" + content).hexdigest()
+
+
+def editions(directory: Path) -> list[dict[str, str]]:
+    """The editions `directory`/editions.csv records, oldest first (rows without a version left out); [] without the
+    file. The Sphinx side takes the book's version from the last one, the change report lists them all."""
+    path = directory / EDITIONS_FILE
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if (row.get("version") or "").strip()]

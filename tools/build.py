@@ -393,16 +393,18 @@ def write_changes(root: Path, staged: Path, data: Path) -> None:
     readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
     changes.keep_previous keeps, so building the same edition again writes the same page."""
     import changes  # tools/changes.py, beside this file
+    from szhk_names import editions
     from szhk_sphinx.edition import latest_date
 
     bibliography = root / "book" / changes.BIBLIOGRAPHY
-    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]))
+    history = editions(data)
+    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]), history)
     current = root / "_build" / "site"
     previous = changes.keep_previous(root / "_build", current.resolve() if current.exists() else None,
                                      changes.edition_of(record).get("version", ""))
     result = changes.report(previous, record, staged / "html")
     (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
-    changes.write_page(staged / "html" / changes.PAGE, result, changes.editions(data))
+    changes.write_page(staged / "html" / changes.PAGE, result, history)
 
 
 def _replace_link(link: Path, target: str) -> None:

@@ -28,13 +28,13 @@ from typing import Any
 
 import yaml
 from bs4 import BeautifulSoup
+from szhk_names import EDITIONS_FILE
 
 PAGE = "changes.html"
 TEXT = "changes.txt"
 RECORD = "record"  # in each published site: what the edition was built from
 EDITION_FILE = "edition.json"
 BIBLIOGRAPHY = "references.bib"
-EDITIONS = "editions.csv"  # in data/: version, date, summary (the edition's history, in words)
 WORDING = yaml.safe_load((Path(__file__).with_name("changes.yml")).read_text(encoding="utf-8"))
 IMPLIED = ("note", "in_article")  # a note is reported on its own; in_article is which table shows the row
 LIMIT = 12  # rows named per figure before "等 N 行"
@@ -44,21 +44,14 @@ _CODE = re.compile(r"^[a-z0-9_]+$")  # a code value (hk_gerd): readers get words
 
 
 # ---- Records --------------------------------------------------------------------------------------------------
-def editions(data: Path) -> list[dict[str, str]]:
-    """The rows of data/editions.csv (oldest first); [] when the file is missing."""
-    path = data / EDITIONS
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if (row.get("version") or "").strip()]
-
-
-def write_record(site: Path, data: Path, bibliography: Path, data_as_of: str) -> Path:
-    """The record of the edition in `site`: its data, its bibliography, its version, date and data date."""
+def write_record(site: Path, data: Path, bibliography: Path, data_as_of: str,
+                 history: list[dict[str, str]]) -> Path:
+    """The record of the edition in `site`: its data, its bibliography, its version, date and data date
+    (`history`: the rows of data/editions.csv, szhk_names.editions)."""
     record = site / RECORD
     shutil.copytree(data, record / "data")
     shutil.copy2(bibliography, record / BIBLIOGRAPHY)
-    latest = (editions(data) or [{}])[-1]
+    latest = (history or [{}])[-1]
     info = {"version": latest.get("version", ""), "date": latest.get("released", ""), "data_as_of": data_as_of}
     (record / EDITION_FILE).write_text(json.dumps(info, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     return record
@@ -261,7 +254,7 @@ def data_changes(old: Path, new: Path, titles: dict[str, dict[str, str]],
     lines: list[str] = []
     figures: dict[str, dict[str, list[str]]] = {}
     for name, resource in after.items():
-        if name == "sources" or resource.path == EDITIONS:
+        if name == "sources" or resource.path == EDITIONS_FILE:
             continue  # the registry is reported through references.bib; the editions are the history
         a = _rows(old / before[name].path) if name in before else []
         b = _rows(new / resource.path)

@@ -33,7 +33,9 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EPOCH_ENV, data_dir
+from szhk_names import (DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITIONS_FILE, EPOCH_ENV, data_dir,
+                         editions)
+
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
@@ -126,19 +128,14 @@ def commit_date() -> datetime.date:
     return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
 
 
-EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), newest last
-
-
 def latest_version(directory: Path) -> str | None:
     """The version of the newest edition recorded in data/editions.csv (its last row), None without the file."""
-    path = directory / EDITIONS_FILE
-    if not path.is_file():
-        return None
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        versions = [(row.get("version") or "").strip() for row in csv.DictReader(handle)]
-    if not any(versions):
-        raise ConfigError(f"{path}: no edition recorded (columns version, released, summary)")
-    return [v for v in versions if v][-1]
+    recorded = editions(directory)
+    if recorded:
+        return recorded[-1]["version"].strip()
+    if (directory / EDITIONS_FILE).is_file():
+        raise ConfigError(f"{directory / EDITIONS_FILE}: no edition recorded (columns version, released, summary)")
+    return None
 
 
 def _version_from_editions(app: Sphinx, config: Any) -> None:
