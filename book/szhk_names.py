@@ -1,6 +1,7 @@
 """The names the build's processes share: environment variables, the data folder, the front-matter key, the
-resource digest and the list of editions. Imported by the kernel side (szhk), the Sphinx side (szhk_sphinx) and tools/build.py, so a name
-is declared once; the standard library only, so that importing it drags nothing into either process.
+resource digest, the list of editions and the record of the edition shown. Imported by the kernel side (szhk), the
+Sphinx side (szhk_sphinx) and tools/, so a name is declared once; the standard library only, so that importing it
+drags nothing into either process.
 
 tools/build.py sets the variables for the processes it starts (Sphinx, and through it every chapter's kernel):
 
@@ -35,6 +36,9 @@ PACKAGE_FILE = "datapackage.json"
 FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`, or `data: all`
 ALL = "all"
 EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), oldest first
+# In Sphinx's doctree folder: the edition the pages show (szhk_sphinx.edition.Edition as JSON: version, data_as_of …),
+# which the change report records
+EDITION_STATE_FILE = "szhk-edition.json"
 
 
 def data_dir(project: Path) -> Path:

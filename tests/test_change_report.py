@@ -34,7 +34,7 @@ def record(folder: Path, data: Path, version: str, released: str, note: int = 1)
         csv.writer(handle, lineterminator="\n").writerow([version, released, f"第 {version} 版的改动（测试）"])
     bib = folder / "references.bib"
     shutil.copy2(ROOT / "book" / "references.bib", bib)
-    return changes.write_record(folder, data, bib, released, szhk_names.editions(data))
+    return changes.write_record(folder, data, bib, version, released, szhk_names.editions(data))
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def editions(tmp_path: Path):
         edit(data, bib)
         with (data / EDITIONS_FILE).open("a", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerow(["8.1", "2030-02-01", "补充 QS 2027 年版（测试）"])
-        new = changes.write_record(site, data, bib, data_as_of, szhk_names.editions(data))
+        new = changes.write_record(site, data, bib, "8.1", data_as_of, szhk_names.editions(data))
         return changes.report(old, new, site / "html")
 
     return publish_new
@@ -153,3 +153,20 @@ def test_the_edition_recorded_last_is_the_books_version() -> None:
     assert latest_version(DATA) == versions[-1]
     assert [tuple(map(int, v.split("."))) for v in versions] == sorted(tuple(map(int, v.split("."))) for v in versions)
     assert len(set(versions)) == len(versions), "two editions with one version"
+
+
+def test_the_record_holds_the_version_and_data_date_the_pages_show(tmp_path: Path) -> None:
+    """write_changes records the edition Sphinx recorded (szhk-edition.json in its doctree folder), not a second
+    reading of the data: the change report names the edition the pages name."""
+    build, doctrees = tmp_path / "_build", tmp_path / "doctrees"
+    staged = build / ".site-staging"
+    (staged / "html").mkdir(parents=True)
+    doctrees.mkdir()
+    latest = szhk_names.editions(DATA)[-1]
+    shown = {"version": latest["version"], "data_as_of": "2030-01-31", "title": "（测试）"}
+    (doctrees / szhk_names.EDITION_STATE_FILE).write_text(json.dumps(shown, ensure_ascii=False), encoding="utf-8")
+    changes.write_changes(build, staged, DATA, ROOT / "book" / "references.bib", doctrees)
+    assert changes.edition_of(staged / changes.RECORD) == {
+        "version": latest["version"], "date": latest["released"], "data_as_of": "2030-01-31"}
+    assert "首次发布" in (staged / changes.TEXT).read_text(encoding="utf-8")
+    assert f"第 {latest['version']} 版" in (staged / "html" / changes.PAGE).read_text(encoding="utf-8")

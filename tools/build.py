@@ -370,7 +370,9 @@ def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     if data is not None:
-        write_changes(root, staged, data)
+        import changes  # tools/changes.py, beside this file: the record of this edition and the change report
+
+        changes.write_changes(build, staged, data, root / "book" / changes.BIBLIOGRAPHY, jb_output(root) / ".doctrees")
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     from szhk_sphinx.web import PDF_DOWNLOAD_DIR
@@ -386,25 +388,6 @@ def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs
         return final
     staged.rename(final)
     return final
-
-
-def write_changes(root: Path, staged: Path, data: Path) -> None:
-    """The record of this edition (its data, references.bib, version and data date) and the change report for
-    readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
-    changes.keep_previous keeps, so building the same edition again writes the same page."""
-    import changes  # tools/changes.py, beside this file
-    from szhk_names import editions
-    from szhk_sphinx.edition import latest_date
-
-    bibliography = root / "book" / changes.BIBLIOGRAPHY
-    history = editions(data)
-    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]), history)
-    current = root / "_build" / "site"
-    previous = changes.keep_previous(root / "_build", current.resolve() if current.exists() else None,
-                                     changes.edition_of(record).get("version", ""))
-    result = changes.report(previous, record, staged / "html")
-    (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
-    changes.write_page(staged / "html" / changes.PAGE, result, history)
 
 
 def _replace_link(link: Path, target: str) -> None:

@@ -33,12 +33,12 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import (DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITIONS_FILE, EPOCH_ENV, data_dir,
-                         editions)
+from szhk_names import (DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITION_STATE_FILE, EDITIONS_FILE, EPOCH_ENV,
+                         data_dir, editions)
 
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
-STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
+STATE_FILE = EDITION_STATE_FILE  # in the doctree folder: the pages' dependency, and what tools/changes.py records
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
