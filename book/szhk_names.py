@@ -19,6 +19,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ DATE_FROM_COMMIT, DATE_FROM_FILES = "commit", "files"
 PACKAGE_FILE = "datapackage.json"
 FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`, or `data: all`
 ALL = "all"
+# A date as the data, the references and the editions write one: YYYY, YYYY-MM or YYYY-MM-DD
+DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
 EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), oldest first
 # In Sphinx's doctree folder: the edition the pages show (szhk_sphinx.edition.Edition as JSON: version, data_as_of …),
 # which the change report records
@@ -52,6 +55,16 @@ def resource_digest(resource: Mapping[str, Any], content: bytes) -> str:
     chapter's guard cell; the kernel checks the bytes it reads against it."""
     described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(described + b"\0" + content).hexdigest()
+
+
+def zh_date(value: str) -> str:
+    """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年": how the book writes a
+    date, on both sides (the edition line, the change report, the briefing's events)."""
+    match = DATE.fullmatch(value)
+    if not match:
+        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
+    year, month, day = match.groups()
+    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
 
 
 def editions(directory: Path) -> list[dict[str, str]]:

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 from bs4 import BeautifulSoup
-from szhk_names import EDITION_STATE_FILE, EDITIONS_FILE, editions
+from szhk_names import EDITION_STATE_FILE, EDITIONS_FILE, editions, zh_date
 
 PAGE = "changes.html"
 TEXT = "changes.txt"
@@ -351,8 +351,6 @@ def report(previous: Path | None, record: Path, html_dir: Path | None = None) ->
 
 def _date(value: str | None) -> str:
     """A date as the book writes it (2026 年 1 月 26 日), or as recorded when it is not one."""
-    from szhk_sphinx.edition import zh_date
-
     try:
         return zh_date(value or "")
     except ValueError:

@@ -21,7 +21,6 @@ import csv
 import datetime
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,8 +32,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import (DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITION_STATE_FILE, EDITIONS_FILE, EPOCH_ENV,
-                         data_dir, editions)
+from szhk_names import (DATE, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITION_STATE_FILE, EDITIONS_FILE,
+                         EPOCH_ENV, data_dir, editions, zh_date)
 
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
@@ -43,7 +42,6 @@ TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology an
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
 SOURCE_FIELD = "published_source"  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,7 @@ class Edition:
 
     @property
     def commit_date_zh(self) -> str:
-        day = self.commit_date
-        return f"{day.year} 年 {day.month} 月 {day.day} 日"
+        return zh_date(self.commit_date.isoformat())
 
     @property
     def built_from_zh(self) -> str:
@@ -73,17 +70,8 @@ class Edition:
         return f"{self.commit_date_zh}的提交"
 
 
-def zh_date(value: str) -> str:
-    """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年"."""
-    match = _DATE.match(value)
-    if not match:
-        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
-    year, month, day = match.groups()
-    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
-
-
 def _date_key(value: str) -> tuple[int, int, int] | None:
-    match = _DATE.match(value.strip())
+    match = DATE.fullmatch(value.strip())
     if not match:
         return None
     year, month, day = match.groups()
