@@ -87,6 +87,17 @@ def test_a_page_about_the_whole_package_follows_every_resource_and_the_descripto
     assert reexecution.fingerprint(reexecution.ALL, ROOT, executes=True) != before
 
 
+def test_each_csv_is_parsed_at_most_once_and_a_page_of_all_parses_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    real = reexecution._csv_rows
+    monkeypatch.setattr(reexecution, "_csv_rows", lambda path: parsed.append(path.name) or real(path))
+    reexecution.resource_digests(reexecution.ALL, reexecution.data_dir(ROOT))
+    assert parsed == [], "a page declaring `all` counts whole files: no CSV needs parsing"
+    text = (ROOT / "book" / "claims.md").read_text(encoding="utf-8")
+    reexecution.resource_digests(reexecution.declared(text), reexecution.data_dir(ROOT), through_claims=True)
+    assert parsed and len(parsed) == len(set(parsed)), f"a CSV parsed twice: {parsed}"
+
+
 def test_readers_are_the_chapters_that_declare_a_resource() -> None:
     readers = reexecution.readers(ROOT / "book")
     assert "02-hk-innovation" in readers["gii_ranks"]
