@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
+from szhk_names import zh_date  # the book's one way of writing a date
 
 from . import claims, deps, front, markdown, text
 from .claims import DIFFERS, Result
@@ -189,11 +190,6 @@ class Event:
     event_zh: str
     event_en: str
     source_id: str
-
-
-def zh_date(value: str) -> str:
-    """"2023-08-15" → "2023 年 8 月 15 日"; "2023-08" → "2023 年 8 月"."""
-    return " ".join(f"{int(n)} {unit}" for n, unit in zip(value.split("-"), "年月日"))
 
 
 def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:

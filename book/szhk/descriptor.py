@@ -105,10 +105,10 @@ def _parsed_bibliography(text: str) -> Any:
     return parse_string(text, bib_format="bibtex").entries
 
 
-@memoized
 def bibliography_keys() -> frozenset[str]:
     """Keys of book/references.bib, where every source's title, publisher, date and URL are recorded (a source id
-    that is one is cited with {cite}; others are named in words)."""
+    that is one is cited with {cite}; others are named in words). The file is parsed once per content
+    (`bibliography`), so an edited file is read anew."""
     return frozenset(bibliography().keys())
 
 
