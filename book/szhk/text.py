@@ -6,6 +6,7 @@ plain number in the unit its sentence uses and formats it in the role, e.g. ``{g
 """
 from __future__ import annotations
 
+import calendar
 import numbers
 from collections.abc import Iterable
 
@@ -90,6 +91,18 @@ def year_month(date: str) -> tuple[int, int]:
     if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12):
         raise ValueError(f"year_month: {date!r} is not a date of the form YYYY-MM")
     return int(parts[0]), int(parts[1])
+
+
+def date(value: str, lang: str = "zh") -> str:
+    """A data cell's date as a reader writes it: "2023-08-15" → "2023 年 8 月 15 日" (zh) or "15 August 2023"
+    (en); "2023-08" → "2023 年 8 月" or "August 2023"."""
+    parts = [int(p) for p in str(value).split("-")]
+    if not 1 <= len(parts) <= 3 or (len(parts) > 1 and not 1 <= parts[1] <= 12):
+        raise ValueError(f"date: {value!r} is not a date of the form YYYY[-MM[-DD]]")
+    if lang == "en":
+        return " ".join([*([str(parts[2])] if len(parts) > 2 else []),
+                         *([calendar.month_name[parts[1]]] if len(parts) > 1 else []), str(parts[0])])
+    return " ".join(f"{n} {unit}" for n, unit in zip(parts, "年月日"))
 
 
 def glue_text(name: str, text: str) -> str:
