@@ -405,7 +405,7 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
                      _checked(row, name, unsourced, lang)])
     headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
-    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [35, 17, 25, 23])
+    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22])
 
 
 def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
