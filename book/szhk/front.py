@@ -6,10 +6,12 @@
   and carries the claims register's caveat when the claim it rests on is 不一致, 未找到来源 or 待核. A message whose
   number is not in the data raises FrontMatterError naming the message: the page never states a number the data
   does not hold.
-- The findings are written from the register (`szhk.claims.register()`): the tally of statuses, the claims that
-  the article's own figures contradict, the figures that match the next year's release rather than the year the
-  article names (with how many releases that evidence rests on), and the other discrepancies. They change when the
-  data do.
+- The findings are written from the register (`szhk.claims.register()`), shortest first for an official: the
+  tally of statuses, the larger discrepancies, the claims that the article's own figures contradict, the figures
+  that match the next year's release rather than the year the article names (with how many releases that evidence
+  rests on), and how many off-by-one gaps remain (listed in the register only). They change when the data do.
+- Every word is data: the messages are data/key_messages.csv, the findings' templates data/findings_phrases.csv,
+  the link words data/briefing_phrases.csv (szhk.phrases); this module only fills placeholders.
 """
 from __future__ import annotations
 
