@@ -199,7 +199,8 @@ def test_one_new_gii_edition_re_executes_only_the_pages_that_read_the_gii_series
         stem for stem in before if reexecution.declared((ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8"))
         == reexecution.ALL}
     assert len(before) >= 10, before.keys()
-    assert len(rerun) <= 5, f"one new GII edition re-executes {len(rerun)} of {len(before)} notebooks: {rerun}"
+    # its chapters (01, 02), the two briefings, the English page, and the two pages about all the data
+    assert len(rerun) <= 7, f"one new GII edition re-executes {len(rerun)} of {len(before)} notebooks: {rerun}"
     assert set(rerun) <= readers, f"pages that do not read the GII series re-execute: {set(rerun) - readers}"
     assert "02-hk-innovation" in rerun, "the chapter with the GII figure and 表 1 续 must re-execute"
 

@@ -237,3 +237,13 @@ def test_the_authors_words_and_tables_are_unchanged(updated: Updated):
     changed = {key: (author_before[key], author_after[key]) for key in author_before
                if author_before[key] != author_after[key]}
     assert not changed, f"the author's text changed with the data: {changed}"
+
+
+def test_the_english_pages_name_the_new_latest_year(updated: Updated):
+    """The English page and the English briefing read the same series: a new edition changes their latest year."""
+    assert updated.build.returncode == 0
+    year = updated.years["gii_ranks"]
+    for page in ("book/en.html", "book/briefing-en.html"):
+        soup = BeautifulSoup((updated.html / page).read_text(encoding="utf-8"), "html.parser")
+        text = (soup.find("main") or soup).get_text(" ", strip=True)
+        assert f"in {year}" in text, f"{page} does not name the new edition {year}"
