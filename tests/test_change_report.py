@@ -135,13 +135,14 @@ def test_the_previous_published_edition_is_kept_for_a_second_build(tmp_path: Pat
     assert changes.edition_of(changes.keep_previous(build, republished, "1.2"))["version"] == "1.1"
 
 
-def test_the_page_lists_the_editions_in_words_and_a_first_edition_says_so(tmp_path: Path) -> None:
+def test_the_page_lists_the_editions_in_words_and_says_when_there_is_nothing_to_compare(tmp_path: Path) -> None:
     page = tmp_path / changes.PAGE
     history = szhk_names.editions(DATA)
     assert history and all(row["version"] and row["released"] and row["summary"] for row in history)
     changes.write_page(page, changes.Report(False, {"version": history[-1]["version"]}), history)
     text = page.read_text(encoding="utf-8")
-    assert "首次发布" in text and "版本记录" in text
+    assert changes.WORDING["first"] in text and "版本记录" in text
+    assert "首次发布" not in text, "a book with earlier editions on record is not a first edition"
     assert text.index(f"第 {history[-1]['version']} 版") < text.index(f"第 {history[0]['version']} 版")
     assert "Data:" not in text and "commit" not in text.lower()
 
@@ -168,5 +169,5 @@ def test_the_record_holds_the_version_and_data_date_the_pages_show(tmp_path: Pat
     changes.write_changes(build, staged, DATA, ROOT / "book" / "references.bib", doctrees)
     assert changes.edition_of(staged / changes.RECORD) == {
         "version": latest["version"], "date": latest["released"], "data_as_of": "2030-01-31"}
-    assert "首次发布" in (staged / changes.TEXT).read_text(encoding="utf-8")
+    assert changes.WORDING["first"] in (staged / changes.TEXT).read_text(encoding="utf-8")
     assert f"第 {latest['version']} 版" in (staged / "html" / changes.PAGE).read_text(encoding="utf-8")
