@@ -77,6 +77,51 @@ def jb_output(root: Path) -> Path:
     return work_dir(root) / "_build"
 
 
+SC, HK = "sc", "hk"  # the editions: Simplified Chinese, and Traditional Chinese (Hong Kong), szhk_sphinx.hant
+EDITIONS = (SC, HK)
+HK_SUFFIX = "-hk"  # the HK PDFs are published as szhk-report-hk.pdf, szhk-briefing-hk.pdf
+
+
+def hk_work_dir(root: Path) -> Path:
+    """The HK edition's jupyter-book output folder (html/, latex/, its Sphinx environment)."""
+    return work_dir(root) / HK
+
+
+def edition_output(root: Path, edition: str) -> Path:
+    return jb_output(root) if edition == SC else hk_work_dir(root) / "_build"
+
+
+def hk_config(root: Path) -> Path:
+    """The HK pass's configuration: _config.yml with `szhk_edition: hk`, Sphinx's language for that edition (its
+    own words are chosen before any extension runs) and the first pass's jupyter-cache, so that no chapter is
+    executed twice (the cache is keyed by the code cells, which are the same). Written into the work folder."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["szhk_edition"] = HK
+    sphinx_config["language"] = sphinx_config.get("szhk_hk_language", "zh_TW")
+    config.setdefault("execute", {})["cache"] = str(jb_output(root) / JUPYTER_CACHE)
+    path = hk_work_dir(root) / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check_phrase_table(root: Path) -> None:
+    """The HK edition's phrase table (book/szhk_hant/hk_phrases.csv): an entry that would change a number, a name
+    in the citations or the author's words stops the build here, naming file, row and column."""
+    from szhk_hant import PhraseError
+    from szhk_sphinx.hant import check_phrase_table as check
+
+    try:
+        check(root / "book" / "references.bib")
+    except PhraseError as error:
+        raise BuildError(f"繁体（香港）版的词语表有误 / the HK edition's phrase table refuses an entry:\n  {error}") from None
+
+
 _lock_fd: int | None = None  # the held lock, passed on to jupyter-book (see run_jupyter_book)
 
 
@@ -195,10 +240,16 @@ def validate_data(root: Path, env: dict[str, str]) -> None:
         raise BuildError(f"数据校验失败 / data validation failed:\n  {problems}")
 
 
-def html_pass(root: Path, env: dict[str, str]) -> list[str]:
-    """The data validated once, then `jupyter-book build` of the web pages; returns the chapters executed."""
-    validate_data(root, env)
-    return run_jupyter_book(root, "html", env)
+def html_pass(root: Path, env: dict[str, str], editions: tuple[str, ...] = EDITIONS) -> list[str]:
+    """The data and the HK phrase table validated once (with the first edition), then `jupyter-book build` of the
+    web pages of each edition (the HK pass reuses the executed notebooks); returns the chapters executed."""
+    if SC in editions:
+        validate_data(root, env)
+        check_phrase_table(root)
+    executed: set[str] = set()
+    for edition in editions:
+        executed.update(run_jupyter_book(root, "html", env, edition))
+    return sorted(executed)
 
 
 class Interrupted(BaseException):
@@ -237,11 +288,15 @@ def stop_process_group(process: subprocess.Popen) -> None:
         time.sleep(0.5)
 
 
-def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]:
-    """One `jupyter-book build` into the work folder; returns the chapters myst-nb executed."""
+def run_jupyter_book(root: Path, builder: str, env: dict[str, str], edition: str = SC) -> list[str]:
+    """One `jupyter-book build` into the work folder (the HK edition: its own folder and configuration, see
+    hk_config); returns the chapters myst-nb executed."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jb), "build", str(root), "--path-output", str(work_dir(root)), *JB_FLAGS, "--builder", builder]
-    log_path = work_dir(root) / "logs" / f"{builder}.log"
+    output = work_dir(root) if edition == SC else hk_work_dir(root)
+    command = [str(jb), "build", str(root), "--path-output", str(output), *JB_FLAGS, "--builder", builder]
+    if edition != SC:
+        command += ["--config", str(hk_config(root))]
+    log_path = work_dir(root) / "logs" / (f"{builder}.log" if edition == SC else f"{builder}-{edition}.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log_file:
         # Its own process group (a Ctrl-C at the terminal reaches this script only, which stops the whole group),
@@ -309,10 +364,19 @@ def latex_inputs_digest(root: Path, snapshot: Path, epoch: str) -> str:
     return h.hexdigest()
 
 
-def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[list[Path], bool]:
-    """The PDFs, typeset again only when their inputs changed; returns them and whether LaTeX ran."""
-    latex = jb_output(root) / "latex"
-    stamp = work_dir(root) / "latex-inputs.sha256"
+def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[dict[str, list[Path]], bool]:
+    """The PDFs of each edition, typeset again only when their inputs changed; returns them by edition and
+    whether LaTeX ran."""
+    pdfs, typeset = {}, False
+    for edition in EDITIONS:
+        pdfs[edition], ran = _edition_pdfs(root, env, digest, edition)
+        typeset = typeset or ran
+    return pdfs, typeset
+
+
+def _edition_pdfs(root: Path, env: dict[str, str], digest: str, edition: str) -> tuple[list[Path], bool]:
+    latex = edition_output(root, edition) / "latex"
+    stamp = work_dir(root) / ("latex-inputs.sha256" if edition == SC else f"latex-inputs-{edition}.sha256")
     from szhk_sphinx.pdf import PDF_FILES
 
     pdfs = [latex / name for name in PDF_FILES]
@@ -321,12 +385,18 @@ def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[list[Path]
     stamp.unlink(missing_ok=True)
     for stale in [*latex.glob("*.tex"), *pdfs]:  # after the pass, exactly this build's documents are there
         stale.unlink(missing_ok=True)
-    run_jupyter_book(root, "pdflatex", env)
+    run_jupyter_book(root, "pdflatex", env, edition)
     missing = [p.name for p in pdfs if not p.is_file()]
     if missing:
         raise BuildError(f"PDF 未生成 / the LaTeX build made no {', '.join(missing)} in {latex}")
     stamp.write_text(digest)
     return pdfs, True
+
+
+def published_pdf_name(name: str, edition: str) -> str:
+    """szhk-report.pdf → szhk-report-hk.pdf for the HK edition in _build/pdf (inside html/hk/ the names stay)."""
+    path = Path(name)
+    return name if edition == SC else f"{path.stem}{HK_SUFFIX}{path.suffix}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -344,7 +414,7 @@ def _referenced(html_dir: Path) -> set[str]:
     return {re.sub(r"%[0-9A-Fa-f]{2}", lambda m: bytes.fromhex(m.group(0)[1:]).decode("latin-1"), f) for f in found}
 
 
-def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: str | None = None) -> Path:
+def stage_site(root: Path, pdfs: dict[str, list[Path]], data: Path | None = None, inputs: str | None = None) -> Path:
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
     (the snapshot it was built from) also record/ and the change report (html/changes.html, changes.txt); with
     `inputs`, inputs.sha256 (what the no-op check compares)."""
@@ -356,29 +426,42 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: s
         raise
 
 
-def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs: str | None) -> Path:
-    build = staged.parent
-    shutil.rmtree(staged, ignore_errors=True)
-    html = staged / "html"
-    shutil.copytree(jb_output(root) / "html", html, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+def _copy_pages(source: Path, html: Path) -> None:
+    """An edition's web pages, with only the images and downloads its pages use (Sphinx leaves the files of
+    earlier builds there)."""
+    shutil.copytree(source, html, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     used = _referenced(html)
-    for folder in ("_images", "_downloads"):  # Sphinx leaves the files of earlier builds there
+    for folder in ("_images", "_downloads"):
         for path in sorted((html / folder).rglob("*"), reverse=True):
             relative = path.relative_to(html).as_posix()
             if path.is_file() and relative not in used and not any(u.startswith(relative) for u in used):
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+
+
+def _stage(root: Path, staged: Path, pdfs: dict[str, list[Path]], data: Path | None, inputs: str | None) -> Path:
+    build = staged.parent
+    shutil.rmtree(staged, ignore_errors=True)
+    html = staged / "html"
+    from szhk_sphinx.hant import HK_FOLDER
+
+    _copy_pages(jb_output(root) / "html", html)
+    hk_pages = html / HK_FOLDER  # the HK edition's pages, with their own images and downloads
+    _copy_pages(edition_output(root, HK) / "html", hk_pages)
     if data is not None:
         write_changes(root, staged, data)
+        convert_change_page(staged, hk_pages)
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
-    for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
-        target.mkdir(parents=True, exist_ok=True)
-        for pdf in pdfs:
-            shutil.copy2(pdf, target / pdf.name)
+    for edition, pages in ((SC, html), (HK, hk_pages)):
+        (pages / PDF_DOWNLOAD_DIR).mkdir(parents=True, exist_ok=True)
+        (staged / "pdf").mkdir(parents=True, exist_ok=True)
+        for pdf in pdfs[edition]:
+            shutil.copy2(pdf, pages / PDF_DOWNLOAD_DIR / pdf.name)
+            shutil.copy2(pdf, staged / "pdf" / published_pdf_name(pdf.name, edition))
     digest = hashlib.sha256(tree_digest(staged).encode()).hexdigest()[:12]
     final = build / f".site-{digest}"
     if final.exists():  # the same edition again: keep the published folder, drop the copy
@@ -403,6 +486,17 @@ def write_changes(root: Path, staged: Path, data: Path) -> None:
     result = changes.report(previous, record, staged / "html")
     (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
     changes.write_page(staged / "html" / changes.PAGE, result, changes.editions(data))
+
+
+def convert_change_page(staged: Path, hk_pages: Path) -> None:
+    """The change report for readers of the HK edition: the same page (tools/changes.py), its text converted."""
+    import changes
+    from szhk_hant import converter
+
+    page = staged / "html" / changes.PAGE
+    if page.is_file():
+        text = converter().convert_html(page.read_text(encoding="utf-8"))
+        (hk_pages / changes.PAGE).write_text(text.replace('lang="zh-CN"', 'lang="zh-HK"'), encoding="utf-8")
 
 
 def _replace_link(link: Path, target: str) -> None:
