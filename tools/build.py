@@ -92,15 +92,14 @@ def edition_output(root: Path, edition: str) -> Path:
 
 
 def hk_config(root: Path) -> Path:
-    """The HK pass's configuration: _config.yml with `szhk_edition: hk`, Sphinx's language for that edition (its
-    own words are chosen before any extension runs) and the first pass's jupyter-cache, so that no chapter is
-    executed twice (the cache is keyed by the code cells, which are the same). Written into the work folder."""
+    """The HK pass's configuration: _config.yml with `szhk_edition: hk` (szhk_sphinx.hant) and the first pass's
+    jupyter-cache, so that no chapter is executed twice (the cache is keyed by the code cells, which are the same).
+    Written into the work folder."""
     import yaml
 
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["szhk_edition"] = HK
-    sphinx_config["language"] = sphinx_config.get("szhk_hk_language", "zh_TW")
     config.setdefault("execute", {})["cache"] = str(jb_output(root) / JUPYTER_CACHE)
     path = hk_work_dir(root) / "_config.yml"
     path.parent.mkdir(parents=True, exist_ok=True)

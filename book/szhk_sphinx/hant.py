@@ -1,12 +1,13 @@
 """The Hong Kong edition (Traditional Chinese), made from the same sources by a second Sphinx pass; and on every
 page of either edition, the switch to the same page in the other.
 
-tools/build.py runs Jupyter Book a second time with `szhk_edition: hk` (and Sphinx's language zh_TW, for the
-theme's own words), sharing the first pass's jupyter-cache: no chapter executes twice. Then, in that pass only:
+tools/build.py runs Jupyter Book a second time with `szhk_edition: hk`, sharing the first pass's jupyter-cache: no
+chapter executes twice. Then, in that pass only, every word is the Simplified edition's word converted by szhk_hant
+(OpenCC s2hk and the checked phrase table), Sphinx's and the theme's own words too (their zh_CN catalogues):
 
-- every text of the pages is converted by szhk_hant (OpenCC s2hk and the checked phrase table): the document trees
-  when read (titles, the table of contents, the search index) and when resolved (citations, cross-references), and
-  each rendered page as a whole (the theme's words; the other edition's name in the switch is kept);
+- the titles when a page is read (the table of contents, the search index's titles), every text of a page once it is
+  resolved (after the other extensions, which may look for their own words), and each rendered page as a whole (the
+  theme's words; the other edition's name in the switch is kept);
 - the book's own configuration words (szhk_ui, the edition line, the licence …) are converted at config time;
 - figures come from their Traditional drawing (szhk.hant in the kernels: the same execution draws both);
 - the LaTeX files are converted as written, with Noto CJK HK and Traditional captions (book/_static/latex/szhkhant.sty).
@@ -99,9 +100,16 @@ def convert_tree(doctree: nodes.Node, convert) -> None:
                 element[attribute] = convert(value)
 
 
-def _convert_read(app: Sphinx, doctree: nodes.document) -> None:
-    if edition(app.config) == HK:
-        convert_tree(doctree, _converter().convert)
+def _convert_titles(app: Sphinx, doctree: nodes.document) -> None:
+    """The titles, before Sphinx collects them (the rest waits until the page is resolved)."""
+    if edition(app.config) != HK:
+        return
+    convert = _converter().convert
+    for title in list(doctree.findall(nodes.title)):
+        convert_tree(title, convert)
+    for element in doctree.findall(nodes.Element):
+        if isinstance(element.get("caption"), str):  # a toctree's caption (正文, 附录)
+            element["caption"] = convert(element["caption"])
 
 
 def _convert_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -158,14 +166,12 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     # "sc" (the Simplified edition) or "hk": tools/build.py sets it for the second pass.
     app.add_config_value("szhk_edition", SC, "env", [str])
-    # Sphinx's language in the HK pass (read by tools/build.py: Sphinx takes its words before any extension runs).
-    app.add_config_value("szhk_hk_language", "zh_TW", "env", [str])
     if "szhk_ui" not in app.config:
         app.add_config_value("szhk_ui", {}, "html", types=[dict])
     app.connect("config-inited", _check_switch_words)
     app.connect("config-inited", _hk_configuration, priority=100)  # before the others read the words
-    app.connect("doctree-read", _convert_read, priority=100)  # before the title and toc collectors (500)
-    app.connect("doctree-resolved", _convert_resolved, priority=100)
+    app.connect("doctree-read", _convert_titles, priority=100)  # before the title and toc collectors (500)
+    app.connect("doctree-resolved", _convert_resolved, priority=990)  # after the others (szhk_sphinx.pdf …)
     app.connect("builder-inited", _convert_rendered_pages)
     app.connect("html-page-context", _switch)
     app.connect("build-finished", _convert_written_files, priority=900)  # after szhk_sphinx.web's entry page
