@@ -4,6 +4,7 @@ its twin in both directions, its own Chinese search in Chromium, its PDFs in Hon
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 from collections import Counter
@@ -112,6 +113,10 @@ def test_no_simplified_text_is_left_on_the_hk_pages(hk_dir: Path) -> None:
                                         for a in ("alt", "title", "aria-label", "placeholder") if tag.get(a)]
         left += [f"{path.relative_to(hk_dir)}: {text[:60]!r}" for text in texts
                  for text in re.findall(r"[^\x00-\x7f]{2,}", text) if convert(text) != text]
+    words = json.loads(re.search(r"addTranslations\((.*)\)", (hk_dir / "_static" / "translations.js").read_text(
+        encoding="utf-8"), re.DOTALL).group(1))["messages"]  # the search page's "搜索完成，匹配到 5 頁。"
+    left += [f"_static/translations.js: {text!r}" for text in words.values()
+             if isinstance(text, str) and convert(text) != text]
     assert not left, "Simplified text on HK pages:\n" + "\n".join(left[:20])
 
 

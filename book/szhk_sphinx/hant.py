@@ -148,6 +148,7 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
     converter = _converter()
     outdir = Path(app.outdir)
     if app.builder.format == "html":
+        _convert_script_words(outdir / "_static" / "translations.js", converter.convert)
         entry = outdir / "index.html"
         if entry.is_file():
             text = converter.convert_html(entry.read_text(encoding="utf-8"))
@@ -161,6 +162,26 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
                 path.write_text(converted, encoding="utf-8")
         if not (outdir / Path(HK_STYLE).name).is_file():
             raise ExtensionError(f"{HK_STYLE} was not copied to {outdir}: the HK PDFs would use Simplified fonts")
+
+
+_SCRIPT_WORDS = re.compile(r"^(Documentation\.addTranslations\()(.*)(\);?\s*)$", re.DOTALL)
+
+
+def _convert_script_words(path: Path, convert) -> None:
+    """Sphinx's words for its scripts (the search page's "搜索完成，匹配到 5 页。"): the messages of
+    _static/translations.js, a JSON object written with \\u escapes, converted and written the same way."""
+    import json
+
+    if not path.is_file():
+        return
+    match = _SCRIPT_WORDS.match(path.read_text(encoding="utf-8"))
+    if match is None:
+        raise ExtensionError(f"{path}: not Documentation.addTranslations({{…}}); its words cannot be converted")
+    words = json.loads(match[2])
+    words["messages"] = {key: _convert_value(value, convert) for key, value in words.get("messages", {}).items()}
+    text = f"{match[1]}{json.dumps(words, indent=4, sort_keys=True)}{match[3]}"
+    if text != path.read_text(encoding="utf-8"):
+        path.write_text(text, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
