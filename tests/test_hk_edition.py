@@ -95,7 +95,7 @@ def test_a_wrong_or_empty_cell_names_its_column(tmp_path: Path, row: dict[str, s
 
 
 def test_the_repository_s_table_passes_the_build_s_check() -> None:
-    check_phrase_table(BIB)  # raises PhraseError otherwise
+    check_phrase_table([BIB])  # raises PhraseError otherwise
 
 
 def test_converting_twice_changes_nothing_in_the_book() -> None:

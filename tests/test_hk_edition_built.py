@@ -185,3 +185,14 @@ def test_chinese_search_works_in_both_editions_in_chromium(html_dir: Path, hk_di
             if words not in Page.read(folder / result).article_text():
                 problems.append(f"{edition}: {words} finds {result}, which does not contain it")
     assert not problems, "\n".join(problems)
+
+
+def test_the_hk_pass_executes_nothing(html_dir: Path) -> None:
+    """The HK pass reads the notebooks the first pass executed (one jupyter-cache, keyed by the same code cells):
+    a data change re-executes each affected chapter once for both editions."""
+    work = html_dir.resolve().parents[1] / ".work"
+    hk_log = work / "logs" / f"html-{HK_FOLDER}.log"
+    assert hk_log.is_file(), f"{hk_log}: the HK pass left no log"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", hk_log.read_text(encoding="utf-8", errors="replace"))
+    assert f"Using jupyter-cache at: {work / '_build' / '.jupyter_cache'}" in text, "the HK pass has a cache of its own"
+    assert "Executing notebook" not in text, "the HK pass executed notebooks of its own"

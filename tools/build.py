@@ -112,11 +112,13 @@ def hk_config(root: Path) -> Path:
 def check_phrase_table(root: Path) -> None:
     """The HK edition's phrase table (book/szhk_hant/hk_phrases.csv): an entry that would change a number, a name
     in the citations or the author's words stops the build here, naming file, row and column."""
+    import yaml
     from szhk_hant import PhraseError
     from szhk_sphinx.hant import check_phrase_table as check
 
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     try:
-        check(root / "book" / "references.bib")
+        check([root / name for name in config.get("bibtex_bibfiles") or []])
     except PhraseError as error:
         raise BuildError(f"繁体（香港）版的词语表有误 / the HK edition's phrase table refuses an entry:\n  {error}") from None
 
@@ -239,12 +241,22 @@ def validate_data(root: Path, env: dict[str, str]) -> None:
         raise BuildError(f"数据校验失败 / data validation failed:\n  {problems}")
 
 
+def cut_fonts(root: Path, env: dict[str, str]) -> None:
+    """The figures' CJK faces (Simplified and Hong Kong) cut down once for this build (`python -m szhk.hant`), so
+    that no chapter's cell spends its limited time (execute.timeout) on it."""
+    done = subprocess.run([sys.executable, "-m", "szhk.hant"], cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        problems = "\n  ".join(line for line in done.stderr.splitlines()[-5:] if line.strip())
+        raise BuildError(f"字体裁切失败 / cutting the figures' fonts failed:\n  {problems}")
+
+
 def html_pass(root: Path, env: dict[str, str], editions: tuple[str, ...] = EDITIONS) -> list[str]:
     """The data and the HK phrase table validated once (with the first edition), then `jupyter-book build` of the
     web pages of each edition (the HK pass reuses the executed notebooks); returns the chapters executed."""
     if SC in editions:
         validate_data(root, env)
         check_phrase_table(root)
+        cut_fonts(root, env)
     executed: set[str] = set()
     for edition in editions:
         executed.update(run_jupyter_book(root, "html", env, edition))

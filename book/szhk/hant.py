@@ -80,3 +80,20 @@ def drawings(fig: Figure, formats: Sequence[str], save: Callable[[Figure, str], 
     if "svg" in formats:
         bundle[MIME] = content
     return bundle
+
+
+def main() -> int:
+    """`python -m szhk.hant` (tools/build.py, before Jupyter Book): cut the figures' CJK faces, Simplified and Hong
+    Kong, into the build's cache once, outside any chapter's cell (whose time is limited: execute.timeout)."""
+    from pathlib import Path
+
+    if cache.cache_dir("fonts") is None:
+        return 0
+    plt.style.use(Path(__file__).with_name("house.mplstyle"))  # the house style's faces, as figures applies it
+    fonts.use_cut_fonts()
+    families()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

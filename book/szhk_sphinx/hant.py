@@ -220,9 +220,12 @@ def citation_names(bibfile: Path) -> dict[str, str]:
     return names
 
 
-def check_phrase_table(bibfile: Path) -> None:
+def check_phrase_table(bibfiles: list[Path]) -> None:
     """The phrase table as the build uses it, and not touching any name in the citations; PhraseError (naming
     file, row and column) otherwise."""
     from szhk_hant import PHRASES, read_phrases
 
-    read_phrases(PHRASES, protected=citation_names(bibfile))
+    names: dict[str, str] = {}
+    for bibfile in bibfiles:
+        names.update({k: v for k, v in citation_names(bibfile).items() if k not in names})
+    read_phrases(PHRASES, protected=names)
