@@ -42,6 +42,10 @@ EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, releas
 # In Sphinx's doctree folder: the edition the pages show (szhk_sphinx.edition.Edition as JSON: version, data_as_of …),
 # which the change report records
 EDITION_STATE_FILE = "szhk-edition.json"
+# The editions: Simplified Chinese, and Traditional Chinese (Hong Kong), made by a second Sphinx pass
+# (szhk_sphinx.hant, tools/build.py) and published at html/hk/ and as pdf/*-hk.pdf
+SC, HK = "sc", "hk"
+HK_FOLDER = "hk"
 
 
 def data_dir(project: Path) -> Path:

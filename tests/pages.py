@@ -154,8 +154,8 @@ def pages_in_reading_order(html_dir: Path) -> list[Path]:
 
 def html_pages(html_dir: Path) -> list[Path]:
     """Every page a reader can open (theme template leftovers in _static and the sources are not pages)."""
-    pages = [p for p in sorted(html_dir.rglob("*.html"))
-             if p.relative_to(html_dir).parts[0] not in ("_static", "_sources", "_images", "_downloads")]
+    pages = [p for p in sorted(html_dir.rglob("*.html"))  # the HK edition's (hk/) too, with its own _static …
+             if not {"_static", "_sources", "_images", "_downloads"} & set(p.relative_to(html_dir).parts)]
     assert pages, f"no HTML pages under {html_dir}"
     return pages
 

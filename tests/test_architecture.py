@@ -18,7 +18,7 @@ from szhk import deps
 
 # Where each project package lives: the import graph is followed through these.
 PROJECT_PACKAGES = {"szhk_names": BOOK / "szhk_names.py", "szhk": BOOK / "szhk", "szhk_sphinx": BOOK / "szhk_sphinx", "szhk_kernels": BOOK / "szhk_kernels",
-                    "pybtex_gbt7714": BOOK / "gbt7714" / "pybtex_gbt7714"}
+                    "pybtex_gbt7714": BOOK / "gbt7714" / "pybtex_gbt7714", "szhk_hant": BOOK / "szhk_hant"}
 # The warm process (szhk_kernels/zygote.py) imports the kernels' libraries by design; the provisioner beside it runs
 # in the Sphinx process.
 SPHINX_SIDE = [*sorted((BOOK / "szhk_sphinx").glob("*.py")), *sorted(TOOLS.glob("*.py")),
@@ -210,7 +210,11 @@ def test_the_names_both_sides_share_are_declared_once() -> None:
 # The code fingerprint: the chapter-helper package as a whole
 # ----------------------------------------------------------------------------------------------------------------
 def test_the_code_fingerprint_is_the_whole_helper_package() -> None:
-    assert reexecution.kernel_code_digest() == reexecution.tree_digest(BOOK / "szhk")
+    # and the HK edition's converter, with its phrase table: the kernels draw the figures' Traditional labels with it
+    import hashlib
+
+    helpers, converter = reexecution.tree_digest(BOOK / "szhk"), reexecution.tree_digest(BOOK / "szhk_hant")
+    assert reexecution.kernel_code_digest() == hashlib.sha256(f"{helpers}\0{converter}".encode()).hexdigest()
 
 
 def test_editing_any_file_of_the_helper_package_changes_its_digest(tmp_path: Path) -> None:

@@ -442,7 +442,9 @@ def test_phones_are_shown_the_phone_drawing_and_desktops_the_desktop_one(visits:
 
 
 def _note_targets(page: str) -> list[str]:
-    """The labels a chapter's margin notes annotate, in page order (its margin_note("para-…") calls)."""
+    """The labels a chapter's margin notes annotate, in page order (its margin_note("para-…") calls); the Hong Kong
+    edition's page (hk/book/…) has its Simplified twin's."""
+    page = page.removeprefix("hk/")
     source = ROOT / "book" / Path(page).with_suffix(".md").name
     if not page.startswith("book/") or not source.is_file():
         return []

@@ -161,7 +161,7 @@ def test_a_full_disk_while_publishing_leaves_no_staging_and_says_one_line(tmp_pa
 
     monkeypatch.setattr(build_tool.shutil, "copy2", full_disk)
     with pytest.raises(OSError):
-        build_tool.stage_site(tmp_path, [pdf])
+        build_tool.stage_site(tmp_path, {build_tool.SC: [pdf], build_tool.HK: []})
     assert not (tmp_path / "_build" / build_tool.STAGING).exists()
     many = shutil.Error([(f"/a/{n}.html", f"/b/{n}.html", "[Errno 28] No space left on device") for n in range(200)])
     line = build_tool.one_line(many)

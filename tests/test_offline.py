@@ -92,13 +92,14 @@ def test_no_mathjax_thebe_or_launch_buttons(html_dir: Path, pages: list[Path]) -
 
 
 def test_every_page_is_marked_simplified_chinese(html_dir: Path, pages: list[Path]) -> None:
+    """…and the Hong Kong edition's pages (hk/) Traditional Chinese (Hong Kong)."""
     wrong = {}
     for page in pages:
         html = parse(page).find("html")
         lang = html.get("lang") if html else None
-        if lang != "zh-CN":
+        if lang != ("zh-HK" if rel(html_dir, page).startswith("hk/") else "zh-CN"):
             wrong[rel(html_dir, page)] = lang
-    assert not wrong, f'pages without <html lang="zh-CN">: {wrong}'
+    assert not wrong, f'pages without <html lang="zh-CN"> (hk/: "zh-HK"): {wrong}'
 
 
 def test_every_page_has_a_title(html_dir: Path, pages: list[Path]) -> None:

@@ -38,7 +38,7 @@ def test_guard_cell_is_injected_without_moving_any_line() -> None:
     names, digests = json.loads(match.group(1)), json.loads(match.group(2))
     assert names == reexecution.declared(text)
     assert set(digests) >= set(names) | {"_code"} and all(re.fullmatch(r"[0-9a-f]{64}", d) for d in digests.values())
-    assert digests["_code"] == reexecution.tree_digest(ROOT / "book" / "szhk")
+    assert digests["_code"] == reexecution.kernel_code_digest()  # the helper package and the HK converter
     assert "szhk.deps.check_all_used()" in new[-4:]
     assert reexecution.front_matter(injected) == reexecution.front_matter(text)  # same notebook metadata
 

@@ -40,8 +40,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from szhk_names import (BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES,
-                         ALL, EPOCH_ENV, ROOT_ENV)
+from szhk_names import (ALL, BUILD_ENV, CACHE_DIR_ENV, DATA_DIR_ENV, DATE_BASIS_ENV, DATE_FROM_COMMIT,
+                         DATE_FROM_FILES, EPOCH_ENV, HK, HK_FOLDER, ROOT_ENV, SC)
 from szhk_sphinx.reexecution import declared, tree_digest
 
 # What only a real build needs (Sphinx, BeautifulSoup, pybtex) is imported where it is used: a no-op `make build`
@@ -75,6 +75,51 @@ def work_dir(root: Path) -> Path:
 def jb_output(root: Path) -> Path:
     """Where jupyter-book writes (html/, latex/, .jupyter_cache/, .doctrees/)."""
     return work_dir(root) / "_build"
+
+
+EDITIONS = (SC, HK)
+HK_SUFFIX = "-hk"  # the HK PDFs are published as szhk-report-hk.pdf, szhk-briefing-hk.pdf
+
+
+def hk_work_dir(root: Path) -> Path:
+    """The HK edition's jupyter-book output folder (html/, latex/, its Sphinx environment)."""
+    return work_dir(root) / HK
+
+
+def edition_output(root: Path, edition: str) -> Path:
+    return jb_output(root) if edition == SC else hk_work_dir(root) / "_build"
+
+
+def hk_config(root: Path) -> Path:
+    """The HK pass's configuration: _config.yml with `szhk_edition: hk` (szhk_sphinx.hant) and the first pass's
+    jupyter-cache, so that no chapter is executed twice (the cache is keyed by the code cells, which are the same).
+    Written into the work folder."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["szhk_edition"] = HK
+    config.setdefault("execute", {})["cache"] = str(jb_output(root) / JUPYTER_CACHE)
+    path = hk_work_dir(root) / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check_phrase_table(root: Path) -> None:
+    """The HK edition's phrase table (book/szhk_hant/hk_phrases.csv): an entry that would change a number, a name
+    in the citations or the author's words stops the build here, naming file, row and column."""
+    import yaml
+    from szhk_hant import PhraseError
+    from szhk_sphinx.hant import check_phrase_table as check
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    try:
+        check([root / name for name in config.get("bibtex_bibfiles") or []])
+    except PhraseError as error:
+        raise BuildError(f"繁体（香港）版的词语表有误 / the HK edition's phrase table refuses an entry:\n  {error}") from None
 
 
 _lock_fd: int | None = None  # the held lock, passed on to jupyter-book (see run_jupyter_book)
@@ -195,10 +240,26 @@ def validate_data(root: Path, env: dict[str, str]) -> None:
         raise BuildError(f"数据校验失败 / data validation failed:\n  {problems}")
 
 
-def html_pass(root: Path, env: dict[str, str]) -> list[str]:
-    """The data validated once, then `jupyter-book build` of the web pages; returns the chapters executed."""
-    validate_data(root, env)
-    return run_jupyter_book(root, "html", env)
+def cut_fonts(root: Path, env: dict[str, str]) -> None:
+    """The figures' CJK faces (Simplified and Hong Kong) cut down once for this build (`python -m szhk.hant`), so
+    that no chapter's cell spends its limited time (execute.timeout) on it."""
+    done = subprocess.run([sys.executable, "-m", "szhk.hant"], cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        problems = "\n  ".join(line for line in done.stderr.splitlines()[-5:] if line.strip())
+        raise BuildError(f"字体裁切失败 / cutting the figures' fonts failed:\n  {problems}")
+
+
+def html_pass(root: Path, env: dict[str, str], editions: tuple[str, ...] = EDITIONS) -> list[str]:
+    """The data and the HK phrase table validated once (with the first edition), then `jupyter-book build` of the
+    web pages of each edition (the HK pass reuses the executed notebooks); returns the chapters executed."""
+    if SC in editions:
+        validate_data(root, env)
+        check_phrase_table(root)
+        cut_fonts(root, env)
+    executed: set[str] = set()
+    for edition in editions:
+        executed.update(run_jupyter_book(root, "html", env, edition))
+    return sorted(executed)
 
 
 class Interrupted(BaseException):
@@ -237,11 +298,15 @@ def stop_process_group(process: subprocess.Popen) -> None:
         time.sleep(0.5)
 
 
-def run_jupyter_book(root: Path, builder: str, env: dict[str, str]) -> list[str]:
-    """One `jupyter-book build` into the work folder; returns the chapters myst-nb executed."""
+def run_jupyter_book(root: Path, builder: str, env: dict[str, str], edition: str = SC) -> list[str]:
+    """One `jupyter-book build` into the work folder (the HK edition: its own folder and configuration, see
+    hk_config); returns the chapters myst-nb executed."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jb), "build", str(root), "--path-output", str(work_dir(root)), *JB_FLAGS, "--builder", builder]
-    log_path = work_dir(root) / "logs" / f"{builder}.log"
+    output = work_dir(root) if edition == SC else hk_work_dir(root)
+    command = [str(jb), "build", str(root), "--path-output", str(output), *JB_FLAGS, "--builder", builder]
+    if edition != SC:
+        command += ["--config", str(hk_config(root))]
+    log_path = work_dir(root) / "logs" / (f"{builder}.log" if edition == SC else f"{builder}-{edition}.log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log_file:
         # Its own process group (a Ctrl-C at the terminal reaches this script only, which stops the whole group),
@@ -309,24 +374,39 @@ def latex_inputs_digest(root: Path, snapshot: Path, epoch: str) -> str:
     return h.hexdigest()
 
 
-def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[list[Path], bool]:
-    """The PDFs, typeset again only when their inputs changed; returns them and whether LaTeX ran."""
-    latex = jb_output(root) / "latex"
-    stamp = work_dir(root) / "latex-inputs.sha256"
-    from szhk_sphinx.pdf import PDF_FILES
+def build_pdfs(root: Path, env: dict[str, str], digest: str) -> tuple[dict[str, list[Path]], bool]:
+    """The PDFs of each edition, typeset again only when their inputs changed; returns them by edition and
+    whether LaTeX ran."""
+    pdfs, typeset = {}, False
+    for edition in EDITIONS:
+        pdfs[edition], ran = _edition_pdfs(root, env, digest, edition)
+        typeset = typeset or ran
+    return pdfs, typeset
 
-    pdfs = [latex / name for name in PDF_FILES]
+
+def _edition_pdfs(root: Path, env: dict[str, str], digest: str, edition: str) -> tuple[list[Path], bool]:
+    latex = edition_output(root, edition) / "latex"
+    stamp = work_dir(root) / ("latex-inputs.sha256" if edition == SC else f"latex-inputs-{edition}.sha256")
+    from szhk_sphinx.pdf import pdf_files
+
+    pdfs = [latex / name for name in pdf_files(edition)]
     if stamp.is_file() and stamp.read_text() == digest and all(p.is_file() for p in pdfs):
         return pdfs, False
     stamp.unlink(missing_ok=True)
     for stale in [*latex.glob("*.tex"), *pdfs]:  # after the pass, exactly this build's documents are there
         stale.unlink(missing_ok=True)
-    run_jupyter_book(root, "pdflatex", env)
+    run_jupyter_book(root, "pdflatex", env, edition)
     missing = [p.name for p in pdfs if not p.is_file()]
     if missing:
         raise BuildError(f"PDF 未生成 / the LaTeX build made no {', '.join(missing)} in {latex}")
     stamp.write_text(digest)
     return pdfs, True
+
+
+def published_pdf_name(name: str, edition: str) -> str:
+    """szhk-report.pdf → szhk-report-hk.pdf for the HK edition in _build/pdf (inside html/hk/ the names stay)."""
+    path = Path(name)
+    return name if edition == SC else f"{path.stem}{HK_SUFFIX}{path.suffix}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -344,7 +424,7 @@ def _referenced(html_dir: Path) -> set[str]:
     return {re.sub(r"%[0-9A-Fa-f]{2}", lambda m: bytes.fromhex(m.group(0)[1:]).decode("latin-1"), f) for f in found}
 
 
-def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: str | None = None) -> Path:
+def stage_site(root: Path, pdfs: dict[str, list[Path]], data: Path | None = None, inputs: str | None = None) -> Path:
     """A complete new edition beside the published one: html/ (only files its pages use) and pdf/; with `data`
     (the snapshot it was built from) also record/ and the change report (html/changes.html, changes.txt); with
     `inputs`, inputs.sha256 (what the no-op check compares)."""
@@ -356,31 +436,46 @@ def stage_site(root: Path, pdfs: list[Path], data: Path | None = None, inputs: s
         raise
 
 
-def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs: str | None) -> Path:
-    build = staged.parent
-    shutil.rmtree(staged, ignore_errors=True)
-    html = staged / "html"
-    shutil.copytree(jb_output(root) / "html", html, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+def _copy_pages(source: Path, html: Path) -> None:
+    """An edition's web pages, with only the images and downloads its pages use (Sphinx leaves the files of
+    earlier builds there)."""
+    shutil.copytree(source, html, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     used = _referenced(html)
-    for folder in ("_images", "_downloads"):  # Sphinx leaves the files of earlier builds there
+    for folder in ("_images", "_downloads"):
         for path in sorted((html / folder).rglob("*"), reverse=True):
             relative = path.relative_to(html).as_posix()
             if path.is_file() and relative not in used and not any(u.startswith(relative) for u in used):
                 path.unlink()
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
+
+
+def _stage(root: Path, staged: Path, pdfs: dict[str, list[Path]], data: Path | None, inputs: str | None) -> Path:
+    build = staged.parent
+    shutil.rmtree(staged, ignore_errors=True)
+    html = staged / "html"
+    _copy_pages(jb_output(root) / "html", html)
+    hk_pages = html / HK_FOLDER  # the HK edition's pages, with their own images and downloads
+    _copy_pages(edition_output(root, HK) / "html", hk_pages)
     if data is not None:
         import changes  # tools/changes.py, beside this file: the record of this edition and the change report
 
         changes.write_changes(build, staged, data, root / "book" / changes.BIBLIOGRAPHY, jb_output(root) / ".doctrees")
+        convert_change_page(staged, hk_pages)
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
-    for target in (staged / "pdf", html / PDF_DOWNLOAD_DIR):
-        target.mkdir(parents=True, exist_ok=True)
-        for pdf in pdfs:
-            shutil.copy2(pdf, target / pdf.name)
+    for edition, pages in ((SC, html), (HK, hk_pages)):
+        (pages / PDF_DOWNLOAD_DIR).mkdir(parents=True, exist_ok=True)
+        (staged / "pdf").mkdir(parents=True, exist_ok=True)
+        for pdf in pdfs[edition]:
+            shutil.copy2(pdf, pages / PDF_DOWNLOAD_DIR / pdf.name)
+            shutil.copy2(pdf, staged / "pdf" / published_pdf_name(pdf.name, edition))
+    hk_names = {pdf.name for pdf in pdfs[HK]}
+    for pdf in pdfs[SC]:  # what the HK edition does not make itself (the English briefing), its pages link as is
+        if pdf.name not in hk_names:
+            shutil.copy2(pdf, hk_pages / PDF_DOWNLOAD_DIR / pdf.name)
     digest = hashlib.sha256(tree_digest(staged).encode()).hexdigest()[:12]
     final = build / f".site-{digest}"
     if final.exists():  # the same edition again: keep the published folder, drop the copy
@@ -389,6 +484,16 @@ def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs
     staged.rename(final)
     return final
 
+
+def convert_change_page(staged: Path, hk_pages: Path) -> None:
+    """The change report for readers of the HK edition: the same page (tools/changes.py), its text converted."""
+    import changes
+    from szhk_hant import converter
+
+    page = staged / "html" / changes.PAGE
+    if page.is_file():
+        text = converter().convert_html(page.read_text(encoding="utf-8"))
+        (hk_pages / changes.PAGE).write_text(text.replace('lang="zh-CN"', 'lang="zh-HK"'), encoding="utf-8")
 
 def _replace_link(link: Path, target: str) -> None:
     """Point the symlink `link` at `target` in one rename (atomic on POSIX)."""

@@ -39,7 +39,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
-from . import fonts
+from . import fonts, hant
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
 WORDS = yaml.safe_load(Path(__file__).with_name("house-words.yml").read_text(encoding="utf-8"))  # the style's words
@@ -339,6 +339,8 @@ class _Drawn:
                 "svg": self._bundle["image/svg+xml"], "alt": alt, "colour_words": colour_words(),
                 "phone_svg": _saved(phone, "svg").decode("utf-8") if phone is not None else None,
                 "phone_media": PHONE_MEDIA}
+        # The Hong Kong edition's drawings (szhk.hant): the same figure, its labels in Traditional Chinese.
+        self._bundle.update(hant.drawings(fig, formats, _saved, phone=phone, alt=alt, colour_words=colour_words()))
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return self._bundle

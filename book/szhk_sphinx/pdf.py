@@ -27,6 +27,7 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
+from szhk_names import HK, SC
 from szhk_sphinx.edition import credit, edition, written
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
@@ -41,6 +42,13 @@ ENGLISH_DOC = "book/en"  # the English page: web only (the English briefing is i
 NOT_IN_BOOK = (BRIEFING_DOC, BRIEFING_EN_DOC, ENGLISH_DOC)  # pages of the web edition cut out of the book's PDF
 # The PDFs one LaTeX build makes; tools/build.py publishes them to _build/pdf/ under these names.
 PDF_FILES = tuple(str(Path(tex).with_suffix(".pdf")) for tex in (BOOK_TEX, BRIEFING_TEX, BRIEFING_EN_TEX))
+ENGLISH_PDF = PDF_FILES[2]
+
+
+def pdf_files(edition: str = SC) -> tuple[str, ...]:
+    """The PDFs one LaTeX build of `edition` makes. The HK edition has no English briefing of its own: its English
+    is the same, and its pages link to the Simplified build's (tools/build.py copies it beside them)."""
+    return PDF_FILES if edition == SC else tuple(name for name in PDF_FILES if name != ENGLISH_PDF)
 REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
@@ -114,7 +122,8 @@ def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
     if app.builder.format != "latex":
         return
     documents = list(app.config.latex_documents)
-    for docname, tex in BRIEFINGS:
+    briefings = BRIEFINGS if app.config.szhk_edition != HK else [b for b in BRIEFINGS if b[0] != BRIEFING_EN_DOC]
+    for docname, tex in briefings:
         if docname not in env.titles or any(entry[0] == docname for entry in documents):
             continue
         if documents[0][1] != BOOK_TEX:
@@ -245,7 +254,7 @@ def _briefing_after_book(app: Sphinx, exception: Exception | None) -> None:
     if not makefile.is_file():
         raise ExtensionError(f"{makefile}: Sphinx wrote no Makefile; the briefing must be typeset after the book")
     rule = "\n# szhk_sphinx.pdf: the briefings read the book's page numbers\n" + "".join(
-        f"{name}: {PDF_FILES[0]}\n" for name in PDF_FILES[1:])
+        f"{name}: {PDF_FILES[0]}\n" for name in pdf_files(app.config.szhk_edition)[1:])
     text = makefile.read_text(encoding="utf-8")
     if rule not in text:
         makefile.write_text(text + rule, encoding="utf-8")

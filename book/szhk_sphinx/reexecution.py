@@ -38,6 +38,7 @@ __all__ = ["ALL", "DATA_DIR_ENV", "FRONT_MATTER_KEY", "data_dir", "resource_dige
            "setup"]
 
 KERNEL_PACKAGE = "szhk"
+CONVERTER_PACKAGE = "szhk_hant"  # the kernels import it too (szhk.hant: the figures' HK labels)
 # szhk.data.sources_of lists the article itself among every dataset's sources
 ARTICLE_SOURCE = "article"
 CITED = "[cited]"
@@ -69,11 +70,17 @@ def tree_digest(root: Path, leave_out: tuple[str, ...] = ()) -> str:
 
 
 def kernel_code_digest() -> str:
-    """Digest of the chapter-helper package that the kernels import (wherever it is installed)."""
+    """Digest of the chapter-helper package that the kernels import (wherever it is installed), and of the Hong
+    Kong edition's converter they draw the figures' Traditional labels with (its phrase table too)."""
     spec = importlib.util.find_spec(KERNEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise DependencyError(f"the chapter-helper package {KERNEL_PACKAGE!r} is not installed: run make build")
-    return tree_digest(Path(next(iter(spec.submodule_search_locations))))
+    digest = tree_digest(Path(next(iter(spec.submodule_search_locations))))
+    converter = importlib.util.find_spec(CONVERTER_PACKAGE)
+    if converter is None or not converter.submodule_search_locations:
+        return digest
+    return hashlib.sha256(f"{digest}\0{tree_digest(Path(next(iter(converter.submodule_search_locations))))}".encode()
+                          ).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""The Hong Kong edition's converter (book/szhk_hant) and its phrase table, without a build: each entry is what
+OpenCC does not give and may only choose another Traditional spelling of the same characters; an entry that changes
+a number, a name in a citation or the author's words is refused, naming file, row and column; the figures' labels
+are converted in the kernel."""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from conftest import BOOK, DATA, ROOT, TOOLS  # noqa: E402
+
+import szhk_hant  # noqa: E402
+from szhk_hant import COLUMNS, Converter, PhraseError, read_phrases  # noqa: E402
+from szhk_sphinx.hant import check_phrase_table, citation_names  # noqa: E402
+
+BIB = BOOK / "references.bib"
+
+
+def table(tmp_path: Path, *rows: dict[str, str]) -> Path:
+    """A phrase table holding the repository's entries and `rows` after them."""
+    with open(szhk_hant.PHRASES, encoding="utf-8-sig", newline="") as handle:
+        kept = list(csv.DictReader(handle))
+    path = tmp_path / "hk_phrases.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(kept)
+        for row in rows:
+            writer.writerow({"why": "test", "source": "https://example.org/", "accessed": "2026-12-06", **row})
+    return path
+
+
+def test_the_phrase_table_is_what_the_converter_gets_wrong() -> None:
+    phrases = read_phrases(protected=citation_names(BIB))
+    assert phrases, "the phrase table is empty"
+    plain = Converter(())
+    for phrase in phrases:
+        assert plain.convert(phrase.simplified) == phrase.converted != phrase.hk
+        assert Converter(phrases).convert(phrase.simplified) == phrase.hk
+
+
+def test_the_author_s_25th_anniversary_reads_as_hong_kong_writes_it() -> None:
+    # book/01-background.md: "7 月 1 日香港回归祖国 25 周年大会上" (OpenCC alone: 迴歸 … 週年)
+    assert szhk_hant.converter().convert("7 月 1 日香港回归祖国 25 周年大会上") == "7 月 1 日香港回歸祖國 25 周年大會上"
+
+
+def test_an_entry_changing_a_number_fails_naming_the_entry(tmp_path: Path) -> None:
+    path = table(tmp_path, {"simplified": "二十", "converted": "二十", "hk": "三十"})
+    with pytest.raises(PhraseError) as caught:
+        read_phrases(path)
+    message = str(caught.value)
+    rows = sum(1 for _ in open(path, encoding="utf-8")) - 1
+    assert f"{path}, row {rows + 1}, column hk" in message and "number" in message, message
+
+
+def test_an_entry_changing_the_author_s_words_fails_naming_the_entry(tmp_path: Path) -> None:
+    path = table(tmp_path, {"simplified": "信息", "converted": "信息", "hk": "資訊"})  # a synonym, not a spelling
+    with pytest.raises(PhraseError, match=r"row \d+, column hk: 資訊 reads back as 资讯, not 信息"):
+        read_phrases(path)
+
+
+def test_an_entry_that_would_change_a_name_in_a_citation_fails_naming_the_entry(tmp_path: Path) -> None:
+    names = citation_names(BIB)
+    name, place = next((n, p) for n, p in names.items() if "香港特别行政区政府" in n)
+    # 特別行政區 → 特別行政区 would keep the characters' meaning but change how the author of a cited work is named
+    path = table(tmp_path, {"simplified": "特别行政区", "converted": "特別行政區", "hk": "特別行政区"})
+    with pytest.raises(PhraseError) as caught:
+        read_phrases(path, protected={name: place})
+    assert "column simplified" in str(caught.value) and "references.bib, entry" in str(caught.value), caught.value
+
+
+def test_the_build_stops_on_a_bad_entry_naming_it(tmp_path: Path, monkeypatch) -> None:
+    sys.path.insert(0, str(TOOLS))
+    try:
+        import build as build_tool
+    finally:
+        sys.path.remove(str(TOOLS))
+    monkeypatch.setattr(szhk_hant, "PHRASES", table(tmp_path, {"simplified": "2021 年", "converted": "2021 年",
+                                                                "hk": "2022 年"}))
+    with pytest.raises(build_tool.BuildError, match=r"hk_phrases.csv, row \d+, column hk"):
+        build_tool.check_phrase_table(ROOT)
+
+
+@pytest.mark.parametrize("row, column", [({"converted": "回归"}, "converted"), ({"hk": ""}, "hk")])
+def test_a_wrong_or_empty_cell_names_its_column(tmp_path: Path, row: dict[str, str], column: str) -> None:
+    path = table(tmp_path, {"simplified": "回归", "converted": "迴歸", "hk": "回歸", **row})
+    with pytest.raises(PhraseError, match=rf"row \d+, column {column}"):
+        read_phrases(path)
+
+
+def test_the_repository_s_table_passes_the_build_s_check() -> None:
+    check_phrase_table([BIB])  # raises PhraseError otherwise
+
+
+def test_converting_twice_changes_nothing_in_the_book() -> None:
+    """The HK pass converts a page's texts when read, when resolved and when rendered: each after the first must
+    find nothing left to change, in every text the book has (chapters, helpers' words, data)."""
+    convert = szhk_hant.converter().convert
+    sources = [*BOOK.glob("*.md"), *(BOOK / "szhk").glob("*.yml"), *DATA.glob("*.csv"), ROOT / "_config.yml"]
+    for path in sources:
+        once = convert(path.read_text(encoding="utf-8"))
+        assert convert(once) == once, f"{path.name}: converting it again changes it"
+
+
+def test_html_conversion_keeps_markup_and_the_other_edition_s_name() -> None:
+    import re
+
+    keep = re.compile(r'<a [^>]*\bhreflang="zh-CN"[^>]*>[^<]*</a>')
+    page = '<p title="香港回归"><a href="数据.csv">数据</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>'
+    assert szhk_hant.converter().convert_html(page, keep) == (
+        '<p title="香港回歸"><a href="數據.csv">數據</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>')
+
+
+def test_a_figure_s_labels_are_converted_and_set_in_the_hk_face() -> None:
+    from szhk import hant
+
+    fig, ax = plt.subplots()
+    ax.set_title("香港回归祖国 25 周年", loc="center")
+    ax.set_xlabel("数据")
+    hant.convert_labels(fig)
+    assert ax.get_title() == "香港回歸祖國 25 周年" and ax.get_xlabel() == "數據"
+    assert hant.HK_FAMILY in ax.title.get_fontfamily()
+    bundle = hant.drawings(fig, ("svg", "pdf"), lambda f, fmt: b"<svg/>" if fmt == "svg" else b"%PDF",
+                           alt="图：{colour-hk}", colour_words={"hk": "蓝色"})
+    assert bundle[hant.MIME]["alt"] == "圖：{colour-hk}" and bundle[hant.MIME]["colour_words"] == {"hk": "藍色"}
+    assert bundle[hant.PDF_MIME] == "JVBERg=="  # the PDF, base64 as IPython gives PDFs
+    plt.close(fig)

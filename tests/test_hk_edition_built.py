@@ -1,0 +1,198 @@
+"""The Hong Kong edition as published (html/hk/, pdf/*-hk.pdf): the same pages as the Simplified edition, every
+text converted and nothing else changed (every clause of the author's text, every number), each page linked to
+its twin in both directions, its own Chinese search in Chromium, its PDFs in Hong Kong glyph forms."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pages import Page, content_pages, html_pages, squeeze
+from test_article_text import chapter_pages, compare, source_clauses
+
+import szhk_hant
+from szhk_sphinx.hant import HK_FOLDER
+
+SWITCH = "a.szhk-edition-switch"
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Searches in each edition's own script, and the chapters whose text holds the words.
+SEARCHES = {
+    "sc": {"独角兽": {"book/02-hk-innovation.html", "book/03-government-measures.html", "book/04-key-industries.html"},
+           "北部都会区": {"book/06-recommendations.html"}},
+    "hk": {"獨角獸": {"book/02-hk-innovation.html", "book/03-government-measures.html", "book/04-key-industries.html"},
+           "北部都會區": {"book/06-recommendations.html"}, "河套": {"book/05-cooperation.html"}},
+}
+
+
+def convert(text: str) -> str:
+    return szhk_hant.converter().convert(text)
+
+
+@pytest.fixture(scope="module")
+def hk_dir(html_dir: Path) -> Path:
+    folder = html_dir / HK_FOLDER
+    assert (folder / "book" / "index.html").is_file(), f"{folder} has no HK edition"
+    return folder
+
+
+def twins(html_dir: Path, hk_dir: Path) -> list[tuple[Page, Page]]:
+    return [(Page.read(page), Page.read(hk_dir / page.relative_to(html_dir))) for page in content_pages(html_dir)
+            if HK_FOLDER not in page.relative_to(html_dir).parts]
+
+
+def test_every_page_has_its_twin_in_the_other_edition(html_dir: Path, hk_dir: Path) -> None:
+    sc = {p.relative_to(html_dir) for p in html_pages(html_dir) if p.relative_to(html_dir).parts[0] != HK_FOLDER}
+    hk = {p.relative_to(hk_dir) for p in html_pages(hk_dir)}
+    assert sc == hk | {Path("changes.html")} - (set() if Path("changes.html") in hk else {Path("changes.html")}), \
+        f"only in one edition: {sorted(sc ^ hk)}"
+
+
+def test_each_page_links_to_the_same_page_in_the_other_edition_in_that_edition_s_words(html_dir: Path,
+                                                                                      hk_dir: Path) -> None:
+    problems = []
+    for sc, hk in twins(html_dir, hk_dir):
+        for page, other, lang, script in ((sc, hk, "zh-HK", "hk"), (hk, sc, "zh-CN", "sc")):
+            links = page.soup.select(SWITCH)
+            if len(links) != 1:
+                problems.append(f"{page.path}: {len(links)} switches")
+                continue
+            link = links[0]
+            target = (page.path.parent / link["href"]).resolve()
+            if target != other.path.resolve():
+                problems.append(f"{page.path}: the switch leads to {target}, not {other.path}")
+            label = link.get_text().strip()
+            in_own_script = convert(label) == label if script == "hk" else convert(label) != label
+            if link.get("lang") != lang or link.get("hreflang") != lang or not in_own_script:
+                problems.append(f"{page.path}: the switch says {label!r} (lang {link.get('lang')}), not in {lang}")
+    assert not problems, "\n".join(problems)
+
+
+def test_hk_pages_say_their_language(hk_dir: Path) -> None:
+    wrong = [p for p in html_pages(hk_dir) if Page.read(p).soup.html.get("lang") != "zh-HK"]
+    assert not wrong, f"pages not marked lang=zh-HK: {wrong}"
+
+
+def test_each_hk_page_is_its_simplified_twin_converted(html_dir: Path, hk_dir: Path) -> None:
+    """The article's text (the author's, the editor's, tables, captions, citations) converted and nothing else."""
+    different = []
+    for sc, hk in twins(html_dir, hk_dir):
+        expected, shown = squeeze(convert(sc.article_text())), squeeze(hk.article_text())
+        if expected != shown:
+            at = next(i for i, (a, b) in enumerate(zip(expected + "\0", shown + "\0")) if a != b)
+            different.append(f"{hk.path.name}: …{shown[max(at - 20, 0):at + 20]}… expected "
+                             f"…{expected[max(at - 20, 0):at + 20]}…")
+    assert not different, "\n".join(different)
+
+
+def test_every_clause_of_the_author_s_text_is_on_the_hk_pages_converted_in_order(hk_dir: Path) -> None:
+    expected = [convert(clause) for clause in source_clauses()]
+    rendered = "".join(squeeze(page.article_text()) for page in chapter_pages(hk_dir))
+    missing, out_of_order = compare(expected, rendered)
+    assert not missing and not out_of_order, f"missing: {missing[:10]}; out of order: {out_of_order[:10]}"
+
+
+def test_the_numbers_on_each_hk_page_are_the_simplified_page_s(html_dir: Path, hk_dir: Path) -> None:
+    different = [f"{hk.path.name}: {sorted(set(NUMBER.findall(sc.article_text())) ^ set(NUMBER.findall(hk.article_text())))[:10]}"
+                 for sc, hk in twins(html_dir, hk_dir)
+                 if NUMBER.findall(sc.article_text()) != NUMBER.findall(hk.article_text())]
+    assert not different, "pages whose numbers differ between the editions:\n" + "\n".join(different)
+
+
+def test_no_simplified_text_is_left_on_the_hk_pages(hk_dir: Path) -> None:
+    """Menus, buttons, the search box, titles: everything but the name of the other edition."""
+    left = []
+    for path in html_pages(hk_dir):
+        soup = Page.read(path).soup
+        for link in soup.select(SWITCH):
+            link.decompose()
+        texts = [soup.get_text(" ")] + [str(tag.get(a)) for tag in soup.find_all(True)
+                                        for a in ("alt", "title", "aria-label", "placeholder") if tag.get(a)]
+        left += [f"{path.relative_to(hk_dir)}: {text[:60]!r}" for text in texts
+                 for text in re.findall(r"[^\x00-\x7f]{2,}", text) if convert(text) != text]
+    words = json.loads(re.search(r"addTranslations\((.*)\)", (hk_dir / "_static" / "translations.js").read_text(
+        encoding="utf-8"), re.DOTALL).group(1))["messages"]  # the search page's "搜索完成，匹配到 5 頁。"
+    left += [f"_static/translations.js: {text!r}" for text in words.values()
+             if isinstance(text, str) and convert(text) != text]
+    assert not left, "Simplified text on HK pages:\n" + "\n".join(left[:20])
+
+
+def test_the_hk_figures_are_drawn_apart_from_the_simplified_ones(html_dir: Path, hk_dir: Path) -> None:
+    for sc, hk in twins(html_dir, hk_dir):
+        assert set(sc.figures) == set(hk.figures), hk.path
+        for name in sc.figures:
+            if sc.figures[name].find("img") is not None:
+                assert sc.image_of(name).read_bytes() != hk.image_of(name).read_bytes(), f"{hk.path.name} {name}"
+
+
+@pytest.mark.parametrize("name", ["szhk-report-hk.pdf", "szhk-briefing-hk.pdf"])
+def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Path, name: str) -> None:
+    pdf = pdf_dir / name
+    sc = pdf_dir / name.replace("-hk", "")
+    pages = lambda path: int(re.search(r"Pages:\s+(\d+)", subprocess.run(  # noqa: E731
+        ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout).group(1))
+    assert pages(pdf) == pages(sc), f"{name}: {pages(pdf)} pages, the Simplified edition {pages(sc)}"
+    text, original = (subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+                      for path in (pdf, sc))
+    # The same text in the other script, character for character (read back into Simplified: pdftotext breaks
+    # lines and pages inside words, which a conversion of its output would read differently), and the same numbers.
+    back = szhk_hant._opencc(szhk_hant.BACK).convert
+    expected, shown = Counter(squeeze(back(original))), Counter(squeeze(back(text)))
+    assert expected == shown, (f"{name} is not its Simplified twin converted: {(expected - shown).most_common(5)} "
+                               f"missing, {(shown - expected).most_common(5)} added")
+    assert squeeze(text) != squeeze(original), f"{name} is in Simplified Chinese"
+    assert sorted(NUMBER.findall(original)) == sorted(NUMBER.findall(text)), f"{name}: the numbers differ"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJKhk" in fonts or "NotoSerifCJKhk" in fonts, fonts
+    log = (pdf_dir.parents[0] / ".work" / HK_FOLDER / "_build" / "latex" / pdf.name.replace("-hk.pdf", ".log"))
+    if log.is_file():  # the work folder of this build: every CJK face XeTeX loaded for the text is the HK one
+        assert "Noto Serif CJK HK" in log.read_text(errors="replace")
+
+
+async def _search_both(site: str) -> dict[tuple[str, str], list[str]]:
+    from playwright.async_api import async_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _search
+
+    found = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = await (await browser.new_context()).new_page()
+            for edition, searches in SEARCHES.items():
+                root = site if edition == "sc" else f"{site}{HK_FOLDER}/"
+                for words in searches:
+                    found[edition, words] = await _search(page, root, words)
+        finally:
+            await browser.close()
+    return found
+
+
+def test_chinese_search_works_in_both_editions_in_chromium(html_dir: Path, hk_dir: Path) -> None:
+    from test_browser import _served
+
+    with _served(html_dir) as site:
+        found = asyncio.run(_search_both(site))
+    problems = []
+    for (edition, words), results in found.items():
+        missing = SEARCHES[edition][words] - set(results)
+        if missing:
+            problems.append(f"{edition}: {words} finds {results}, not {sorted(missing)}")
+        folder = html_dir if edition == "sc" else hk_dir
+        for result in results:
+            if words not in Page.read(folder / result).article_text():
+                problems.append(f"{edition}: {words} finds {result}, which does not contain it")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_hk_pass_executes_nothing(html_dir: Path) -> None:
+    """The HK pass reads the notebooks the first pass executed (one jupyter-cache, keyed by the same code cells):
+    a data change re-executes each affected chapter once for both editions."""
+    work = html_dir.resolve().parents[1] / ".work"
+    hk_log = work / "logs" / f"html-{HK_FOLDER}.log"
+    assert hk_log.is_file(), f"{hk_log}: the HK pass left no log"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", hk_log.read_text(encoding="utf-8", errors="replace"))
+    assert f"Using jupyter-cache at: {work / '_build' / '.jupyter_cache'}" in text, "the HK pass has a cache of its own"
+    assert "Executing notebook" not in text, "the HK pass executed notebooks of its own"
