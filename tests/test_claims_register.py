@@ -346,6 +346,8 @@ def test_a_quote_without_the_number_is_named(data_copy: Path) -> None:
     ("in 2025 there were", "2", "家", False),
     ("3,755 start-ups", "3755", "家", True),
     ("37,550", "3755", "家", False),
+    ("投放超過1,500億元", "1500", "亿港元", True),
+    ("投放超過11,500億元", "1500", "亿港元", False),
 ])
 def test_quote_gives(quote: str, value: str, unit: str, gives: bool) -> None:
     assert quotes.quote_gives(quote, Decimal(value), unit) is gives

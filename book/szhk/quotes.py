@@ -35,6 +35,8 @@ def _cn_numeral(n: int) -> str:
 
 def _digit_forms(value: Decimal, absolute: Decimal) -> set[str]:
     forms = {_plain(value), _plain(absolute)}
+    if value == value.to_integral_value():  # 1,500亿元 when the unit is 亿: the value grouped as well
+        forms |= {f"{int(value):,}".replace(",", sep) for sep in (",", " ", "\u00a0", "\u2009")}
     if absolute == absolute.to_integral_value():
         n = int(absolute)
         forms |= {f"{n:,}".replace(",", sep) for sep in (",", " ", "\u00a0", "\u2009")}
