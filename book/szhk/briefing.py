@@ -31,6 +31,7 @@ from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
 from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, WORDS, after_article_band, display_name,
                       marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
+from .figures import words as chart_words
 
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
@@ -369,20 +370,35 @@ def chart_title(gii: pd.DataFrame, imd: pd.DataFrame) -> str:
         ahead = (wide[lead] < wide[other])[::-1]
         since = int(ahead.index[ahead.cumprod().astype(bool)].min())  # the start of its current lead
         name = {HK: HK, MAINLAND: MAINLAND_SHOWN}
-        lead_years = "各版" if since == int(wide.index.min()) else f"自 {since} 年起"
-        parts.append(f"{short}{name[lead]}{lead_years}领先（第 {wide.loc[latest, lead]:g} 名对{name[other]}第 "
-                     f"{wide.loc[latest, other]:g} 名）")
+        lead_years = (chart_words("briefing_since_all") if since == int(wide.index.min()) else
+                      chart_words("briefing_since", year=since))
+        parts.append(chart_words("briefing_title_part", ranking=short, lead=name[lead], since=lead_years,
+                                 lead_rank=f"{wide.loc[latest, lead]:g}", other=name[other],
+                                 other_rank=f"{wide.loc[latest, other]:g}"))
         years.append(latest)
-    return (f"{years[0]} 年" + "，".join(parts) if len(set(years)) == 1 else
-            "，".join(f"{y} 年{p}" for y, p in zip(years, parts)))
+    if len(set(years)) == 1:
+        return chart_words("briefing_title_year", year=years[0], parts="，".join(parts))
+    return "，".join(chart_words("briefing_title_year", year=y, parts=p) for y, p in zip(years, parts))
 
 
-def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float) -> None:
+def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float) -> tuple[list[str], set[str]]:
+    """One ranking's panel; returns the colours of the economies it draws a hollow (the article's) dot for, and
+    which of the marks the note explains it drew ("dashed": a line to an unconfirmed rank; "gap": an edition
+    without a rank)."""
     frame = _shown(ranks)
+    hollow, drawn = [], set()
     for economy in (HK, MAINLAND):
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = COLOURS[economy]
-        ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
+        # a line between consecutive editions only: an edition without a rank is a gap, never bridged
+        for a, b in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
+            if b.year - a.year != 1:
+                drawn.add("gap")
+                continue
+            confirmed = pd.notna(a.rank_published) and pd.notna(b.rank_published)  # solid joins published ranks only
+            drawn.update(() if confirmed else ("dashed",))
+            ax.plot([a.year, b.year], [a.rank_shown, b.rank_shown], color=colour, linewidth=2, zorder=2,
+                    linestyle="-" if confirmed else "--")
         checked = rows[rows["rank_published"].notna()]
         ax.plot(checked["year"], checked["rank_published"], linestyle="none", zorder=3,
                 **marker_style(PUBLISHED, colour))
@@ -390,8 +406,10 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         said = rows[rows["rank_article"].notna()]
         own = said[said["rank_published"].isna() | (said["rank_published"] != said["rank_article"])]
         ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
+        if len(own):
+            hollow.append(colour)
         for r in said[said["rank_published"].notna() & (said["rank_published"] != said["rank_article"])].itertuples():
-            ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article),
+            ax.annotate(chart_words("rank_article_label", rank=f"{r.rank_article:g}"), (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                         color=colour)
         last = rows.iloc[-1]
@@ -400,8 +418,8 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     rank_axis(ax, worst + 3)
-    # The text's threshold; the note under the chart names it (a label on the line would cover later ranks).
-    ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
+    # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
+    ax.axhline(threshold + 0.5, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
@@ -412,6 +430,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     ax.set_title(title, fontsize=label_size + 1)
     ax.tick_params(labelsize=label_size)
     ax.yaxis.label.set_size(label_size)
+    return hollow, drawn
 
 
 def editions(name: str) -> pd.DataFrame:
@@ -437,13 +456,19 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
                              figsize=(width(), 7.0) if stacked else (6.8, 3.6))
+    hollow: list[str] = []  # the colours the hollow dots are drawn in (the legend's hollow swatches)
+    drawn: set[str] = set()  # the marks the note explains
     for ax, (name, title) in zip(axes, RANKINGS):
-        _panel(ax, editions(name), title, thresholds[name], label_size)
+        colours, marks = _panel(ax, editions(name), title, thresholds[name], label_size)
+        hollow += [c for c in colours if c not in hollow]
+        drawn |= marks
     if not stacked:
         axes[1].set_ylabel("")
     # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
     colours = [COLOURS[HK], COLOURS[MAINLAND]]
-    key = [swatches("已发表名次", colours), swatches("文章所写（未核得或与来源不同）", colours, kind=ARTICLE)]
+    key = [swatches(chart_words("ranks_published"), colours)]
+    if hollow:
+        key.append(swatches(chart_words("ranks_article"), hollow, kind=ARTICLE))
     ncols = 2 if width() > 4 or not stacked else 1
     axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
                    bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
@@ -454,14 +479,16 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     for ax in axes[:1] if stacked else axes:
         ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
     title = chart_title(editions("gii_ranks"), editions("imd_digital_ranks"))
-    note = "虚线：文章所说的" + "、".join(f"{zh}前 {thresholds[name]} 名" for name, zh in RANKINGS) + f"。灰底：{AFTER_ARTICLE}各版。"
+    note = chart_words("briefing_chart_note", band=AFTER_ARTICLE, thresholds="、".join(
+        chart_words("briefing_chart_threshold", ranking=zh, top=thresholds[name]) for name, zh in RANKINGS))
+    note += "".join(chart_words(f"briefing_chart_{mark}") for mark in ("dashed", "gap") if mark in drawn)
     title_and_source(fig, title, source_text(), note=note)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72
         fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
         fig._suptitle.set_fontsize(11)
         fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1)
-                                          for line in (note, f"来源：{source_text()}")))
+                                          for line in (note, chart_words("source", source=source_text()))))
         fig._supxlabel.set_fontsize(label_size)
     return fig
 
