@@ -424,7 +424,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
-        after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom")
+        after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom", size=label_size)
     if frame["year"].nunique() > 7:
         ax.tick_params(axis="x", rotation=90)
     ax.set_title(title, fontsize=label_size + 1)

@@ -457,7 +457,7 @@ AFTER_ARTICLE = WORDS["after_article"]
 BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
-def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top") -> None:
+def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", size: float = LABEL_SIZE) -> None:
     """Shade the years after the article's period (x from `start` to `end`) and label the band 文章发表后 at its
     `label_at` ("top" or "bottom") corner, so later editions read as later editions, not as the author's numbers.
     The band says *when*; fill still says who says so (later editions are published values, filled)."""
@@ -465,7 +465,7 @@ def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "t
     top = label_at == "top"
     ax.annotate(AFTER_ARTICLE, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
                 xytext=(3, -3 if top else 3), textcoords="offset points", ha="left", va="top" if top else "bottom",
-                fontsize=LABEL_SIZE, color="#555555")
+                fontsize=size, color="#555555")
 
 
 # ---- Bars -------------------------------------------------------------------------------------------------------------
