@@ -973,17 +973,6 @@ def in_time_order(events: pd.DataFrame) -> pd.DataFrame:
     return events.assign(key=events["date"].map(_sort_key)).sort_values("key", kind="stable").drop(columns="key")
 
 
-def busiest_years(dates: Iterable[str], span: int = 3) -> tuple[int, int, int]:
-    """The `span` consecutive years holding the most of `dates` (the earliest such run): (first, last, count)."""
-    years = pd.Series([int(str(d)[:4]) for d in dates])
-    if years.empty:
-        raise ValueError("busiest_years: no date")
-    counts = {start: int(years.between(start, start + span - 1).sum())
-              for start in range(int(years.min()), int(years.max()) - span + 2)} or {int(years.min()): len(years)}
-    start = max(counts, key=lambda y: (counts[y], -y))
-    return start, min(start + span - 1, int(years.max())), counts[start]
-
-
 def dense_run(dates: Iterable[str]) -> tuple[int, int]:
     """The shape of a timeline, for its title: the first year after its longest quiet spell (the years between
     two consecutive events; the first year when there is none) and the year with the most events (the earliest
