@@ -357,3 +357,11 @@ def test_bars_with_names_above_fit_the_axis_to_the_data() -> None:
     assert list(ax.get_yticks()) == []
     assert 300 < ax.get_xlim()[1] < 300 * 1.3  # just past the longest bar's label, not to 400
     plt.close(fig)
+
+
+def test_the_phone_timeline_list_carries_the_drawings_title_and_note() -> None:
+    events = pd.DataFrame({"date": ["2021", "2017-12"], "event": ["乙", "甲"], "confirmed": [False, True]})
+    text = figures.timeline_markdown(events, ("已核", "仅据文章"), title="标题", note="另注。")
+    lines = text.splitlines()
+    assert lines[0] == "**标题**" and lines[-1] == "另注。"
+    assert text.index("2017 年") < text.index("2021 年") and "甲（已核）" in text and "乙（仅据文章）" in text

@@ -988,20 +988,24 @@ def dense_run(dates: Iterable[str]) -> tuple[int, int]:
     return start, peak
 
 
-def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str]) -> str:
+def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str], *, title: str | None = None,
+                      note: str | None = None) -> str:
     """The timeline as a list (what a phone shows instead of the drawing): one item per year, its events after
     their month or day, each marked with `marks` (confirmed, not: e.g. 日期已核实 / 仅据文章) as the drawing's
-    filled and hollow dots are."""
+    filled and hollow dots are; the drawing's `title` in bold above it and its `note` below, as the drawing
+    has them."""
     from . import markdown
 
     rows = in_time_order(events)
-    lines = []
+    lines = [f"**{markdown.text(title)}**\n"] if title else []
     for year, same in rows.groupby(rows["date"].map(lambda d: int(str(d)[:4])), sort=False):
         items = "；".join(
             f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
             f"{markdown.text(e)}（{marks[0] if ok else marks[1]}）"
             for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
         lines.append(f"- **{year} 年**：{items}")
+    if note:
+        lines.append(f"\n{markdown.text(note)}")
     return "\n".join(lines) + "\n"
 
 
