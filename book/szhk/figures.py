@@ -489,7 +489,7 @@ def bars(
     """One bar per category (the first on top, or on the left), from zero, each labelled at its end with `labels`
     (default: the value). `kind` (published: filled; article: outlined) and `economy` (colour) are one value for
     all bars or one per bar. An empty value draws no bar; `missing` (e.g. "未核得") is written in its place.
-    `names_above` (horizontal bars): each category's name on one line above its bar, across the plot's width,
+    `names_above` (horizontal bars): each category's name on one line above its bar, in the bar's colour, across the plot's width,
     instead of wrapped beside it (a long Chinese name cannot be broken between words reliably). The value axis
     runs from zero to just past the longest bar's end label."""
     categories, values = list(categories), [float("nan") if pd.isna(v) else float(v) for v in values]
@@ -516,9 +516,10 @@ def bars(
     if horizontal:
         if names_above:
             across = width() * 72 / LABEL_SIZE - 3  # ems: a name longer than the figure is wide wraps
-            for i, name in enumerate(categories):
-                ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2), textcoords="offset points",
-                            ha="left", va="bottom", fontsize=LABEL_SIZE, color=INK)
+            for i, name in enumerate(categories):  # in its bar's colour: the name is the bar's direct label
+                tag(ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2),
+                                textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
+                                color=economy_colour(economies[i])), economies[i])
             ax.set_yticks([])
             ax.set_ylim(len(categories) - 0.5, -0.5 - size / 2)  # first category on top, its name inside
         else:
