@@ -282,19 +282,29 @@ def wrap_em(text: str, ems: float) -> str:
     return "\n".join("".join(line).strip() for line in lines)
 
 
+TITLE_LINES, FOOT_LINES = 2, 4  # the lines of title and of note and source a chart's height allows for
+
+
 def title_and_source(fig: Figure, title: str, source: str, note: str | None = None) -> Figure:
     """Write the conclusion (结论式标题) above the chart and the source (after an optional note) below it, inside
     the image, left-aligned and wrapped to the figure's width. Returns the figure."""
     width_pt = fig.get_figwidth() * 72
-    fig.suptitle(wrap_em(title, width_pt / TITLE_SIZE - 1), x=0.0, ha="left", fontsize=TITLE_SIZE,
-                 fontweight="bold", linespacing=1.35)
+    heading = wrap_em(title, width_pt / TITLE_SIZE - 1)
+    fig.suptitle(heading, x=0.0, ha="left", fontsize=TITLE_SIZE, fontweight="bold", linespacing=1.35)
     foot = f"{note}\n" if note else ""
     foot += words("source", source=source)
-    fig.supxlabel("\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n")), x=0.0,
-                  ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
+    foot = "\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n"))
+    fig.supxlabel(foot, x=0.0, ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
     fig._szhk_titled = True  # checked by publish
     if hasattr(fig, "_szhk_fit_rows"):
         _fit_rows(fig)
+    elif fig.get_figwidth() <= MAX_WIDTH:
+        # The layout takes a long title's or note's room from the plot: the figure grows by the lines beyond the
+        # TITLE_LINES and FOOT_LINES each chart's height allows for, so the plot keeps its size (a phone's
+        # narrower drawing wraps to more lines; a long name from the data cannot crush the plot).
+        extra = (max(0, heading.count("\n") + 1 - TITLE_LINES) * TITLE_SIZE * 1.35
+                 + max(0, foot.count("\n") + 1 - FOOT_LINES) * LABEL_SIZE * 1.3) / 72
+        fig.set_figheight(fig.get_figheight() + extra)
     return fig
 
 
@@ -809,6 +819,8 @@ def rank_chart(
 
 
 # ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
+END_LABEL_EMS = 3  # a region's name right of its last value: lines at most this wide (the x axis keeps the room)
+
 def measures_chart(
     rows: pd.DataFrame,
     *,
@@ -852,7 +864,9 @@ def measures_chart(
         tag(ax.annotate(f"{first[value]:g}", (first["year"], first[value]), xytext=(0, 8),
                         textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour),
             region)
-        tag(ax.annotate(words("end_label", name=region, value=f"{last[value]:g}"), (last["year"], last[value]),
+        # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
+        tag(ax.annotate(words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
+                        (last["year"], last[value]),
                         xytext=(8, 5), textcoords="offset points", ha="left", va="top", fontsize=LABEL_SIZE,
                         fontweight="bold", color=colour, linespacing=1.15), region)  # downward: the band's label is above
     years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
