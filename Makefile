@@ -76,9 +76,7 @@ clean-cache:
 	rm -rf _build/.work
 
 # clean: the caches, and anything a stopped build left beside the published edition (a half-made .site-staging,
-# editions no longer published).
+# editions no longer published), pruned as a publish prunes them (tools/build.py --clean).
 clean: clean-cache
-	@published=$$(readlink _build/site 2>/dev/null); \
-	for folder in _build/.site-*; do \
-	  if [ -e "$$folder" ] && [ "$${folder#_build/}" != "$$published" ]; then echo "rm -rf $$folder"; rm -rf "$$folder"; fi; \
-	done
+	@if [ -x $(PY) ]; then $(PY) tools/build.py --clean; \
+	else echo "$(PY) is missing: run make setup, then make clean again, to remove old editions" >&2; fi

@@ -1,6 +1,7 @@
-"""The names the build's processes share: environment variables, the data folder, the front-matter key and the
-resource digest. Imported by the kernel side (szhk), the Sphinx side (szhk_sphinx) and tools/build.py, so a name
-is declared once; the standard library only, so that importing it drags nothing into either process.
+"""The names the build's processes share: environment variables, the data folder, the front-matter key, the
+resource digest, the list of editions and the record of the edition shown. Imported by the kernel side (szhk), the
+Sphinx side (szhk_sphinx) and tools/, so a name is declared once; the standard library only, so that importing it
+drags nothing into either process.
 
 tools/build.py sets the variables for the processes it starts (Sphinx, and through it every chapter's kernel):
 
@@ -14,9 +15,11 @@ tools/build.py sets the variables for the processes it starts (Sphinx, and throu
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,12 @@ DATE_FROM_COMMIT, DATE_FROM_FILES = "commit", "files"
 PACKAGE_FILE = "datapackage.json"
 FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`, or `data: all`
 ALL = "all"
+# A date as the data, the references and the editions write one: YYYY, YYYY-MM or YYYY-MM-DD
+DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
+EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), oldest first
+# In Sphinx's doctree folder: the edition the pages show (szhk_sphinx.edition.Edition as JSON: version, data_as_of …),
+# which the change report records
+EDITION_STATE_FILE = "szhk-edition.json"
 
 
 def data_dir(project: Path) -> Path:
@@ -46,3 +55,23 @@ def resource_digest(resource: Mapping[str, Any], content: bytes) -> str:
     chapter's guard cell; the kernel checks the bytes it reads against it."""
     described = json.dumps(resource, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(described + b"\0" + content).hexdigest()
+
+
+def zh_date(value: str) -> str:
+    """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年": how the book writes a
+    date, on both sides (the edition line, the change report, the briefing's events)."""
+    match = DATE.fullmatch(value)
+    if not match:
+        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
+    year, month, day = match.groups()
+    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
+
+
+def editions(directory: Path) -> list[dict[str, str]]:
+    """The editions `directory`/editions.csv records, oldest first (rows without a version left out); [] without the
+    file. The Sphinx side takes the book's version from the last one, the change report lists them all."""
+    path = directory / EDITIONS_FILE
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if (row.get("version") or "").strip()]

@@ -150,9 +150,7 @@ def bib_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_copy: Path, c
     shutil.copy2(BOOK / "references.bib", root / "book" / "references.bib")
     shutil.copy2(BOOK / "_static" / "latex" / "szhkfonts.sty", root / "book" / "_static" / "latex")
     monkeypatch.setenv("SZHK_ROOT", str(root))
-    data.bibliography_keys.cache_clear()
     yield root / "book" / "references.bib"
-    data.bibliography_keys.cache_clear()
 
 
 def edit_bib(path: Path, old: str, new: str) -> int:
@@ -203,7 +201,6 @@ def test_an_entry_deleted_after_a_valid_build_is_reported_although_sources_was_c
     text = bib_copy.read_text(encoding="utf-8")
     start = text.index("@techreport{gii-2017,")
     bib_copy.write_text(text[:start] + text[text.index("\n}\n", start) + 3:], encoding="utf-8")
-    data.bibliography_keys.cache_clear()  # the next build is a new process
     errors = [p for p in data.validate_all() if p.file.name == "sources.csv"]
     assert errors and errors[0].column == "source_id" and "gii-2017" in errors[0].problem, errors
 

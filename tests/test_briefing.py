@@ -14,6 +14,7 @@ import pytest
 
 from conftest import replace_once
 from szhk import briefing, claims, data, front, markdown
+from szhk import text as text_dates
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "pdf" / "szhk-briefing.pdf"
@@ -256,10 +257,13 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
     assert f"2023 年 8 月：测试事件甲。{{cite}}`{SOURCE}`" in note
     assert "2024 年 3 月 15 日：测试事件乙。" in note
     assert briefing.events_note(1, found, lead="【编者注】", none="未找到公开进展。") == "【编者注】未找到公开进展。\n"
-    table = briefing.recommendations_markdown(found, headers=["建议", "行动方", "2022 年以来"], none="未找到公开进展",
-                                              stated="原文写明", inferred="编者据原文推断")
-    assert "2024 年 3 月 15 日：测试事件乙。（另 1 项）" in table
+    table = briefing.recommendations_markdown(found)
+    # how many developments, and the latest with its date (data/briefing_phrases.csv: status_count_latest)
+    assert "2 项，最新：2024 年 3 月 15 日，测试事件乙。" in table
     assert table.count("未找到公开进展") == 4
+    english = briefing.recommendations_markdown(found, lang="en")
+    assert "2 developments; latest, 15 March 2024: Test B." in english.replace("\\", "")
+    assert english.count("No public development found") == 4
 
 
 def test_an_event_without_a_source_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
@@ -280,7 +284,7 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
     assert text.count("【编者注】文章发表以来的公开进展") == len(briefing.recommendations()) == 5
     for event in found:
         assert event.event_zh in text, event.event_zh
-        assert briefing.zh_date(event.date) in text
+        assert text_dates.date(event.date) in text
     for number in range(1, 6):
         if not any(e.recommendation == number for e in found):
             assert "未找到公开进展" in text

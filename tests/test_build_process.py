@@ -218,6 +218,7 @@ def test_a_git_archive_carries_the_commits_date(tmp_path: Path, monkeypatch) -> 
 # ---- make clean ---------------------------------------------------------------------------------------------------
 def test_make_clean_keeps_the_published_edition(tmp_path: Path) -> None:
     shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(TOOLS, tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     build = tmp_path / "_build"
     for folder in (".site-abc/html", ".site-old/html", ".site-staging/html", ".work/_build/.jupyter_cache",
                    "previous-edition"):
@@ -225,7 +226,9 @@ def test_make_clean_keeps_the_published_edition(tmp_path: Path) -> None:
     (build / ".site-abc" / "html" / "index.html").write_text("published", encoding="utf-8")
     (build / "site").symlink_to(".site-abc")
     (build / "html").symlink_to("site/html")
-    subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    done = subprocess.run(["make", "-s", "clean", f"PY={sys.executable}"], cwd=tmp_path, check=True,
+                          capture_output=True, text=True)
+    assert done.stdout.split() == ["rm", "-rf", "_build/.site-old", "rm", "-rf", "_build/.site-staging"], done.stdout
     assert (build / "html" / "index.html").read_text(encoding="utf-8") == "published"
     assert (build / "previous-edition").is_dir()
     assert not (build / ".work").exists() and not (build / ".site-old").exists()

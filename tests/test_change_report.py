@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, ROOT, TOOLS, read_csv, set_cells
+import szhk_names
+from szhk_names import EDITIONS_FILE
 
 import sys
 
@@ -28,11 +30,11 @@ def record(folder: Path, data: Path, version: str, released: str, note: int = 1)
     html = folder / "html" / "book"
     html.mkdir(parents=True)
     (html / "02-hk-innovation.html").write_text(FIGURE_HTML.format(note=note), encoding="utf-8")
-    with (data / changes.EDITIONS).open("a", encoding="utf-8", newline="") as handle:
+    with (data / EDITIONS_FILE).open("a", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow([version, released, f"第 {version} 版的改动（测试）"])
     bib = folder / "references.bib"
     shutil.copy2(ROOT / "book" / "references.bib", bib)
-    return changes.write_record(folder, data, bib, released)
+    return changes.write_record(folder, data, bib, version, released, szhk_names.editions(data))
 
 
 @pytest.fixture
@@ -40,8 +42,8 @@ def editions(tmp_path: Path):
     """The repository's data as the previous published edition, and a copy to edit as the new one."""
     old_data, new_data = shutil.copytree(DATA, tmp_path / "old-data"), shutil.copytree(DATA, tmp_path / "new-data")
     for data in (old_data, new_data):  # the history of these two editions only
-        rows = read_csv(data / changes.EDITIONS)
-        with (data / changes.EDITIONS).open("w", encoding="utf-8", newline="") as handle:
+        rows = read_csv(data / EDITIONS_FILE)
+        with (data / EDITIONS_FILE).open("w", encoding="utf-8", newline="") as handle:
             csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writeheader()
     old = record(tmp_path / "old", old_data, "8.0", "2030-01-01")
 
@@ -54,9 +56,9 @@ def editions(tmp_path: Path):
         bib = tmp_path / "new.bib"
         shutil.copy2(ROOT / "book" / "references.bib", bib)
         edit(data, bib)
-        with (data / changes.EDITIONS).open("a", encoding="utf-8", newline="") as handle:
+        with (data / EDITIONS_FILE).open("a", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerow(["8.1", "2030-02-01", "补充 QS 2027 年版（测试）"])
-        new = changes.write_record(site, data, bib, data_as_of)
+        new = changes.write_record(site, data, bib, "8.1", data_as_of, szhk_names.editions(data))
         return changes.report(old, new, site / "html")
 
     return publish_new
@@ -135,7 +137,7 @@ def test_the_previous_published_edition_is_kept_for_a_second_build(tmp_path: Pat
 
 def test_the_page_lists_the_editions_in_words_and_a_first_edition_says_so(tmp_path: Path) -> None:
     page = tmp_path / changes.PAGE
-    history = changes.editions(DATA)
+    history = szhk_names.editions(DATA)
     assert history and all(row["version"] and row["released"] and row["summary"] for row in history)
     changes.write_page(page, changes.Report(False, {"version": history[-1]["version"]}), history)
     text = page.read_text(encoding="utf-8")
@@ -147,7 +149,24 @@ def test_the_page_lists_the_editions_in_words_and_a_first_edition_says_so(tmp_pa
 def test_the_edition_recorded_last_is_the_books_version() -> None:
     from szhk_sphinx.edition import latest_version
 
-    versions = [row["version"] for row in changes.editions(DATA)]
+    versions = [row["version"] for row in szhk_names.editions(DATA)]
     assert latest_version(DATA) == versions[-1]
     assert [tuple(map(int, v.split("."))) for v in versions] == sorted(tuple(map(int, v.split("."))) for v in versions)
     assert len(set(versions)) == len(versions), "two editions with one version"
+
+
+def test_the_record_holds_the_version_and_data_date_the_pages_show(tmp_path: Path) -> None:
+    """write_changes records the edition Sphinx recorded (szhk-edition.json in its doctree folder), not a second
+    reading of the data: the change report names the edition the pages name."""
+    build, doctrees = tmp_path / "_build", tmp_path / "doctrees"
+    staged = build / ".site-staging"
+    (staged / "html").mkdir(parents=True)
+    doctrees.mkdir()
+    latest = szhk_names.editions(DATA)[-1]
+    shown = {"version": latest["version"], "data_as_of": "2030-01-31", "title": "（测试）"}
+    (doctrees / szhk_names.EDITION_STATE_FILE).write_text(json.dumps(shown, ensure_ascii=False), encoding="utf-8")
+    changes.write_changes(build, staged, DATA, ROOT / "book" / "references.bib", doctrees)
+    assert changes.edition_of(staged / changes.RECORD) == {
+        "version": latest["version"], "date": latest["released"], "data_as_of": "2030-01-31"}
+    assert "首次发布" in (staged / changes.TEXT).read_text(encoding="utf-8")
+    assert f"第 {latest['version']} 版" in (staged / "html" / changes.PAGE).read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 from conftest import BOOK, DATA, Page, read_csv
 
 import szhk_sphinx.reexecution as reexecution
-from szhk import data, deps
+from szhk import appendix, data, deps
 from szhk.data import DataValidationError
 
 REAL_DATA = DATA
@@ -75,13 +75,13 @@ def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> N
     names = set(data.resource_names())
     assert set(readers) <= names, f"pages declare resources the package lacks: {set(readers) - names}"
     assert readers["gii_ranks"] and "02-hk-innovation" in readers["gii_ranks"]
-    appendix = (BOOK / "data-appendix.md").read_text(encoding="utf-8")
-    cell = reexecution.guard_cell("book/data-appendix.md", appendix, BOOK.parent)
+    page = (BOOK / "data-appendix.md").read_text(encoding="utf-8")
+    cell = reexecution.guard_cell("book/data-appendix.md", page, BOOK.parent)
     deps.reset()
     exec("\n".join(cell[2:-1]), {})  # the guard cell's code, as the appendix's kernel runs it
     try:
         assert deps.readers() == readers
-        text = data.appendix_resources_markdown(BOOK)
+        text = appendix.resources_markdown(BOOK, appendix.words())
     finally:
         deps.reset()
     sections = text.split("\n(data-")[1:] if not text.startswith("(data-") else text.split("(data-")[1:]
@@ -96,12 +96,22 @@ def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> N
 
 def test_only_a_page_declaring_all_is_told_who_reads_what() -> None:
     deps.reset()
+    words = appendix.words()
     deps.expect("book/02-hk-innovation.md", ["gii_ranks"], {})
     try:
         with pytest.raises(deps.DependencyError, match="data: all"):
-            data.appendix_resources_markdown(BOOK)
+            appendix.resources_markdown(BOOK, words)
     finally:
         deps.reset()
+
+
+def test_the_appendix_reads_the_names_of_the_codes_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = appendix.words()
+    monkeypatch.setattr(data, "labels", lambda group: pytest.fail(f"labels({group!r}) read again for one table"))
+    readers = reexecution.readers(BOOK)
+    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果", "下载"], words)
+    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果"], words, brief=True)
+    assert appendix.resources_markdown(BOOK, words, readers)
 
 
 def test_load_returns_typed_frames_with_missing_values_kept() -> None:
@@ -274,7 +284,7 @@ def test_shares_that_do_not_add_up(data_copy: Path) -> None:
 
 
 def test_unknown_source_is_a_foreign_key_error(data_copy: Path) -> None:
-    edit_line(data_copy / "gii_ranks.csv", 2, "gii-2017", "gii-2071")
+    edit_line(data_copy / "gii_ranks.csv", 2, "gii-2019,", "gii-2091,")
     error = load_error("gii_ranks")
     assert_names(error, "gii_ranks.csv", 2, "published_source", "sources.csv")
 
@@ -384,7 +394,7 @@ def _as_written(value: str, qualifier: str = "") -> str:
 
 
 def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() -> None:
-    text = data.appendix_resources_markdown(BOOK, reexecution.readers(BOOK))
+    text = appendix.resources_markdown(BOOK, appendix.words(), reexecution.readers(BOOK))
     imd = {(r["year"], r["economy_code"]): r for r in read_csv(REAL_DATA / "imd_digital_ranks.csv")}
     startups = {r["survey_year"]: r for r in read_csv(REAL_DATA / "hk_startups.csv")}
     parks = {(r["park_code"], r["measure_code"]): r for r in read_csv(REAL_DATA / "tech_parks.csv")}

@@ -108,3 +108,54 @@ def test_the_rule_can_fail_and_knows_a_term_from_a_sentence(tmp_path: Path) -> N
     assert [line.split(" ")[1].rstrip(":") for line in found] == ["MESSAGE", "LABELS"], found
     terms = data_terms() | page_terms()
     assert {"约", "超过", "中国香港"} <= terms and "一致" in terms
+
+
+# ---- The modules that write sentences: no Chinese composed in Python at all ------------------------------------
+# front.py (key messages, 文章发表以来, 本书的核验发现) and briefing.py (both briefings, the English page) write the
+# book's sentences; their words are templates in data/findings_phrases.csv and data/briefing_phrases.csv (Chinese and
+# English), so an English (or another) version has a place to go. Only a maintainer's error message, built where it
+# is raised, may be Chinese in them.
+SENTENCE_MODULES = [BOOK / "szhk" / "front.py", BOOK / "szhk" / "briefing.py"]
+
+
+def _raising(node: ast.AST) -> bool:
+    """An expression that makes a maintainer's error: raised, or passed to an …Error(…) / …_error(…) constructor."""
+    if isinstance(node, ast.Raise):
+        return True
+    if isinstance(node, ast.Call):
+        name = ast.unparse(node.func).rsplit(".", 1)[-1]
+        return name.endswith("Error") or name.endswith("_error")
+    return False
+
+
+def composed_chinese(path: Path) -> list[str]:
+    """"file:line 'text'" for each Chinese string literal of a module that is neither a docstring nor part of an
+    error message (f-strings' literal parts included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if _raising(node):
+            allowed.update(id(n) for n in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            allowed.add(id(body[0].value))  # a docstring
+    return [f"{path.name}:{n.lineno} {n.value[:40]!r}" for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and CJK.search(n.value) and id(n) not in allowed]
+
+
+def test_the_sentence_modules_compose_no_chinese() -> None:
+    found = [hit for path in SENTENCE_MODULES for hit in composed_chinese(path)]
+    assert not found, ("Chinese composed in Python: move the words to data/findings_phrases.csv or "
+                       "data/briefing_phrases.csv (zh and en columns):\n" + "\n".join(found))
+
+
+def test_the_sentence_rule_can_fail(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        'def f(n):\n    """第 n 条：a docstring may say anything."""\n'
+        '    if n < 0:\n        raise ValueError(f"数据错误：第 {n} 行")\n'          # a maintainer's message
+        '    error = _error("x.csv", n, "zh", f"模板有误 {n}")\n'                  # built by an …_error helper
+        '    return f"有 {n} 处不一致"\n',                                          # a composed sentence: refused
+        encoding="utf-8")
+    found = composed_chinese(module)
+    assert found and all(hit.startswith("module.py:6 ") for hit in found), found  # the sentence's parts only

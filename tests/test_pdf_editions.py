@@ -16,7 +16,7 @@ from conftest import DATA, LATEX, ROOT, Page, figures_on_pages, squeeze
 
 from szhk_sphinx import pdf as pdf_edition
 
-BOOK_PDF, BRIEFING_PDF = pdf_edition.PDF_FILES
+BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF = pdf_edition.PDF_FILES
 MAX_BOOK_BYTES = 5 * 1024 * 1024
 MAX_BRIEFING_PAGES = 4
 MAX_OVERFULL_PT = 5.0
@@ -28,7 +28,7 @@ def _latex_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def pdfs(pdf_dir: Path) -> dict[str, Path]:
-    found = {name: pdf_dir / name for name in (BOOK_PDF, BRIEFING_PDF)}
+    found = {name: pdf_dir / name for name in (BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF)}
     missing = [str(path) for path in found.values() if not path.is_file()]
     if missing:
         pytest.fail(f"missing PDF(s) {missing}: run `make test` (it builds first) or `make build`")
@@ -57,7 +57,7 @@ def chapter_titles() -> list[str]:
     files = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
     titles = []
     for name in files:
-        if name == pdf_edition.BRIEFING_DOC:
+        if name in pdf_edition.NOT_IN_BOOK:
             continue
         text = (ROOT / f"{name}.md").read_text(encoding="utf-8")
         match = re.search(r"^# (.+)$", text, re.M)
@@ -115,7 +115,7 @@ def test_book_bookmarks_are_the_chapters(pdfs: dict[str, Path]) -> None:
     assert top_level == chapter_titles()[: len(top_level)] and len(top_level) == len(chapter_titles()), top_level
 
 
-@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF])
 def test_fonts_embedded_subset_no_type3(pdfs: dict[str, Path], name: str) -> None:
     rows = _run("pdffonts", str(pdfs[name])).splitlines()[2:]
     assert rows, f"{name}: pdffonts lists no fonts"
@@ -139,7 +139,7 @@ def test_book_is_small_enough(pdfs: dict[str, Path]) -> None:
     assert size < MAX_BOOK_BYTES, f"{BOOK_PDF} is {size / 1024 / 1024:.1f} MB"
 
 
-@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF])
 def test_latex_log_has_no_wide_overfull_box(pdfs: dict[str, Path], name: str) -> None:
     built = _latex_dir() / name
     log = built.with_suffix(".log")
@@ -152,7 +152,7 @@ def test_latex_log_has_no_wide_overfull_box(pdfs: dict[str, Path], name: str) ->
     assert not wide, f"{log}: overfull boxes wider than {MAX_OVERFULL_PT} pt: {wide}"
 
 
-@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF])
+@pytest.mark.parametrize("name", [BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF])
 def test_every_internal_link_resolves(pdfs: dict[str, Path], name: str) -> None:
     log = (_latex_dir() / name).with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     undefined = sorted(set(re.findall(r"(?:Hyper r|R)eference `([^']+)' on page", log)))
@@ -165,7 +165,7 @@ def _web_captions(html_dir: Path) -> list[str]:
     pages = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
     captions = []
     for name in pages:
-        if name == pdf_edition.BRIEFING_DOC:
+        if name in pdf_edition.NOT_IN_BOOK:
             continue
         for number in Page.read(html_dir / f"{name}.html").soup.find_all("span", class_="caption-number"):
             text = number.find_next_sibling("span", class_="caption-text")
@@ -182,7 +182,8 @@ def test_figure_and_table_numbers_match_the_web(pdfs: dict[str, Path], html_dir:
     """图 N / 表 N are numbered through the book alike on the web and in print (numfig_secnum_depth: 0)."""
     captions = _web_captions(html_dir)
     # every figure the chapters place and every numbered table (表 1, 表 2 and the claims register's)
-    figures = [f for page, placed in figures_on_pages().items() if page != "briefing" for f in placed]
+    figures = [f for page, placed in figures_on_pages().items()
+               if f"book/{page}" not in pdf_edition.NOT_IN_BOOK for f in placed]  # the briefings: unnumbered
     assert len([c for c in captions if c.startswith("图")]) == len(figures), (captions, figures)
     assert len([c for c in captions if c.startswith("表")]) >= 2, captions
     # -layout keeps a caption's label and text on one line (the plain mode may separate them).

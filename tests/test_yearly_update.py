@@ -16,24 +16,25 @@ cache, started in the background when the tests are collected) gives the "after"
 """
 from __future__ import annotations
 
-import csv
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, ROOT, background_result, build_env,
-                      commit_epoch, copy_project, in_background)
+from conftest import (BUILD_TIMEOUT, LOW_PRIORITY, PUBLISHED_CHECKS_ONLY_ENV, ROOT, TOOLS, background_result,
+                      build_env, commit_epoch, copy_project, in_background)
 from szhk.figures import AFTER_ARTICLE
 from szhk_names import ROOT_ENV
 from test_cookbook import FIGURE_ID, follow
+
+sys.path.insert(0, str(TOOLS))
+import yearly  # noqa: E402  (tools/yearly.py: the yearly update, as make bench does it too)
 
 CHAPTERS = [f"book/{name}.html" for name in (
     "00-introduction", "01-background", "02-hk-innovation", "03-government-measures", "04-key-industries",
@@ -45,64 +46,14 @@ PUBLISHED_CHECKS = ("test_article_text.py", "test_citations.py", "test_offline.p
 SOURCE_PREFIX = "yearly-test-"
 
 
-def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _append(path: Path, year_field: str, new_rows) -> int:
-    """Append, for the latest year's rows, a copy one year later (edited by `new_rows`), citing a new source of
-    its own (registered by `_register_sources`); returns the new year."""
-    header, rows = _rows(path)
-    latest = max(int(r[year_field]) for r in rows)
-    source = f"{SOURCE_PREFIX}{path.stem.replace('_', '-')}-{latest + 1}"
-    added = [new_rows(dict(r, **{year_field: str(latest + 1)}, published_source=source))
-             for r in rows if int(r[year_field]) == latest]
-    for row in added:
-        for column in [c for c in row if c.endswith("_source") and c != "published_source"]:
-            row[column] = ""  # e.g. economies_ranked_source: the new source gives it too
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator="\n").writerows(added)
-    return latest + 1
-
-
 def _register_sources(project: Path, years: dict[str, int], day: str) -> dict[str, str]:
-    """A row in sources.csv and an entry in references.bib for each new edition (data/README.md, step 2); returns
-    source id → title."""
-    header, _ = _rows(project / "data" / "sources.csv")
+    """A source for each new edition (data/README.md, step 2); returns source id → title."""
     titles = {f"{SOURCE_PREFIX}{name.replace('_', '-')}-{year}": f"测试来源第 {number} 种，{year} 年版"
               for number, (name, year) in enumerate(years.items(), start=1)}
-    with (project / "data" / "sources.csv").open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator="\n").writerows(
-            {"source_id": key, "kind": "official", "note": "测试：新版次的来源。", "accessed": day,
-             "quote": f"（测试）{title}"} | {c: "" for c in header if c not in
-                                           ("source_id", "kind", "note", "accessed", "quote")}
-            for key, title in titles.items())
-    with (project / "book" / "references.bib").open("a", encoding="utf-8") as bib:
-        for key, title in titles.items():
-            bib.write(f"\n@online{{{key},\n  author = {{{{测试发布者}}}},\n  title = {{{title}}},\n  date = {{{day}}},\n"
-                      f"  url = {{https://example.org/{key}}},\n  urldate = {{{day}}},\n  language = {{chinese}},\n}}\n")
+    for key, title in titles.items():
+        yearly.register_source(project, key, title=title, author="测试发布者", url=f"https://example.org/{key}",
+                               day=day, note="测试：新版次的来源。", quote=f"（测试）{title}")
     return titles
-
-
-def _raise_edition(project: Path, day: str) -> str:
-    """data/README.md, step 4: a new row in editions.csv, one version up; returns the version."""
-    header, rows = _rows(project / "data" / "editions.csv")
-    major, minor = rows[-1]["version"].split(".")
-    version = f"{major}.{int(minor) + 1}"
-    with (project / "data" / "editions.csv").open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator="\n").writerow(
-            {"version": version, "released": day, "summary": "补充各系列的下一版（测试）。"})
-    return version
-
-
-def _later(row: dict[str, str], **changes: str) -> dict[str, str]:
-    """A later-edition row: not the article's, no article value, a published value and a match mark."""
-    row = dict(row, in_article="false", verification=row.get("verification") or "match", **changes)
-    for field in [f for f in row if f.endswith("_article") and f != "in_article"]:
-        row[field] = ""
-    return row
 
 
 def _author_text(html: Path) -> dict[str, str]:
@@ -139,33 +90,6 @@ def _block_after(html: Path, page: str, heading: str) -> str:
     return table.get_text(" ", strip=True)
 
 
-def _record_quotes(data: Path, years: dict[str, int]) -> None:
-    """What the maintainer also does (data/README.md): the source's quote gives each new published value
-    (szhk.provenance checks it). Here the new numbers are appended to the cited sources' quotes."""
-    import json
-
-    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    given: dict[str, list[str]] = {}
-    for resource in descriptor["resources"]:
-        if resource["name"] not in years or not resource.get("quoted_values"):
-            continue
-        _, rows = _rows(data / resource["path"])
-        year_field = resource["schema"]["fields"][0]["name"]
-        for row in (r for r in rows if r[year_field] == str(years[resource["name"]])):
-            for spec in resource["quoted_values"]:
-                source = next((row[c] for c in spec["sources"] if row.get(c)), "")
-                if row.get(spec["field"]) and source:
-                    given.setdefault(source, []).append(row[spec["field"]])
-    header, sources = _rows(data / "sources.csv")
-    for source in sources:
-        if source["source_id"] in given:
-            source["quote"] = (source["quote"] + " … 新版次：" + "、".join(given[source["source_id"]])).strip()
-    with (data / "sources.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(sources)
-
-
 @dataclass
 class Updated:
     project: Path
@@ -187,31 +111,35 @@ class Updated:
 def _update_and_build(base: Path) -> Updated:
     project = copy_project(base / "project")
     epoch = commit_epoch()  # the repository's commit date: caches and the LaTeX stamp stay valid in the copy
-    day = time.strftime("%Y-%m-%d", time.gmtime(int(epoch) - 86400))  # a source read the day before the commit
+    day = yearly.day_before(epoch)  # a source read the day before the commit
 
     data = project / "data"
-    years = {
-        "gii_ranks": _append(data / "gii_ranks.csv", "year", lambda r: _later(
+    later = yearly.later
+    edits = {
+        "gii_ranks": ("year", lambda r: later(
             r, rank_published=str(int(r["rank_published"]) + 1), economies_ranked=str(int(r["economies_ranked"]) + 1))),
-        "imd_digital_ranks": _append(data / "imd_digital_ranks.csv", "year", lambda r: _later(
+        "imd_digital_ranks": ("year", lambda r: later(
             r, rank_published=str(int(r["rank_published"]) + 1), economies_ranked=str(int(r["economies_ranked"]) + 1),
             economies_ranked_verification="match")),
-        "gii_cluster_ranks": _append(data / "gii_cluster_ranks.csv", "year", lambda r: _later(r, method_changed="false")),
-        "qs_university_ranks": _append(data / "qs_university_ranks.csv", "edition", lambda r: _later(r)),
-        "hk_startups": _append(data / "hk_startups.csv", "survey_year", lambda r: _later(
+        "gii_cluster_ranks": ("year", lambda r: later(r, method_changed="false")),
+        "qs_university_ranks": ("edition", later),
+        "hk_startups": ("survey_year", lambda r: later(
             r, startups_published=str(int(r["startups_published"]) + 100), employees_published="")),
-        "fintech_startups": _append(data / "fintech_startups.csv", "year", lambda r: _later(r)),
-        "rd_share_of_gdp": _append(data / "rd_share_of_gdp.csv", "year", lambda r: _later(r)),
-        "sz_hightech_enterprises": _append(data / "sz_hightech_enterprises.csv", "year",
-                                           lambda r: _later(r, as_of=str(int(r["year"])))),
+        "fintech_startups": ("year", later),
+        "rd_share_of_gdp": ("year", later),
+        "sz_hightech_enterprises": ("year", lambda r: later(r, as_of=str(int(r["year"])))),
     }
+    # each series cites a new source of its own, named by the file and the year
+    years = {name: yearly.next_year(data / f"{name}.csv", year_field,
+                                    f"{SOURCE_PREFIX}{name.replace('_', '-')}-{{year}}", edit)
+             for name, (year_field, edit) in edits.items()}
     # the repository's published edition is the copy's previous one (its record: what the change report compares)
     previous = project / "_build" / ".site-repository"
     shutil.copytree((ROOT / "_build" / "site").resolve() / "record", previous / "record")
     (project / "_build" / "site").symlink_to(previous.name)
     titles = _register_sources(project, years, day)
-    _record_quotes(data, years)  # each new source's quote gives its numbers (szhk.provenance)
-    version = _raise_edition(project, day)
+    yearly.quote_new_values(data, years)  # each new source's quote gives its numbers (szhk.provenance)
+    version = yearly.raise_edition(project, day, "补充各系列的下一版（测试）。")
     follow(project)  # the cookbook: a new dataset and its figure in 二
     env = build_env(SOURCE_DATE_EPOCH=epoch)
     command = [*LOW_PRIORITY, sys.executable, str(project / "tools" / "build.py")]
@@ -309,3 +237,13 @@ def test_the_authors_words_and_tables_are_unchanged(updated: Updated):
     changed = {key: (author_before[key], author_after[key]) for key in author_before
                if author_before[key] != author_after[key]}
     assert not changed, f"the author's text changed with the data: {changed}"
+
+
+def test_the_english_pages_name_the_new_latest_year(updated: Updated):
+    """The English page and the English briefing read the same series: a new edition changes their latest year."""
+    assert updated.build.returncode == 0
+    year = updated.years["gii_ranks"]
+    for page in ("book/en.html", "book/briefing-en.html"):
+        soup = BeautifulSoup((updated.html / page).read_text(encoding="utf-8"), "html.parser")
+        text = (soup.find("main") or soup).get_text(" ", strip=True)
+        assert f"in {year}" in text, f"{page} does not name the new edition {year}"

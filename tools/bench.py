@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import build  # tools/build.py, beside this file
+import yearly  # tools/yearly.py: the yearly update of a series, as the tests do it
 from szhk_names import BUILD_ENV, ENV_PREFIX, EPOCH_ENV
 
 ROOT = build.ROOT
@@ -134,42 +135,19 @@ def edit_value(project: Path) -> str:
     return f"data/{name} {match} {column}: {old} → {hits[0][column]}"
 
 
-def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _append(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, header, lineterminator="\n").writerows(rows)
-
-
 def add_gii_edition(project: Path) -> str:
-    """The yearly update of one series, as data/README.md's steps do it: the next GII edition for each economy
-    (the last edition's ranks, for timing only: the copy is never published), its source in sources.csv and
-    references.bib, and the edition recorded in editions.csv. Returns what was added."""
+    """The yearly update of one series, as data/README.md's steps do it (tools/yearly.py): the next GII edition for
+    each economy (the last edition's ranks, for timing only: the copy is never published), its source in
+    sources.csv and references.bib, and the edition recorded in editions.csv. Returns what was added."""
     data = project / "data"
-    header, rows = _rows(data / "gii_ranks.csv")
-    year = max(int(r["year"]) for r in rows) + 1
-    added = [dict(r, year=str(year), in_article="false", rank_article="", verification="match",
-                  published_source=NEW_SOURCE, economies_ranked_source="", note="")
-             for r in rows if int(r["year"]) == year - 1]
-    _append(data / "gii_ranks.csv", header, added)
-    epoch = int(build.source_date_epoch(ROOT))
-    day = time.strftime("%Y-%m-%d", time.gmtime(epoch - 86400))
-    header, _ = _rows(data / "sources.csv")
-    given = "、".join(dict.fromkeys(v for r in added for v in (r["rank_published"], r["economies_ranked"])))
-    _append(data / "sources.csv", header, [{"source_id": NEW_SOURCE, "kind": "official", "note": "bench",
-                                            "accessed": day, "quote": f"bench: {given}"}])
-    with (project / "book" / "references.bib").open("a", encoding="utf-8") as bib:
-        bib.write(f"\n@online{{{NEW_SOURCE},\n  author = {{{{WIPO}}}},\n  title = {{Global Innovation Index {year}}},\n"
-                  f"  date = {{{day}}},\n  url = {{https://www.wipo.int/global_innovation_index/}},\n"
-                  f"  urldate = {{{day}}},\n  language = {{english}},\n}}\n")
-    header, editions = _rows(data / "editions.csv")
-    major, minor = editions[-1]["version"].split(".")
-    _append(data / "editions.csv", header, [{"version": f"{major}.{int(minor) + 1}", "released": day,
-                                             "summary": f"bench: GII {year}"}])
+    year = yearly.next_year(data / "gii_ranks.csv", "year", NEW_SOURCE,
+                            lambda row: yearly.later(row, verification="match", note=""))
+    day = yearly.day_before(build.source_date_epoch(ROOT))
+    yearly.register_source(project, NEW_SOURCE, title=f"Global Innovation Index {year}", author="WIPO",
+                           url="https://www.wipo.int/global_innovation_index/", day=day, note="bench",
+                           quote="bench:", language="english")
+    yearly.quote_new_values(data, {"gii_ranks": year})
+    yearly.raise_edition(project, day, f"bench: GII {year}")
     return f"GII {year}: 2 rows in data/gii_ranks.csv, 1 source (sources.csv, references.bib), 1 edition"
 
 

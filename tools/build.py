@@ -370,7 +370,9 @@ def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     if data is not None:
-        write_changes(root, staged, data)
+        import changes  # tools/changes.py, beside this file: the record of this edition and the change report
+
+        changes.write_changes(build, staged, data, root / "book" / changes.BIBLIOGRAPHY, jb_output(root) / ".doctrees")
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
     from szhk_sphinx.web import PDF_DOWNLOAD_DIR
@@ -386,23 +388,6 @@ def _stage(root: Path, staged: Path, pdfs: list[Path], data: Path | None, inputs
         return final
     staged.rename(final)
     return final
-
-
-def write_changes(root: Path, staged: Path, data: Path) -> None:
-    """The record of this edition (its data, references.bib, version and data date) and the change report for
-    readers (html/changes.html, changes.txt): this edition against the previous *published* edition, which
-    changes.keep_previous keeps, so building the same edition again writes the same page."""
-    import changes  # tools/changes.py, beside this file
-    from szhk_sphinx.edition import latest_date
-
-    bibliography = root / "book" / changes.BIBLIOGRAPHY
-    record = changes.write_record(staged, data, bibliography, latest_date(data, [bibliography]))
-    current = root / "_build" / "site"
-    previous = changes.keep_previous(root / "_build", current.resolve() if current.exists() else None,
-                                     changes.edition_of(record).get("version", ""))
-    result = changes.report(previous, record, staged / "html")
-    (staged / changes.TEXT).write_text(changes.as_text(result) + "\n", encoding="utf-8")
-    changes.write_page(staged / "html" / changes.PAGE, result, changes.editions(data))
 
 
 def _replace_link(link: Path, target: str) -> None:
@@ -426,10 +411,21 @@ def publish(root: Path, site: Path) -> bool:
             if link.is_dir():
                 shutil.rmtree(link)  # a folder left by an older version of this script
             _replace_link(link, f"site/{name}")
-    for old in build.glob(".site-*"):  # earlier editions, now unreferenced
-        if old.name != site.name:
-            shutil.rmtree(old, ignore_errors=True)
+    prune(root, site.name)  # earlier editions, now unreferenced
     return True
+
+
+def prune(root: Path, keep: str | None = None) -> list[Path]:
+    """Remove what lies beside the published edition in _build/: editions no longer published and a half-made
+    .site-staging, i.e. every .site-* folder but `keep` (by default the one _build/site points to). publish() calls
+    it once it has switched, `make clean` (--clean) at any time. Returns what it removed."""
+    build = root / "_build"
+    if keep is None and (build / "site").is_symlink():
+        keep = os.readlink(build / "site")
+    removed = sorted(old for old in build.glob(".site-*") if old.name != keep)
+    for old in removed:
+        shutil.rmtree(old, ignore_errors=True)
+    return removed
 
 
 def build(root: Path = ROOT, *, html_only: bool = False) -> dict[str, object]:
@@ -521,7 +517,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="make build: the web pages and the PDFs, published together")
     parser.add_argument("--html-only", action="store_true",
                         help="build the web pages only, into _build/.work/_build/html, and publish nothing")
+    parser.add_argument("--clean", action="store_true",
+                        help="build nothing; remove what stopped builds left beside the published edition (make clean)")
     options = parser.parse_args(argv)
+    if options.clean:
+        for folder in prune(ROOT):
+            print(f"rm -rf {folder.relative_to(ROOT)}")
+        return 0
     for sig in (signal.SIGTERM, signal.SIGHUP):  # stop like Ctrl-C: the children first, then the lock
         signal.signal(sig, _interrupt)
     try:

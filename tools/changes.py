@@ -1,10 +1,10 @@
 """The change report for readers (更新说明): what the edition being published changes against the previous
 *published* edition, in plain words, and the list of editions (版本记录).
 
-tools/build.py calls it when it stages a new edition. Each published site keeps a record of what it was built from
-(``record/``: the data, references.bib and the edition's version and data date); the record of the last published
-edition of another version is kept in ``_build/previous-edition`` so that building the same edition again compares
-with the same edition and writes the same page.
+tools/build.py calls write_changes when it stages a new edition. Each published site keeps a record of what it was
+built from (``record/``: the data, references.bib and the edition's version and data date, as the pages show them);
+the record of the last published edition of another version is kept in ``_build/previous-edition`` so that building
+the same edition again compares with the same edition and writes the same page.
 
 Compared, and said as a reader knows them (never column names, keys or internal ids):
 - each data row, named by the table or figure that shows it and by its labels (year, economy, university …),
@@ -28,13 +28,13 @@ from typing import Any
 
 import yaml
 from bs4 import BeautifulSoup
+from szhk_names import EDITION_STATE_FILE, EDITIONS_FILE, editions, zh_date
 
 PAGE = "changes.html"
 TEXT = "changes.txt"
 RECORD = "record"  # in each published site: what the edition was built from
 EDITION_FILE = "edition.json"
 BIBLIOGRAPHY = "references.bib"
-EDITIONS = "editions.csv"  # in data/: version, date, summary (the edition's history, in words)
 WORDING = yaml.safe_load((Path(__file__).with_name("changes.yml")).read_text(encoding="utf-8"))
 IMPLIED = ("note", "in_article")  # a note is reported on its own; in_article is which table shows the row
 LIMIT = 12  # rows named per figure before "等 N 行"
@@ -44,22 +44,31 @@ _CODE = re.compile(r"^[a-z0-9_]+$")  # a code value (hk_gerd): readers get words
 
 
 # ---- Records --------------------------------------------------------------------------------------------------
-def editions(data: Path) -> list[dict[str, str]]:
-    """The rows of data/editions.csv (oldest first); [] when the file is missing."""
-    path = data / EDITIONS
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if (row.get("version") or "").strip()]
+def write_changes(build: Path, staged: Path, data: Path, bibliography: Path, doctrees: Path) -> None:
+    """The record of the edition staged in `staged` (its data, bibliography, version and data date) and the change
+    report for readers (html/changes.html, changes.txt): this edition against the previous *published* edition,
+    which keep_previous keeps in `build`, so building the same edition again writes the same page. The version and
+    the data date are those the pages show: szhk_sphinx.edition recorded them in Sphinx's doctree folder
+    `doctrees`."""
+    shown = json.loads((doctrees / EDITION_STATE_FILE).read_text(encoding="utf-8"))
+    history = editions(data)
+    record = write_record(staged, data, bibliography, shown["version"], shown["data_as_of"], history)
+    current = build / "site"
+    previous = keep_previous(build, current.resolve() if current.exists() else None, shown["version"])
+    result = report(previous, record, staged / "html")
+    (staged / TEXT).write_text(as_text(result) + "\n", encoding="utf-8")
+    write_page(staged / "html" / PAGE, result, history)
 
 
-def write_record(site: Path, data: Path, bibliography: Path, data_as_of: str) -> Path:
-    """The record of the edition in `site`: its data, its bibliography, its version, date and data date."""
+def write_record(site: Path, data: Path, bibliography: Path, version: str, data_as_of: str,
+                 history: list[dict[str, str]]) -> Path:
+    """The record of the edition in `site`: its data, its bibliography, its version, date (when `history`, the rows
+    of data/editions.csv, records it) and data date."""
     record = site / RECORD
     shutil.copytree(data, record / "data")
     shutil.copy2(bibliography, record / BIBLIOGRAPHY)
-    latest = (editions(data) or [{}])[-1]
-    info = {"version": latest.get("version", ""), "date": latest.get("released", ""), "data_as_of": data_as_of}
+    released = next((row.get("released", "") for row in reversed(history) if row["version"].strip() == version), "")
+    info = {"version": version, "date": released, "data_as_of": data_as_of}
     (record / EDITION_FILE).write_text(json.dumps(info, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     return record
 
@@ -261,7 +270,7 @@ def data_changes(old: Path, new: Path, titles: dict[str, dict[str, str]],
     lines: list[str] = []
     figures: dict[str, dict[str, list[str]]] = {}
     for name, resource in after.items():
-        if name == "sources" or resource.path == EDITIONS:
+        if name == "sources" or resource.path == EDITIONS_FILE:
             continue  # the registry is reported through references.bib; the editions are the history
         a = _rows(old / before[name].path) if name in before else []
         b = _rows(new / resource.path)
@@ -342,8 +351,6 @@ def report(previous: Path | None, record: Path, html_dir: Path | None = None) ->
 
 def _date(value: str | None) -> str:
     """A date as the book writes it (2026 年 1 月 26 日), or as recorded when it is not one."""
-    from szhk_sphinx.edition import zh_date
-
     try:
         return zh_date(value or "")
     except ValueError:

@@ -1,58 +1,217 @@
-"""The data appendix's opening table (数据与方法): for each dataset what it is, where its numbers come from, what
-checking found (the verification marks present, not a second count) and its download. Then the field-by-field
-dictionary (szhk.data), folded away in a dropdown."""
+"""The data appendix (数据与方法, book/data-appendix.md): Markdown made from the package, rendered by myst-nb as MyST.
+
+Its opening table says for each dataset what it is, where its numbers come from, what checking found (the
+verification marks present, not a second count) and its download; the data dictionary then gives each dataset's
+sentences, readers, sources, fields, rules and marks, folded away in a dropdown. The page reads the book's names
+of the codes once (`words`) and hands them to each table.
+"""
 from __future__ import annotations
 
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import data, markdown
+import pandas as pd
 
-__all__ = ["datasets_markdown", "dictionary_markdown"]
+from . import data, deps
+from . import markdown as md
+
+__all__ = ["Words", "words", "datasets_markdown", "resources_markdown", "dictionary_markdown"]
 
 
-def _sources_cell(resource: dict) -> markdown.Markup:
+@dataclass(frozen=True)
+class Words:
+    """How the book names the codes the appendix shows (data/labels.csv): verification marks, source kinds and
+    field formats, each code -> its Chinese name in the file's order."""
+
+    verification: dict[str, str]
+    source_kind: dict[str, str]
+    pattern: dict[str, str]
+
+
+def words() -> Words:
+    """The names of the codes, read once for the page."""
+    return Words(data.labels("verification"), data.labels("source_kind"), data.labels("pattern"))
+
+
+def _download(relative: str, text: str, page_dir: Path) -> md.Markup:
+    """A link to a file of the data folder; a Markdown link to a file that is not a page is a download link."""
+    return md.link(text, Path(os.path.relpath(data.data_dir() / relative, page_dir)).as_posix())
+
+
+# ---- The opening table ------------------------------------------------------------------------------------------
+def _sources_cell(resource: dict, kinds: dict[str, str]) -> md.Markup:
     """How many sources of each kind the dataset's rows cite (the article itself first), e.g. "article; official 3, secondary 9", in the book's words."""
     sources = data.sources_of(resource)
-    kinds = Counter(s.get("kind", "") for s in sources if s.get("kind") != "article")
-    parts = ([data.labels("source_kind")["article"]] if any(s.get("kind") == "article" for s in sources) else []) + [
-        f"{data.labels('source_kind').get(kind, kind)} {n}" for kind, n in kinds.items()]
-    return markdown.text("、".join(parts) if parts else "—")
+    counts = Counter(s.get("kind", "") for s in sources if s.get("kind") != "article")
+    parts = ([kinds["article"]] if any(s.get("kind") == "article" for s in sources) else []) + [
+        f"{kinds.get(kind, kind)} {n}" for kind, n in counts.items()]
+    return md.text("、".join(parts) if parts else "—")
 
 
-def _status_cell(name: str) -> markdown.Markup:
+def _status_cell(name: str, marks: dict[str, str]) -> md.Markup:
     """The verification marks the dataset's rows carry (一致、不一致 …), in the book's order; "—" when it has none."""
     frame = data.load(name)
-    marks = set(frame["verification"].dropna()) if "verification" in frame.columns else set()
-    present = [label for mark, label in data.labels("verification").items() if mark in marks]
-    return markdown.text("、".join(present) if present else "—")
+    present = set(frame["verification"].dropna()) if "verification" in frame.columns else set()
+    shown = [label for mark, label in marks.items() if mark in present]
+    return md.text("、".join(shown) if shown else "—")
 
 
-def datasets_markdown(page_dir: Path, headers: list[str], *, brief: bool = False) -> str:
+def datasets_markdown(page_dir: Path, headers: list[str], words: Words, *, brief: bool = False) -> str:
     """Every dataset: its title (linking to its fields on the data dictionary page) and description, its sources,
     its status and its CSV, as a list (it reads on a phone). `brief` (paper): a table of title, sources and status.
     `headers` are the page's words: the dataset, the sources, the status (and, on the web, the download)."""
     resources = data.package()["resources"]
     if brief:
-        rows = [[markdown.text(r.get("title") or r["name"]), _sources_cell(r), _status_cell(r["name"])]
-                for r in resources]
+        rows = [[md.text(r.get("title") or r["name"]), _sources_cell(r, words.source_kind),
+                 _status_cell(r["name"], words.verification)] for r in resources]
         # longtable: on paper the table breaks across pages instead of running past the folio
-        return markdown.list_table(headers, rows, widths=[50, 28, 22], css_class="longtable")
+        return md.list_table(headers, rows, widths=[50, 28, 22], css_class="longtable")
     items = []
     for resource in resources:
         name = resource["name"]
-        csv = markdown.link(resource["path"], Path(os.path.relpath(data.data_dir() / resource["path"],
-                                                                   page_dir)).as_posix())
-        title = markdown.link(resource.get("title") or name, f"data-{name}")
-        items.append(f"- **{title}**：{markdown.text(resource.get('description', ''))}\\\n"
-                     f"  {markdown.text(headers[1])}：{_sources_cell(resource)}；"
-                     f"{markdown.text(headers[2])}：{_status_cell(name)}；{markdown.text(headers[3])}：{csv}")
+        title = md.link(resource.get("title") or name, f"data-{name}")
+        items.append(f"- **{title}**：{md.text(resource.get('description', ''))}\\\n"
+                     f"  {md.text(headers[1])}：{_sources_cell(resource, words.source_kind)}；"
+                     f"{md.text(headers[2])}：{_status_cell(name, words.verification)}；{md.text(headers[3])}："
+                     f"{_download(resource['path'], resource['path'], page_dir)}")
     return "\n".join(items) + "\n"
 
 
-def dictionary_markdown(page_dir: Path) -> str:
-    """The field-by-field dictionary (szhk.data) for a dropdown: each dataset's heading becomes a bold line under
-    its label (a heading cannot stand inside a directive), so the whole dictionary folds away under one summary."""
-    return re.sub(r"^#{2,4} (.+)$", r"**\1**", data.appendix_resources_markdown(page_dir), flags=re.MULTILINE)
+# ---- The data dictionary ----------------------------------------------------------------------------------------
+def _constraints_zh(field: dict[str, Any], formats: dict[str, str]) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("必填")
+    low, high = c.get("minimum"), c.get("maximum")
+    if low is not None and high is not None:
+        parts.append(f"{low}–{high}")
+    elif low is not None:
+        parts.append(f"≥ {low}")
+    elif high is not None:
+        parts.append(f"≤ {high}")
+    if c.get("enum"):
+        parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
+    if c.get("pattern"):
+        parts.append("格式：" + md.text(formats.get(c["pattern"], formats["other"])))
+    return "；".join(parts) or "—"
+
+
+def _mark_counts(frame: pd.DataFrame, marks: dict[str, str]) -> dict[str, int]:
+    if "verification" not in frame.columns:
+        return {}
+    counts = frame["verification"].dropna().value_counts()
+    return {mark: int(counts.get(mark, 0)) for mark in marks}
+
+
+def _fmt(value: object) -> md.Markup:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return md.Markup("—")
+    if isinstance(value, float) and value.is_integer():
+        return md.text(int(value))
+    return md.text(value)
+
+
+def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
+    qualifier = row.get(qualifier_column) if qualifier_column in row.index else None
+    prefix = "" if qualifier is None or pd.isna(qualifier) else f"{md.text(qualifier)} "
+    return prefix + _fmt(row[column])
+
+
+def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
+    """One line per value marked differs: the article's and the published value, with qualifiers and the note."""
+    lines = []
+    for mark_column in [c for c in frame.columns if c == "verification" or c.endswith("_verification")]:
+        if mark_column == "verification":
+            pairs = [(c, c[: -len("_article")] + "_published") for c in frame.columns if c.endswith("_article")]
+        else:
+            stem = mark_column[: -len("_verification")]
+            pairs = [(stem + "_article", stem)]
+        pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
+        for _, row in frame[frame[mark_column] == "differs"].iterrows():
+            values = "；".join(
+                f"{md.code(a)} 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
+                for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
+            )
+            note = f"。{md.text(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
+            label = " · ".join(md.text(row[k]) for k in key)
+            lines.append(f"- 不一致：{label}：{values}{note}")
+    return lines
+
+
+def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, readers: Sequence[str],
+                       words: Words) -> str:
+    name = resource["name"]
+    frame = data.load(name)
+    schema = resource["schema"]
+    key = schema.get("primaryKey", [])
+    key = [key] if isinstance(key, str) else key
+    out = [f"(data-{name})=", f"### {md.text(resource.get('title') or name)}", ""]
+    csv = _download(resource["path"], f"下载 {resource['path']}", page_dir)
+    out.append(f"资源名 {md.code(name)}，{len(frame)} 行；{csv}。{md.text(resource.get('description', ''))}\n")
+    sentences = resource.get("article_sentences", [])
+    if sentences:
+        out.append("**支持的文章语句**\n")
+        out.extend(f"> {md.text(s)}\n>" for s in sentences)
+        out[-1] = out[-1].rstrip(">").rstrip()
+        out.append("")
+    chapters = [c for c in readers if c != "data-appendix"]
+    used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
+    out.append(f"**使用章节**：{used}\n")
+    out.append("**来源**\n")
+    for source in data.sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
+        cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
+        kind = md.text(words.source_kind.get(source.get("kind", ""), "来源"))
+        out.append(f"- {cited}（{kind}；代码 {md.code(source.get('id', ''))}）")
+    out.append("")
+    if resource.get("licence_note") and resource["licence_note"] != licence:
+        out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
+    field_rows = [
+        [md.code(f["name"]), f.get("type", ""), f.get("unit", ""), f.get("description", ""),
+         md.Markup(_constraints_zh(f, words.pattern))]
+        for f in schema["fields"]
+    ]
+    out.append("**字段**\n")
+    out.append(md.list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, widths=[18, 8, 8, 44, 22]))
+    rules = [f"主键 {'、'.join(md.code(k) for k in key)} 各行唯一"] if key else []
+    for fk in schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"].get("resource") or name
+        rules.append(f"{'、'.join(md.code(x) for x in fields)} 必须是 {md.code(target + '.csv')} 中已有的值")
+    for check in resource.get("checklist", {}).get("checks", []):
+        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
+    if rules:
+        out.append("**校验规则**（每次构建由 Frictionless 检查）\n")
+        out.extend(f"- {rule}" for rule in rules)
+        out.append("")
+    counts = _mark_counts(frame, words.verification)
+    if counts:
+        summary = "、".join(f"{md.text(words.verification[m])} {n} 行" for m, n in counts.items() if n)
+        out.append(f"**核对结果**：{summary}。\n")
+        lines = _differing_lines(frame, key)
+        out.extend(lines)
+        if lines:
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+def resources_markdown(page_dir: Path, words: Words, readers: dict[str, Sequence[str]] | None = None) -> str:
+    """One section per dataset: description, article sentences, the pages that read it (`readers`: resource ->
+    pages whose front matter declares it; by default what the Sphinx side told this `data: all` page), sources,
+    fields, rules, marks."""
+    descriptor = data.package()
+    licence = descriptor.get("licence_note", "")
+    readers = deps.readers() if readers is None else readers
+    return "\n".join(_resource_markdown(r, page_dir, licence, readers.get(r["name"], []), words)
+                     for r in descriptor["resources"])
+
+
+def dictionary_markdown(page_dir: Path, words: Words) -> str:
+    """The field-by-field dictionary for a dropdown: each dataset's heading becomes a bold line under its label (a
+    heading cannot stand inside a directive), so the whole dictionary folds away under one summary."""
+    return re.sub(r"^#{2,4} (.+)$", r"**\1**", resources_markdown(page_dir, words), flags=re.MULTILINE)

@@ -2,7 +2,7 @@
 
 A mistyped year (20255 for 2025) would otherwise be published ("2017—20255 年") or, on a chart's true time axis,
 ask matplotlib for one tick per year over eighteen thousand years (hk_startups: the build hung until the cell
-timeout). So szhk.validation refuses it, naming file, row and column, and the .bib checks (szhk.bibliography)
+timeout). So szhk.validation refuses it, naming file, row and column, and the .bib checks (szhk.references)
 apply the same bound to the references' dates.
 
 Which fields are years or dates is read from the schema, so a new dataset is covered without a declaration:
@@ -24,7 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from szhk_names import BUILD_ENV, EPOCH_ENV  # tools/build.py sets both: in a build, the epoch is the commit's
+# tools/build.py sets BUILD_ENV and EPOCH_ENV: in a build, the epoch is the commit's
+from szhk_names import BUILD_ENV, DATE, EPOCH_ENV
 
 from . import deps
 
@@ -32,8 +33,9 @@ __all__ = ["calendar_kind", "date_problem", "latest_year", "rule", "year_problem
 
 _CALENDAR_TYPES = {"date", "datetime", "year", "yearmonth"}
 _YEAR_WORDS = {"year", "edition"}
-# What a date cell may say: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1/H2 (half year), YYYY-Q1…Q4, and a range A/B of those.
-_DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?|-H[12]|-Q[1-4])?")
+# What a date cell may say: a date (szhk_names.DATE: YYYY, YYYY-MM, YYYY-MM-DD), a half year or a quarter
+# (YYYY-H1/H2, YYYY-Q1…Q4), and a range A/B of those.
+_PERIOD = re.compile(r"(?P<year>\d{4})-(?:H[12]|Q[1-4])")
 
 
 def _year(epoch: str) -> int:
@@ -95,13 +97,13 @@ def date_problem(text: str) -> str | None:
     """What is wrong with a date as written (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1, YYYY-Q1, or a range A/B), or
     None. Text of another form is left to the field's own pattern."""
     for part in str(text).strip().split("/"):
-        match = _DATE.fullmatch(part.strip())
+        match = DATE.fullmatch(part.strip()) or _PERIOD.fullmatch(part.strip())
         if not match:
             digits = re.match(r"\d{5,}", part.strip())
             if digits:
                 return year_problem(int(digits.group(0))) or f"“{text}” 不是日期"
             continue
-        year, month, day = match.group("year"), match.group("month"), match.group("day")
+        year, month, day = match.group("year"), match.groupdict().get("month"), match.groupdict().get("day")
         problem = year_problem(int(year))
         if problem:
             return f"日期 “{text}” 的{problem}"

@@ -1,12 +1,16 @@
-"""The briefing (book/briefing.md, printed as its own two-page PDF): what its cells write, from the data.
+"""The briefings (book/briefing.md in Chinese, book/briefing-en.md in English, each printed as its own two-page PDF)
+and the English page (book/en.md): what their cells write, from the data.
 
-Page 1 carries the key messages (szhk.front, shared with the front page) and one decisive chart; page 2 the author's five recommendations with who acts,
-the key numbers with their verification status, the discrepancies the claims register finds, and where to read
-more. Everything here returns Markdown (MyST) or a figure; the page only places them.
+Page 1 carries the key messages (szhk.front, shared with the front page) and one decisive chart; page 2 the author's
+five recommendations with who acts and what has happened since, the key numbers with their latest values and
+verification, the material discrepancies, and where to read more. Everything here returns Markdown (MyST) or a
+figure; the page only places them. Every word is data: the templates of data/briefing_phrases.csv (`lang` picks
+the Chinese or the English one), the editor's summaries and translations in the data files.
 
 - The recommendations are the author's own lead sentences, read from chapter 06 (never retyped here), each with
   its concrete ask: parts of its paragraph quoted verbatim (checked at build time); only the actors are the
-  editor's, and each says whether the article names them or the editor inferred them.
+  editor's, and each says whether the article names them or the editor inferred them. In English the article is
+  not translated: a recommendation is the editor's one-line summary (ask_line_en).
 - On paper, links do nothing: key_messages_print gives the sentences without them, and page 2 says where to read
   more (the web address and its QR code once html.baseurl is set, else the book PDF's pages); the web page keeps
   its links.
@@ -18,6 +22,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -26,22 +31,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 
-from . import claims, deps, front, markdown, text
+from . import claims, deps, front, markdown, phrases, text
 from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
-from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, WORDS, after_article_band, display_name,
-                      marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
-from .figures import words as chart_words
+from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LABEL, WORDS, after_article_band,
+                      display_name, marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
-    "asks_markdown", "Event", "events", "events_note",
-    "KEY_NUMBERS", "key_numbers_markdown", "discrepancies_markdown", "csv_link", "data_note",
+    "asks_markdown", "Event", "events", "events_note", "word", "term",
+    "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs",
     "rank_thresholds", "chart_title", "rank_figure",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+WORDS_FILE = phrases.BRIEFING
 
 
 class BriefingError(ValueError):
@@ -50,6 +55,31 @@ class BriefingError(ValueError):
 
 # Data text reaches the page through szhk.markdown (the book's one escaper and table writer); what this module
 # writes as markup on purpose (bold actors, links) is a markdown.Markup built from escaped parts.
+def word(phrase_id: str, lang: str = "zh", **values: object) -> markdown.Markup:
+    """A template of data/briefing_phrases.csv as MyST, its placeholders filled."""
+    return phrases.md(WORDS_FILE, phrase_id, lang, **values)
+
+
+def plain_word(phrase_id: str, lang: str = "zh", **values: object) -> str:
+    return phrases.plain(WORDS_FILE, phrase_id, lang, **values)
+
+
+def term(kind: str, code: str, lang: str = "zh") -> str:
+    """How the page names a code of the data in `lang` (data/briefing_phrases.csv: the row whose phrase_id starts
+    with `kind`_ and whose term is `code`: a unit, a qualifier, a verification mark, a ranking, an economy)."""
+    frame = load(WORDS_FILE)
+    for i, row in frame.reset_index(drop=True).iterrows():
+        if str(row["phrase_id"]).startswith(f"{kind}_") and _text(row.get("term")) == code:
+            if not _text(row.get(lang)):
+                raise _data_error(WORDS_FILE, i + 2, lang, f"“{row['phrase_id']}”没有 {lang} 文本")
+            return _text(row[lang])
+    raise _data_error(WORDS_FILE, len(frame) + 2, "term", f"没有 phrase_id 以 {kind}_ 开头、term 为“{code}”的行")
+
+
+def _scale(kind: str, code: str) -> float:
+    frame = load(WORDS_FILE)
+    rows = frame[frame["phrase_id"].str.startswith(f"{kind}_") & (frame["term"] == code)]
+    return float(rows["scale"].iloc[0]) if len(rows) and not pd.isna(rows["scale"].iloc[0]) else 1.0
 
 
 def csv_link(name: str, page_dir: Path | None = None) -> str:
@@ -61,19 +91,20 @@ def csv_link(name: str, page_dir: Path | None = None) -> str:
     return markdown.link(paths[name], os.path.relpath(data_dir() / paths[name], page_dir))
 
 
-def data_note(source: str, resources: Sequence[str]) -> str:
-    """The line under a chart: its source, then the CSVs it was drawn from (in print: the file names)."""
-    return f"{markdown.text(source)}下载数据：{'、'.join(csv_link(name) for name in resources)}。"
+def data_note(resources: Sequence[str], lang: str = "zh") -> str:
+    """The line under the web chart: its source in words, then the CSVs it was drawn from (in print: the names)."""
+    files = phrases.join(WORDS_FILE, "sep_list", lang, [csv_link(name) for name in resources])
+    return word("data_note", lang, source=source_text(lang), files=files)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Paper: the web page's links (原文段落, 数据：…, 下载数据) do nothing in the printed briefing
 # ----------------------------------------------------------------------------------------------------------------
-def key_messages_print() -> str:
+def key_messages_print(lang: str = "zh") -> str:
     """The key messages with figures (szhk.front, shared with the front page; the asks follow on their own) for
-    paper: the sentences alone, without the web page's links (原文段落, 数据：…), which do nothing on paper; page 2
-    says where to read more."""
-    return front.key_messages_markdown(links=False, figures_only=True)
+    paper: the sentences alone, without the web page's links, which do nothing on paper; page 2 says where to
+    read more."""
+    return front.key_messages_markdown(links=False, figures_only=True, lang=lang)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -87,6 +118,7 @@ class Actor:
     name: str
     quote: str = ""
     reason: str = ""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +133,9 @@ class Recommendation:
     ask_line_en: str
     paragraph: str      # its label in chapter 06
     actors: tuple[Actor, ...]
+
+    def ask_line(self, lang: str) -> str:
+        return self.ask_line_en if lang == "en" else self.ask_line_zh
 
 
 def _text(value: object) -> str:
@@ -155,7 +190,7 @@ def recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER, load: Callable[[str
                 continue
             quote, reason = _text(actor["quote"]), _text(actor["reason"])
             _check_quoted("recommendation_actors", j + 2, "quote", paragraphs[lead], quote)
-            mine.append(Actor(_text(actor["actor_zh"]), quote, reason))
+            mine.append(Actor(_text(actor["actor_zh"]), quote, reason, _text(actor.get("actor_en"))))
         out.append(Recommendation(number, lead, _text(row["ask_zh"]), _text(row["ask_line_zh"]),
                                   _text(row["ask_line_en"]), _text(row["paragraph"]), tuple(mine)))
     missing = [lead for lead in leads if lead not in {r.lead for r in out}]
@@ -164,17 +199,26 @@ def recommendations(chapter: Path = RECOMMENDATIONS_CHAPTER, load: Callable[[str
     return out
 
 
-def _actors_cell(actors: Sequence[Actor], stated: str, inferred: str) -> str:
-    """"深圳市政府、香港特区政府（`stated`）", then the inferred ones with "（`inferred`）" (the page's words)."""
-    groups = [(stated, [a.name for a in actors if a.quote]), (inferred, [a.name for a in actors if not a.quote])]
-    return markdown.Markup("；".join(f"**{markdown.text('、'.join(names))}**（{markdown.text(why)}）"
-                                     for why, names in groups if names))
+def _actors_cell(actors: Sequence[Actor], lang: str) -> str:
+    """The actors the article names (bold), then those the editor inferred, each group with who says so."""
+    groups = [("actors_stated", [a for a in actors if a.quote]), ("actors_inferred", [a for a in actors if not a.quote])]
+    cells = []
+    for why, group in groups:
+        if not group:
+            continue
+        if lang == "en" and any(not a.name_en for a in group):
+            raise BriefingError("data/recommendation_actors.csv, column actor_en: no English name for "
+                                f"{[a.name for a in group if not a.name_en]}")
+        names = phrases.plain_join(WORDS_FILE, "sep_list", lang, [a.name_en if lang == "en" else a.name for a in group])
+        cells.append(word("actors_group", lang, names=markdown.Markup(f"**{markdown.text(names)}**"),
+                          why=plain_word(why, lang)))
+    return phrases.join(WORDS_FILE, "sep_group", lang, cells)
 
 
-def asks_markdown(recs: Sequence[Recommendation] | None = None) -> str:
+def asks_markdown(recs: Sequence[Recommendation] | None = None, lang: str = "zh") -> str:
     """Page 1: the five asks, one line each (the editor's summary, numbered as in chapter 06)."""
     recs = recommendations() if recs is None else recs
-    return "\n".join(f"{r.number}. {markdown.text(r.ask_line_zh)}" for r in recs) + "\n"
+    return "\n".join(f"{r.number}. {markdown.text(r.ask_line(lang))}" for r in recs) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -191,10 +235,8 @@ class Event:
     event_en: str
     source_id: str
 
-
-def zh_date(value: str) -> str:
-    """"2023-08-15" → "2023 年 8 月 15 日"; "2023-08" → "2023 年 8 月"."""
-    return " ".join(f"{int(n)} {unit}" for n, unit in zip(value.split("-"), "年月日"))
+    def text(self, lang: str) -> str:
+        return self.event_en if lang == "en" else self.event_zh
 
 
 def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
@@ -213,26 +255,39 @@ def events_note(number: int, found: Sequence[Event], *, lead: str, none: str) ->
     mine = [e for e in found if e.recommendation == number]
     if not mine:
         return f"{lead}{none}\n"
-    items = "\n".join(f"- {zh_date(e.date)}：{markdown.text(e.event_zh)}{{cite}}`{e.source_id}`" for e in mine)
+    items = "\n".join(f"- {text.date(e.date)}：{markdown.text(e.event_zh)}{{cite}}`{e.source_id}`" for e in mine)
     return f"{lead}\n\n{items}\n"
 
 
-def recommendations_markdown(found: Sequence[Event] | None = None, *, headers: Sequence[str], stated: str,
-                             inferred: str, none: str = "", chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
-    """Page 2: each recommendation (the author's lead sentence) and who acts; with `found` (the events), also what has
-    happened since 2022: the latest event with its date and how many more, or `none`. `headers` and `none` are
-    the page's words."""
+def _status_cell(mine: Sequence[Event], lang: str) -> str:
+    """What has happened since 2022: how many developments, and the latest with its date."""
+    if not mine:
+        return word("status_none", lang)
+    latest = mine[-1]
+    if lang == "en" and not latest.event_en:
+        raise BriefingError(f"data/{EVENTS}.csv, recommendation {latest.recommendation}, {latest.date}, column "
+                            "event_en: no English text")
+    values = dict(date=text.date(latest.date, lang), event=latest.text(lang), count=len(mine))
+    return word("status_latest" if len(mine) == 1 else "status_count_latest", lang, **values)
+
+
+def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str = "zh",
+                             chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+    """Page 2: each recommendation (in Chinese the author's lead sentence, in English the editor's one-line
+    summary) and who acts; with `found` (the events), also what has happened since 2022: how many developments and
+    the latest with its date."""
     rows = []
     for rec in recommendations(chapter):
-        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {rec.lead}')}**"),
-               _actors_cell(rec.actors, stated, inferred)]
+        what = rec.lead if lang == "zh" else rec.ask_line_en
+        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {what}')}**"), _actors_cell(rec.actors, lang)]
         if found is not None:
-            mine = [e for e in found if e.recommendation == rec.number]
-            row.append(markdown.Markup(markdown.text(f"{zh_date(mine[-1].date)}：{mine[-1].event_zh}") + (
-                markdown.text(f"（另 {len(mine) - 1} 项）") if len(mine) > 1 else "")) if mine else markdown.text(none))
+            row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number], lang)))
         rows.append(row)
-    widths = [26, 30, 44] if found is not None else [55, 45]
-    return markdown.list_table(list(headers)[:len(widths)], rows, widths=widths)
+    headers = [plain_word("recs_header_recommendation", lang), plain_word("recs_header_actors", lang)]
+    if found is not None:
+        headers.append(plain_word("recs_header_status", lang))
+    widths = ([26, 30, 44] if lang == "zh" else [32, 25, 43]) if found is not None else [55, 45]
+    return markdown.list_table(headers, rows, widths=widths)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -244,9 +299,26 @@ KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in
 )
 
 
-def as_written(value: float, unit: str, qualifier: object) -> str:
-    """The number as the article writes it (szhk.text): 约 3.4 万个, 超过 1500 亿港元, 100 余家; ranks as 第 2 名."""
-    return f"第 {value:g} 名" if unit == "名" else text.as_written(value, unit, qualifier)
+def _decimals(value: float) -> int:
+    return max(0, -Decimal(str(float(value))).normalize().as_tuple().exponent)
+
+
+def _rounded(value: float, like: float) -> float:
+    """A later value for a brief, to the precision of the article's (404.084 next to 295 → 404): the data keep the
+    exact figure, the register shows it."""
+    return round(float(value), _decimals(like))
+
+
+def as_written(value: float, unit: str, qualifier: object, lang: str = "zh") -> str:
+    """The number as the article writes it (szhk.text): 约 3.4 万个, 超过 1500 亿港元, 100 余家; ranks as 第 2 名. In
+    English with the unit's and the qualifier's English words (data/briefing_phrases.csv: HK$150 billion)."""
+    if unit == _series_unit("gii_cluster_ranks", "rank_article"):  # a rank: the data's unit of ranks
+        return plain_word("rank", lang, n=f"{value:g}")
+    if lang == "zh":
+        return text.as_written(value, unit, qualifier)
+    shown = f"{float(value) * _scale('unit', unit):,.10g}"
+    shown = term("unit", unit, lang).format(n=shown)
+    return term("qualifier", str(qualifier), lang).format(n=shown) if _text(qualifier) else shown
 
 
 def _latest(frame: pd.DataFrame, year: str, value: str) -> pd.Series:
@@ -255,8 +327,8 @@ def _latest(frame: pd.DataFrame, year: str, value: str) -> pd.Series:
 
 
 def _series_name(frame: pd.DataFrame) -> str:
-    """A series' name for a table row: its dataset title (datapackage.json) without "（逐年…）"."""
-    return re.sub(r"（逐年[^）]*）$", "", str(frame.attrs.get("title", "")))
+    """A series' name for a table row: its dataset title (datapackage.json) without its closing bracket."""
+    return re.sub(r"（[^）]*）$", "", str(frame.attrs.get("title", "")))
 
 
 def series_key_numbers() -> pd.DataFrame:
@@ -269,23 +341,46 @@ def series_key_numbers() -> pd.DataFrame:
                                                                                       "startups_published")
     return pd.DataFrame([
         {"figure_id": "gii_cluster_rank_2021", "quantity_zh": _series_name(clusters),
-         "value_article": cluster.rank_article, "unit": "名", "qualifier": pd.NA, "year": cluster.year,
+         "value_article": cluster.rank_article, "unit": _series_unit("gii_cluster_ranks", "rank_article"), "qualifier": pd.NA, "year": cluster.year,
          "value_published": cluster.rank_published, "qualifier_published": pd.NA, "verification": cluster.verification,
          "latest_value": cluster_now.rank_published, "latest_year": cluster_now.year},
         {"figure_id": "hk_startups_2021", "quantity_zh": _series_name(surveys),
-         "value_article": startups.startups_article, "unit": "家", "qualifier": startups.qualifier,
-         "year": startups.survey_year, "value_published": startups.startups_published, "qualifier_published": pd.NA,
-         "verification": startups.verification, "latest_value": startups_now.startups_published,
-         "latest_year": startups_now.survey_year},
+         "value_article": startups.startups_article, "unit": _series_unit("hk_startups", "startups_article"),
+         "qualifier": startups.qualifier, "year": startups.survey_year, "value_published": startups.startups_published,
+         "qualifier_published": pd.NA, "verification": startups.verification,
+         "latest_value": startups_now.startups_published, "latest_year": startups_now.survey_year},
     ]).set_index("figure_id")
 
 
-def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequence[str], none: str,
+def _series_unit(resource: str, field: str) -> str:
+    """A field's unit as datapackage.json declares it (the data's own word, 家)."""
+    for item in package()["resources"]:
+        if item.get("name") == resource:
+            for spec in item.get("schema", {}).get("fields", []):
+                if spec.get("name") == field and spec.get("unit"):
+                    return str(spec["unit"])
+    raise BriefingError(f"datapackage.json: resource {resource}, field {field} declares no unit")
+
+
+def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
+    """What checking found, as the page names it: data/labels.csv in Chinese, data/briefing_phrases.csv in English;
+    an unconfirmed figure takes the register's status for its row (未找到来源 when searched, 待核 when not)."""
+    marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
+    if row.verification not in marks:
+        raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
+                            f"unknown mark {row.verification!r}")
+    if row.verification == "unconfirmed":
+        status = unsourced.get(("key_figures", name), claims.PENDING)
+        return markdown.text(status if lang == "zh" else term("status", status, lang))
+    shown = marks[row.verification] if lang == "zh" else term("verification", row.verification, lang)
+    return markdown.Markup(f"**{markdown.text(shown)}**") if row.verification == "differs" else markdown.text(shown)
+
+
+def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh",
                          results: Sequence[Result] | None = None) -> str:
     """The article's key numbers: what it wrote, the latest published value with its year (a series' latest
-    edition; for a single figure the published value and the date it is as of), and what checking found (an
-    unconfirmed figure takes the register's status for its row: 未找到来源 when searched, 待核 when not; `results`:
-    the register, read when not given). `headers` and `none` (no published value) are the page's words."""
+    edition; for a single figure the published value and the date it is as of), rounded to the article's precision,
+    and what checking found (`results`: the register, read when not given)."""
     unsourced = claims.status_by_row(claims.register() if results is None else results)
     figures = load("key_figures").set_index("figure_id")
     figures["latest_value"] = figures["value_published"]
@@ -297,45 +392,58 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, headers: Sequenc
     rows = []
     for name in names:
         row = figures.loc[name]
-        marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
-        if row.verification == "differs":
-            checked = markdown.Markup(f"**{markdown.text(marks['differs'])}**")
-        elif row.verification == "unconfirmed":
-            checked = markdown.text(unsourced.get(("key_figures", name), claims.PENDING))
-        elif row.verification in marks:
-            checked = markdown.text(marks[row.verification])
+        quantity = row.quantity_zh if lang == "zh" else plain_word(f"quantity_{name}", lang)
+        year = "" if pd.isna(row.year) else str(int(row.year))
+        label = quantity if not year or year in quantity else plain_word("quantity_year", lang, quantity=quantity,
+                                                                         year=year)
+        if pd.isna(row.latest_value):
+            latest = plain_word("latest_none", lang)
         else:
-            raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
-                                f"unknown mark {row.verification!r}")
-        label = row.quantity_zh
-        if not pd.isna(row.year) and str(int(row.year)) not in label:
-            label = f"{label}（{int(row.year)} 年）"
-        latest = none if pd.isna(row.latest_value) else (
-            (f"第 {row.latest_value:g} 名" if row.unit == "名" else f"{row.latest_value:g} {row.unit}") +
-            ("" if pd.isna(row.latest_year) else f"（{int(row.latest_year)}）"))
-        rows.append([label, as_written(row.value_article, row.unit, row.qualifier), latest, checked])
-    return markdown.list_table(list(headers), rows, widths=[38, 17, 25, 20])
+            value = as_written(_rounded(row.latest_value, row.value_article), row.unit, None, lang)
+            latest = value if pd.isna(row.latest_year) else plain_word("latest_with_year", lang, value=value,
+                                                                       year=int(row.latest_year))
+        rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
+                     _checked(row, name, unsourced, lang)])
+    headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
+    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22])
+
+
+def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
+    """One sentence: what checking the article's numbers found (the register's tally)."""
+    counts = claims.status_counts(results)
+    pending = word("checks_pending", lang, pending=counts[claims.PENDING]) if counts[claims.PENDING] else ""
+    return word("checks_tally", lang, total=len(results), consistent=counts[claims.CONSISTENT],
+                differs=counts[DIFFERS], not_found=counts[claims.NOT_FOUND], pending=markdown.Markup(pending),
+                by_text=counts[claims.BY_TEXT]) + "\n"
 
 
 def discrepancies_markdown(results: Sequence[Result], limit: int = 4) -> str:
     """The material discrepancies only (the register's 不一致 entries that are not off by one, most material
     first; at most `limit`): what, the article's value, the source's, one line each."""
     material = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor][:limit]
-    return "".join(f"- {markdown.text(r.claim.statement)}：{_cat_value('文章', r.article_value)}；"
-                   f"{_cat_value('公开来源', r.published_value.split('（')[0])}\n" for r in material)
-
-
-def _cat_value(who: str, value: str) -> str:
-    """"文章 2017 年第 16 名" / "文章为近 4000 家": the book's space between Chinese and a digit."""
-    return markdown.text(f"{who} {value}" if value[:1].isdigit() else f"{who}{value}")
+    return "".join(f"- {word('discrepancy', statement=r.claim.statement, article=r.article_value, published=r.published_value.split('（')[0])}\n"
+                   for r in material)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # The decisive chart: Hong Kong and the mainland in the two rankings of the article's Table 1
 # ----------------------------------------------------------------------------------------------------------------
-RANKINGS = tuple(WORDS["rankings"].items())  # (resource, name), in the order drawn
-HK, MAINLAND = "中国香港", "中国"  # economy_zh as the data write them
-MAINLAND_SHOWN = display_name(MAINLAND)  # as the briefing's titles and legend name it
+RANKINGS = tuple(WORDS["rankings"].items())  # (resource, Chinese name), in the order drawn
+HK_CODE, MAINLAND_CODE = "HKG", "CHN"  # the economies' codes in the ranking files
+
+
+def _economy(ranks: pd.DataFrame, code: str) -> str:
+    """An economy's name as the data write it (economy_zh of its code's rows)."""
+    return str(ranks.loc[ranks["economy_code"] == code, "economy_zh"].iloc[0])
+
+
+def _shown_name(economy_zh: str, lang: str) -> str:
+    """As the chart names an economy: the house style's display name, or its English name (briefing_phrases)."""
+    return display_name(economy_zh) if lang == "zh" else term("economy", economy_zh, lang)
+
+
+def _ranking_name(resource: str, name_zh: str, lang: str) -> str:
+    return name_zh if lang == "zh" else term("ranking", resource, lang)
 
 
 def rank_thresholds(results: Sequence[Result] | None = None) -> dict[str, int]:
@@ -357,37 +465,40 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def chart_title(gii: pd.DataFrame, imd: pd.DataFrame) -> str:
+def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
     """A conclusion-style title (结论式标题) at the latest edition the data hold, e.g. "2025 年全球创新指数中国内地
     领先（第 10 名对中国香港第 15 名），数字竞争力中国香港领先（第 4 名对中国内地第 12 名）": which economy ranks
-    ahead in each ranking, and since when where it has not led in every edition."""
+    ahead in each ranking, and since when where it has not led in every edition (data/briefing_phrases.csv)."""
     parts, years = [], []
-    for ranks, (_, index_zh) in zip((gii, imd), RANKINGS):
-        short = index_zh.replace("排名", "").replace("世界", "")
+    for ranks, (resource, _) in zip((gii, imd), RANKINGS):
+        hk, mainland = _economy(ranks, HK_CODE), _economy(ranks, MAINLAND_CODE)
         wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
         latest = int(wide.index.max())
-        lead, other = (HK, MAINLAND) if wide.loc[latest, HK] < wide.loc[latest, MAINLAND] else (MAINLAND, HK)
+        lead, other = (hk, mainland) if wide.loc[latest, hk] < wide.loc[latest, mainland] else (mainland, hk)
         ahead = (wide[lead] < wide[other])[::-1]
         since = int(ahead.index[ahead.cumprod().astype(bool)].min())  # the start of its current lead
-        name = {HK: HK, MAINLAND: MAINLAND_SHOWN}
-        lead_years = (chart_words("briefing_since_all") if since == int(wide.index.min()) else
-                      chart_words("briefing_since", year=since))
-        parts.append(chart_words("briefing_title_part", ranking=short, lead=name[lead], since=lead_years,
-                                 lead_rank=f"{wide.loc[latest, lead]:g}", other=name[other],
-                                 other_rank=f"{wide.loc[latest, other]:g}"))
+        values = dict(ranking=term("short_ranking", resource, lang), lead=_shown_name(lead, lang),
+                      other=_shown_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
+                      other_rank=f"{wide.loc[latest, other]:g}", since=since)
+        every = since == int(wide.index.min())
+        parts.append(plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
         years.append(latest)
     if len(set(years)) == 1:
-        return chart_words("briefing_title_year", year=years[0], parts="，".join(parts))
-    return "，".join(chart_words("briefing_title_year", year=y, parts=p) for y, p in zip(years, parts))
+        return plain_word("chart_title_year", lang, year=years[0],
+                          parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, parts))
+    return phrases.plain_join(WORDS_FILE, "sep_clause", lang,
+                              [plain_word("chart_title_year", lang, year=y, parts=p) for y, p in zip(years, parts)])
 
 
-def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float) -> tuple[list[str], set[str]]:
+def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float,
+           lang: str) -> tuple[list[str], set[str]]:
     """One ranking's panel; returns the colours of the economies it draws a hollow (the article's) dot for, and
     which of the marks the note explains it drew ("dashed": a line to an unconfirmed rank; "gap": an edition
     without a rank)."""
     frame = _shown(ranks)
     hollow, drawn = [], set()
-    for economy in (HK, MAINLAND):
+    for code in (HK_CODE, MAINLAND_CODE):
+        economy = _economy(ranks, code)
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = COLOURS[economy]
         # a line between consecutive editions only: an edition without a rank is a gap, never bridged
@@ -409,22 +520,23 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         if len(own):
             hollow.append(colour)
         for r in said[said["rank_published"].notna() & (said["rank_published"] != said["rank_article"])].itertuples():
-            ax.annotate(chart_words("rank_article_label", rank=f"{r.rank_article:g}"), (r.year, r.rank_article),
+            ax.annotate(plain_word("chart_article_rank", lang, rank=f"{r.rank_article:g}"), (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                         color=colour)
         last = rows.iloc[-1]
-        ax.annotate(economy if economy == HK else MAINLAND_SHOWN, (last["year"], last["rank_shown"]),
+        ax.annotate(_shown_name(economy, lang), (last["year"], last["rank_shown"]),
                     xytext=(7, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
-    rank_axis(ax, worst + 3)
+    rank_axis(ax, worst + 3, RANK_LABEL if lang == "zh" else plain_word("chart_rank_axis", lang))
     # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
     ax.axhline(threshold + 0.5, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
-        after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom", size=label_size)
+        after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom",
+                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang), size=label_size)
     if frame["year"].nunique() > 7:
         ax.tick_params(axis="x", rotation=90)
     ax.set_title(title, fontsize=label_size + 1)
@@ -438,38 +550,40 @@ def editions(name: str) -> pd.DataFrame:
     return load(name)
 
 
-SOURCE = WORDS["briefing_chart_source"]
-
-
-def source_text() -> str:
+def source_text(lang: str = "zh") -> str:
     """The chart's source in words, with the editions drawn (the web page gives it under the chart)."""
     years = pd.concat([editions(name)["year"] for name, _ in RANKINGS])
-    return SOURCE.format(first=years.min(), last=years.max())
+    if lang == "zh":
+        return WORDS["briefing_chart_source"].format(first=years.min(), last=years.max())
+    return plain_word("chart_source", lang, first=years.min(), last=years.max())
 
 
-def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None) -> Figure:
+def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = None, lang: str = "zh") -> Figure:
     """Hong Kong and the mainland in the two rankings of the article's Table 1, published ranks filled and the
     article's hollow where they differ or none was found, the text's thresholds dashed, the conclusion as its
     title and the source below. Side by side at the briefing's full print width (9 pt labels, print only);
-    `stacked` (one above the other, 4.4 in wide, 11 pt labels) for the web page, read on phones too."""
+    `stacked` (one above the other, 4.4 in wide, 11 pt labels) for the web page, read on phones too. `lang`: the
+    labels' language (the English briefing's chart: "en", words from data/briefing_phrases.csv)."""
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(width(), 7.0) if stacked else (6.8, 3.6))
+                             figsize=(width(), 7.0) if stacked else (6.8, 3.6 if lang == "zh" else 3.2))
     hollow: list[str] = []  # the colours the hollow dots are drawn in (the legend's hollow swatches)
     drawn: set[str] = set()  # the marks the note explains
     for ax, (name, title) in zip(axes, RANKINGS):
-        colours, marks = _panel(ax, editions(name), title, thresholds[name], label_size)
+        colours, marks = _panel(ax, editions(name), _ranking_name(name, title, lang), thresholds[name], label_size,
+                                lang)
         hollow += [c for c in colours if c not in hollow]
         drawn |= marks
     if not stacked:
         axes[1].set_ylabel("")
     # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
-    colours = [COLOURS[HK], COLOURS[MAINLAND]]
-    key = [swatches(chart_words("ranks_published"), colours)]
-    if hollow:
-        key.append(swatches(chart_words("ranks_article"), hollow, kind=ARTICLE))
-    ncols = 2 if width() > 4 or not stacked else 1
+    gii = editions("gii_ranks")
+    colours = [COLOURS[_economy(gii, HK_CODE)], COLOURS[_economy(gii, MAINLAND_CODE)]]
+    key = [swatches(plain_word("chart_legend_published", lang), colours)]
+    if hollow:  # only the hollow dots drawn, in their colours
+        key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
+    ncols = 2 if (width() > 4 and lang == "zh") or not stacked else 1  # English words are wider
     axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
                    bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
                    handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0, handlelength=1.2,
@@ -478,17 +592,29 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     # print, both names at that height)
     for ax in axes[:1] if stacked else axes:
         ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
-    title = chart_title(editions("gii_ranks"), editions("imd_digital_ranks"))
-    note = chart_words("briefing_chart_note", band=AFTER_ARTICLE, thresholds="、".join(
-        chart_words("briefing_chart_threshold", ranking=zh, top=thresholds[name]) for name, zh in RANKINGS))
-    note += "".join(chart_words(f"briefing_chart_{mark}") for mark in ("dashed", "gap") if mark in drawn)
-    title_and_source(fig, title, source_text(), note=note)
+    title = chart_title(gii, editions("imd_digital_ranks"), lang)
+    thresholds_text = phrases.plain_join(WORDS_FILE, "sep_list", lang, [
+        plain_word("chart_threshold", lang, ranking=_ranking_name(name, zh, lang), n=thresholds[name])
+        for name, zh in RANKINGS])
+    note = plain_word("chart_note", lang, thresholds=thresholds_text,
+                      after=AFTER_ARTICLE if lang == "zh" else plain_word("chart_after_article", lang))
+    note += "".join(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)
+    source_line = plain_word("chart_source_line", lang, source=source_text(lang))
+    title_and_source(fig, title, source_text(lang), note=note, source_line=None if lang == "zh" else source_line)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72
-        fig._suptitle.set_text(wrap_em(title, width_pt / 11 - 1))
+        ems = (1.0 if lang == "zh" else 0.5)  # a Latin letter is about half an em wide
+        fig._suptitle.set_text(wrap_em(title, (width_pt / 11 - 1) / ems) if lang == "zh" else _wrap_latin(title, width_pt / 11 * 2))
         fig._suptitle.set_fontsize(11)
-        fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1)
-                                          for line in (note, chart_words("source", source=source_text()))))
+        lines = (note, source_line)
+        fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1) if lang == "zh" else
+                                          _wrap_latin(line, width_pt / label_size * 2) for line in lines))
         fig._supxlabel.set_fontsize(label_size)
     return fig
 
+
+def _wrap_latin(line: str, chars: float) -> str:
+    """English text wrapped at spaces to about `chars` characters a line."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(line, int(chars)))

@@ -19,7 +19,7 @@ from .claims import (
 from .descriptor import bibliography_keys
 
 __all__ = ["margin_note", "summary_markdown", "register_markdown", "printed_register_markdown", "source_titles",
-           "labels_in", "register_header"]
+           "source_quotes", "labels_in", "register_header"]
 
 
 def _cat(prefix: str, value: str) -> str:
@@ -40,13 +40,31 @@ def margin_note(target: str) -> Any:
     return Markdown("\n\n".join(lines)) if lines else None
 
 
-def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str]) -> str:
+def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozenset[str],
+                 quotes: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """The claim's sources cited; with `quotes` (source id → its words and the date read, from sources.csv), each
+    source's words follow, so a reader sees what the number rests on without leaving the register."""
     if not result.sources:
         return "—"
     cited = [s for s in result.sources if s in keys]
     named = [f"{md.text(source_titles.get(s, s))}" for s in result.sources if s not in keys]
     parts = ([md.role("cite", ",".join(cited))] if cited else []) + named
-    return "；".join(parts)
+    cell = "；".join(parts)
+    said = [(s, *quotes[s]) for s in result.sources if quotes and quotes.get(s, ("", ""))[0]]
+    for source, words, read in said:
+        who = md.role("cite", source) + " " if len(said) > 1 and source in keys else ""
+        cell += f"\n\n{who}原话（{md.text(read)} 读）：“{md.text(words)}”"
+    return cell
+
+
+def source_quotes() -> dict[str, tuple[str, str]]:
+    """Source id → (the words that give its numbers, the date they were read), from data/sources.csv."""
+    frame = data.load("sources")
+    return {str(r["source_id"]): (_cell(r.get("quote")), _cell(r.get("accessed"))) for r in frame.to_dict("records")}
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and value != value) else str(value).strip()
 
 
 def summary_markdown(results: Sequence[Result]) -> str:
@@ -68,7 +86,7 @@ def summary_markdown(results: Sequence[Result]) -> str:
 
 
 REGISTER_COLUMNS = ("entry", "status", "article", "published", "source")  # the status second: see register_markdown
-REGISTER_WIDTHS = [34, 12, 16, 24, 14]
+REGISTER_WIDTHS = [30, 10, 14, 18, 28]  # the source column holds each source's words
 
 
 def register_header() -> list[str]:
@@ -78,7 +96,8 @@ def register_header() -> list[str]:
 
 
 def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], keys: frozenset[str], *,
-                   anchors: bool = True, titles: Mapping[str, str] | None = None) -> list[list[md.Markup]]:
+                   anchors: bool = True, titles: Mapping[str, str] | None = None,
+                   quotes: Mapping[str, tuple[str, str]] | None = None) -> list[list[md.Markup]]:
     """A row per claim: its number (with the entry's anchor when `anchors`; preceded by its chapter's title when
     `titles` are given), the article's words linked to their paragraph and what is checked; the status; the
     article's value; the published value; the source."""
@@ -103,15 +122,17 @@ def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], 
             status,
             md.text(r.article_value),
             "\n".join(published),
-            _source_cell(r, source_titles, keys),
+            _source_cell(r, source_titles, keys, quotes),
         )])
     return rows
 
 
 def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | None = None,
                       source_titles: Mapping[str, str] | None = None, keys: frozenset[str] | None = None) -> str:
-    """One table per chapter, a row per claim (see _register_rows), each row the anchor of its entry."""
+    """One table per chapter, a row per claim (see _register_rows, with each source's words), each row the anchor
+    of its entry."""
     titles = chapter_titles() if titles is None else titles
+    quotes = source_quotes()
     source_titles = source_titles or {}
     keys = bibliography_keys() if keys is None else keys
     out = []
@@ -121,7 +142,7 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
         out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
         out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
         # the status second: on a phone it is in view before the table scrolls sideways
-        out.append(md.list_table(register_header(), _register_rows(mine, source_titles, keys), widths=REGISTER_WIDTHS,
+        out.append(md.list_table(register_header(), _register_rows(mine, source_titles, keys, quotes=quotes), widths=REGISTER_WIDTHS,
                                  css_class="claims-register"))
     return "\n".join(out)
 

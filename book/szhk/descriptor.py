@@ -105,10 +105,10 @@ def _parsed_bibliography(text: str) -> Any:
     return parse_string(text, bib_format="bibtex").entries
 
 
-@memoized
 def bibliography_keys() -> frozenset[str]:
     """Keys of book/references.bib, where every source's title, publisher, date and URL are recorded (a source id
-    that is one is cited with {cite}; others are named in words)."""
+    that is one is cited with {cite}; others are named in words). The file is parsed once per content
+    (`bibliography`), so an edited file is read anew."""
     return frozenset(bibliography().keys())
 
 
@@ -141,7 +141,9 @@ def figure_unit(name: str) -> str | None:
     if len(units) > 1:
         mixed = "；".join(f"{unit}（{'、'.join(names)}）" for unit, names in units.items())
         raise DataValidationError(path, "—", "figures", "一幅图的数值轴只用一种单位", f"图 {name} 混用了 {mixed}")
-    return next(iter(units), None)
+    unit = next(iter(units), None)
+    # a figure drawn in another language names its unit in that language ("unit_shown": "Rank" for 名)
+    return str(declared["unit_shown"]) if unit and declared.get("unit_shown") else unit
 
 
 # Sources of a resource: the rows' published_source codes, looked up in sources.csv (never stored twice)

@@ -285,14 +285,16 @@ def wrap_em(text: str, ems: float) -> str:
 TITLE_LINES, FOOT_LINES = 2, 4  # the lines of title and of note and source a chart's height allows for
 
 
-def title_and_source(fig: Figure, title: str, source: str, note: str | None = None) -> Figure:
+def title_and_source(fig: Figure, title: str, source: str, note: str | None = None, *,
+                     source_line: str | None = None) -> Figure:
     """Write the conclusion (结论式标题) above the chart and the source (after an optional note) below it, inside
-    the image, left-aligned and wrapped to the figure's width. Returns the figure."""
+    the image, left-aligned and wrapped to the figure's width. Returns the figure. `source_line`: the whole source
+    line in another language's words (the English briefing's chart), instead of 来源：<source>."""
     width_pt = fig.get_figwidth() * 72
     heading = wrap_em(title, width_pt / TITLE_SIZE - 1)
     fig.suptitle(heading, x=0.0, ha="left", fontsize=TITLE_SIZE, fontweight="bold", linespacing=1.35)
     foot = f"{note}\n" if note else ""
-    foot += words("source", source=source)
+    foot += source_line if source_line is not None else words("source", source=source)
     foot = "\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n"))
     fig.supxlabel(foot, x=0.0, ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
     fig._szhk_titled = True  # checked by publish
@@ -467,13 +469,15 @@ AFTER_ARTICLE = WORDS["after_article"]
 BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
-def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", size: float = LABEL_SIZE) -> None:
+def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", label: str = AFTER_ARTICLE,
+                       size: float = LABEL_SIZE) -> None:
     """Shade the years after the article's period (x from `start` to `end`) and label the band 文章发表后 at its
     `label_at` ("top" or "bottom") corner, so later editions read as later editions, not as the author's numbers.
+    `label`: the band's words in another language (the English briefing's chart).
     The band says *when*; fill still says who says so (later editions are published values, filled)."""
     ax.axvspan(start, end, color=BAND, zorder=0, linewidth=0)
     top = label_at == "top"
-    ax.annotate(AFTER_ARTICLE, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
+    ax.annotate(label, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
                 xytext=(3, -3 if top else 3), textcoords="offset points", ha="left", va="top" if top else "bottom",
                 fontsize=size, color="#555555")
 

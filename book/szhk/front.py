@@ -6,10 +6,12 @@
   and carries the claims register's caveat when the claim it rests on is 不一致, 未找到来源 or 待核. A message whose
   number is not in the data raises FrontMatterError naming the message: the page never states a number the data
   does not hold.
-- The findings are written from the register (`szhk.claims.register()`): the tally of statuses, the claims that
-  the article's own figures contradict, the figures that match the next year's release rather than the year the
-  article names (with how many releases that evidence rests on), and the other discrepancies. They change when the
-  data do.
+- The findings are written from the register (`szhk.claims.register()`), shortest first for an official: the
+  tally of statuses, the larger discrepancies, the claims that the article's own figures contradict, the figures
+  that match the next year's release rather than the year the article names (with how many releases that evidence
+  rests on), and how many off-by-one gaps remain (listed in the register only). They change when the data do.
+- Every word is data: the messages are data/key_messages.csv, the findings' templates data/findings_phrases.csv,
+  the link words data/briefing_phrases.csv (szhk.phrases); this module only fills placeholders.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import claims, data, markdown, text
+from . import claims, data, markdown, phrases, text
 from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, Result
 
 __all__ = ["FrontMatterError", "KeyMessage", "key_messages", "message_text", "message_values", "key_messages_markdown",
@@ -279,19 +281,28 @@ def _title(resource: str) -> str:
 def key_messages_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh",
                           links: bool = True, figures_only: bool = False) -> str:
     """The key messages as a numbered list: the sentence with its numbers in bold and (with `links`, on the web)
-    links to the paragraph it summarises and to the dataset its numbers come from. `figures_only` leaves out the
-    messages that give no figure (the briefing lists the article's asks on their own)."""
+    links to the paragraph it summarises and to the dataset its numbers come from (the link words are
+    data/briefing_phrases.csv's). `figures_only` leaves out the messages that give no figure (the briefing lists the
+    article's asks on their own)."""
     lines = []
     chosen = [m for m in key_messages(KEY, load) if m.rows or not figures_only]
     for i, message in enumerate(chosen, 1):
         sentence = message_text(message, lang, load)
-        if links and lang == "zh":
-            refs = [f"{{ref}}`原文段落 <{message.paragraph}>`"]
+        if links:
+            refs = [markdown.Markup(f"{{ref}}`{_link_words('msg_paragraph', lang)} <{message.paragraph}>`")]
             if message.resource:
-                refs.append(markdown.link(f"数据：{_title(message.resource)}", f"data-{message.resource}"))
-            sentence += f"\\\n   出处：{'；'.join(refs)}。"
+                name = _title(message.resource) if lang == "zh" else f"{message.resource}.csv"
+                refs.append(markdown.link(phrases.plain(phrases.BRIEFING, "msg_data", lang, name=name),
+                                          f"data-{message.resource}"))
+            joined = phrases.join(phrases.BRIEFING, "sep_group", lang, refs)
+            sentence += "\\\n   " + phrases.md(phrases.BRIEFING, "msg_refs", lang, refs=joined)
         lines.append(f"{i}. {sentence}")
     return "\n".join(lines) + "\n"
+
+
+def _link_words(phrase_id: str, lang: str) -> str:
+    """Words inside a {ref} role's label: no backquote or angle bracket may reach the role."""
+    return re.sub(r"[`<>]", "", phrases.plain(phrases.BRIEFING, phrase_id, lang))
 
 
 def headline(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh") -> str:
@@ -451,17 +462,10 @@ def self_contradictions(results: Sequence[Result], load: Callable[[str], pd.Data
             row = _row(frame, key, spec)
             value = _decimal(row.get(claim.article_field)) if row is not None else None
             if value is not None and value > Decimal(str(claim.threshold)):
-                position = _year_position(key)
-                label = f"{spec.split('|')[position]} 年" if position is not None else spec
-                over.append(f"{label}第 {_number(value)} 名")
+                over.append(_over(key, spec, value))
         if len(over) > claim.allowed_exceptions:  # "基本保持在前十名" allows one year outside
             found.append((result, over))
     return found
-
-
-def _cat(prefix: str, value: str) -> str:
-    """Prefix and value, with the space the book puts between Chinese and a following digit."""
-    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
 
 
 _LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
@@ -478,72 +482,80 @@ def _with_unit_of(shown: str, published_value: str) -> str:
     return f"{number}{unit}{bracket}{rest}"
 
 
-def _entry(result: Result) -> str:
-    return f"{{ref}}`第 {result.claim.number} 条 <{result.claim.label}>`"
+def _say(phrase_id: str, **values: object) -> markdown.Markup:
+    """A findings template (data/findings_phrases.csv) as MyST, its placeholders filled."""
+    return phrases.md(phrases.FINDINGS, phrase_id, "zh", **values)
+
+
+def _joined(items: Sequence[str], separator: str = "sep_item") -> markdown.Markup:
+    return phrases.join(phrases.FINDINGS, separator, "zh", list(items))
+
+
+def _entry(result: Result) -> markdown.Markup:
+    """A link to the claim's entry in the register, in the template's words ("第 12 条")."""
+    words = re.sub(r"[`<>]", "", phrases.plain(phrases.FINDINGS, "entry", "zh", number=result.claim.number))
+    return markdown.Markup(f"{{ref}}`{words} <{result.claim.label}>`")
+
+
+def _tally(results: Sequence[Result], load: Callable[[str], pd.DataFrame]) -> str:
+    counts = claims.status_counts(results)
+    secondary = claims.secondary_only(results, claims.source_kinds(load))
+    pending = _say("tally_pending", pending=counts[PENDING]) if counts[PENDING] else ""
+    return _say("tally", total=len(results), by_text=counts[BY_TEXT], consistent=counts[CONSISTENT],
+                secondary=secondary, differs=counts[DIFFERS], not_found=counts[NOT_FOUND], pending=pending)
+
+
+def _over(key: Sequence[str], spec: str, value: Decimal) -> str:
+    position = _year_position(key)
+    if position is None:
+        return phrases.plain(phrases.FINDINGS, "over_row", "zh", row=spec, rank=_number(value))
+    return phrases.plain(phrases.FINDINGS, "over_year", "zh", year=spec.split("|")[position], rank=_number(value))
+
+
+def _shifts(shifts: Sequence[YearShift]) -> str:
+    """The claims that fit the next year's release, the evidence they rest on, and the editor's inference."""
+    items = [_say("shift_item", statement=s.result.claim.statement, article=s.result.article_value, year=s.year,
+                  published=s.result.published_value.split("（")[0], next_year=s.year + 1,
+                  next=_with_unit_of(s.next_text, s.result.published_value), entry=_entry(s.result)) for s in shifts]
+    years = sorted({s.year for s in shifts})
+    releases = list(dict.fromkeys(s.release for s in shifts))
+    out = _say("shifts", count=len(shifts), items=_joined(items))
+    if len(releases) < len(shifts):  # several claims resting on one later row are one piece of evidence
+        which = _joined([_say("release_item", title=_title(resource), row=row, value=value)
+                         for resource, row, value in releases])
+        kind = _say("evidence_one") if len(releases) == 1 else _say("evidence_many", count=len(releases))
+        out += _say("shifts_same_evidence", count=len(shifts), kind=kind, releases=which, evidence=len(releases))
+    return out + _say("shifts_inference", next_year=years[-1] + 1, year=years[-1], evidence=len(releases))
 
 
 def findings(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> list[str]:
-    """3–5 sentences (MyST Markdown) on what checking the article's numbers found, from the register."""
-    md = markdown.text  # data text reaches the page only through szhk.markdown
-    counts = claims.status_counts(results)
-    secondary = claims.secondary_only(results, claims.source_kinds(load))
-    pending = f"，{counts[PENDING]} 处待核（尚未检索）" if counts[PENDING] else ""
-    out = [f"本书列出文章中的 {len(results)} 处数字、名次或比较。{counts[BY_TEXT]} 处由文章本身即可确定（文中列出的项数、"
-           f"日期的推算），不需对照来源；其余逐一与数据包中的公开来源对照：{counts[CONSISTENT]} 处一致（其中 {secondary} "
-           f"处只有新闻或汇编等二手来源），{counts[DIFFERS]} 处不一致，{counts[NOT_FOUND]} 处未找到来源{pending}。"
-           "“未找到来源”是说编者检索过（各条写明查过哪里）而没有找到给出这一数字的公开来源，并不表示它有误。"]
+    """3–5 paragraphs (MyST Markdown) on what checking the article's numbers found, from the register, in the order an
+    official needs them: the tally; the larger gaps; the claims the article's own figures contradict; the figures
+    that fit the next year's release; how many small gaps remain (listed in the register only). Every word is a
+    template of data/findings_phrases.csv."""
+    out = [_tally(results, load)]
     explained: set[str] = set()
     contradicted = [(r, over) for r, over in self_contradictions(results, load) if r.status == DIFFERS]
-    if contradicted:
-        out.append("文章的说法与它自己列出的数字相矛盾：" + "；".join(
-            f"文章说“{md(r.claim.excerpt)}”，{_cat('但它自己的数字中', '、'.join(md(x) for x in over))}，公开来源也是如此"
-            f"（{_entry(r)}）" for r, over in contradicted) + "。")
-        explained.update(r.claim.claim_id for r, _ in contradicted)
+    explained.update(r.claim.claim_id for r, _ in contradicted)
     order = {r.claim.claim_id: i for i, r in enumerate(claims.by_materiality(results))}
     shifts = sorted(year_shifts(results, load), key=lambda s: order[s.result.claim.claim_id])
-    if shifts:
-        parts = "；".join(
-            f"“{md(s.result.claim.statement)}”{_cat('文章为', md(s.result.article_value))}，"
-            f"{_cat(f'{s.year} 年的发布为', md(s.result.published_value.split('（')[0]))}，"
-            f"{s.year + 1} 年的发布为 {md(_with_unit_of(s.next_text, s.result.published_value))}"
-            f"（{_entry(s.result)}）" for s in shifts)
-        years = sorted({s.year for s in shifts})
-        releases = list(dict.fromkeys(s.release for s in shifts))
-        text = f"有 {len(shifts)} 处数字与文章所标年份的发布不符，却与下一年的发布相符：{parts}。"
-        if len(releases) < len(shifts):  # several claims resting on one later row are one piece of evidence
-            which = "；".join(f"{md(_title(resource))}，{md(row)}：{md(value)}" for resource, row, value in releases)
-            text += (f"这 {len(shifts)} 处用的是下一年发布中的{'同一个' if len(releases) == 1 else f' {len(releases)} 个'}"
-                     f"数字（{which}），只算 {len(releases)} 份证据。")
-        out.append(text)
-        explained.update(s.result.claim.claim_id for s in shifts)
-        out.append(f"由此看，作者可能用了 {years[-1] + 1} 年发布的数据，却标作 {years[-1]} 年；这是编者的推断，"
-                   f"只有 {len(releases)} 份证据，数据本身不能证实。")
+    explained.update(s.result.claim.claim_id for s in shifts)
     others = [r for r in claims.by_materiality(results) if r.status == DIFFERS and r.claim.claim_id not in explained]
-    if others:
-        def parts(chosen: Sequence[Result]) -> str:
-            return "；".join(f"{md(r.claim.statement)}，{_cat('文章为', md(r.article_value))}，"
-                            f"{_cat('公开来源为', md(r.published_value))}"
-                            f"{_note(r, load)}（{_entry(r)}）" for r in chosen)
-        major, minor = [r for r in others if not r.minor], [r for r in others if r.minor]
-        # one paragraph (the findings stay 3–5 paragraphs): the larger gaps, then the off-by-one ones
-        if major and minor:
-            out.append(f"其余 {len(others)} 处不一致中，{len(major)} 处相差较大：{parts(major)}。"
-                       f"另有细微差异（名次或个数只差 1）：{parts(minor)}。")
-        elif major:
-            out.append(f"其余 {len(others)} 处不一致：{parts(major)}。")
-        else:
-            out.append(f"其余 {len(others)} 处不一致均为细微差异（名次或个数只差 1）：{parts(minor)}。")
+    major, minor = [r for r in others if not r.minor], [r for r in others if r.minor]
+    if major:
+        out.append(_say("major", count=len(major), items=_joined([
+            _say("major_item", statement=r.claim.statement, article=r.article_value, published=r.published_value,
+                 entry=_entry(r)) for r in major])))
+    if contradicted:
+        out.append(_say("contradiction", items=_joined([
+            _say("contradiction_item", excerpt=r.claim.excerpt, over=_joined([markdown.text(o) for o in over], "sep_list"),
+                 entry=_entry(r)) for r, over in contradicted])))
+    if shifts:
+        out.append(_shifts(shifts))
+    if minor:
+        out.append(_say("minor", count=len(minor), register=markdown.Markup(
+            f"{{ref}}`{re.sub(r'[`<>]', '', phrases.plain(phrases.FINDINGS, 'register', 'zh'))} <claims-register>`")))
     return out
-
-
-def _note(result: Result, load: Callable[[str], pd.DataFrame]) -> str:
-    """The data's own note on the row a one-row claim points at (it often says which release the value is from)."""
-    claim = result.claim
-    if len(claim.rows) != 1:
-        return ""
-    row = _row(load(claim.resource), _primary_key(claim.resource), claim.rows[0])
-    note = _text(row.get("note")) if row is not None else ""
-    return f"（数据注：{markdown.text(note.rstrip('。'))}）" if note else ""
 
 
 def findings_markdown(results: Sequence[Result], load: Callable[[str], pd.DataFrame] = data.load) -> str:

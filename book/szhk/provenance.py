@@ -27,9 +27,9 @@ from . import quotes
 from . import markdown as md
 from .descriptor import DataValidationError, bibliography, read_descriptor
 from .deps import data_dir
+from .qualifiers import CHECKED_MARKS
 
 SOURCES_FILE = "sources.csv"
-CHECKED_MARKS = ("match", "match (secondary)", "differs")
 SECONDARY_KINDS = ("secondary", "mirror")
 
 # ----------------------------------------------------------------------------------------------------------------

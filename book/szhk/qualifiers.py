@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["ABOUT", "MORE_THAN", "NEARLY", "BEFORE_NUMBER", "AFTER_NUMBER", "amount_supported", "precision"]
+__all__ = ["ABOUT", "MORE_THAN", "NEARLY", "BEFORE_NUMBER", "AFTER_NUMBER", "CHECKED_MARKS", "amount_supported",
+           "precision"]
+
+# The `verification` marks that say a value was checked against a published source, so the values must bear them
+# out by this rule (szhk.validation's verdict check) and the source must quote them (szhk.provenance).
+CHECKED_MARKS = ("match", "match (secondary)", "differs")
 
 # The qualifier words are the data's vocabulary (the values of the `qualifier` columns), matched, never shown
 # by this module.

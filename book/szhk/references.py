@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from szhk_names import DATE
+
 from . import bounds, glyphs
 from .descriptor import DataValidationError, bibliography
 
@@ -20,7 +22,6 @@ __all__ = ["check"]
 
 URL_FIELDS = ("url",)
 DATE_FIELDS = ("date", "urldate", "year")
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?")
 TEXT_FIELDS = ("title", "author", "publisher", "institution", "organization", "journal", "booktitle", "address")
 
 
@@ -35,6 +36,12 @@ def _line_of(lines: list[str], key: str, field: str) -> int | str:
         if re.match(rf"\s*{field}\s*=", lines[n], flags=re.IGNORECASE):
             return n + 1
     return start + 1
+
+
+def _is_date(text: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD (szhk_names.DATE), or a range A/B of two such dates."""
+    parts = text.strip().split("/")
+    return len(parts) <= 2 and all(DATE.fullmatch(part) for part in parts)
 
 
 def url_problem(url: str) -> str | None:
@@ -58,7 +65,7 @@ def check(path: Path) -> None:
             if name in fields and (problem := bounds.date_problem(fields[name])):
                 raise DataValidationError(path, _line_of(lines, key, name), name, bounds.rule(),
                                           f"条目 {key} 的{problem}")
-            if name in fields and not _DATE.fullmatch(fields[name].strip()):
+            if name in fields and not _is_date(fields[name]):
                 raise DataValidationError(path, _line_of(lines, key, name), name,
                                           "references.bib 的日期写作 YYYY、YYYY-MM 或 YYYY-MM-DD（区间写作 A/B）",
                                           f"条目 {key} 的 {name} 是 “{fields[name]}”")

@@ -6,10 +6,13 @@ plain number in the unit its sentence uses and formats it in the role, e.g. ``{g
 """
 from __future__ import annotations
 
+import calendar
 import numbers
 from collections.abc import Iterable
 
 import pandas as pd
+
+from szhk_names import DATE, zh_date
 
 from .qualifiers import AFTER_NUMBER, BEFORE_NUMBER
 
@@ -90,6 +93,18 @@ def year_month(date: str) -> tuple[int, int]:
     if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12):
         raise ValueError(f"year_month: {date!r} is not a date of the form YYYY-MM")
     return int(parts[0]), int(parts[1])
+
+
+def date(value: str, lang: str = "zh") -> str:
+    """A data cell's date as a reader writes it: "2023-08-15" → "2023 年 8 月 15 日" (zh) or "15 August 2023"
+    (en); "2023-08" → "2023 年 8 月" or "August 2023"."""
+    if lang != "en":
+        return zh_date(str(value))
+    match = DATE.fullmatch(str(value))
+    if not match:
+        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
+    year, month, day = match.groups()
+    return " ".join([*([str(int(day))] if day else []), *([calendar.month_name[int(month)]] if month else []), year])
 
 
 def glue_text(name: str, text: str) -> str:

@@ -24,7 +24,7 @@ from frictionless import errors as fl_errors
 
 from . import bounds, cache, cells, deps, glyphs, references
 from .descriptor import BIBLIOGRAPHY, PACKAGE_FILE, DataValidationError, bibliography_keys, resource_descriptor
-from .qualifiers import amount_supported
+from .qualifiers import CHECKED_MARKS, amount_supported
 
 
 
@@ -112,7 +112,7 @@ class Verdict(frictionless.Check):
 
     def validate_row(self, row):  # type: ignore[override]
         mark, article, published = row[self.verification], row[self.article], row[self.published]
-        if mark not in ("match", "match (secondary)", "differs") or article is None or published is None:
+        if mark not in CHECKED_MARKS or article is None or published is None:
             return
         qualifier = (row[self.qualifier] or "") if self.qualifier else ""
         published_qualifier = (row[self.published_qualifier] or "") if self.published_qualifier else ""

@@ -59,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk_sphinx.web")  # web pages: offline assets, download menu, entry page, no orphan files
     app.setup_extension("szhk_sphinx.edition")  # edition line, citation and .bib (front page, title page)
     app.setup_extension("szhk_sphinx.pdf")  # PDF editions: title-page data, briefing apart from the book
+    app.setup_extension("szhk_sphinx.english")  # the English pages: lang="en", the English briefing's edition line
     app.setup_extension("szhk_sphinx.figure_downloads")  # "下载 SVG" in each web figure's caption
     app.setup_extension("szhk_sphinx.data_download")  # all of data/ as one zip (the data appendix links to it)
     app.setup_extension("szhk_sphinx.picture")  # a web figure's phone and desktop drawings as one <picture>

@@ -21,7 +21,6 @@ import csv
 import datetime
 import json
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,15 +32,16 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EPOCH_ENV, data_dir
+from szhk_names import (DATE, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITION_STATE_FILE, EDITIONS_FILE,
+                         EPOCH_ENV, data_dir, editions, zh_date)
+
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
-STATE_FILE = "szhk-edition.json"  # in the doctree folder: the pages' dependency
+STATE_FILE = EDITION_STATE_FILE  # in the doctree folder: the pages' dependency, and what tools/changes.py records
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
 SOURCE_FIELD = "published_source"  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,7 @@ class Edition:
 
     @property
     def commit_date_zh(self) -> str:
-        day = self.commit_date
-        return f"{day.year} 年 {day.month} 月 {day.day} 日"
+        return zh_date(self.commit_date.isoformat())
 
     @property
     def built_from_zh(self) -> str:
@@ -71,17 +70,8 @@ class Edition:
         return f"{self.commit_date_zh}的提交"
 
 
-def zh_date(value: str) -> str:
-    """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年"."""
-    match = _DATE.match(value)
-    if not match:
-        raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")
-    year, month, day = match.groups()
-    return f"{year} 年" + (f" {int(month)} 月" if month else "") + (f" {int(day)} 日" if day else "")
-
-
 def _date_key(value: str) -> tuple[int, int, int] | None:
-    match = _DATE.match(value.strip())
+    match = DATE.fullmatch(value.strip())
     if not match:
         return None
     year, month, day = match.groups()
@@ -126,19 +116,14 @@ def commit_date() -> datetime.date:
     return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
 
 
-EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), newest last
-
-
 def latest_version(directory: Path) -> str | None:
     """The version of the newest edition recorded in data/editions.csv (its last row), None without the file."""
-    path = directory / EDITIONS_FILE
-    if not path.is_file():
-        return None
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        versions = [(row.get("version") or "").strip() for row in csv.DictReader(handle)]
-    if not any(versions):
-        raise ConfigError(f"{path}: no edition recorded (columns version, released, summary)")
-    return [v for v in versions if v][-1]
+    recorded = editions(directory)
+    if recorded:
+        return recorded[-1]["version"].strip()
+    if (directory / EDITIONS_FILE).is_file():
+        raise ConfigError(f"{directory / EDITIONS_FILE}: no edition recorded (columns version, released, summary)")
+    return None
 
 
 def _version_from_editions(app: Sphinx, config: Any) -> None:

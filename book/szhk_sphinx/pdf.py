@@ -33,8 +33,14 @@ from szhk_sphinx.reexecution import data_dir, tree_digest
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
 BRIEFING_DOC = "book/briefing"
 BRIEFING_TEX = "szhk-briefing.tex"
+# The English briefing (book/briefing-en): a third LaTeX document, its design chosen by its job name in the .sty files.
+BRIEFING_EN_DOC = "book/briefing-en"
+BRIEFING_EN_TEX = "szhk-briefing-en.tex"
+BRIEFINGS = ((BRIEFING_DOC, BRIEFING_TEX), (BRIEFING_EN_DOC, BRIEFING_EN_TEX))
+ENGLISH_DOC = "book/en"  # the English page: web only (the English briefing is its print form)
+NOT_IN_BOOK = (BRIEFING_DOC, BRIEFING_EN_DOC, ENGLISH_DOC)  # pages of the web edition cut out of the book's PDF
 # The PDFs one LaTeX build makes; tools/build.py publishes them to _build/pdf/ under these names.
-PDF_FILES = (str(Path(BOOK_TEX).with_suffix(".pdf")), str(Path(BRIEFING_TEX).with_suffix(".pdf")))
+PDF_FILES = tuple(str(Path(tex).with_suffix(".pdf")) for tex in (BOOK_TEX, BRIEFING_TEX, BRIEFING_EN_TEX))
 REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
@@ -103,27 +109,30 @@ def _edition_macros(app: Sphinx) -> None:
 
 
 def _add_briefing_document(app: Sphinx, env: BuildEnvironment) -> None:
-    """A second LaTeX document, the briefing, titled like its page; "howto" is Sphinx's article class."""
-    if app.builder.format != "latex" or BRIEFING_DOC not in env.titles:
+    """The briefings as LaTeX documents of their own (Chinese, then English), titled like their pages; "howto" is
+    Sphinx's article class. The English one names the English editors as its author (the PDF's metadata)."""
+    if app.builder.format != "latex":
         return
     documents = list(app.config.latex_documents)
-    if any(entry[0] == BRIEFING_DOC for entry in documents):
-        return
-    if [entry[1] for entry in documents] != [BOOK_TEX]:
-        raise ConfigError(f"_config.yml: latex.latex_documents.targetname must be {BOOK_TEX} (szhk_sphinx.pdf.PDF_FILES); "
-                          f"the LaTeX documents are {[entry[1] for entry in documents]}")
-    title = env.titles[BRIEFING_DOC].astext()
-    documents.append((BRIEFING_DOC, BRIEFING_TEX, title, app.config.author, "howto", False))
+    for docname, tex in BRIEFINGS:
+        if docname not in env.titles or any(entry[0] == docname for entry in documents):
+            continue
+        if documents[0][1] != BOOK_TEX:
+            raise ConfigError(f"_config.yml: latex.latex_documents.targetname must be {BOOK_TEX} "
+                              f"(szhk_sphinx.pdf.PDF_FILES); the LaTeX documents are {[e[1] for e in documents]}")
+        author = str(getattr(app.config, "szhk_editors_en", "") or "") if docname == BRIEFING_EN_DOC else ""
+        documents.append((docname, tex, env.titles[docname].astext(), author or app.config.author, "howto", False))
     app.config.latex_documents = documents
 
 
 def _split_editions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """In the book's assembled LaTeX tree: drop the briefing, move the bibliography into 参考文献."""
+    """In the book's assembled LaTeX tree: drop the briefings and the English page, move the bibliography into 参考文献."""
     if app.builder.format != "latex" or docname != app.config.root_doc:
         return
     chapters = {sof["docname"]: sof for sof in doctree.findall(addnodes.start_of_file)}
-    if BRIEFING_DOC in chapters:
-        chapters[BRIEFING_DOC].parent.remove(chapters[BRIEFING_DOC])
+    for page in NOT_IN_BOOK:
+        if page in chapters:
+            chapters[page].parent.remove(chapters.pop(page))
     # The front page's own sections precede the first chapter: bracket them as front matter (szhkprint.sty).
     first_chapter = next(iter(chapters.values()), None)
     root_section = next(iter(doctree.findall(nodes.section)), None)
@@ -235,7 +244,8 @@ def _briefing_after_book(app: Sphinx, exception: Exception | None) -> None:
     makefile = Path(app.outdir) / "Makefile"
     if not makefile.is_file():
         raise ExtensionError(f"{makefile}: Sphinx wrote no Makefile; the briefing must be typeset after the book")
-    rule = f"\n# szhk_sphinx.pdf: the briefing reads the book's page numbers\n{PDF_FILES[1]}: {PDF_FILES[0]}\n"
+    rule = "\n# szhk_sphinx.pdf: the briefings read the book's page numbers\n" + "".join(
+        f"{name}: {PDF_FILES[0]}\n" for name in PDF_FILES[1:])
     text = makefile.read_text(encoding="utf-8")
     if rule not in text:
         makefile.write_text(text + rule, encoding="utf-8")

@@ -16,11 +16,13 @@ cells, so a chapter re-executes exactly when one of these changes; editing any h
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import importlib.util
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 __all__ = ["ALL", "DATA_DIR_ENV", "FRONT_MATTER_KEY", "data_dir", "resource_digest", "declared", "readers",
-           "fingerprint", "guard_cell", "inject", "kernel_code_digest", "resource_digests", "tree_digest", "setup"]
+           "PageDigests", "fingerprint", "guard_cell", "inject", "kernel_code_digest", "resource_digests", "tree_digest",
+           "setup"]
 
 KERNEL_PACKAGE = "szhk"
 # szhk.data.sources_of lists the article itself among every dataset's sources
@@ -170,51 +173,40 @@ def _csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def _cited_rows_digest(target: dict[str, Any], citing: list[tuple[dict[str, Any], list[dict[str, str]]]],
-                       directory: Path) -> str:
-    """Digest of the rows of `target` (e.g. sources.csv) that the `citing` rows (resource, its rows) point to
-    through their foreign keys, with the target's descriptor and header. A page that reads a registry only to
-    look up the entries its own rows cite (a dataset's sources) depends on those entries, not on the whole
-    registry: a new source for another series re-executes no page that does not cite it."""
+def _foreign_keys(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    return resource.get("schema", {}).get("foreignKeys", []) or []
+
+
+def _cited_rows(target: dict[str, Any], citing: list[tuple[dict[str, Any], list[dict[str, str]]]],
+                rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The `rows` of `target` (e.g. sources.csv) that the `citing` rows (resource, its rows) point to through their
+    foreign keys. A page that reads a registry only to look up the entries its own rows cite (a dataset's sources)
+    depends on those entries, not on the whole registry: a new source for another series re-executes no page that
+    does not cite it."""
     cited: set[tuple[str, ...]] = {(ARTICLE_SOURCE,)}
     referenced_fields: list[str] = []
-    for resource, rows in citing:
-        for fk in resource.get("schema", {}).get("foreignKeys", []) or []:
+    for resource, citing_rows in citing:
+        for fk in _foreign_keys(resource):
             reference = fk.get("reference") or {}
             if reference.get("resource") != target.get("name"):
                 continue
             fields, targets = fk.get("fields"), reference.get("fields")
             fields = [fields] if isinstance(fields, str) else list(fields or [])
             referenced_fields = [targets] if isinstance(targets, str) else list(targets or [])
-            for row in rows:  # a cell may list several keys, separated by ";"
+            for row in citing_rows:  # a cell may list several keys, separated by ";"
                 values = [[v.strip() for v in (row.get(f) or "").split(";") if v.strip()] for f in fields]
                 if len(values) == 1:
                     cited.update((v,) for v in values[0])
                 elif all(len(v) == 1 for v in values):
                     cited.add(tuple(v[0] for v in values))
-    path = directory / str(target.get("path", ""))
-    if not path.is_file():
-        return resource_digest(target, b"<missing>")
-    header, rows = _csv_rows(path)
-    kept = [row for row in rows if tuple((row.get(f) or "").strip() for f in referenced_fields) in cited]
-    text = json.dumps([header, *[[row.get(f, "") for f in header] for row in kept]], ensure_ascii=False)
-    return resource_digest(target, text.encode())
+    return [row for row in rows if tuple((row.get(f) or "").strip() for f in referenced_fields) in cited]
 
 
-def _file_rows(resource: dict[str, Any], directory: Path) -> list[dict[str, str]]:
-    path = directory / str(resource.get("path", ""))
-    return _csv_rows(path)[1] if path.is_file() else []
-
-
-def _claimed_specs(directory: Path, resources: dict[Any, dict[str, Any]]) -> dict[str, set[str]]:
+def _claimed_specs(claims_rows: list[dict[str, str]]) -> dict[str, set[str]]:
     """Resource → the row specifications ("2021|HKG", or a prefix of the primary key) that claims.csv names for it
     (columns rows and other_rows; other_rows may name rows of the claim's resource or of other_resource)."""
-    claims = resources.get(CLAIMS_RESOURCE)
-    path = directory / str((claims or {}).get("path", ""))
     specs: dict[str, set[str]] = {}
-    if not claims or not path.is_file():
-        return specs
-    for row in _csv_rows(path)[1]:
+    for row in claims_rows:
         named = [v.strip() for v in (row.get("rows") or "").split(";") if v.strip()]
         others = [v.strip() for v in (row.get("other_rows") or "").split(";") if v.strip()]
         for name, values in (((row.get("resource") or "").strip(), named + others),
@@ -224,18 +216,17 @@ def _claimed_specs(directory: Path, resources: dict[Any, dict[str, Any]]) -> dic
     return specs
 
 
-def _claimed_rows(resource: dict[str, Any], specs: set[str], directory: Path) -> list[dict[str, str]]:
-    """The rows of `resource` that the claims register reads: those whose primary key starts with one of `specs`."""
+def _claimed_rows(resource: dict[str, Any], specs: set[str], rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The `rows` of `resource` that the claims register reads: those whose primary key starts with one of `specs`."""
     key = resource.get("schema", {}).get("primaryKey", [])
     key = [key] if isinstance(key, str) else list(key)
     wanted = [spec.split("|") for spec in specs]
-    return [row for row in _file_rows(resource, directory)
+    return [row for row in rows
             if any(all((row.get(k) or "").strip() == part for k, part in zip(key, parts)) for parts in wanted)]
 
 
-def _rows_digest(resource: dict[str, Any], rows: list[dict[str, str]], directory: Path) -> str:
-    path = directory / str(resource.get("path", ""))
-    header = _csv_rows(path)[0] if path.is_file() else []
+def _rows_digest(resource: dict[str, Any], header: list[str], rows: list[dict[str, str]]) -> str:
+    """Digest of some rows of a resource: its descriptor, its header and those rows' cells."""
     text = json.dumps([header, *[[row.get(f, "") for f in header] for row in rows]], ensure_ascii=False)
     return resource_digest(resource, text.encode())
 
@@ -248,26 +239,44 @@ def resource_digests(names: Sequence[str] | str | None, directory: Path, *, thro
     only with the rows the declared resources cite, under the key ``"<name>[cited]"`` (the kernel checks the bytes
     of a resource it loads against its plain name; it never loads an undeclared one). With `through_claims` (the
     page's front matter `data_through_claims: true`), a declared dataset that claims.csv names counts only with
-    the rows claims.csv names, under ``"<name>[claimed rows]"``."""
+    the rows claims.csv names, under ``"<name>[claimed rows]"``. Each CSV is parsed at most once, and only when
+    some of its rows count (a page declaring `all` counts whole files: none is parsed)."""
     resources = {r.get("name"): r for r in package_descriptor(directory)["resources"]}
     declared_names = set(resources) if names == ALL else set(names or [])
     selected = sorted(resources) if names == ALL else sorted(_with_referenced(declared_names, resources))
+
+    @functools.cache
+    def table(name: str) -> tuple[list[str], list[dict[str, str]]] | None:
+        """The header and rows of a resource's CSV, None when the file is missing."""
+        path = directory / str(resources[name].get("path", ""))
+        return _csv_rows(path) if path.is_file() else None
+
+    claims_table = table(CLAIMS_RESOURCE) if through_claims and CLAIMS_RESOURCE in resources else None
+    claimed = _claimed_specs(claims_table[1]) if claims_table else {}
+    reading = sorted(declared_names & resources.keys())
+
+    @functools.cache
+    def rows_read(name: str) -> list[dict[str, str]]:
+        """The rows this page reads of a declared resource (a claimed one: only the rows claims.csv names)."""
+        rows = (table(name) or ([], []))[1]
+        return _claimed_rows(resources[name], claimed[name], rows) if name in claimed else rows
+
+    cites_into = {target for name in reading for target in
+                  [(fk.get("reference") or {}).get("resource") for fk in _foreign_keys(resources[name])]
+                  if target and target != name}
     digests = {}
-    claimed = _claimed_specs(directory, resources) if through_claims else {}
-    # the rows this page reads of each declared resource (claimed resources: only the rows claims.csv names)
-    read = {name: (_claimed_rows(resources[name], claimed[name], directory) if name in claimed
-                   else _file_rows(resources[name], directory))
-            for name in sorted(declared_names) if name in resources}
-    cites_into = {fk_target for name in read for fk_target in
-                  [(fk.get("reference") or {}).get("resource") for fk in
-                   resources[name].get("schema", {}).get("foreignKeys", []) or []] if fk_target and fk_target != name}
     for name in selected:
         resource = resources.get(name)
         if resource and name in claimed and name in declared_names:
-            digests[f"{name}{CLAIMED}"] = _rows_digest(resource, read[name], directory)
+            header = (table(name) or ([], []))[0]
+            digests[f"{name}{CLAIMED}"] = _rows_digest(resource, header, rows_read(name))
         elif resource and name in cites_into and (name not in declared_names or through_claims):
-            citing = [(resources[n], rows) for n, rows in read.items() if n != name]
-            digests[f"{name}{CITED}"] = _cited_rows_digest(resource, citing, directory)
+            parsed = table(name)
+            if parsed is None:
+                digests[f"{name}{CITED}"] = resource_digest(resource, b"<missing>")
+                continue
+            citing = [(resources[n], rows_read(n)) for n in reading if n != name]
+            digests[f"{name}{CITED}"] = _rows_digest(resource, parsed[0], _cited_rows(resource, citing, parsed[1]))
         else:
             path = directory / str((resource or {}).get("path", ""))
             content = path.read_bytes() if resource and path.is_file() else b"<missing>"
@@ -275,18 +284,59 @@ def resource_digests(names: Sequence[str] | str | None, directory: Path, *, thro
     return digests
 
 
+@dataclass(frozen=True)
+class PageDigests:
+    """Everything a page reads, digested once per page per build: the fingerprint that decides whether Sphinx
+    re-reads it and the guard cell that keys its notebook are both made from it."""
+
+    names: list[str] | str | None
+    resources: dict[str, str]  # resource_digests
+    code: str | None = None  # an executed page: the chapter-helper package
+    package: bytes | None = None  # `all`: the whole descriptor
+    readers: dict[str, list[str]] | None = None  # `all`: which pages declare each resource
+
+    @classmethod
+    def of(cls, names: Sequence[str] | str | None, project: Path, executes: bool, claimed: bool = False
+           ) -> PageDigests:
+        directory = data_dir(project)
+        whole = None
+        if names == ALL:
+            package = directory / PACKAGE_FILE
+            whole = package.read_bytes() if package.is_file() else b"<missing>"
+        return cls(names, resource_digests(names, directory, through_claims=claimed),
+                   kernel_code_digest() if executes else None, whole,
+                   readers(project / "book") if names == ALL else None)
+
+    def fingerprint(self) -> str:
+        """One digest of everything the page shows: its resources, for `all` the whole descriptor and who reads
+        what, and for an executed page the chapter-helper package."""
+        h = hashlib.sha256(json.dumps(self.resources, sort_keys=True).encode())
+        if self.names == ALL:
+            h.update(self.package or b"")
+            h.update(json.dumps(self.readers, sort_keys=True).encode())
+        if self.code is not None:
+            h.update(self.code.encode())
+        return h.hexdigest()
+
+    def guard_cell(self, chapter: str) -> list[str]:
+        """The notebook's hidden first cell (the digests of an executed page: `code` is taken)."""
+        spec = self.names if self.names == ALL else list(self.names or [])
+        # "_code" is not a resource: only here so that the cache key covers the helpers
+        digests = {**self.resources, "_code": self.code}
+        arguments = [json.dumps(chapter), json.dumps(spec), json.dumps(digests)]
+        if self.names == ALL:  # who reads what, from the front matter read here: the data appendix shows it
+            arguments.append(json.dumps(self.readers, ensure_ascii=True, sort_keys=True))
+        return [
+            "```{code-cell} ipython3",
+            ":tags: [remove-cell]",
+            f"import szhk.deps; szhk.deps.expect({', '.join(arguments)})",
+            "```",
+        ]
+
+
 def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool, claimed: bool = False) -> str:
-    """One digest of everything a page shows: its resources, for `all` the whole descriptor and who reads what,
-    and for an executed page the chapter-helper package."""
-    directory = data_dir(project)
-    h = hashlib.sha256(json.dumps(resource_digests(names, directory, through_claims=claimed), sort_keys=True).encode())
-    if names == ALL:
-        package = directory / PACKAGE_FILE
-        h.update(package.read_bytes() if package.is_file() else b"<missing>")
-        h.update(json.dumps(readers(project / "book"), sort_keys=True).encode())
-    if executes:
-        h.update(kernel_code_digest().encode())
-    return h.hexdigest()
+    """One digest of everything a page shows (PageDigests.fingerprint)."""
+    return PageDigests.of(names, project, executes, claimed).fingerprint()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -294,25 +344,15 @@ def fingerprint(names: Sequence[str] | str | None, project: Path, executes: bool
 # --------------------------------------------------------------------------------------------------------------
 def guard_cell(chapter: str, text: str, project: Path) -> list[str]:
     names = declared(text, chapter)
-    spec = names if names == ALL else list(names or [])
-    digests = resource_digests(names, data_dir(project), through_claims=through_claims(text))
-    digests["_code"] = kernel_code_digest()  # not a resource: only here so that the cache key covers the helpers
-    arguments = [json.dumps(chapter), json.dumps(spec), json.dumps(digests)]
-    if names == ALL:  # who reads what, from the front matter read here: the data appendix shows it
-        arguments.append(json.dumps(readers(project / "book"), ensure_ascii=True, sort_keys=True))
-    return [
-        "```{code-cell} ipython3",
-        ":tags: [remove-cell]",
-        f"import szhk.deps; szhk.deps.expect({', '.join(arguments)})",
-        "```",
-    ]
+    return PageDigests.of(names, project, executes=True, claimed=through_claims(text)).guard_cell(chapter)
 
 
 CHECK_CELL = ["", "```{code-cell} ipython3", ":tags: [remove-cell]", "szhk.deps.check_all_used()", "```", ""]
 
 
-def inject(text: str, chapter: str, project: Path) -> str:
-    """The notebook text with the hidden guard cell first and the hidden usage check last.
+def inject(text: str, chapter: str, project: Path, digests: PageDigests | None = None) -> str:
+    """The notebook text with the hidden guard cell first and the hidden usage check last (`digests`: the page's,
+    when already taken).
 
     Line numbers of the original text are kept where possible (warnings point at the right line): the front
     matter is rewritten on one line (as JSON, which is YAML) and the guard cell fills the lines it frees.
@@ -321,7 +361,7 @@ def inject(text: str, chapter: str, project: Path) -> str:
     if span is None:
         return text
     lines = text.splitlines()
-    cell = guard_cell(chapter, text, project)
+    cell = digests.guard_cell(chapter) if digests is not None else guard_cell(chapter, text, project)
     head = ["---", json.dumps(front_matter(text), ensure_ascii=True), "---"]
     used = span[1] + 1
     padding = [""] * max(used - len(head) - len(cell), 0)
@@ -346,6 +386,18 @@ def _store(env: BuildEnvironment) -> dict[str, tuple[Any, bool, bool, str]]:
     return env.szhk_page_deps  # type: ignore[attr-defined]
 
 
+def _page_digests(app: Sphinx, names: Sequence[str] | str | None, executes: bool, claimed: bool) -> PageDigests:
+    """The digests of what a page declares, taken once per build (the build reads its own snapshot of data/, which
+    does not change meanwhile): env-get-outdated compares a page's fingerprint, source-read then reuses the same
+    digests for the page it re-reads. Kept on the application, which lives for one build, not in the pickled
+    environment."""
+    taken = app.__dict__.setdefault("szhk_page_digests", {})
+    key = (json.dumps(names), executes, claimed)
+    if key not in taken:
+        taken[key] = PageDigests.of(names, _project(app), executes, claimed)
+    return taken[key]
+
+
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     from sphinx.util import logging
 
@@ -367,9 +419,10 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
             f"{chapter}: front matter `{FRONT_MATTER_KEY}:` names {', '.join(unknown)}, which "
             "data/datapackage.json does not list", location=docname)
     claimed = through_claims(text)
-    _store(app.env)[docname] = (names, notebook, claimed, fingerprint(names, _project(app), notebook, claimed))
+    digests = _page_digests(app, names, notebook, claimed)
+    _store(app.env)[docname] = (names, notebook, claimed, digests.fingerprint())
     if notebook:
-        source[0] = inject(text, chapter, _project(app))
+        source[0] = inject(text, chapter, _project(app), digests)
 
 
 def _on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -378,7 +431,7 @@ def _on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], ch
 
     stale = [
         docname for docname, (names, executes, claimed, old) in sorted(_store(env).items())
-        if docname not in added | changed | removed and fingerprint(names, _project(app), executes, claimed) != old
+        if docname not in added | changed | removed and _page_digests(app, names, executes, claimed).fingerprint() != old
     ]
     if stale:
         logging.getLogger(__name__).info(f"data or chapter helpers changed, re-reading: {', '.join(stale)}")

@@ -21,12 +21,13 @@ from szhk_sphinx.reexecution import data_dir, tree_digest
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
 # PDF build (tools/build.py); the download menus and the front page link to these paths.
 PDF_DOWNLOAD_DIR = "_downloads/pdf"
-BOOK_PDF, BRIEFING_PDF = PDF_FILES
+BOOK_PDF, BRIEFING_PDF, BRIEFING_EN_PDF = PDF_FILES
 # The download menu's PDF entries: (file, key of its words in the config's szhk_ui, the theme's button label).
 PDF_DOWNLOADS = ((BOOK_PDF, "book_pdf", "download-book-pdf-button"),
-                 (BRIEFING_PDF, "briefing_pdf", "download-briefing-pdf-button"))
-UI_KEYS = ("book_pdf", "book_pdf_tooltip", "briefing_pdf", "briefing_pdf_tooltip", "notebook", "source_prefix",
-           "print", "print_tooltip", "svg_download")
+                 (BRIEFING_PDF, "briefing_pdf", "download-briefing-pdf-button"),
+                 (BRIEFING_EN_PDF, "briefing_en_pdf", "download-briefing-en-pdf-button"))
+UI_KEYS = ("book_pdf", "book_pdf_tooltip", "briefing_pdf", "briefing_pdf_tooltip", "briefing_en_pdf",
+           "briefing_en_pdf_tooltip", "notebook", "source_prefix", "print", "print_tooltip", "svg_download")
 
 
 def _check_ui_words(app: Sphinx, config: Config) -> None:

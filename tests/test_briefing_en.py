@@ -1,0 +1,83 @@
+"""The English briefing (book/briefing-en.md → _build/pdf/szhk-briefing-en.pdf) and the English page (book/en.md):
+the Chinese briefing's structure in the editors' English, from the same data. Built-book checks read this
+worktree's published edition (run `make build`)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+from bs4 import BeautifulSoup
+
+from szhk import briefing, front
+from szhk_sphinx import pdf as pdf_edition
+from test_briefing import BODY_BOTTOM, BODY_TOP, body_boxes, page_count, page_text
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.fixture(scope="module")
+def pdf(pdf_dir: Path) -> Path:
+    path = pdf_dir / pdf_edition.PDF_FILES[2]
+    assert path.is_file(), f"{path} missing: build the book first (make build)"
+    return path
+
+
+def main_text(html_dir: Path, page: str) -> tuple[BeautifulSoup, str]:
+    soup = BeautifulSoup((html_dir / "book" / page).read_text(encoding="utf-8"), "html.parser")
+    return soup, (soup.find("main") or soup).get_text(" ", strip=True)
+
+
+def test_the_english_briefing_is_two_pages_none_more_than_a_fifth_empty(pdf: Path) -> None:
+    assert page_count(pdf) == 2
+    height = BODY_BOTTOM - BODY_TOP
+    for page, boxes in body_boxes(pdf).items():
+        edges = sorted(boxes)
+        gaps, reach = [edges[0][0] - BODY_TOP], edges[0][1]
+        for top, bottom in edges[1:]:
+            gaps.append(top - reach)
+            reach = max(reach, bottom)
+        gaps.append(BODY_BOTTOM - reach)
+        assert max(gaps) <= height / 5, f"page {page}: an empty band of {max(gaps):.0f} pt (body {height:.0f} pt)"
+
+
+def test_the_english_briefing_has_the_chinese_structure_in_english(pdf: Path) -> None:
+    first, second = page_text(pdf, 1), re.sub(r"\s+", " ", page_text(pdf, 2))
+    latest = max(front.latest_years())
+    assert f"in {latest}" in first.split("Key messages")[0], "the headline names the latest edition in the data"
+    assert "Key messages (the editors" in first and all(f"{n}. " in first for n in range(1, 6))
+    assert "Version" in first and "not translated" in first, "the edition line and who speaks"
+    assert "Source: WIPO" in first, "the chart's source, in English"
+    for heading in ("Who acts", "Key numbers", "Read more", "Editors:", "Licence:"):
+        assert heading in second, heading
+
+
+def test_no_chinese_on_the_english_briefing_and_english_metadata(pdf: Path) -> None:
+    text = "".join(page_text(pdf, n) for n in (1, 2))
+    assert not CJK.findall(text), f"Chinese on the English briefing: {sorted(set(CJK.findall(text)))}"
+    reader = pypdf.PdfReader(pdf)
+    assert reader.trailer["/Root"].get("/Lang") == "en"
+    assert not CJK.search(str((reader.metadata or {}).get("/Title", "")))
+
+
+def test_the_english_pages_are_marked_english_and_linked(html_dir: Path) -> None:
+    for page in ("en.html", "briefing-en.html"):
+        soup, _ = main_text(html_dir, page)
+        assert soup.find("div", attrs={"lang": "en"}) is not None, f"{page}: content not marked lang=en"
+    soup, _ = main_text(html_dir, "index.html")
+    assert soup.find("a", href="en.html") is not None, "the front page links the English page"
+    menu = [a.get("href", "") for a in soup.select(".dropdown-download-buttons a, a.btn")]
+    assert any(h.endswith("_downloads/pdf/szhk-briefing-en.pdf") for h in menu), "the download menu offers it"
+
+
+def test_the_english_page_gives_messages_since_status_and_numbers(html_dir: Path) -> None:
+    _, text = main_text(html_dir, "en.html")
+    latest = max(front.latest_years())
+    for part in ("Key messages", "Since the article", "what has happened since", "Key numbers", "editors' translation"):
+        assert part in text, part
+    assert f"in {latest}" in text
+    found = briefing.events()
+    for number in range(1, 6):  # each recommendation: its latest development in the data's English, or "none found"
+        mine = [e for e in found if e.recommendation == number]
+        assert (mine[-1].event_en if mine else "No public development found") in text, number
