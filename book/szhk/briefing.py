@@ -598,7 +598,8 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
         for name, zh in RANKINGS])
     note = plain_word("chart_note", lang, thresholds=thresholds_text,
                       after=AFTER_ARTICLE if lang == "zh" else plain_word("chart_after_article", lang))
-    note += "".join(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)
+    note = phrases.plain_join(WORDS_FILE, "sep_sentence", lang,
+                              [note, *(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)])
     source_line = plain_word("chart_source_line", lang, source=source_text(lang))
     title_and_source(fig, title, source_text(lang), note=note, source_line=None if lang == "zh" else source_line)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
