@@ -536,7 +536,8 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
         after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom",
-                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang), size=label_size)
+                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang), size=label_size,
+                           align="right")  # clear of the article's rank written right of its dot
     if frame["year"].nunique() > 7:
         ax.tick_params(axis="x", rotation=90)
     ax.set_title(title, fontsize=label_size + 1)

@@ -470,16 +470,18 @@ BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
 def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", label: str = AFTER_ARTICLE,
-                       size: float = LABEL_SIZE) -> None:
+                       size: float = LABEL_SIZE, align: str = "left") -> None:
     """Shade the years after the article's period (x from `start` to `end`) and label the band 文章发表后 at its
     `label_at` ("top" or "bottom") corner, so later editions read as later editions, not as the author's numbers.
-    `label`: the band's words in another language (the English briefing's chart).
+    `label`: the band's words in another language (the English briefing's chart); `align` "right" sets the label
+    against the band's right edge.
     The band says *when*; fill still says who says so (later editions are published values, filled)."""
     ax.axvspan(start, end, color=BAND, zorder=0, linewidth=0)
     top = label_at == "top"
-    ax.annotate(label, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
-                xytext=(3, -3 if top else 3), textcoords="offset points", ha="left", va="top" if top else "bottom",
-                fontsize=size, color="#555555")
+    left = align == "left"  # "right": the label ends at the band's far edge, clear of labels left of the band
+    ax.annotate(label, (start if left else end, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
+                xytext=(3 if left else -3, -3 if top else 3), textcoords="offset points", ha=align,
+                va="top" if top else "bottom", fontsize=size, color="#555555")
 
 
 # ---- Bars -------------------------------------------------------------------------------------------------------------
