@@ -171,8 +171,8 @@ def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes(
     fig = briefing.rank_figure(results=results)
     gii_ax, imd_ax = fig.axes[:2]
     for ax, top in ((gii_ax, 15), (imd_ax, 10)):
-        dashed = [l for l in ax.get_lines() if l.get_linestyle() == "--"]
-        assert [l.get_ydata()[0] for l in dashed] == [top + 0.5], "the text's threshold line is drawn"
+        dotted = [l for l in ax.get_lines() if l.get_linestyle() == ":"]
+        assert [l.get_ydata()[0] for l in dotted] == [top + 0.5], "the text's threshold line is drawn (dotted)"
         worst, best = ax.get_ylim()
         for line in ax.get_lines():
             for y in line.get_ydata():
@@ -181,6 +181,12 @@ def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes(
     imd_points = {(x, y, l.get_markerfacecolor()) for l in imd_ax.get_lines() for x, y in zip(l.get_xdata(), l.get_ydata())}
     assert any(x == 2018 and y == 30 and face != "white" for x, y, face in imd_points)
     assert any(x == 2018 and y == 33 and face == "white" for x, y, face in imd_points)
+    # An edition without a rank is a gap: no line joins the years around it (the mainland's IMD 2023).
+    imd = data.load("imd_digital_ranks")
+    missing = sorted(set(imd["year"]) - set(imd.loc[imd["economy_zh"] == "中国", "year"]))
+    for year in missing:
+        assert not any(len(l.get_xdata()) == 2 and min(l.get_xdata()) < year < max(l.get_xdata())
+                       for l in imd_ax.get_lines()), f"a line bridges the missing IMD {year} rank"
     # To the latest edition the data hold, and the title is the standing then, not the article's 2021.
     gii = data.load("gii_ranks")
     latest = int(gii["year"].max())

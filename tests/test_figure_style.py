@@ -276,11 +276,77 @@ def test_since_article_title_tells_the_movement_after_the_article() -> None:
         "全球创新指数：中国香港由 2020 年第 14 名降至 2021 年第 17 名；中国内地第 11 名"
 
 
-def test_busiest_years_finds_the_densest_run() -> None:
-    dates = ["1998", "2019-02", "2020", "2021-H1", "2021-07-01", "2022"]
-    assert figures.busiest_years(dates) == (2019, 2021, 4)  # 2020–2022 holds 4 too: the earlier run
-    assert figures.busiest_years([*dates, "2022-Q4"]) == (2020, 2022, 5)
-    assert figures.busiest_years(["2021"]) == (2021, 2021, 1)
+def test_dense_run_finds_where_the_timeline_thickens_and_its_peak() -> None:
+    dates = ["1998", "2017", "2017-12", "2018", "2019-02", "2021-H1", "2021-07-01", "2021", "2022"]
+    assert figures.dense_run(dates) == (2017, 2021)  # after the longest quiet spell (1998–2017); 2021 has most
+    assert figures.dense_run(["2019", "2020", "2020"]) == (2019, 2020)  # no gap: from the first year
+    with pytest.raises(ValueError, match="no date"):
+        figures.dense_run([])
+
+
+def test_words_fill_named_placeholders_and_name_the_file_when_one_is_missing() -> None:
+    assert figures.words("rank_article_label", rank="33") == "文章：33"
+    with pytest.raises(KeyError, match="house-words.yml.*no entry 'no_such_words'"):
+        figures.words("no_such_words")
+    with pytest.raises(KeyError, match="house-words.yml, words: rank_article_label: placeholder 'rank'"):
+        figures.words("rank_article_label")
+
+
+def test_wrapping_never_ends_a_line_with_an_opening_mark_or_parts_a_number_from_its_unit() -> None:
+    title = "2025 年全球创新指数中国内地自 2021 年起领先（第 10 名对中国香港第 15 名），数字竞争力中国香港各版领先"
+    for ems in range(12, 40):
+        lines = figures.wrap_em(title, ems).split("\n")
+        assert not any(line.endswith(("（", "第")) for line in lines), (ems, lines)
+        assert not any(re.match(r"^(名|年)", line) for line in lines[1:]), (ems, lines)
+        assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+
+
+def test_publish_refuses_texts_printed_over_each_other() -> None:
+    fig, ax = plt.subplots(figsize=(figures.WIDTH, 3))
+    ax.annotate("3755", (0.5, 0.5), fontsize=11)
+    ax.annotate("文章：近 4000", (0.5, 0.5), fontsize=11)
+    figures.title_and_source(fig, "标题", "来源")
+    assert any(p.startswith("texts printed over each other: '3755'") for p in figures.check(fig))
+    plt.close(fig)
+
+
+def test_measures_chart_draws_one_shape_and_fits_its_axis_to_the_data() -> None:
+    rows = pd.DataFrame({"year": [2016, 2017, 2018, 2016, 2017],
+                         "region_zh": ["深圳", "深圳", "深圳", "香港", "香港"],
+                         "measure": ["society", "society", "unstated", "gerd", "gerd"],
+                         "method_changed": [False] * 5, "share": [4.1, 4.13, 4.2, 0.79, 0.8]})
+    fig = figures.measures_chart(rows, value="share", unit="占生产总值（%）",
+                                 kinds={"society": "society", "unstated": "unspecified", "gerd": "official"})
+    ax = fig.axes[0]
+    assert {line.get_marker() for line in ax.lines if line.get_marker() not in ("None", None, "")} == {"o"}
+    assert ax.get_ylim() == (0, 5)  # the tick above 4.2, not half as far again
+    lines = {tuple(line.get_xdata()) for line in ax.lines if len(line.get_xdata()) == 2}
+    assert (2017, 2018) not in lines  # no line into a value of an unstated measure
+    assert ax.get_legend() is None  # one kind of mark: nothing for a legend to tell
+    words = figures.measure_years(rows, {"society": "全社会", "unstated": "未说明", "gerd": "统计"})
+    assert "深圳：" in words and "2016、2017 年为全社会" in words and "香港" not in words
+    plt.close(fig)
+
+
+def test_fill_legend_leaves_out_a_kind_the_chart_does_not_draw() -> None:
+    fig, ax = plt.subplots(figsize=(figures.WIDTH, 3))
+    figures.fill_legend(ax, colours=[figures.HK], article_colours=[])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [figures.PUBLISHED_NAME]
+    plt.close(fig)
+
+
+def test_rank_chart_keeps_later_editions_solid_and_the_threshold_dotted() -> None:
+    later = ranks().assign(in_article=True)
+    later = pd.concat([later, pd.DataFrame({"year": [2020, 2020], "economy_zh": ["中国香港", "中国"],
+                                            "rank_article": [float("nan")] * 2, "rank_published": [11, 14],
+                                            "in_article": [False, False]})], ignore_index=True)
+    ax = figures.rank_chart(later, top=15).axes[0]
+    styles = {(line.get_color(), tuple(line.get_xdata())): line.get_linestyle() for line in ax.lines
+              if len(line.get_xdata()) == 2}
+    assert styles[(figures.HK, (2019, 2020))] == "-"  # a later edition, published: the band says when
+    assert styles[(figures.MAINLAND, (2019, 2020))] == "--"  # from 2019's unconfirmed rank
+    assert [line.get_linestyle() for line in ax.lines if list(line.get_ydata()) == [15.5, 15.5]] == [":"]
+    plt.close("all")
 
 
 def test_bars_with_names_above_fit_the_axis_to_the_data() -> None:
@@ -291,3 +357,11 @@ def test_bars_with_names_above_fit_the_axis_to_the_data() -> None:
     assert list(ax.get_yticks()) == []
     assert 300 < ax.get_xlim()[1] < 300 * 1.3  # just past the longest bar's label, not to 400
     plt.close(fig)
+
+
+def test_the_phone_timeline_list_carries_the_drawings_title_and_note() -> None:
+    events = pd.DataFrame({"date": ["2021", "2017-12"], "event": ["乙", "甲"], "confirmed": [False, True]})
+    text = figures.timeline_markdown(events, ("已核", "仅据文章"), title="标题", note="另注。")
+    lines = text.splitlines()
+    assert lines[0] == "**标题**" and lines[-1] == "另注。"
+    assert text.index("2017 年") < text.index("2021 年") and "甲（已核）" in text and "乙（仅据文章）" in text

@@ -490,13 +490,26 @@ def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
                               [plain_word("chart_title_year", lang, year=y, parts=p) for y, p in zip(years, parts)])
 
 
-def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float, lang: str) -> None:
+def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float,
+           lang: str) -> tuple[list[str], set[str]]:
+    """One ranking's panel; returns the colours of the economies it draws a hollow (the article's) dot for, and
+    which of the marks the note explains it drew ("dashed": a line to an unconfirmed rank; "gap": an edition
+    without a rank)."""
     frame = _shown(ranks)
+    hollow, drawn = [], set()
     for code in (HK_CODE, MAINLAND_CODE):
         economy = _economy(ranks, code)
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = COLOURS[economy]
-        ax.plot(rows["year"], rows["rank_shown"], color=colour, linewidth=2, zorder=2)
+        # a line between consecutive editions only: an edition without a rank is a gap, never bridged
+        for a, b in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
+            if b.year - a.year != 1:
+                drawn.add("gap")
+                continue
+            confirmed = pd.notna(a.rank_published) and pd.notna(b.rank_published)  # solid joins published ranks only
+            drawn.update(() if confirmed else ("dashed",))
+            ax.plot([a.year, b.year], [a.rank_shown, b.rank_shown], color=colour, linewidth=2, zorder=2,
+                    linestyle="-" if confirmed else "--")
         checked = rows[rows["rank_published"].notna()]
         ax.plot(checked["year"], checked["rank_published"], linestyle="none", zorder=3,
                 **marker_style(PUBLISHED, colour))
@@ -504,6 +517,8 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
         said = rows[rows["rank_article"].notna()]
         own = said[said["rank_published"].isna() | (said["rank_published"] != said["rank_article"])]
         ax.plot(own["year"], own["rank_article"], linestyle="none", zorder=3, **marker_style(ARTICLE, colour))
+        if len(own):
+            hollow.append(colour)
         for r in said[said["rank_published"].notna() & (said["rank_published"] != said["rank_article"])].itertuples():
             ax.annotate(plain_word("chart_article_rank", lang, rank=f"{r.rank_article:g}"), (r.year, r.rank_article),
                         xytext=(8, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
@@ -514,19 +529,21 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
     rank_axis(ax, worst + 3, RANK_LABEL if lang == "zh" else plain_word("chart_rank_axis", lang))
-    # The text's threshold; the note under the chart names it (a label on the line would cover later ranks).
-    ax.axhline(threshold + 0.5, color=MUTED, linestyle="--", linewidth=1.2, zorder=1)
+    # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
+    ax.axhline(threshold + 0.5, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
         after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom",
-                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang))
+                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang), size=label_size,
+                           align="right")  # clear of the article's rank written right of its dot
     if frame["year"].nunique() > 7:
         ax.tick_params(axis="x", rotation=90)
     ax.set_title(title, fontsize=label_size + 1)
     ax.tick_params(labelsize=label_size)
     ax.yaxis.label.set_size(label_size)
+    return hollow, drawn
 
 
 def editions(name: str) -> pd.DataFrame:
@@ -552,15 +569,21 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
                              figsize=(width(), 7.0) if stacked else (6.8, 3.6 if lang == "zh" else 3.2))
+    hollow: list[str] = []  # the colours the hollow dots are drawn in (the legend's hollow swatches)
+    drawn: set[str] = set()  # the marks the note explains
     for ax, (name, title) in zip(axes, RANKINGS):
-        _panel(ax, editions(name), _ranking_name(name, title, lang), thresholds[name], label_size, lang)
+        colours, marks = _panel(ax, editions(name), _ranking_name(name, title, lang), thresholds[name], label_size,
+                                lang)
+        hollow += [c for c in colours if c not in hollow]
+        drawn |= marks
     if not stacked:
         axes[1].set_ylabel("")
     # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
     gii = editions("gii_ranks")
     colours = [COLOURS[_economy(gii, HK_CODE)], COLOURS[_economy(gii, MAINLAND_CODE)]]
-    key = [swatches(plain_word("chart_legend_published", lang), colours),
-           swatches(plain_word("chart_legend_article", lang), colours, kind=ARTICLE)]
+    key = [swatches(plain_word("chart_legend_published", lang), colours)]
+    if hollow:  # only the hollow dots drawn, in their colours
+        key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
     ncols = 2 if (width() > 4 and lang == "zh") or not stacked else 1  # English words are wider
     axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
                    bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
@@ -576,6 +599,8 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
         for name, zh in RANKINGS])
     note = plain_word("chart_note", lang, thresholds=thresholds_text,
                       after=AFTER_ARTICLE if lang == "zh" else plain_word("chart_after_article", lang))
+    note = phrases.plain_join(WORDS_FILE, "sep_sentence", lang,
+                              [note, *(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)])
     source_line = plain_word("chart_source_line", lang, source=source_text(lang))
     title_and_source(fig, title, source_text(lang), note=note, source_line=None if lang == "zh" else source_line)
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width

@@ -38,6 +38,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from . import fonts, hant
 
@@ -56,6 +57,23 @@ ECONOMY_COLOURS = {name: {"HKG": HK, "CHN": MAINLAND}[code] for name, code in _E
 ECONOMY_IDS = {name: f"economy-{code}" for name, code in _ECONOMIES.items()}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
 COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}  # the names of the colour placeholders ({colour-hk})
+
+
+def words(key: str, /, **values: object) -> str:
+    """A chart's words from house-words.yml (`words:`), its named placeholders filled with `values`: the one way a
+    chart function or a chapter cell writes a title, a note or a label, so Python holds the logic and the file the
+    wording. A key or a placeholder the file lacks is named with the file."""
+    table = WORDS.get("words", {})
+    if key not in table:
+        raise KeyError(f"book/szhk/house-words.yml: no entry {key!r} under words:")
+    entry = table[key]
+    if not isinstance(entry, str):
+        return entry
+    try:
+        return entry.format(**values)
+    except KeyError as missing:
+        raise KeyError(f"book/szhk/house-words.yml, words: {key}: placeholder {missing} not given "
+                       f"(given: {sorted(values)})") from None
 
 
 def colour_words() -> dict[str, str]:
@@ -213,9 +231,14 @@ def fill_legend(ax: Axes, *, published_name: str = PUBLISHED_NAME, article_name:
                 article_colours: Sequence[str] | None = None) -> None:
     """The one legend of the fill convention (filled: published; hollow: the article's), just above the plot, its
     swatches in the `colours` the chart draws its published marks in (ink for a chart of no economy), and its
-    article's marks in `article_colours` (default: the same)."""
-    legend_above(ax, [swatches(published_name, colours, kind=PUBLISHED, marker=marker),
-                      swatches(article_name, article_colours or colours, kind=ARTICLE, marker=marker)], ncols=ncols)
+    article's marks in `article_colours` (None: the same). A kind given no colour (an empty list) is a kind the
+    chart does not draw: the legend leaves it out, and says nothing when the chart draws neither."""
+    article_colours = colours if article_colours is None else article_colours
+    handles = [swatches(name, shown, kind=kind, marker=marker)
+               for name, shown, kind in ((published_name, colours, PUBLISHED), (article_name, article_colours, ARTICLE))
+               if len(shown)]
+    if handles:
+        legend_above(ax, handles, ncols=ncols)
 
 
 # ---- Titles and sources ---------------------------------------------------------------------------------------------
@@ -230,6 +253,10 @@ def _tokens(text: str) -> list[str]:
 
 
 _CLOSING = set("，。、；：）》”’！？ ")  # may not start a line (a Chinese typesetter's rule); nor may a space
+# The typesetter's rules in house-words.yml: what may not end a line (an opening mark, 第 before its number) and the
+# units a number keeps on its line ("10 名").
+_OPENING = set(WORDS["typesetting"]["never_ends_a_line"])
+_UNITS = set(WORDS["typesetting"]["stays_with_its_number"])
 
 
 def wrap_em(text: str, ems: float) -> str:
@@ -239,7 +266,12 @@ def wrap_em(text: str, ems: float) -> str:
     for token in _tokens(str(text)):
         line = lines[-1]
         if line and token not in _CLOSING and text_width("".join(line) + token) > ems:
-            lines.append([token])
+            carried = []
+            if token in _UNITS and len(line) > 2 and line[-1] == " " and line[-2][:1].isdigit():
+                carried, line[-2:] = line[-2:], []  # a number stays with its unit ("10 名")
+            while len(line) > 1 and (line[-1] in _OPENING or line[-1] == " " and line[-2] in _OPENING):
+                carried.insert(0, line.pop())
+            lines.append([*carried, token])
         else:
             line.append(token)
     # no orphan: move words down from the line before until the last line holds three characters' width
@@ -250,21 +282,31 @@ def wrap_em(text: str, ems: float) -> str:
     return "\n".join("".join(line).strip() for line in lines)
 
 
+TITLE_LINES, FOOT_LINES = 2, 4  # the lines of title and of note and source a chart's height allows for
+
+
 def title_and_source(fig: Figure, title: str, source: str, note: str | None = None, *,
                      source_line: str | None = None) -> Figure:
     """Write the conclusion (结论式标题) above the chart and the source (after an optional note) below it, inside
     the image, left-aligned and wrapped to the figure's width. Returns the figure. `source_line`: the whole source
     line in another language's words (the English briefing's chart), instead of 来源：<source>."""
     width_pt = fig.get_figwidth() * 72
-    fig.suptitle(wrap_em(title, width_pt / TITLE_SIZE - 1), x=0.0, ha="left", fontsize=TITLE_SIZE,
-                 fontweight="bold", linespacing=1.35)
+    heading = wrap_em(title, width_pt / TITLE_SIZE - 1)
+    fig.suptitle(heading, x=0.0, ha="left", fontsize=TITLE_SIZE, fontweight="bold", linespacing=1.35)
     foot = f"{note}\n" if note else ""
-    foot += source_line if source_line is not None else f"来源：{source}"
-    fig.supxlabel("\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n")), x=0.0,
-                  ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
+    foot += source_line if source_line is not None else words("source", source=source)
+    foot = "\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n"))
+    fig.supxlabel(foot, x=0.0, ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
     fig._szhk_titled = True  # checked by publish
     if hasattr(fig, "_szhk_fit_rows"):
         _fit_rows(fig)
+    elif fig.get_figwidth() <= MAX_WIDTH:
+        # The layout takes a long title's or note's room from the plot: the figure grows by the lines beyond the
+        # TITLE_LINES and FOOT_LINES each chart's height allows for, so the plot keeps its size (a phone's
+        # narrower drawing wraps to more lines; a long name from the data cannot crush the plot).
+        extra = (max(0, heading.count("\n") + 1 - TITLE_LINES) * TITLE_SIZE * 1.35
+                 + max(0, foot.count("\n") + 1 - FOOT_LINES) * LABEL_SIZE * 1.3) / 72
+        fig.set_figheight(fig.get_figheight() + extra)
     return fig
 
 
@@ -306,7 +348,7 @@ def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool =
     unit = data.figure_unit(name)
     problems = check(figure, unit)
     if print_only:
-        problems = [p for p in problems if p.startswith(("no title", "no axis title"))]
+        problems = [p for p in problems if p.startswith(("no title", "no axis title", "texts printed"))]
     if phone is not None:
         problems += [f"phone drawing: {p}" for p in check(phone, unit, max_width=PHONE_MAX_WIDTH)]
     if problems:
@@ -359,7 +401,8 @@ def _saved(fig: Figure, fmt: str) -> bytes:
 
 def check(fig: Figure, unit: str | None = None, *, max_width: float = MAX_WIDTH) -> list[str]:
     """What keeps a figure from the page (empty list: nothing); `unit`, its value axis's declared unit, must be
-    written in an axis title; the saved image may be at most `max_width` inches wide."""
+    written in an axis title; the saved image may be at most `max_width` inches wide; no two texts may print over
+    each other (`overlapping_texts`)."""
     problems = []
     if not getattr(fig, "_szhk_titled", False):
         problems.append("no title and source (call figures.title_and_source)")
@@ -374,6 +417,9 @@ def check(fig: Figure, unit: str | None = None, *, max_width: float = MAX_WIDTH)
                     if t.get_fontsize() < MIN_TEXT_PT - 1e-6})
     if small:
         problems.append(f"text under {MIN_TEXT_PT:g} pt: {', '.join(small[:5])}")
+    overlaps = overlapping_texts(fig)
+    if overlaps:
+        problems.append("texts printed over each other: " + ", ".join(f"{a!r} and {b!r}" for a, b in overlaps[:5]))
     return problems
 
 
@@ -406,9 +452,11 @@ RANK_LABEL = WORDS["rank_axis"]
 
 
 def rank_axis(ax: Axes, worst: int, label: str = RANK_LABEL) -> None:
-    """A y axis for ranks, inverted and saying so: rank 1 at the top and labelled, then every 5th rank."""
+    """A y axis for ranks, inverted and saying so: rank 1 at the top and labelled, then every 5th rank (every 10th
+    on an axis past 30, where 1 and 5 would print over each other on a phone)."""
     ax.set_ylim(worst + 0.5, -0.8)  # room above rank 1 for its label
-    ax.set_yticks([1] + list(range(5, worst + 1, 5)))
+    step = 5 if worst <= 30 else 10
+    ax.set_yticks([1] + list(range(step, worst + 1, step)))
     ax.set_ylabel(label)
 
 
@@ -423,17 +471,19 @@ AFTER_ARTICLE = WORDS["after_article"]
 BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
-def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", label: str = AFTER_ARTICLE
-                       ) -> None:
+def after_article_band(ax: Axes, start: float, end: float, *, label_at: str = "top", label: str = AFTER_ARTICLE,
+                       size: float = LABEL_SIZE, align: str = "left") -> None:
     """Shade the years after the article's period (x from `start` to `end`) and label the band 文章发表后 at its
     `label_at` ("top" or "bottom") corner, so later editions read as later editions, not as the author's numbers.
-    `label`: the band's words in another language (the English briefing's chart).
+    `label`: the band's words in another language (the English briefing's chart); `align` "right" sets the label
+    against the band's right edge.
     The band says *when*; fill still says who says so (later editions are published values, filled)."""
     ax.axvspan(start, end, color=BAND, zorder=0, linewidth=0)
     top = label_at == "top"
-    ax.annotate(label, (start, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
-                xytext=(3, -3 if top else 3), textcoords="offset points", ha="left", va="top" if top else "bottom",
-                fontsize=LABEL_SIZE, color="#555555")
+    left = align == "left"  # "right": the label ends at the band's far edge, clear of labels left of the band
+    ax.annotate(label, (start if left else end, 1 if top else 0), xycoords=ax.get_xaxis_transform(),
+                xytext=(3 if left else -3, -3 if top else 3), textcoords="offset points", ha=align,
+                va="top" if top else "bottom", fontsize=size, color="#555555")
 
 
 # ---- Bars -------------------------------------------------------------------------------------------------------------
@@ -457,7 +507,7 @@ def bars(
     """One bar per category (the first on top, or on the left), from zero, each labelled at its end with `labels`
     (default: the value). `kind` (published: filled; article: outlined) and `economy` (colour) are one value for
     all bars or one per bar. An empty value draws no bar; `missing` (e.g. "未核得") is written in its place.
-    `names_above` (horizontal bars): each category's name on one line above its bar, across the plot's width,
+    `names_above` (horizontal bars): each category's name on one line above its bar, in the bar's colour, across the plot's width,
     instead of wrapped beside it (a long Chinese name cannot be broken between words reliably). The value axis
     runs from zero to just past the longest bar's end label."""
     categories, values = list(categories), [float("nan") if pd.isna(v) else float(v) for v in values]
@@ -484,9 +534,10 @@ def bars(
     if horizontal:
         if names_above:
             across = width() * 72 / LABEL_SIZE - 3  # ems: a name longer than the figure is wide wraps
-            for i, name in enumerate(categories):
-                ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2), textcoords="offset points",
-                            ha="left", va="bottom", fontsize=LABEL_SIZE, color=INK)
+            for i, name in enumerate(categories):  # in its bar's colour: the name is the bar's direct label
+                tag(ax.annotate(wrap_em(str(name), across), (0, i + offset - size / 2), xytext=(0, 2),
+                                textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
+                                color=economy_colour(economies[i])), economies[i])
             ax.set_yticks([])
             ax.set_ylim(len(categories) - 0.5, -0.5 - size / 2)  # first category on top, its name inside
         else:
@@ -606,7 +657,7 @@ def survey_columns(
     label_years: Iterable[int] | None = None,
 ) -> Figure:
     """One column per year on a true time axis from the first year to the last: a run of years the dataset lacks
-    is a visible gap, never closed up, marked once, horizontally, 本书数据未收录. The published value is a filled
+    is a visible gap, never closed up, marked once, horizontally (house-words.yml not_in_data). The published value is a filled
     column; the article's value (with its own label, e.g. "文章：近 4000") is an outlined dot at its height on the
     same year, so the column stays visible. Numbers are horizontal, above the column: every year's when the span
     fits (at most 8 years), else only those of `label_years` (default: the first and last year with a published
@@ -629,7 +680,6 @@ def survey_columns(
         label_years = ({*span} if len(span) <= 8 else
                        {with_published.min(), with_published.max(), *frame.dropna(subset=["article"])["year"]})
     label_years = {int(y) for y in label_years}
-    line = LABEL_SIZE * 1.3  # points: one line of label text
     for year in span:
         row = frame[frame["year"] == year]
         if row.empty:
@@ -641,16 +691,19 @@ def survey_columns(
         if not math.isnan(said):
             (dot,) = ax.plot([year], [said], linestyle="none", zorder=4, **marker_style(ARTICLE, colour))
             tag(dot, economy)
-        # labels, stacked above the higher of column and dot: the published number, then the article's label
-        base = max((v for v in (value, said) if not math.isnan(v)), default=0.0)
-        above = 10 if not math.isnan(said) else 3  # clear of the dot (its radius and outline, and a gap)
-        if not math.isnan(value) and (year in label_years or value == said):
-            tag(ax.annotate(f"{value:g}", (year, base), xytext=(0, above), textcoords="offset points",
+        # The number above its column; where the article gives another value, no number over its dot (it would
+        # read as the dot's): the article's label and the survey's number side by side left of the dot instead.
+        differs = not math.isnan(said) and said != value
+        if not math.isnan(value) and not differs and (year in label_years or value == said):
+            tag(ax.annotate(f"{value:g}", (year, max(value, 0 if math.isnan(said) else said)),
+                            xytext=(0, 10 if not math.isnan(said) else 3), textcoords="offset points",
                             ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), economy)
-            above += line
-        if not math.isnan(said) and said != value:
-            ax.annotate(str(row["label"].iloc[0]), (year, base), xytext=(0, above), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=LABEL_SIZE, color=INK)
+        if differs:
+            said_text = str(row["label"].iloc[0])
+            if not math.isnan(value):
+                said_text += "\n" + words("survey_value", value=f"{value:g}")
+            ax.annotate(said_text, (year, said), xytext=(-8, 2), textcoords="offset points", ha="right",
+                        va="bottom", fontsize=LABEL_SIZE, color=INK, linespacing=1.2)
     # each run of years the dataset lacks: one horizontal mark over the run
     absent = [y for y in span if y not in set(frame["year"])]
     for _, run in itertools.groupby(enumerate(absent), key=lambda p: p[1] - p[0]):
@@ -676,16 +729,16 @@ def rank_chart(
     ranks: pd.DataFrame,
     *,
     top: int | None = None,
-    height: float = 4.6,  # inches: a plot of 20+ ranks under a three-line title, readable at 342 px
+    height: float | None = None,  # inches; default: 4.6 for up to 25 ranks, taller for more (labels kept apart)
 ) -> Figure:
     """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` and
     `in_article` columns), one line per economy in its colour, every point labelled with its rank, rank 1 on top.
     The line runs through the published rank where there is one (filled dot) and the article's otherwise; the
     article's rank is a hollow dot where it differs from the published one or no published rank was found.
     Editions after the article's (`in_article` false, or no article rank) are published ranks, so filled too:
-    they sit in a shaded band labelled 文章发表后 and their line is dashed. A segment to or from a hollow dot (a rank
-    no source confirms) is dashed too: a solid line joins published ranks only. A year without a rank breaks the
-    line. `top` draws the text's threshold ("前 15 名") as a light dashed line between rank `top` and the next; the
+    they sit in a shaded band labelled 文章发表后 (the band says when, so their line stays solid). A segment to or from
+    a hollow dot (a rank no source confirms) is dashed: a solid line joins published ranks only. A year without a
+    rank breaks the line. `top` draws the text's threshold ("前 15 名") as a light dotted line between rank `top` and the next; the
     note under the chart says what it is. Lines are named as charts name economies (中国 → 中国内地); the legend
     sits above the plot, with room kept between it and the best rank's label, and lists the hollow dot only when
     the chart has one."""
@@ -700,10 +753,13 @@ def rank_chart(
     ours = frame["in_article"].astype(bool) if "in_article" in frame else frame["rank_article"].notna()
     frame["later"] = ~ours.loc[frame.index]
     frame["checked"] = frame["rank_published"].notna()
-    fig, ax = plt.subplots(figsize=(width(), height))
     economies = [e for e in ECONOMY_ORDER if e in set(frame["economy_zh"])]
     economies += sorted(set(frame["economy_zh"]) - set(economies))
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
+    if height is None:  # about 0.1 in per rank beyond 25: two numbers written toward each other keep apart;
+        # the phone drawing's longer title and note take more of its height, so it gets more
+        height = (4.6 if width() >= WIDTH else 5.2) + max(0, worst - 25) * 0.1
+    fig, ax = plt.subplots(figsize=(width(), height))
     # In each year the better-ranked economy writes its number above its dot, the other below, so two lines that
     # cross never print over each other.
     best_in_year = frame.loc[frame.groupby("year")["rank_shown"].idxmin()].set_index("year")["economy_zh"]
@@ -716,7 +772,7 @@ def rank_chart(
             if b.year - a.year != 1:  # no rank that year: no line across the gap
                 continue
             (line,) = ax.plot([a.year, b.year], [a.rank_shown, b.rank_shown], color=colour, linewidth=2, zorder=2,
-                              linestyle="--" if b.later or not (a.checked and b.checked) else "-")
+                              linestyle="-" if a.checked and b.checked else "--")
             tag(line, economy)
         for r in rows.itertuples():
             checked = pd.notna(r.rank_published)
@@ -734,7 +790,7 @@ def rank_chart(
                 (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
                                  **marker_style(ARTICLE, colour))
                 tag(dot, economy)
-                tag(ax.annotate(f"文章：{r.rank_article:g}", (r.year, r.rank_article), xytext=(7, 0),
+                tag(ax.annotate(words("rank_article_label", rank=f"{r.rank_article:g}"), (r.year, r.rank_article), xytext=(7, 0),
                                 textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE,
                                 color=colour), economy)
         last = rows.iloc[-1]
@@ -754,7 +810,7 @@ def rank_chart(
     best = float(frame["rank_shown"].min())
     ax.set_ylim(bottom, min(-0.8, best - 0.16 * (bottom - best)))
     if top is not None:  # the text's threshold; the note under the chart names it (no label to collide)
-        ax.axhline(top + 0.5, color="#bbbbbb", linestyle="--", linewidth=1.0, zorder=1)
+        ax.axhline(top + 0.5, color="#999999", linestyle=":", linewidth=1.2, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(frame["year"].min() - 0.4, frame["year"].max() + 1.6)  # room for the economy names
     if frame["later"].any():  # the band's label at the bottom, where the worst ranks (left of it) leave room
@@ -763,16 +819,15 @@ def rank_chart(
     if frame["year"].nunique() > 7:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
     colours = [economy_colour(e) for e in economies]
-    handles = [swatches("已发表名次", colours)]
+    handles = [swatches(words("ranks_published"), colours)]
     if hollow:
-        handles.append(swatches("文章所写（未核得或不同）", hollow, kind=ARTICLE))
+        handles.append(swatches(words("ranks_article"), hollow, kind=ARTICLE))
     legend_above(ax, handles)
     return fig
 
 
 # ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
-MEASURE_MARKERS = {"official": "o", "society": "s", "unspecified": "D"}
-
+END_LABEL_EMS = 3  # a region's name right of its last value: lines at most this wide (the x axis keeps the room)
 
 def measures_chart(
     rows: pd.DataFrame,
@@ -780,16 +835,16 @@ def measures_chart(
     value: str,
     unit: str,
     kinds: dict[str, str],
-    kind_names: dict[str, str],
     article_until: int | None = None,
-    height: float = 4.4,
+    height: float = 4.9,
 ) -> Figure:
-    """Published values (filled) by `year` for each region (`region_zh`, in its economy's colour), one marker
-    shape per kind of measure (`measure` mapped by `kinds` to official/society/unspecified, named in the legend
-    by `kind_names`). A line joins only values of one measure and one method in consecutive years: never across
-    measures, a gap or a row whose `method_changed` is true, never through a value of an unspecified measure. The first and last value
-    of each region are written above their marks, without the unit: the y axis names it once. Years after
-    `article_until` sit in a shaded band labelled 文章发表后."""
+    """Published values (filled dots) by `year` for each region (`region_zh`, in its economy's colour). A line
+    joins only values of one measure (`measure`, mapped by `kinds` to official/society/unspecified) and one method
+    in consecutive years: never across measures, a gap or a row whose `method_changed` is true, never through a
+    value of an unspecified measure. Every dot has the same shape: the note under the chart says which years are
+    which measure (`measure_years`). Each region's first value is written above its dot, its last beside its name
+    right of the line; the y axis names the unit once and runs from zero to the tick above the highest value.
+    Years after `article_until` sit in a shaded band labelled 文章所用版次之后."""
     missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
     if missing:
         raise ValueError(f"measures_chart: columns {sorted(missing)} missing (have {list(rows.columns)})")
@@ -797,7 +852,6 @@ def measures_chart(
     if unknown:
         raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
     fig, ax = plt.subplots(figsize=(width(), height))
-    top = float(rows[value].max())
     for region, own in rows.groupby("region_zh", sort=False):
         colour = economy_colour(region)
         own = own.sort_values("year")
@@ -812,28 +866,49 @@ def measures_chart(
                     tag(line, region)
         for r in own.itertuples():
             (dot,) = ax.plot([r.year], [getattr(r, value)], linestyle="none", zorder=3,
-                             **{**marker_style(PUBLISHED, colour), "marker": MEASURE_MARKERS[kinds[r.measure]]})
+                             **marker_style(PUBLISHED, colour))
             tag(dot, region)
-        for r, side in ((own.iloc[0], "left"), (own.iloc[-1], "right")):
-            tag(ax.annotate(f"{r[value]:g}", (r["year"], r[value]), xytext=(0, 8), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), region)
-        last = own.iloc[-1]
-        tag(ax.annotate(region, (last["year"], last[value]), xytext=(10, 0), textcoords="offset points",
-                        ha="left", va="center", fontsize=LABEL_SIZE, fontweight="bold", color=colour), region)
+        first, last = own.iloc[0], own.iloc[-1]
+        tag(ax.annotate(f"{first[value]:g}", (first["year"], first[value]), xytext=(0, 8),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour),
+            region)
+        # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
+        tag(ax.annotate(words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
+                        (last["year"], last[value]),
+                        xytext=(8, 5), textcoords="offset points", ha="left", va="top", fontsize=LABEL_SIZE,
+                        fontweight="bold", color=colour, linespacing=1.15), region)  # downward: the band's label is above
     years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
     year_axis(ax, years)
     if len(years) > 7:
         ax.tick_params(axis="x", rotation=90)
-    ax.set_xlim(min(years) - 0.5, max(years) + 1.8)  # room for the region names
-    ax.set_ylim(0, top * 1.5)  # from zero; room above the highest value's label for the band's
+    ax.set_xlim(min(years) - 0.5, max(years) + 2.4)  # room for the region names and last values
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, float(rows[value].max()))
+    top = float(next(t for t in ticks if t > rows[value].max()))  # the tick above the highest value, no further
+    ax.set_yticks([t for t in ticks if t <= top])
+    ax.set_ylim(0, top)
     ax.set_ylabel(unit)
     if article_until is not None and max(years) > article_until:
-        after_article_band(ax, article_until + 0.5, max(years) + 1.8)
-    # one legend entry per kind of measure, its swatches in the colours of the regions that have such values
-    used = [k for k in MEASURE_MARKERS if k in {kinds[m] for m in rows["measure"]}]
-    legend_above(ax, [swatches(kind_names[k], [economy_colour(r) for r in dict.fromkeys(
-        rows.loc[rows["measure"].map(kinds) == k, "region_zh"])], shape=MEASURE_MARKERS[k]) for k in used], ncols=1)
+        after_article_band(ax, article_until + 0.5, max(years) + 2.4)
     return fig
+
+
+def measure_years(rows: pd.DataFrame, names: dict[str, str]) -> str:
+    """For each region whose values mix measures, which years are which (`names`: measure → its words), in the
+    words of house-words.yml (measure_years, measure_region): 深圳：2014、2016、2017 年为……；2018、2024 年来源未说明口径。"""
+    parts = []
+    for region, own in rows.groupby("region_zh", sort=False):
+        if own["measure"].nunique() < 2:
+            continue
+        spans = [words("measure_years", years="、".join(str(y) for y in sorted(same["year"])), measure=names[m])
+                 for m, same in own.groupby("measure", sort=False)]
+        parts.append(words("measure_region", region=region, spans="；".join(spans)))
+    return "".join(parts)
+
+
+def _verb(before: float, after: float) -> str:
+    """升至 / 降至 / 仍为 (house-words.yml rank_verbs): a rank's movement, rank 1 being the best."""
+    verbs = words("rank_verbs")
+    return verbs["up"] if after < before else verbs["down"] if after > before else verbs["same"]
 
 
 def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
@@ -845,18 +920,19 @@ def crossing_title(ranks: pd.DataFrame, index_zh: str) -> str:
     first, second = [e for e in ECONOMY_ORDER if e in shown.columns][:2]
     ahead = shown.index[shown[second] < shown[first]]
     y0, y1 = shown.index.min(), shown.index.max()
+    names = {"first": display_name(first), "second": display_name(second), "index": index_zh}
     if len(ahead) and (shown[second] >= shown[first]).loc[: ahead[0]].iloc[:-1].all():
         # "首次" only within the editions the data holds, and the title says which
-        title = (f"{ahead[0]} 年{display_name(second)}{index_zh}名次首次超过{display_name(first)}"
-                 f"（本书数据所及 {y0}—{y1} 年）")
+        title = words("rank_title_crossing", year=ahead[0], first_year=y0, last_year=y1, **names)
         after = shown.loc[shown.index > ahead[0]].dropna()
         if len(after) and (after[second] < after[first]).all():  # and stayed ahead in every later edition
-            span = f"{after.index[0]} 年" if len(after) == 1 else f"{after.index[0]}—{after.index[-1]} 年各版"
-            title += f"，{span}仍在其前"
+            span = (words("rank_title_crossing_span_one", year=after.index[0]) if len(after) == 1 else
+                    words("rank_title_crossing_span", start=after.index[0], end=after.index[-1]))
+            title += words("rank_title_crossing_kept", span=span)
         return title
     a, b = shown.loc[y0, first], shown.loc[y1, first]
-    verb = "升至" if b < a else ("降至" if b > a else "保持在")
-    return f"{display_name(first)}{index_zh}名次由 {y0} 年的第 {a:g} 名{verb} {y1} 年的第 {b:g} 名"
+    return words("rank_title_endpoints", first_year=y0, last_year=y1, a=f"{a:g}", b=f"{b:g}", verb=_verb(a, b),
+                 **names)
 
 
 def since_article_title(ranks: pd.DataFrame, index_zh: str) -> str:
@@ -877,13 +953,12 @@ def since_article_title(ranks: pd.DataFrame, index_zh: str) -> str:
     after = wide.loc[wide.index > base_year, first].dropna()
     base, now = wide.loc[base_year, first], wide.loc[latest, first]
     low_year = int(after.idxmax())
+    names = {"index": index_zh, "first": display_name(first), "second": display_name(second),
+             "second_rank": f"{wide.loc[latest, second]:g}", "latest_year": latest, "now": f"{now:g}"}
     if low_year != latest and after[low_year] > max(base, now):
-        moved = (f" {low_year} 年降至第 {after[low_year]:g} 名，{latest} 年"
-                 f"{'回升至' if now < after[low_year] else '为'}第 {now:g} 名")
-    else:
-        verb = "升至" if now < base else ("降至" if now > base else "仍为")
-        moved = f"由 {base_year} 年第 {base:g} 名{verb} {latest} 年第 {now:g} 名"
-    return f"{index_zh}：{display_name(first)}{moved}；{display_name(second)}第 {wide.loc[latest, second]:g} 名"
+        return words("rank_title_dip" if now < after[low_year] else "rank_title_dip_flat", low_year=low_year,
+                     low=f"{after[low_year]:g}", **names)
+    return words("rank_title_moved", base_year=base_year, base=f"{base:g}", verb=_verb(base, now), **names)
 
 
 # ---- Timeline ----------------------------------------------------------------------------------------------------------
@@ -921,31 +996,39 @@ def in_time_order(events: pd.DataFrame) -> pd.DataFrame:
     return events.assign(key=events["date"].map(_sort_key)).sort_values("key", kind="stable").drop(columns="key")
 
 
-def busiest_years(dates: Iterable[str], span: int = 3) -> tuple[int, int, int]:
-    """The `span` consecutive years holding the most of `dates` (the earliest such run): (first, last, count)."""
-    years = pd.Series([int(str(d)[:4]) for d in dates])
+def dense_run(dates: Iterable[str]) -> tuple[int, int]:
+    """The shape of a timeline, for its title: the first year after its longest quiet spell (the years between
+    two consecutive events; the first year when there is none) and the year with the most events (the earliest
+    of equals)."""
+    years = pd.Series(sorted(int(str(d)[:4]) for d in dates))
     if years.empty:
-        raise ValueError("busiest_years: no date")
-    counts = {start: int(years.between(start, start + span - 1).sum())
-              for start in range(int(years.min()), int(years.max()) - span + 2)} or {int(years.min()): len(years)}
-    start = max(counts, key=lambda y: (counts[y], -y))
-    return start, min(start + span - 1, int(years.max())), counts[start]
+        raise ValueError("dense_run: no date")
+    distinct = years.drop_duplicates().reset_index(drop=True)
+    gaps = distinct.diff()
+    start = int(distinct[gaps.idxmax()]) if len(distinct) > 1 and gaps.max() > 1 else int(distinct.iloc[0])
+    counts = years.value_counts()
+    peak = int(min(counts[counts == counts.max()].index))
+    return start, peak
 
 
-def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str]) -> str:
+def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str], *, title: str | None = None,
+                      note: str | None = None) -> str:
     """The timeline as a list (what a phone shows instead of the drawing): one item per year, its events after
     their month or day, each marked with `marks` (confirmed, not: e.g. 日期已核实 / 仅据文章) as the drawing's
-    filled and hollow dots are."""
+    filled and hollow dots are; the drawing's `title` in bold above it and its `note` below, as the drawing
+    has them."""
     from . import markdown
 
     rows = in_time_order(events)
-    lines = []
+    lines = [f"**{markdown.text(title)}**\n"] if title else []
     for year, same in rows.groupby(rows["date"].map(lambda d: int(str(d)[:4])), sort=False):
         items = "；".join(
             f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
             f"{markdown.text(e)}（{marks[0] if ok else marks[1]}）"
             for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
         lines.append(f"- **{year} 年**：{items}")
+    if note:
+        lines.append(f"\n{markdown.text(note)}")
     return "\n".join(lines) + "\n"
 
 
