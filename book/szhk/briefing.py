@@ -399,7 +399,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
         if pd.isna(row.latest_value):
             latest = plain_word("latest_none", lang)
         else:
-            value = as_written(_rounded(row.latest_value, row.value_article), row.unit, None, lang)
+            # The published qualifier stays with the published value (over 140, not 140 beside "Matches").
+            value = as_written(_rounded(row.latest_value, row.value_article), row.unit, row.qualifier_published, lang)
             latest = value if pd.isna(row.latest_year) else plain_word("latest_with_year", lang, value=value,
                                                                        year=int(row.latest_year))
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,

@@ -50,9 +50,10 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def _number(value: Decimal) -> str:
-    """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2)."""
-    return format(value.normalize(), "f")
+def _number(value: Decimal, lang: str = "zh") -> str:
+    """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2); in English running
+    text with the thousands comma English readers expect (3,755)."""
+    return format(value.normalize(), ",f" if lang == "en" else "f")
 
 
 def _primary_key(resource: str) -> list[str]:
@@ -199,7 +200,7 @@ class _Series:
                                                        f"所在的系列没有已发表值（列 {field}）")
         return best[1]
 
-    def value(self, attribute: str) -> _Value:
+    def value(self, attribute: str, lang: str = "zh") -> _Value:
         year_field = self.key[self.year_at]
         if attribute in ("article", "article_number"):
             row = self._article_row(f"{self.name}.{attribute}")
@@ -208,7 +209,8 @@ class _Series:
                 raise _message_error(self.message, "article_field", f"{self.file} 第 {self.index + 2} 行的 "
                                                                     f"{self.message.article_field} 为空")
             qualifier = _text(row.get("qualifier")) if attribute == "article" else ""
-            return _Value(text.as_written(float(number), "", qualifier) if qualifier else _number(number), bold=True)
+            return _Value(text.as_written(float(number), "", qualifier) if qualifier else _number(number, lang),
+                          bold=True)
         if attribute == "article_year":
             return _Value(self.parts[self.year_at])
         if attribute == "published":
@@ -217,12 +219,12 @@ class _Series:
             if number is None:
                 raise _message_error(self.message, "published_field", f"{self.file} 第 {self.index + 2} 行的 "
                                                                       f"{self.message.published_field} 为空")
-            return _Value(_number(number), bold=True)
+            return _Value(_number(number, lang), bold=True)
         if attribute in ("latest", "latest_year", "source"):
             index = self._latest_index()
             row = self._verified(index, f" {{{self.name}.{attribute}}} ")
             if attribute == "latest":
-                return _Value(_number(_decimal(row[self.message.published_field])), bold=True)
+                return _Value(_number(_decimal(row[self.message.published_field]), lang), bold=True)
             if attribute == "latest_year":
                 return _Value(_text(row[year_field]))
             keys = [k.strip() for k in _text(row.get("published_source")).split(";") if k.strip()]
@@ -247,7 +249,7 @@ def _parts(message: KeyMessage, lang: str, load: Callable[[str], pd.DataFrame]) 
         if name not in series:
             raise _message_error(message, "text_en" if lang == "en" else "text_zh",
                                  f"条目“{message.message_id}”的占位符 {{{field}}} 没有在列 rows 中给出所取的行")
-        out.append(series[name].value(attribute))
+        out.append(series[name].value(attribute, lang))
     return out
 
 
