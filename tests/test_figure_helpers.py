@@ -106,11 +106,14 @@ def test_svg_figures_get_a_download_link_on_the_web_only(tmp_path: Path) -> None
     fig.savefig(src / "chart.svg")
     fig.savefig(src / "chart.png")
     (src / "conf.py").write_text(
-        "extensions = ['szhk_sphinx.figure_downloads']\nszhk_ui = {'svg_download': '下载 SVG'}\n",
-        encoding="utf-8")
+        "extensions = ['myst_parser', 'szhk_sphinx.figure_downloads']\n"
+        "szhk_ui = {'svg_download': '下载 SVG', 'svg_download_en': 'Download SVG'}\n", encoding="utf-8")
     (src / "index.rst").write_text(
-        "Test\n====\n\n.. figure:: chart.svg\n   :name: fig-chart\n\n   A caption.\n\n"
+        "Test\n====\n\n.. toctree::\n\n   en\n\n.. figure:: chart.svg\n   :name: fig-chart\n\n   A caption.\n\n"
         ".. figure:: chart.png\n\n   A PNG figure.\n\n.. image:: chart.svg\n", encoding="utf-8")
+    # An English page (front matter lang: en) gets the English words.
+    (src / "en.md").write_text("---\nlang: en\n---\n# English\n\n```{figure} chart.svg\n:name: fig-en\n\n"
+                               "A caption.\n```\n", encoding="utf-8")
     for builder in ("html", "latex"):
         subprocess.run([sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", str(src), str(tmp_path / builder)],
                        check=True, capture_output=True, text=True)
@@ -118,5 +121,7 @@ def test_svg_figures_get_a_download_link_on_the_web_only(tmp_path: Path) -> None
     links = re.findall(r'<a class="reference download svg-download" href="([^"]+)" download="([^"]+)">下载 SVG</a>', page)
     assert links == [("_images/chart.svg", "fig-chart.svg")]  # the SVG figure only; not the PNG, not a bare image
     assert (tmp_path / "html" / links[0][0]).is_file()
+    english = (tmp_path / "html" / "en.html").read_text(encoding="utf-8")
+    assert re.findall(r'download="([^"]+)">Download SVG</a>', english) == ["fig-en.svg"] and "下载 SVG" not in english
     (tex,) = (tmp_path / "latex").glob("*.tex")
     assert "A caption" in tex.read_text(encoding="utf-8") and "下载 SVG" not in tex.read_text(encoding="utf-8")

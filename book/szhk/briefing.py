@@ -478,17 +478,24 @@ def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
         lead, other = (hk, mainland) if wide.loc[latest, hk] < wide.loc[latest, mainland] else (mainland, hk)
         ahead = (wide[lead] < wide[other])[::-1]
         since = int(ahead.index[ahead.cumprod().astype(bool)].min())  # the start of its current lead
-        values = dict(ranking=term("short_ranking", resource, lang), lead=_shown_name(lead, lang),
-                      other=_shown_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
+        values = dict(ranking=term("short_ranking", resource, lang), lead=_title_name(lead, lang),
+                      other=_title_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
                       other_rank=f"{wide.loc[latest, other]:g}", since=since)
         every = since == int(wide.index.min())
         parts.append(plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
         years.append(latest)
     if len(set(years)) == 1:
-        return plain_word("chart_title_year", lang, year=years[0],
-                          parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, parts))
-    return phrases.plain_join(WORDS_FILE, "sep_clause", lang,
-                              [plain_word("chart_title_year", lang, year=y, parts=p) for y, p in zip(years, parts)])
+        title = plain_word("chart_title_year", lang, year=years[0],
+                           parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, parts))
+    else:
+        title = phrases.plain_join(WORDS_FILE, "sep_clause", lang,
+                                   [plain_word("chart_title_year", lang, year=y, parts=p) for y, p in zip(years, parts)])
+    return title[:1].upper() + title[1:]  # an English title may open with "the mainland"
+
+
+def _title_name(economy_zh: str, lang: str) -> str:
+    """As the chart's title names an economy: in English within a sentence (the mainland), else as the chart."""
+    return _shown_name(economy_zh, lang) if lang == "zh" else term("title_economy", economy_zh, lang)
 
 
 def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float,

@@ -16,14 +16,19 @@ from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxTranslator
 
+from szhk_sphinx.english import is_english
+
 SVG = "image/svg+xml"
+WORDS_KEY, WORDS_KEY_EN = "svg_download", "svg_download_en"  # szhk_ui: the link's words on Chinese / English pages
 
 
 class svg_download(nodes.Inline, nodes.Element):  # noqa: N801 (docutils node classes are lower case)
     """A link to the SVG image of the figure it sits in; `image_uri` is the image's path in the doctree,
-    `download_name` the file name offered to the reader (the figure's id, e.g. fig-gii-ranks.svg)."""
+    `download_name` the file name offered to the reader (the figure's id, e.g. fig-gii-ranks.svg), `words` the
+    link's words in the page's language."""
 
 
 def _svg_uri(image: nodes.image) -> str | None:
@@ -38,6 +43,8 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Put an svg_download node at the end of each SVG figure's caption (web builders only)."""
     if app.builder.format != "html":
         return
+    key = WORDS_KEY_EN if is_english(app, docname) else WORDS_KEY
+    words = str((app.config.szhk_ui or {}).get(key, "")).strip()
     for figure in doctree.findall(nodes.figure):
         image = next(iter(figure.findall(nodes.image)), None)
         uri = _svg_uri(image) if image is not None else None
@@ -47,9 +54,11 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if not captions:  # a figure without a caption (the briefing's chart): the link goes in a legend
             captions = [nodes.paragraph()]
             figure += nodes.legend("", captions[0])
+        if not words:
+            raise ConfigError(f"_config.yml: sphinx.config.szhk_ui lacks {key} (the SVG link's words, page {docname})")
         name = (figure.get("ids") or [posixpath.splitext(posixpath.basename(uri))[0]])[0]
         # No space before it: a space between Chinese characters shows as a gap (the theme draws a download icon).
-        captions[0] += svg_download("", image_uri=uri, download_name=f"{name}.svg")
+        captions[0] += svg_download("", image_uri=uri, download_name=f"{name}.svg", words=words)
 
 
 def visit_svg_download_html(self: SphinxTranslator, node: svg_download) -> None:
@@ -60,7 +69,7 @@ def visit_svg_download_html(self: SphinxTranslator, node: svg_download) -> None:
     href = posixpath.join(self.builder.imgpath, quote(name))
     file_name = quote(node["download_name"])
     self.body.append(f'<a class="reference download svg-download" href="{href}" download="{file_name}">'
-                     f'{html.escape(self.builder.config.szhk_ui["svg_download"])}</a>')
+                     f'{html.escape(node["words"])}</a>')
     raise nodes.SkipNode
 
 
