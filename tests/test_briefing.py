@@ -291,3 +291,21 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
     for rec, following in zip(briefing.recommendations(), briefing.recommendations()[1:] + [None]):
         block = text.split(rec.lead, 1)[1].split(following.lead, 1)[0] if following else text.split(rec.lead, 1)[1]
         assert "【编者注】文章发表以来的公开进展" in block, f"no note under {rec.lead}"
+
+
+def test_the_latest_value_keeps_its_published_qualifier_and_english_numbers_have_thousands_commas() -> None:
+    """A published "over 140" is never shown as a bare 140 beside "Matches"; English running text writes 4,000."""
+    figures = data.load("key_figures").set_index("figure_id")
+    qualified = [name for name in briefing.KEY_NUMBERS if name in figures.index
+                 and str(figures.loc[name, "qualifier_published"]).strip() not in ("", "nan", "<NA>", "None")]
+    assert qualified, "no key number with a published qualifier to check"
+    table = briefing.key_numbers_markdown(lang="en", results=claims.register())
+    rows = table.split("\n* - ")[1:]
+    for name in qualified:
+        english = briefing.plain_word(f"quantity_{name}", "en")
+        (row,) = [r for r in rows if markdown.text(english) in r]
+        latest = row.split("\n  - ")[2]
+        word = briefing.term("qualifier", str(figures.loc[name, "qualifier_published"]), "en").split("{n}")[0].strip()
+        assert latest.startswith(word), f"{name}: {latest!r} lacks {word!r}"
+    messages = front.key_messages_markdown(lang="en")
+    assert re.search(r"\d\\?,\d{3}", messages) and not re.search(r"\*\*\d{4,}\*\*", messages)
