@@ -99,7 +99,6 @@ def _edition_macros(app: Sphinx) -> None:
     when = written(app.config)[0]
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
-        f"\\newcommand{{\\szhkbuiltfrom}}{{{ed.built_from_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
         f"\\newcommand{{\\szhkwritten}}{{{when}（据正文推断）}}\n"
