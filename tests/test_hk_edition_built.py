@@ -117,6 +117,9 @@ def test_no_simplified_text_is_left_on_the_hk_pages(hk_dir: Path) -> None:
         encoding="utf-8"), re.DOTALL).group(1))["messages"]  # the search page's "搜索完成，匹配到 5 頁。"
     left += [f"_static/translations.js: {text!r}" for text in words.values()
              if isinstance(text, str) and convert(text) != text]
+    for sheet in sorted((hk_dir / "_static").glob("*.css")):  # words shown by CSS (a phone's table cue)
+        shown = re.findall(r'content:\s*"([^"]*)"', sheet.read_text(encoding="utf-8"))
+        left += [f"_static/{sheet.name}: {text!r}" for text in shown if convert(text) != text]
     assert not left, "Simplified text on HK pages:\n" + "\n".join(left[:20])
 
 

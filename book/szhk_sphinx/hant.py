@@ -148,6 +148,8 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     if app.builder.format == "html":
         _convert_script_words(outdir / "_static" / "translations.js", converter.convert)
+        convert_styles(outdir / "_static", [Path(app.confdir) / folder for folder in app.config.html_static_path],
+                       converter.convert)
         entry = outdir / "index.html"
         if entry.is_file():
             text = converter.convert_html(entry.read_text(encoding="utf-8"))
@@ -181,6 +183,20 @@ def _convert_script_words(path: Path, convert) -> None:
     text = f"{match[1]}{json.dumps(words, indent=4, sort_keys=True)}{match[3]}"
     if text != path.read_text(encoding="utf-8"):
         path.write_text(text, encoding="utf-8")
+
+
+def convert_styles(static: Path, sources: list[Path], convert) -> None:
+    """The book's own style sheets as copied to the HK pages' _static/: their words shown by CSS (a phone's
+    "表格较宽：左右滑动可看其余各列 →", the claims register's "来源：") converted like every other word."""
+    for source in sources:
+        for sheet in sorted(Path(source).glob("*.css")):
+            path = static / sheet.name
+            if not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            converted = convert(text)
+            if converted != text:
+                path.write_text(converted, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
