@@ -17,7 +17,7 @@ from conftest import BOOK, DATA, ROOT, TOOLS  # noqa: E402
 
 import szhk_hant  # noqa: E402
 from szhk_hant import COLUMNS, Converter, PhraseError, read_phrases  # noqa: E402
-from szhk_sphinx.hant import check_phrase_table, citation_names, convert_styles  # noqa: E402
+from szhk_sphinx.hant import check_phrase_table, citation_names, convert_styles, hk_pdf_links  # noqa: E402
 
 BIB = BOOK / "references.bib"
 
@@ -115,6 +115,16 @@ def test_html_conversion_keeps_markup_and_the_other_edition_s_name() -> None:
     page = '<p title="香港回归"><a href="数据.csv">数据</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>'
     assert szhk_hant.converter().convert_html(page, keep) == (
         '<p title="香港回歸"><a href="數據.csv">數據</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>')
+
+
+def test_the_hk_pages_link_the_hk_pdfs_by_their_own_names() -> None:
+    """A reader saving both editions' PDFs keeps both; the English briefing (made once) keeps its name."""
+    page = ('<a href="../_downloads/pdf/szhk-report.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing.pdf">簡報</a>'
+            ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
+    assert hk_pdf_links(page) == (
+        '<a href="../_downloads/pdf/szhk-report-hk.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing-hk.pdf">簡報</a>'
+        ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
+    assert hk_pdf_links(hk_pdf_links(page)) == hk_pdf_links(page)
 
 
 def css_words(text: str) -> list[str]:
