@@ -86,6 +86,7 @@ def _is_redirect(page: Path) -> bool:
     return bool(re.search(r'<meta http-equiv="refresh"', page.read_text(encoding="utf-8"), re.IGNORECASE))
 
 
+SLOW_MACHINE_MS = 120_000  # a step of a visit (load, screenshot) may take this long before it counts as failed
 AT_ONCE = 3  # pages open at the same time: a page mostly waits (loading, painting), so a few overlap well
 # The text of each SVG chart as the screen shows it. Matplotlib writes a text as glyph outlines in a group
 # <g id="text_N"><g transform="… scale(s -s)"> whose scale is the font size / 100 (its text-to-path unit): so a
@@ -293,6 +294,8 @@ async def _browse(site: str, names: list[str]) -> Browsing:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         contexts = {viewport: await browser.new_context(**_context_options(viewport)) for viewport in VIEWPORTS}
+        for context in contexts.values():  # the copies' builds run beside the visits: a loaded machine is slow, not
+            context.set_default_timeout(SLOW_MACHINE_MS)  # broken
         limit = asyncio.Semaphore(AT_ONCE)
 
         async def one(visit: Visit) -> None:

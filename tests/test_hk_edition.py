@@ -17,7 +17,7 @@ from conftest import BOOK, DATA, ROOT, TOOLS  # noqa: E402
 
 import szhk_hant  # noqa: E402
 from szhk_hant import COLUMNS, Converter, PhraseError, read_phrases  # noqa: E402
-from szhk_sphinx.hant import check_phrase_table, citation_names  # noqa: E402
+from szhk_sphinx.hant import check_phrase_table, citation_names, convert_styles, hk_pdf_links  # noqa: E402
 
 BIB = BOOK / "references.bib"
 
@@ -115,6 +115,39 @@ def test_html_conversion_keeps_markup_and_the_other_edition_s_name() -> None:
     page = '<p title="香港回归"><a href="数据.csv">数据</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>'
     assert szhk_hant.converter().convert_html(page, keep) == (
         '<p title="香港回歸"><a href="數據.csv">數據</a> <a hreflang="zh-CN" href="x.html">简体中文</a></p>')
+
+
+def test_the_hk_pages_link_the_hk_pdfs_by_their_own_names() -> None:
+    """A reader saving both editions' PDFs keeps both; the English briefing (made once) keeps its name."""
+    page = ('<a href="../_downloads/pdf/szhk-report.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing.pdf">簡報</a>'
+            ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
+    assert hk_pdf_links(page) == (
+        '<a href="../_downloads/pdf/szhk-report-hk.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing-hk.pdf">簡報</a>'
+        ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
+    assert hk_pdf_links(hk_pdf_links(page)) == hk_pdf_links(page)
+
+
+def css_words(text: str) -> list[str]:
+    """The words a style sheet shows (its `content:` strings) that hold Chinese."""
+    import re
+
+    return [w for w in re.findall(r'content:\s*"([^"]*)"', text) if re.search(r"[\u4e00-\u9fff]", w)]
+
+
+def test_the_words_the_style_sheets_show_are_converted_on_the_hk_pages(tmp_path: Path) -> None:
+    """A phone's "表格较宽：左右滑动可看其余各列 →" and the claims register's "来源：" are set by CSS."""
+    import shutil
+
+    web = BOOK / "_static" / "web"
+    for sheet in web.glob("*.css"):
+        shutil.copy(sheet, tmp_path / sheet.name)
+    convert = szhk_hant.converter().convert
+    convert_styles(tmp_path, [web], convert)
+    shown = [w for sheet in sorted(tmp_path.glob("*.css")) for w in css_words(sheet.read_text(encoding="utf-8"))]
+    original = [w for sheet in sorted(web.glob("*.css")) for w in css_words(sheet.read_text(encoding="utf-8"))]
+    assert "表格較寬：左右滑動可看其餘各列 →" in shown, shown
+    assert shown == [convert(w) for w in original]
+    assert shown != original and all(convert(w) == w for w in shown), shown
 
 
 def test_a_figure_s_labels_are_converted_and_set_in_the_hk_face() -> None:

@@ -117,7 +117,31 @@ def test_no_simplified_text_is_left_on_the_hk_pages(hk_dir: Path) -> None:
         encoding="utf-8"), re.DOTALL).group(1))["messages"]  # the search page's "搜索完成，匹配到 5 頁。"
     left += [f"_static/translations.js: {text!r}" for text in words.values()
              if isinstance(text, str) and convert(text) != text]
+    for sheet in sorted((hk_dir / "_static").glob("*.css")):  # words shown by CSS (a phone's table cue)
+        shown = re.findall(r'content:\s*"([^"]*)"', sheet.read_text(encoding="utf-8"))
+        left += [f"_static/{sheet.name}: {text!r}" for text in shown if convert(text) != text]
     assert not left, "Simplified text on HK pages:\n" + "\n".join(left[:20])
+
+
+def test_the_hk_pages_offer_the_hk_pdfs_under_their_own_names(hk_dir: Path) -> None:
+    """The front page's text and every page's download menu link szhk-report-hk.pdf and szhk-briefing-hk.pdf (not
+    the Simplified names: saving both editions would overwrite one), and the English briefing; each file is there."""
+    wanted = {"szhk-report-hk.pdf", "szhk-briefing-hk.pdf", "szhk-briefing-en.pdf"}
+    problems = []
+    for path in html_pages(hk_dir):
+        soup = Page.read(path).soup
+        if soup.find("div", class_="dropdown-download-buttons") is None and path.name != "index.html":
+            continue
+        links = {a["href"] for a in soup.find_all("a", href=True) if "_downloads/pdf/" in a["href"]}
+        names = {link.rsplit("/", 1)[1] for link in links}
+        if names and names != wanted:
+            problems.append(f"{path.relative_to(hk_dir)}: links {sorted(names)}")
+        problems += [f"{path.relative_to(hk_dir)}: {link} (no file)" for link in links
+                     if not (path.parent / link).resolve().is_file()]
+    front = {a["href"].rsplit("/", 1)[1] for a in Page.read(hk_dir / "book" / "index.html").soup.find_all("a", href=True)
+             if "_downloads/pdf/" in a["href"]}
+    assert front == wanted, f"the HK front page links {sorted(front)}"
+    assert not problems, "\n".join(problems[:20])
 
 
 def test_the_hk_figures_are_drawn_apart_from_the_simplified_ones(html_dir: Path, hk_dir: Path) -> None:
@@ -128,6 +152,9 @@ def test_the_hk_figures_are_drawn_apart_from_the_simplified_ones(html_dir: Path,
                 assert sc.image_of(name).read_bytes() != hk.image_of(name).read_bytes(), f"{hk.path.name} {name}"
 
 
+CONTENTS_LEADER = re.compile(r"(?:\. ){8}")  # the dotted leaders of a table of contents
+
+
 @pytest.mark.parametrize("name", ["szhk-report-hk.pdf", "szhk-briefing-hk.pdf"])
 def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Path, name: str) -> None:
     pdf = pdf_dir / name
@@ -135,8 +162,11 @@ def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Pa
     pages = lambda path: int(re.search(r"Pages:\s+(\d+)", subprocess.run(  # noqa: E731
         ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout).group(1))
     assert pages(pdf) == pages(sc), f"{name}: {pages(pdf)} pages, the Simplified edition {pages(sc)}"
-    text, original = (subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-                      for path in (pdf, sc))
+    # The table of contents is left out: its page numbers follow the page breaks, which the two scripts may place
+    # differently (a line of Traditional text breaks elsewhere, and a paragraph moves to the next page).
+    text, original = ("\f".join(page for page in subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+        if not CONTENTS_LEADER.search(page)) for path in (pdf, sc))
     # The same text in the other script, character for character (read back into Simplified: pdftotext breaks
     # lines and pages inside words, which a conversion of its output would read differently), and the same numbers.
     back = szhk_hant._opencc(szhk_hant.BACK).convert

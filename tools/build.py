@@ -78,7 +78,6 @@ def jb_output(root: Path) -> Path:
 
 
 EDITIONS = (SC, HK)
-HK_SUFFIX = "-hk"  # the HK PDFs are published as szhk-report-hk.pdf, szhk-briefing-hk.pdf
 
 
 def hk_work_dir(root: Path) -> Path:
@@ -403,12 +402,6 @@ def _edition_pdfs(root: Path, env: dict[str, str], digest: str, edition: str) ->
     return pdfs, True
 
 
-def published_pdf_name(name: str, edition: str) -> str:
-    """szhk-report.pdf → szhk-report-hk.pdf for the HK edition in _build/pdf (inside html/hk/ the names stay)."""
-    path = Path(name)
-    return name if edition == SC else f"{path.stem}{HK_SUFFIX}{path.suffix}"
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Publishing
 # --------------------------------------------------------------------------------------------------------------
@@ -464,13 +457,15 @@ def _stage(root: Path, staged: Path, pdfs: dict[str, list[Path]], data: Path | N
         convert_change_page(staged, hk_pages)
     if inputs is not None:
         (staged / INPUTS_FILE).write_text(inputs + "\n", encoding="utf-8")
+    from szhk_sphinx.pdf import published_pdf_name
     from szhk_sphinx.web import PDF_DOWNLOAD_DIR
 
     for edition, pages in ((SC, html), (HK, hk_pages)):
         (pages / PDF_DOWNLOAD_DIR).mkdir(parents=True, exist_ok=True)
         (staged / "pdf").mkdir(parents=True, exist_ok=True)
         for pdf in pdfs[edition]:
-            shutil.copy2(pdf, pages / PDF_DOWNLOAD_DIR / pdf.name)
+            # the HK pages link the -hk names (szhk_sphinx.hant): a reader saving both editions keeps both
+            shutil.copy2(pdf, pages / PDF_DOWNLOAD_DIR / published_pdf_name(pdf.name, edition))
             shutil.copy2(pdf, staged / "pdf" / published_pdf_name(pdf.name, edition))
     hk_names = {pdf.name for pdf in pdfs[HK]}
     for pdf in pdfs[SC]:  # what the HK edition does not make itself (the English briefing), its pages link as is

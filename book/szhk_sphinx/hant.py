@@ -122,7 +122,19 @@ def _convert_rendered_pages(app: Sphinx) -> None:
         return
     templates = app.builder.templates  # type: ignore[attr-defined]
     render, convert_html = templates.render, _converter().convert_html
-    templates.render = lambda template, context: convert_html(render(template, context), _KEEP)
+    templates.render = lambda template, context: hk_pdf_links(convert_html(render(template, context), _KEEP))
+
+
+def hk_pdf_links(markup: str) -> str:
+    """The links to the PDFs the HK edition makes, in the download menu and the front page's text, to their -hk
+    names (tools/build.py serves them so in html/hk/); the English briefing, which it does not make, keeps its own."""
+    from szhk_sphinx.pdf import pdf_files, published_pdf_name
+    from szhk_sphinx.web import PDF_DOWNLOAD_DIR
+
+    for name in pdf_files(HK):
+        markup = re.sub(rf"(?<={re.escape(PDF_DOWNLOAD_DIR)}/){re.escape(name)}(?=[\"'#?])",
+                        published_pdf_name(name, HK), markup)
+    return markup
 
 
 def _switch(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -148,6 +160,8 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     if app.builder.format == "html":
         _convert_script_words(outdir / "_static" / "translations.js", converter.convert)
+        convert_styles(outdir / "_static", [Path(app.confdir) / folder for folder in app.config.html_static_path],
+                       converter.convert)
         entry = outdir / "index.html"
         if entry.is_file():
             text = converter.convert_html(entry.read_text(encoding="utf-8"))
@@ -181,6 +195,20 @@ def _convert_script_words(path: Path, convert) -> None:
     text = f"{match[1]}{json.dumps(words, indent=4, sort_keys=True)}{match[3]}"
     if text != path.read_text(encoding="utf-8"):
         path.write_text(text, encoding="utf-8")
+
+
+def convert_styles(static: Path, sources: list[Path], convert) -> None:
+    """The book's own style sheets as copied to the HK pages' _static/: their words shown by CSS (a phone's
+    "表格较宽：左右滑动可看其余各列 →", the claims register's "来源：") converted like every other word."""
+    for source in sources:
+        for sheet in sorted(Path(source).glob("*.css")):
+            path = static / sheet.name
+            if not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            converted = convert(text)
+            if converted != text:
+                path.write_text(converted, encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -49,6 +49,17 @@ def pdf_files(edition: str = SC) -> tuple[str, ...]:
     """The PDFs one LaTeX build of `edition` makes. The HK edition has no English briefing of its own: its English
     is the same, and its pages link to the Simplified build's (tools/build.py copies it beside them)."""
     return PDF_FILES if edition == SC else tuple(name for name in PDF_FILES if name != ENGLISH_PDF)
+
+
+HK_SUFFIX = "-hk"  # the HK PDFs are szhk-report-hk.pdf, szhk-briefing-hk.pdf: saved beside the Simplified ones
+
+
+def published_pdf_name(name: str, edition: str) -> str:
+    """szhk-report.pdf → szhk-report-hk.pdf for the HK edition (in _build/pdf and in html/hk/ alike)."""
+    path = Path(name)
+    return name if edition == SC else f"{path.stem}{HK_SUFFIX}{path.suffix}"
+
+
 REFERENCES_DOC = "book/references"
 # Sections that stay on the web: the book PDF is the article, its front matter, the references and a compact
 # data-and-verification summary (labels in book/data-appendix.md and book/claims.md).
@@ -99,7 +110,6 @@ def _edition_macros(app: Sphinx) -> None:
     when = written(app.config)[0]
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
-        f"\\newcommand{{\\szhkbuiltfrom}}{{{ed.built_from_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
         f"\\newcommand{{\\szhkwritten}}{{{when}（据正文推断）}}\n"
