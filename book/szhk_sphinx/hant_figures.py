@@ -14,7 +14,7 @@ from typing import Any
 from docutils import nodes
 
 from szhk_sphinx.hant import HANT_FIGURE, HANT_PDF, HK
-from szhk_sphinx.picture import SVG, fill_colours, picture
+from szhk_sphinx.picture import SVG, as_picture
 
 
 class HantFigureRenderer:
@@ -42,16 +42,7 @@ class HantFigureRenderer:
         images = [image(SVG, content[key]) for key in ("svg", "phone_svg") if content.get(key)]
         if not images:
             return []
-        alt = content.get("alt") or images[0].get("alt", "")
-        try:
-            alt = fill_colours(alt, content.get("colour_words") or {})
-        except ValueError as exc:
-            renderer.logger.warning(str(exc), subtype="szhk_picture", line=data.line)
-        for node in images:
-            node["alt"] = alt
-        if len(images) == 1:
-            return images
-        return [picture("", *images, media=content.get("phone_media", "screen and (max-width: 576px)"))]
+        return as_picture(renderer, data, content, images)
 
 
 __all__ = ["HANT_FIGURE", "HANT_PDF", "HantFigureRenderer"]

@@ -59,17 +59,22 @@ class PictureRenderer:
                 (image,) = renderer.render_image(MimeData(SVG, content[key], cell_metadata=data.cell_metadata,
                                                           output_metadata={}, line=data.line))
                 images.append(image)
-        words = content.get("colour_words") or {}
-        alt = content.get("alt") or images[0].get("alt", "")
-        try:
-            alt = fill_colours(alt, words)
-        except ValueError as exc:
-            renderer.logger.warning(str(exc), subtype="szhk_picture", line=data.line)
-        for image in images:
-            image["alt"] = alt
-        if len(images) == 1:
-            return images
-        return [picture("", *images, media=content.get("phone_media", "screen and (max-width: 576px)"))]
+        return as_picture(renderer, data, content, images)
+
+
+def as_picture(renderer: Any, data: Any, content: dict[str, Any], images: list[nodes.Element]) -> list[nodes.Element]:
+    """The rendered drawings of one figure (desktop, then phone) with the figure's alt text, its colour words filled
+    in; two become one <picture> (the phone drawing for narrow screens)."""
+    alt = content.get("alt") or images[0].get("alt", "")
+    try:
+        alt = fill_colours(alt, content.get("colour_words") or {})
+    except ValueError as exc:
+        renderer.logger.warning(str(exc), subtype="szhk_picture", line=data.line)
+    for image in images:
+        image["alt"] = alt
+    if len(images) == 1:
+        return images
+    return [picture("", *images, media=content.get("phone_media", "screen and (max-width: 576px)"))]
 
 
 def visit_picture_html(self: SphinxTranslator, node: picture) -> None:
