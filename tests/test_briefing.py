@@ -59,6 +59,11 @@ def test_briefing_is_at_most_four_pages_and_two_as_designed(pdf: Path) -> None:
 def test_no_page_is_more_than_a_fifth_empty(pdf: Path) -> None:
     """The largest vertical band without text (between two lines, or after the last one) is at most a fifth of the
     body's height: a figure's labels are text, so a chart is not counted as empty."""
+    assert_no_page_more_than_a_fifth_empty(pdf)
+
+
+def assert_no_page_more_than_a_fifth_empty(pdf: Path) -> None:
+    """Every page's largest vertical band without text is at most a fifth of the body's height (both briefings)."""
     height = BODY_BOTTOM - BODY_TOP
     for page, boxes in body_boxes(pdf).items():
         assert boxes, f"page {page} has no text"

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from szhk import briefing, front
 from szhk_sphinx import pdf as pdf_edition
-from test_briefing import BODY_BOTTOM, BODY_TOP, body_boxes, page_count, page_text
+from test_briefing import assert_no_page_more_than_a_fifth_empty, page_count, page_text
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -31,15 +31,7 @@ def main_text(html_dir: Path, page: str) -> tuple[BeautifulSoup, str]:
 
 def test_the_english_briefing_is_two_pages_none_more_than_a_fifth_empty(pdf: Path) -> None:
     assert page_count(pdf) == 2
-    height = BODY_BOTTOM - BODY_TOP
-    for page, boxes in body_boxes(pdf).items():
-        edges = sorted(boxes)
-        gaps, reach = [edges[0][0] - BODY_TOP], edges[0][1]
-        for top, bottom in edges[1:]:
-            gaps.append(top - reach)
-            reach = max(reach, bottom)
-        gaps.append(BODY_BOTTOM - reach)
-        assert max(gaps) <= height / 5, f"page {page}: an empty band of {max(gaps):.0f} pt (body {height:.0f} pt)"
+    assert_no_page_more_than_a_fifth_empty(pdf)
 
 
 def test_the_english_briefing_has_the_chinese_structure_in_english(pdf: Path) -> None:
