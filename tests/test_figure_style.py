@@ -172,14 +172,14 @@ def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
     images = ROOT / "_build" / "html" / "_images"
     if not images.is_dir():
         pytest.fail(f"{images} is missing: run `make build` first")
-    seen = {"HKG": 0, "CHN": 0}
+    seen = {"HKG": 0, "CHN": 0, "SZX": 0}
     for path in sorted(images.glob("*.svg")):
         inside, _ = colours_by_economy(path.read_text(encoding="utf-8"))
-        for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND)):
+        for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND), ("SZX", figures.SHENZHEN)):
             if economy in inside:
                 assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
                 seen[economy] += 1
-    assert seen["HKG"] >= 5 and seen["CHN"] >= 3, f"economy-tagged figures found: {seen}"
+    assert seen["HKG"] >= 5 and seen["CHN"] >= 3 and seen["SZX"] >= 1, f"economy-tagged figures found: {seen}"
 
 
 def test_rank_chart_dashes_segments_to_unconfirmed_ranks_and_names_the_mainland() -> None:
@@ -249,7 +249,8 @@ def test_a_chart_drawn_for_the_phone_is_narrower_with_the_same_text_sizes() -> N
     assert picture["svg"] == bundle["image/svg+xml"] and picture["phone_svg"].startswith("<?xml")
     widths = [float(re.search(r'width="([\d.]+)pt"', svg)[1]) for svg in (picture["svg"], picture["phone_svg"])]
     assert widths[1] <= figures.PHONE_MAX_WIDTH * 72 < widths[0]
-    assert picture["colour_words"] == {"hk": figures.colour_word("中国香港"), "mainland": figures.colour_word("深圳")}
+    assert picture["colour_words"] == {"hk": figures.colour_word("中国香港"), "mainland": figures.colour_word("中国"),
+                                       "shenzhen": figures.colour_word("深圳")}
 
 
 def test_colour_placeholders_are_filled_from_the_house_style_and_unknown_ones_refused() -> None:
@@ -260,7 +261,9 @@ def test_colour_placeholders_are_filled_from_the_house_style_and_unknown_ones_re
     assert picture.fill_colours("中国香港（{colour-hk}）", words) == f"中国香港（{figures.colour_word('中国香港')}）"
     with pytest.raises(ValueError, match="colour-green"):
         picture.fill_colours("{colour-green}", words)
-    assert figures.colour_word("深圳") == figures.colour_word("中国") != figures.colour_word("中国香港")
+    # Shenzhen is a city beside Hong Kong, not the mainland: a colour and a word of its own
+    assert len({figures.colour_word(e) for e in ("深圳", "中国", "中国香港")}) == 3
+    assert len({figures.economy_colour(e) for e in ("深圳", "中国", "中国香港")}) == 3
 
 
 def test_since_article_title_tells_the_movement_after_the_article() -> None:
@@ -325,6 +328,12 @@ def test_measures_chart_draws_one_shape_and_fits_its_axis_to_the_data() -> None:
     assert ax.get_legend() is None  # one kind of mark: nothing for a legend to tell
     words = figures.measure_years(rows, {"society": "全社会", "unstated": "未说明", "gerd": "统计"})
     assert "深圳：" in words and "2016、2017 年为全社会" in words and "香港" not in words
+    # only each region's last value is written, beside its name (a first value sat against the y axis)
+    values = [t.get_text() for t in ax.texts if t.get_text()[:1].isdigit()]
+    assert values == [], values
+    assert sorted(t.get_text() for t in ax.texts if "\n" in t.get_text()) == ["深圳\n4.2", "香港\n0.8"]
+    # Shenzhen in its own colour, not the mainland's
+    assert {line.get_color() for line in ax.lines if line.get_color() != figures.HK} == {figures.SHENZHEN}
     plt.close(fig)
 
 
