@@ -374,3 +374,43 @@ def test_the_phone_timeline_list_carries_the_drawings_title_and_note() -> None:
     lines = text.splitlines()
     assert lines[0] == "**标题**" and lines[-1] == "另注。"
     assert text.index("2017 年") < text.index("2021 年") and "甲（已核）" in text and "乙（仅据文章）" in text
+
+
+def test_phone_rank_chart_numbers_only_each_lines_first_best_worst_and_last_point() -> None:
+    """Every point numbered crowds a phone's narrow plot (and its threshold line): there, only the points a reader
+    looks for; the desktop drawing numbers every point."""
+    years = list(range(2017, 2024))
+    hk = [16, 14, 13, 11, 14, 14, 17]
+    frame = pd.DataFrame({"year": years * 2, "economy_zh": ["中国香港"] * 7 + ["中国"] * 7,
+                          "rank_article": hk + [22, 17, 14, 14, 12, 11, 12],
+                          "rank_published": hk + [22, 17, 14, 14, 12, 11, 12]})
+
+    def numbers(fig: plt.Figure, colour: str) -> list[str]:
+        return sorted(t.get_text() for t in fig.axes[0].texts if t.get_color() == colour and t.get_text().isdigit())
+
+    desktop = figures.rank_chart(frame, top=15)
+    assert numbers(desktop, figures.HK) == sorted(str(r) for r in hk)
+    with figures.drawn_at(figures.PHONE_WIDTH):
+        phone = figures.rank_chart(frame, top=15)
+    assert numbers(phone, figures.HK) == sorted(["16", "11", "17"])  # first, best, worst and last (2023's 17)
+    assert numbers(phone, figures.MAINLAND) == sorted(["22", "11", "12"])
+    plt.close("all")
+
+
+def test_a_paper_drawing_is_what_print_takes() -> None:
+    """publish(paper=…): the PDF is drawn from the print-only drawing (the timeline in two columns at the page's
+    width), the web's SVG from the desktop one."""
+    events = pd.DataFrame({"date": [f"{y}-0{m}" for y in range(2015, 2023) for m in (3, 6)],
+                           "event": ["一项较长的政策事件名称，写满一行以上"] * 16, "confirmed": [True, False] * 8})
+    marks = ("日期已核实", "仅据文章")
+    one = figures.title_and_source(figures.timeline(events, marks), "标题", "来源")
+    two = figures.title_and_source(figures.timeline(events, marks, columns=2), "标题", "来源")
+    assert two.get_figwidth() == figures.PAPER_WIDTH and two.get_figheight() < one.get_figheight() * 0.75
+    assert figures.check(two, max_width=figures.PAPER_WIDTH + 0.35) == []
+    bundle = figures._Drawn("fig-test", one, paper=two)._repr_mimebundle_()
+    import base64
+    pdf = base64.b64decode(bundle["application/pdf"])
+    width_pt = float(re.search(rb"/MediaBox \[\s*[\d.]+ [\d.]+ ([\d.]+)", pdf)[1])
+    assert width_pt > figures.MAX_WIDTH * 72  # the paper drawing, wider than any screen drawing
+    assert float(re.search(r'width="([\d.]+)pt"', bundle["image/svg+xml"])[1]) <= figures.MAX_WIDTH * 72
+    plt.close("all")

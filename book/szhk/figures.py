@@ -87,7 +87,7 @@ def colour_words() -> dict[str, str]:
 
 
 def colour_word(economy: str) -> str:
-    """The word prose uses for an economy's colour (中国香港 → 蓝色, 中国内地 → 橙红色, 深圳 → 紫红色)."""
+    """The word prose uses for an economy's colour (中国香港 → 蓝色, 中国内地 → 橙红色, 深圳 → 酒红色)."""
     colour = ECONOMY_COLOURS.get(str(economy))
     if colour is None:
         raise KeyError(f"colour_word: {economy!r} has no colour (known: {sorted(ECONOMY_COLOURS)})")
