@@ -758,7 +758,7 @@ def survey_columns(
     # room left of the first column for half its number, clear of the axis and its ticks (a phone's narrow years)
     first_value = frame.loc[frame["year"] == min(span), "published"].iloc[0]
     per_year = (width() * 72 - 70) / (len(span) + 1.5)  # points per year across the plot, about
-    half_label = (text_width(f"{first_value:g}") * LABEL_SIZE / 2 + 5) / per_year if pd.notna(first_value) else 0
+    half_label = (text_width(f"{first_value:g}") * LABEL_SIZE * 0.6 + 8) / per_year if pd.notna(first_value) else 0
     ax.set_xlim(min(span) - max(0.9, half_label), max(span) + 0.6)
     ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
