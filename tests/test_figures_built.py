@@ -345,7 +345,7 @@ def test_chapter_6_compares_the_areas_in_an_editors_sentence_not_a_chart(html_di
     body = squeeze(page.soup.get_text())
     sentence = next((p for p in (squeeze(p.get_text()) for p in page.soup.find_all("p")) if "1/" in p and "平方公里" in p), "")
     assert sentence.startswith("【编者注】"), f"the areas sentence is not marked as the editor's: {sentence[:60]!r}"
-    for part in (f"{zone:g} 平方公里", f"1/{km2['qianhai_zone_after_2021'] / zone:.0f}",
+    for part in (f"{zone:g}平方公里", f"1/{km2['qianhai_zone_after_2021'] / zone:.0f}",
                  f"1/{km2['northern_metropolis'] / zone:.0f}", "cooperation_areas.csv"):
         assert part in sentence, f"{part!r} not in the editor's sentence on areas: {sentence!r}"
     assert "fig-cooperation-areas" not in body
