@@ -62,7 +62,7 @@ def as_written(value: float, unit: str = "", qualifier: object = None) -> str:
     qualifier = "" if _blank(qualifier) else str(qualifier)
     if qualifier and qualifier not in BEFORE_NUMBER + AFTER_NUMBER:
         raise ValueError(f"as_written: unknown qualifier {qualifier!r} (known: {BEFORE_NUMBER + AFTER_NUMBER})")
-    if abs(value) >= WAN and unit and unit[0] not in "万亿%":
+    if abs(value) >= WAN and unit and unit[0] not in ("万", "亿", "%"):
         value, unit = in_wan(value), f"万{unit}"
     number = f"{float(value):g}"
     if unit == "%":
