@@ -134,7 +134,6 @@ MAINTAINER_MODULES = {
 # from here once it composes no Chinese (test_the_known_later_modules_still_compose_chinese then says so).
 LATER = {
     "szhk/figures.py": "figure labels and dates (figs3)",
-    "szhk/claims.py": "the register's values: 第 16 名, 前 10 名, 2017—2021 年均在 …",
     "szhk_sphinx/pdf.py": "the PDF title page's lines (brief3)",
     "szhk_sphinx/edition.py": "the edition line, the footer and the citation labels",
     "szhk_sphinx/substitutions.py": "the link to the web edition in the PDF",
