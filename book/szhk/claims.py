@@ -44,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import data, deps, phrases, quotes
+from . import data, deps, phrases, quotes, text
 from .descriptor import DataValidationError
 from .qualifiers import amount_supported, precision
 
@@ -144,8 +144,7 @@ def _say(phrase_id: str, **values: object) -> str:
 
 
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return text.number(value)
 
 
 def _with_unit(value: Decimal, unit: str, qualifier: str = "") -> str:
