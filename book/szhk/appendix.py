@@ -133,8 +133,14 @@ def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
     return prefix + _fmt(row[column])
 
 
-def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
+def _field_name(name: str, titles: dict[str, str]) -> md.Markup:
+    """A field as a reader reads it: its title in datapackage.json where it has one, its code otherwise."""
+    return md.text(titles[name]) if titles.get(name) else md.code(name)
+
+
+def _differing_lines(frame: pd.DataFrame, key: Sequence[str], titles: dict[str, str] | None = None) -> list[str]:
     """One line per value marked differs: the article's and the published value, with qualifiers and the note."""
+    titles = titles or {}
     lines = []
     for mark_column in [c for c in frame.columns if c == "verification" or c.endswith("_verification")]:
         if mark_column == "verification":
@@ -145,7 +151,7 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
         pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
         for _, row in frame[frame[mark_column] == "differs"].iterrows():
             values = "；".join(
-                _md("differing_values", field=md.code(a), article=md.Markup(_qualified(row, a, "qualifier")),
+                _md("differing_values", field=_field_name(a, titles), article=md.Markup(_qualified(row, a, "qualifier")),
                     published=md.Markup(_qualified(row, p, "qualifier_published")))
                 for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
             )
@@ -156,42 +162,57 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
     return lines
 
 
-def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, readers: Sequence[str],
-                       words: Words) -> str:
-    name = resource["name"]
-    frame = data.load(name)
-    schema = resource["schema"]
-    key = schema.get("primaryKey", [])
-    key = [key] if isinstance(key, str) else key
-    out = [f"(data-{name})=", f"### {md.text(resource.get('title') or name)}", ""]
-    csv = _download(resource["path"], _plain("download", path=resource["path"]), page_dir)
-    out.append(_md("resource_line", name=md.code(name), rows=len(frame), download=csv,
-                   description=resource.get("description", "")) + "\n")
+def _primary_key(resource: dict[str, Any]) -> list[str]:
+    key = resource["schema"].get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _lead(resource: dict[str, Any], frame: pd.DataFrame, page_dir: Path, words: Words) -> list[str]:
+    """What the dataset is, how many rows, what checking found (the one tally of its marks) and its CSV; then the
+    values that differ from their sources."""
+    facts = [_plain("rows", rows=len(frame))]
+    counts = _mark_counts(frame, words.verification)
+    if any(counts.values()):
+        summary = "、".join(_md("mark_count", mark=words.verification[m], count=n) for m, n in counts.items() if n)
+        facts.append(f"**{_plain('marks_heading')}**：{summary}")
+    facts.append(_download(resource["path"], _plain("download", path=resource["path"]), page_dir))
+    lines = [f"{md.text(resource.get('description', ''))}\n", "；".join(facts) + "。\n"]
+    titles = {f["name"]: f.get("title", "") for f in resource["schema"]["fields"]}
+    differing = _differing_lines(frame, _primary_key(resource), titles)
+    return lines + (differing + [""] if differing else [])
+
+
+def _sentences(resource: dict[str, Any]) -> list[str]:
     sentences = resource.get("article_sentences", [])
-    if sentences:
-        out.append(f"**{_plain('sentences_heading')}**\n")
-        out.extend(f"> {md.text(s)}\n>" for s in sentences)
-        out[-1] = out[-1].rstrip(">").rstrip()
-        out.append("")
+    if not sentences:
+        return []
+    out = [f"**{_plain('sentences_heading')}**\n", *(f"> {md.text(s)}\n>" for s in sentences)]
+    out[-1] = out[-1].rstrip(">").rstrip()
+    return [*out, ""]
+
+
+def _readers_and_sources(resource: dict[str, Any], readers: Sequence[str], words: Words) -> list[str]:
     chapters = [c for c in readers if c != "data-appendix"]
     used = "、".join(md.role("doc", c) for c in chapters) if chapters else _plain("readers_none")
-    out.append(f"**{_plain('readers_heading')}**：{used}\n")
-    out.append(f"**{_plain('sources_heading')}**\n")
+    out = [f"**{_plain('readers_heading')}**：{used}\n", f"**{_plain('sources_heading')}**\n"]
     for source in data.sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
         cited = md.text(_plain("article_source")) if source.get("kind") == "article" else md.role("cite", source["id"])
         kind = words.source_kind.get(source.get("kind", "")) or _plain("source_kind_unknown")
         out.append("- " + _md("source_item", source=cited, kind=kind, code=md.code(source.get("id", ""))))
-    out.append("")
-    if resource.get("licence_note") and resource["licence_note"] != licence:
-        out.append(f"**{_plain('licence_heading')}**：{md.text(resource['licence_note'])}\n")
+    return [*out, ""]
+
+
+def _schema(resource: dict[str, Any], words: Words) -> list[str]:
+    """The fields (title or code, type, unit, description, constraints) and the rules Frictionless checks, folded
+    away: a reader who wants the CSV's columns opens it."""
+    schema, name = resource["schema"], resource["name"]
     field_rows = [
-        [md.code(f["name"]), f.get("type", ""), f.get("unit", ""), f.get("description", ""),
-         md.Markup(_constraints_zh(f, words.pattern))]
+        [md.Markup(f"{md.text(f['title'])}（{md.code(f['name'])}）") if f.get("title") else md.code(f["name"]),
+         f.get("type", ""), f.get("unit", ""), f.get("description", ""), md.Markup(_constraints_zh(f, words.pattern))]
         for f in schema["fields"]
     ]
-    out.append(f"**{_plain('fields_heading')}**\n")
     header = [_plain(f"field_column_{column}") for column in ("name", "type", "unit", "description", "constraints")]
-    out.append(md.list_table(header, field_rows, widths=[18, 8, 8, 44, 22]))
+    key = _primary_key(resource)
     rules = [_md("rule_primary_key", fields=md.Markup("、".join(md.code(k) for k in key)))] if key else []
     for fk in schema.get("foreignKeys", []):
         fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
@@ -200,18 +221,23 @@ def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, r
                          target=md.code(target + ".csv")))
     for check in resource.get("checklist", {}).get("checks", []):
         rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
+    out = [f":::{{dropdown}} {_md('schema_summary', name=md.code(name))}", f"**{_plain('fields_heading')}**\n",
+           md.list_table(header, field_rows, widths=[18, 8, 8, 44, 22])]
     if rules:
-        out.append(f"**{_plain('rules_heading')}**{_plain('rules_heading_note')}\n")
-        out.extend(f"- {rule}" for rule in rules)
-        out.append("")
-    counts = _mark_counts(frame, words.verification)
-    if counts:
-        summary = "、".join(_md("mark_count", mark=words.verification[m], count=n) for m, n in counts.items() if n)
-        out.append(f"**{_plain('marks_heading')}**：{summary}。\n")
-        lines = _differing_lines(frame, key)
-        out.extend(lines)
-        if lines:
-            out.append("")
+        out += [f"**{_plain('rules_heading')}**{_plain('rules_heading_note')}\n", *(f"- {rule}" for rule in rules), ""]
+    return [*out, ":::", ""]
+
+
+def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, readers: Sequence[str],
+                       words: Words) -> str:
+    """One dataset in reader words first (what it is, its rows, what checking found, its CSV, the values that
+    differ; the article's sentences it supports, the pages that read it, its sources), its schema folded away."""
+    frame = data.load(resource["name"])
+    out = [f"(data-{resource['name']})=", f"### {md.text(resource.get('title') or resource['name'])}", ""]
+    out += _lead(resource, frame, page_dir, words) + _sentences(resource) + _readers_and_sources(resource, readers, words)
+    if resource.get("licence_note") and resource["licence_note"] != licence:
+        out.append(f"**{_plain('licence_heading')}**：{md.text(resource['licence_note'])}\n")
+    out += _schema(resource, words)
     return "\n".join(out) + "\n"
 
 
