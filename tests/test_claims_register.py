@@ -38,7 +38,7 @@ SOURCE_CHECK_NOT_FOUND = [  # searched on 2026-12-06, no source found (claims.cs
     "fintech-startups",  # 2016 的 138 家一致，2020 的 468 家未核得
     "itf-share-information-technology", "itf-share-electrical-electronics", "itf-share-foundation-industries",
     "itf-share-biotechnology", "itf-projects", "itf-funding",  # 已发表值是 2024 年的，不是文章所指日期
-    "cyberport-companies", "healthcare-listings", "healthcare-funds", "t1-imd-chn-2020", "t1-imd-chn-2021",
+    "cyberport-companies", "healthcare-listings", "healthcare-funds", "t1-imd-chn-2021", "imd-hk-ahead-of-china",
     "t2-hku-engineering-technology", "t2-cityu-life-sciences-medicine",
 ]
 SOURCE_CHECK_MATCH = [
@@ -49,6 +49,8 @@ SOURCE_CHECK_MATCH = [
     # the Consumer Council's 4 virtual insurers, QS 2022 subject tables (third parties' copies)
     "science-park-companies", "cyberport-unicorns", "virtual-insurers", "t2-hku-arts-humanities",
     "t2-hkust-natural-sciences",
+    # 2026-12-07: China 16th in the IMD digital ranking 2020 (工商時報's report of the Asian table)
+    "t1-imd-chn-2020",
 ]
 # Settled by the article's own text: a count of the items it lists, date arithmetic (claims 1, 67, 91, 104)
 BY_TEXT = ["hk-return-25", "eight-directions", "four-areas", "hetao-directions"]

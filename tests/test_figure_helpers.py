@@ -125,3 +125,47 @@ def test_svg_figures_get_a_download_link_on_the_web_only(tmp_path: Path) -> None
     assert re.findall(r'download="([^"]+)">Download SVG</a>', english) == ["fig-en.svg"] and "下载 SVG" not in english
     (tex,) = (tmp_path / "latex").glob("*.tex")
     assert "A caption" in tex.read_text(encoding="utf-8") and "下载 SVG" not in tex.read_text(encoding="utf-8")
+
+
+def test_wrap_em_never_breaks_inside_an_economys_name() -> None:
+    """A title wrapped at any width keeps 中国香港 and 中国内地 whole on one line (a phone's narrow title once
+    broke "中国/内地")."""
+    title = "数字竞争力：中国香港 2024 年降至第 7 名，2025 年回升至第 4 名；中国内地第 12 名，中国香港领先"
+    for ems in range(6, 30):
+        lines = figures.wrap_em(title, ems).split("\n")
+        assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+        for name in ("中国香港", "中国内地"):
+            assert sum(line.count(name) for line in lines) == title.count(name), (ems, lines)
+
+
+def test_counts_are_drawn_one_square_per_item_with_no_number_on_a_fill() -> None:
+    """The claims chart: a category of one item is a whole square (no sliver); every square stands out from the
+    page (a pale one is outlined); each row's total follows its squares, and no text lies on a square."""
+    counts = pd.DataFrame({"一致": [48, 1], "不一致": [7, 0], "文本自明": [1, 1]}, index=["二、甲", "三、乙"])
+    colours = {"一致": "#009E73", "不一致": "#CC79A7", "文本自明": "#F0E442"}
+    fig = figures.title_and_source(
+        figures.stacked_counts(counts, colours=colours, hatches={"不一致": "////"}, total_unit=" 处",
+                               axis_label="核验（处）"), "标题", "来源")
+    assert figures.check(fig, "处") == []
+    ax = fig.axes[0]
+    squares = [p for p in ax.patches if isinstance(p, Rectangle)]
+    for category, colour in colours.items():
+        drawn = [p for p in squares if matplotlib.colors.to_hex(p.get_facecolor()) == colour.lower()]
+        assert len(drawn) == counts[category].sum(), category
+        for p in drawn:
+            assert p.get_width() == p.get_height() > 0.5  # a whole square
+            edge = p.get_edgecolor() if p.get_linewidth() > 0 else p.get_facecolor()
+            assert figures.contrast(matplotlib.colors.to_hex(edge), "#FFFFFF") >= 3, category
+    texts = [t.get_text() for t in ax.texts]
+    assert "56 处" in texts and "2 处" in texts
+    renderer = fig.canvas.get_renderer()
+    boxes = [p.get_window_extent(renderer) for p in squares]
+    for t in ax.texts:
+        box = t.get_window_extent(renderer)
+        assert not any(box.overlaps(b) for b in boxes), f"{t.get_text()!r} lies on a square"
+    plt.close(fig)
+
+
+def test_contrast_is_wcags_ratio() -> None:
+    assert figures.contrast("#000000", "#FFFFFF") == pytest.approx(21)
+    assert figures.contrast("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)

@@ -172,14 +172,14 @@ def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
     images = ROOT / "_build" / "html" / "_images"
     if not images.is_dir():
         pytest.fail(f"{images} is missing: run `make build` first")
-    seen = {"HKG": 0, "CHN": 0}
+    seen = {"HKG": 0, "CHN": 0, "SZX": 0}
     for path in sorted(images.glob("*.svg")):
         inside, _ = colours_by_economy(path.read_text(encoding="utf-8"))
-        for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND)):
+        for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND), ("SZX", figures.SHENZHEN)):
             if economy in inside:
                 assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
                 seen[economy] += 1
-    assert seen["HKG"] >= 5 and seen["CHN"] >= 3, f"economy-tagged figures found: {seen}"
+    assert seen["HKG"] >= 5 and seen["CHN"] >= 3 and seen["SZX"] >= 1, f"economy-tagged figures found: {seen}"
 
 
 def test_rank_chart_dashes_segments_to_unconfirmed_ranks_and_names_the_mainland() -> None:
@@ -249,7 +249,8 @@ def test_a_chart_drawn_for_the_phone_is_narrower_with_the_same_text_sizes() -> N
     assert picture["svg"] == bundle["image/svg+xml"] and picture["phone_svg"].startswith("<?xml")
     widths = [float(re.search(r'width="([\d.]+)pt"', svg)[1]) for svg in (picture["svg"], picture["phone_svg"])]
     assert widths[1] <= figures.PHONE_MAX_WIDTH * 72 < widths[0]
-    assert picture["colour_words"] == {"hk": figures.colour_word("中国香港"), "mainland": figures.colour_word("深圳")}
+    assert picture["colour_words"] == {"hk": figures.colour_word("中国香港"), "mainland": figures.colour_word("中国"),
+                                       "shenzhen": figures.colour_word("深圳")}
 
 
 def test_colour_placeholders_are_filled_from_the_house_style_and_unknown_ones_refused() -> None:
@@ -260,7 +261,9 @@ def test_colour_placeholders_are_filled_from_the_house_style_and_unknown_ones_re
     assert picture.fill_colours("中国香港（{colour-hk}）", words) == f"中国香港（{figures.colour_word('中国香港')}）"
     with pytest.raises(ValueError, match="colour-green"):
         picture.fill_colours("{colour-green}", words)
-    assert figures.colour_word("深圳") == figures.colour_word("中国") != figures.colour_word("中国香港")
+    # Shenzhen is a city beside Hong Kong, not the mainland: a colour and a word of its own
+    assert len({figures.colour_word(e) for e in ("深圳", "中国", "中国香港")}) == 3
+    assert len({figures.economy_colour(e) for e in ("深圳", "中国", "中国香港")}) == 3
 
 
 def test_since_article_title_tells_the_movement_after_the_article() -> None:
@@ -325,6 +328,12 @@ def test_measures_chart_draws_one_shape_and_fits_its_axis_to_the_data() -> None:
     assert ax.get_legend() is None  # one kind of mark: nothing for a legend to tell
     words = figures.measure_years(rows, {"society": "全社会", "unstated": "未说明", "gerd": "统计"})
     assert "深圳：" in words and "2016、2017 年为全社会" in words and "香港" not in words
+    # only each region's last value is written, beside its name (a first value sat against the y axis)
+    values = [t.get_text() for t in ax.texts if t.get_text()[:1].isdigit()]
+    assert values == [], values
+    assert sorted(t.get_text() for t in ax.texts if "\n" in t.get_text()) == ["深圳\n4.2", "香港\n0.8"]
+    # Shenzhen in its own colour, not the mainland's
+    assert {line.get_color() for line in ax.lines if line.get_color() != figures.HK} == {figures.SHENZHEN}
     plt.close(fig)
 
 
@@ -365,3 +374,43 @@ def test_the_phone_timeline_list_carries_the_drawings_title_and_note() -> None:
     lines = text.splitlines()
     assert lines[0] == "**标题**" and lines[-1] == "另注。"
     assert text.index("2017 年") < text.index("2021 年") and "甲（已核）" in text and "乙（仅据文章）" in text
+
+
+def test_phone_rank_chart_numbers_only_each_lines_first_best_worst_and_last_point() -> None:
+    """Every point numbered crowds a phone's narrow plot (and its threshold line): there, only the points a reader
+    looks for; the desktop drawing numbers every point."""
+    years = list(range(2017, 2024))
+    hk = [16, 14, 13, 11, 14, 14, 17]
+    frame = pd.DataFrame({"year": years * 2, "economy_zh": ["中国香港"] * 7 + ["中国"] * 7,
+                          "rank_article": hk + [22, 17, 14, 14, 12, 11, 12],
+                          "rank_published": hk + [22, 17, 14, 14, 12, 11, 12]})
+
+    def numbers(fig: plt.Figure, colour: str) -> list[str]:
+        return sorted(t.get_text() for t in fig.axes[0].texts if t.get_color() == colour and t.get_text().isdigit())
+
+    desktop = figures.rank_chart(frame, top=15)
+    assert numbers(desktop, figures.HK) == sorted(str(r) for r in hk)
+    with figures.drawn_at(figures.PHONE_WIDTH):
+        phone = figures.rank_chart(frame, top=15)
+    assert numbers(phone, figures.HK) == sorted(["16", "11", "17"])  # first, best, worst and last (2023's 17)
+    assert numbers(phone, figures.MAINLAND) == sorted(["22", "11", "12"])
+    plt.close("all")
+
+
+def test_a_paper_drawing_is_what_print_takes() -> None:
+    """publish(paper=…): the PDF is drawn from the print-only drawing (the timeline in two columns at the page's
+    width), the web's SVG from the desktop one."""
+    events = pd.DataFrame({"date": [f"{y}-0{m}" for y in range(2015, 2023) for m in (3, 6)],
+                           "event": ["一项较长的政策事件名称，写满一行以上"] * 16, "confirmed": [True, False] * 8})
+    marks = ("日期已核实", "仅据文章")
+    one = figures.title_and_source(figures.timeline(events, marks), "标题", "来源")
+    two = figures.title_and_source(figures.timeline(events, marks, columns=2), "标题", "来源")
+    assert two.get_figwidth() == figures.PAPER_WIDTH and two.get_figheight() < one.get_figheight() * 0.75
+    assert figures.check(two, max_width=figures.PAPER_WIDTH + 0.35) == []
+    bundle = figures._Drawn("fig-test", one, paper=two)._repr_mimebundle_()
+    import base64
+    pdf = base64.b64decode(bundle["application/pdf"])
+    width_pt = float(re.search(rb"/MediaBox \[\s*[\d.]+ [\d.]+ ([\d.]+)", pdf)[1])
+    assert width_pt > figures.MAX_WIDTH * 72  # the paper drawing, wider than any screen drawing
+    assert float(re.search(r'width="([\d.]+)pt"', bundle["image/svg+xml"])[1]) <= figures.MAX_WIDTH * 72
+    plt.close("all")

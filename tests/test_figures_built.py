@@ -28,7 +28,6 @@ CAPTION_NAMES = {
     "fig-hk-startups": ("香港投资推广署",),
     "fig-milestones": ("policy_documents",),
     "fig-rd-share": ("编者补充",),
-    "fig-cooperation-areas": ("前海深港现代服务业合作区改革开放方案",),
 }
 
 
@@ -333,8 +332,23 @@ def test_alt_texts_and_captions_name_colours_in_the_house_styles_words(html_dir:
     hk, mainland = figures.colour_word("中国香港"), figures.colour_word("中国")
     gii = pages["02-hk-innovation.html"].figures["fig-gii-ranks"]
     assert f"中国香港（{hk}）" in gii.find("img")["alt"] and f"中国内地（{mainland}）" in gii.find("img")["alt"]
-    areas = pages["06-recommendations.html"].figures["fig-cooperation-areas"]
-    assert f"{hk}为香港一侧" in squeeze(areas.find("figcaption").get_text())
+
+
+def test_chapter_6_compares_the_areas_in_an_editors_sentence_not_a_chart(html_dir: Path) -> None:
+    """The cut bar chart of areas (a sentence says it better): no figure in 六, and the editor's sentence there, marked
+    as the editor's, gives the proposed zone's area and its fractions of the expanded Qianhai and of the Northern
+    Metropolis, computed here from data/cooperation_areas.csv (published value, else the article's)."""
+    page = Page.read(html_dir / "book" / "06-recommendations.html")
+    assert not page.soup.select("figure"), "chapter 6 still has a figure"
+    km2 = {r["area_code"]: float(r["area_km2_published"] or r["area_km2_article"]) for r in read_data("cooperation_areas")}
+    zone = km2["szhk_advanced_manufacturing_zone"]
+    body = squeeze(page.soup.get_text())
+    sentence = next((p for p in (squeeze(p.get_text()) for p in page.soup.find_all("p")) if "1/" in p and "平方公里" in p), "")
+    assert sentence.startswith("【编者注】"), f"the areas sentence is not marked as the editor's: {sentence[:60]!r}"
+    for part in (f"{zone:g}平方公里", f"1/{km2['qianhai_zone_after_2021'] / zone:.0f}",
+                 f"1/{km2['northern_metropolis'] / zone:.0f}", "cooperation_areas.csv"):
+        assert part in sentence, f"{part!r} not in the editor's sentence on areas: {sentence!r}"
+    assert "fig-cooperation-areas" not in body
 
 
 def test_the_timeline_is_also_a_list_for_phones(html_dir: Path) -> None:

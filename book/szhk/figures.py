@@ -2,7 +2,8 @@
 
 One meaning per mark through the whole book, web and print:
 
-- colour says *whose* number it is: 中国香港 blue, 中国内地 and 深圳 vermillion, anything else ink grey;
+- colour says *whose* number it is: 中国香港 blue, 中国内地 vermillion, 深圳 (a city, not the mainland) wine,
+  anything else ink grey;
 - fill says *who says so*: a filled bar or dot is a value from a published source, an outlined (hollow) one is
   the article's own value where no source confirms it or a source says otherwise.
 
@@ -48,15 +49,16 @@ REPRODUCIBLE_DATE = "1656633600"  # 2022-07-01 UTC, the article's time; any fixe
 
 # ---- Colour: whose number (Okabe–Ito, colour-blind-safe) -----------------------------------------------------------
 HK = "#0072B2"        # blue: 中国香港
-MAINLAND = "#D55E00"  # vermillion: 中国内地, 深圳 (the data names the mainland "中国", as the article's Table 1 does)
+MAINLAND = "#D55E00"  # vermillion: 中国内地 (the data names the mainland "中国", as the article's Table 1 does)
+SHENZHEN = "#882255"  # wine (Paul Tol's colour-blind-safe palette): 深圳, a city beside Hong Kong, not the mainland
 INK = "#333333"       # anything that is neither economy: text, timelines, legends of the fill convention
 MUTED = "#999999"     # reference lines, "no data" labels
-_DATA_ECONOMIES = {"中国香港": "HKG", "香港": "HKG", "中国": "CHN", "深圳": "CHN"}  # as the data name them
+_DATA_ECONOMIES = {"中国香港": "HKG", "香港": "HKG", "中国": "CHN", "深圳": "SZX"}  # as the data name them
 _ECONOMIES = {**_DATA_ECONOMIES, **{shown: _DATA_ECONOMIES[name] for name, shown in WORDS["economy_display"].items()}}
-ECONOMY_COLOURS = {name: {"HKG": HK, "CHN": MAINLAND}[code] for name, code in _ECONOMIES.items()}
+ECONOMY_COLOURS = {name: {"HKG": HK, "CHN": MAINLAND, "SZX": SHENZHEN}[code] for name, code in _ECONOMIES.items()}
 ECONOMY_IDS = {name: f"economy-{code}" for name, code in _ECONOMIES.items()}
 COLOURS = {**ECONOMY_COLOURS, "other": MUTED}
-COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND}  # the names of the colour placeholders ({colour-hk})
+COLOUR_KEYS = {"hk": HK, "mainland": MAINLAND, "shenzhen": SHENZHEN}  # the colour placeholders' names ({colour-hk})
 
 
 def words(key: str, /, **values: object) -> str:
@@ -85,7 +87,7 @@ def colour_words() -> dict[str, str]:
 
 
 def colour_word(economy: str) -> str:
-    """The word prose uses for an economy's colour (中国香港 → 蓝色, 深圳 → 橙红色)."""
+    """The word prose uses for an economy's colour (中国香港 → 蓝色, 中国内地 → 橙红色, 深圳 → 酒红色)."""
     colour = ECONOMY_COLOURS.get(str(economy))
     if colour is None:
         raise KeyError(f"colour_word: {economy!r} has no colour (known: {sorted(ECONOMY_COLOURS)})")
@@ -93,7 +95,7 @@ def colour_word(economy: str) -> str:
 
 
 def glue_colour_words() -> None:
-    """Glue colour_hk and colour_mainland for a caption's {glue:text}."""
+    """Glue colour_hk, colour_mainland and colour_shenzhen for a caption's {glue:text}."""
     from myst_nb import glue
 
     for key, word in colour_words().items():
@@ -209,7 +211,7 @@ def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
                        bbox_to_anchor=(0, 1.01), ncols=ncols, borderaxespad=0, handlelength=1.2, columnspacing=1.0,
                        handletextpad=0.5)
     # A swatch in an economy's colour is that economy's mark (tagged as the chart's own marks are).
-    economy_of = {HK: "中国香港", MAINLAND: "中国"}
+    economy_of = {HK: "中国香港", MAINLAND: "中国", SHENZHEN: "深圳"}
     for swatch in legend.findobj(lambda a: isinstance(a, (Line2D, Patch))):
         colour = swatch.get_markeredgecolor() if isinstance(swatch, Line2D) else swatch.get_edgecolor()
         colour = matplotlib.colors.to_hex(colour).upper() if colour is not None else None
@@ -247,9 +249,16 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
+# Names a line never breaks inside ("中国内地", not "中国/内地"): house-words.yml's kept_whole and every economy's chart name.
+_KEPT_WHOLE = sorted({*WORDS["typesetting"]["kept_whole"], *DISPLAY_NAMES.values(), *_DATA_ECONOMIES},
+                     key=len, reverse=True)
+_TOKEN = re.compile("|".join(map(re.escape, _KEPT_WHOLE)) + r"|[A-Za-z0-9.%@+\-—–/]+|.")
+
+
 def _tokens(text: str) -> list[str]:
-    """CJK characters one by one; a run of Latin letters, digits and their punctuation as one token."""
-    return re.findall(r"[A-Za-z0-9.%@+\-—–/]+|.", text)
+    """A name kept whole (_KEPT_WHOLE) as one token; other CJK characters one by one; a run of Latin letters, digits
+    and their punctuation as one token."""
+    return _TOKEN.findall(text)
 
 
 _CLOSING = set("，。、；：）》”’！？ ")  # may not start a line (a Chinese typesetter's rule); nor may a space
@@ -311,7 +320,7 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
 
 
 def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool = False, web_only: bool = False,
-            alt: str | None = None) -> None:
+            alt: str | None = None, paper: Figure | None = None) -> None:
     """Hand a finished figure to the page: check it, glue it under `name` for a `{glue:figure}` directive, then
     close it. Refused (ValueError naming the figure): no title and source, wider than MAX_WIDTH, any text smaller
     than MIN_TEXT_PT (a chart that would be unreadable on a phone), or no axis title showing the unit that
@@ -333,7 +342,9 @@ def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool =
     `fig` may be a function drawing the figure: it is then called again inside ``drawn_at(PHONE_WIDTH)`` for the
     phone drawing (checked the same way against PHONE_MAX_WIDTH), which web pages show on screens up to
     PHONE_MEDIA. `alt`, if given, is the image's alt text (the directive's :alt: otherwise); either may name
-    colours as {colour-hk} / {colour-mainland}.
+    colours as {colour-hk} / {colour-mainland}. `paper`: a drawing for print only (e.g. the timeline in two
+    columns at PAPER_WIDTH, which a page's height holds at full size), checked against that width; the PDF is
+    drawn from it instead of the desktop drawing.
     """
     from myst_nb import glue
 
@@ -351,14 +362,16 @@ def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool =
         problems = [p for p in problems if p.startswith(("no title", "no axis title", "texts printed"))]
     if phone is not None:
         problems += [f"phone drawing: {p}" for p in check(phone, unit, max_width=PHONE_MAX_WIDTH)]
+    if paper is not None:
+        problems += [f"paper drawing: {p}" for p in check(paper, unit, max_width=PAPER_WIDTH + 0.35)]
     if problems:
         plt.close("all")
         raise ValueError(f"figure {name}: " + "; ".join(problems))
     formats = ("pdf",) if print_only else ("svg",) if web_only else ("svg", "pdf")
-    glue(name, _Drawn(name, figure, formats, phone=phone, alt=alt), display=False)
-    plt.close(figure)
-    if phone is not None:
-        plt.close(phone)
+    glue(name, _Drawn(name, figure, formats, phone=phone, alt=alt, paper=paper), display=False)
+    for drawn in (figure, phone, paper):
+        if drawn is not None:
+            plt.close(drawn)
 
 
 class _Drawn:
@@ -368,10 +381,10 @@ class _Drawn:
     before being drawn: a third of the figure's drawing time.)"""
 
     def __init__(self, name: str, fig: Figure, formats: Sequence[str] = ("svg", "pdf"), *,
-                 phone: Figure | None = None, alt: str | None = None) -> None:
+                 phone: Figure | None = None, alt: str | None = None, paper: Figure | None = None) -> None:
         self._bundle = {"text/plain": f"图 {name}"}
         for fmt in formats:
-            out = _saved(fig, fmt)
+            out = _saved(paper if fmt == "pdf" and paper is not None else fig, fmt)
             # As IPython's own formats give them: SVG as text, PDF base64-encoded.
             self._bundle.update({"image/svg+xml": out.decode("utf-8")} if fmt == "svg" else
                                 {"application/pdf": base64.b64encode(out).decode("ascii")})
@@ -382,7 +395,8 @@ class _Drawn:
                 "phone_svg": _saved(phone, "svg").decode("utf-8") if phone is not None else None,
                 "phone_media": PHONE_MEDIA}
         # The Hong Kong edition's drawings (szhk.hant): the same figure, its labels in Traditional Chinese.
-        self._bundle.update(hant.drawings(fig, formats, _saved, phone=phone, alt=alt, colour_words=colour_words()))
+        self._bundle.update(hant.drawings(fig, formats, _saved, phone=phone, alt=alt, colour_words=colour_words(),
+                                          paper=paper))
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return self._bundle
@@ -600,43 +614,71 @@ def wrap_label(label: str, width: int = 3) -> str:
     return f"{label[:cut]}\n{label[cut:]}"
 
 
-# ---- Counts by category, stacked (the claims register's results by chapter) -------------------------------------------
+def contrast(colour: str, other: str) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+    def luminance(c: str) -> float:
+        channels = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+                    for v in matplotlib.colors.to_rgb(c)]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(colour), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# ---- Counts by category, one square per item (the claims register's results by chapter) -----------------------------
+UNITS_PER_LINE = 20  # squares on one line of a row: a row of 63 items is four short lines, not a long thin bar
+
+
 def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: dict[str, str | None],
                    total_unit: str = "", axis_label: str = "") -> Figure:
-    """One horizontal bar per row of `counts` (rows: named things, e.g. chapters by their titles, in order; columns:
-    categories in order, each with a colour and a hatch, so colour is never the only cue), its name on one line
-    above it. A segment's count is written inside it where it fits; the row's total follows the bar's end (with
-    `total_unit`), so no number sits on the axis. Categories no row has are left out of the legend."""
+    """One block of squares per row of `counts` (rows: named things, e.g. chapters by their titles, in order;
+    columns: categories in order, each with a colour and a hatch, so colour is never the only cue): one square per
+    item, UNITS_PER_LINE to a line, in the categories' order, the row's name on one line above its squares and its
+    total (with `total_unit`) after the last square. A category of one item is one whole square, never a sliver,
+    and no number sits on a coloured fill. `axis_label` (what a square counts) is written under the squares.
+    Categories no row has are left out of the legend."""
     counts = counts.loc[:, counts.sum() > 0]
-    fig, ax = plt.subplots(figsize=(width(), 1.7 + 0.62 * len(counts)))
-    size = 0.42
-    top = float(counts.sum(axis=1).max()) or 1.0
-    per_unit = 0.75 * width() * 72 / top  # points per count on the axis, about
-    left = pd.Series(0.0, index=counts.index)
-    handles = []
-    for category in counts.columns:
-        style = {"color": colours[category], "hatch": hatches.get(category), "edgecolor": "white", "linewidth": 0.8}
-        for i, (name, n) in enumerate(counts[category].items()):
-            if n:
-                ax.barh(i, n, size, left=left[name], **style)
-                if n * per_unit >= text_width(f"{n:g}") * LABEL_SIZE + 4:
-                    ax.annotate(f"{n:g}", (left[name] + n / 2, i), ha="center", va="center", fontsize=LABEL_SIZE,
-                                color=INK, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                                                 "alpha": 0.8} if style["hatch"] else None)
-        left += counts[category]
-        handles.append(Patch(label=category, facecolor=style["color"], hatch=style["hatch"], edgecolor="white"))
-    for i, name in enumerate(counts.index):
-        ax.annotate(wrap_em(str(name), width() * 72 / LABEL_SIZE - 3), (0, i - size / 2), xytext=(0, 2),
-                    textcoords="offset points", ha="left",
-                    va="bottom", fontsize=LABEL_SIZE, color=INK)
-        ax.annotate(f"{left[name]:g}{total_unit}", (left[name], i), xytext=(4, 0), textcoords="offset points",
+    square = 0.8  # of a unit cell
+    name_lines = [wrap_em(str(name), width() * 72 / LABEL_SIZE - 3).count("\n") + 1 for name in counts.index]
+    total_ems = max(text_width(f"{n:g}{total_unit}") for n in counts.sum(axis=1))
+    columns = UNITS_PER_LINE + 0.6 + total_ems * 1.1  # room after a full line for the total
+    unit_in = (width() - 0.3) / columns  # inches per cell, about (the plot spans the figure's width)
+    name_cells = LINE_IN / unit_in  # one line of a name, in cells
+    fig, ax = plt.subplots(figsize=(width(), 3))
+    # a pale or hatched square gets a grey outline, so it stands out from the white page (3:1, as WCAG asks of marks)
+    outline = {c: {"edgecolor": "#555555", "linewidth": 0.5}
+               if hatches.get(c) or contrast(colours[c], "#FFFFFF") < 3 else {"edgecolor": colours[c], "linewidth": 0}
+               for c in counts.columns}
+    y, handles = 0.0, {}
+    for (name, row), lines in zip(counts.iterrows(), name_lines):
+        ax.annotate(wrap_em(str(name), width() * 72 / LABEL_SIZE - 3), (0, y), ha="left", va="top",
+                    fontsize=LABEL_SIZE, color=INK, linespacing=1.3)
+        y += name_cells * lines + 0.25
+        k = 0
+        for category, n in row.items():
+            for _ in range(int(n)):
+                ax.add_patch(Rectangle((k % UNITS_PER_LINE, y + k // UNITS_PER_LINE), square, square,
+                                       facecolor=colours[category], hatch=hatches.get(category), **outline[category]))
+                k += 1
+            handles.setdefault(category, Patch(label=category, facecolor=colours[category],
+                                               hatch=hatches.get(category), **outline[category]))
+        last_line = max(k - 1, 0) // UNITS_PER_LINE
+        ax.annotate(f"{k:g}{total_unit}", ((k - 1) % UNITS_PER_LINE + square + 0.3 if k else 0,
+                                            y + last_line + square / 2),
                     ha="left", va="center", fontsize=LABEL_SIZE, color=INK)
+        y += last_line + 1 + 0.7
+    content = y - 0.7
+    ax.set_xlim(0, columns)
+    ax.set_ylim(content, 0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel(axis_label)
-    ax.set_ylim(len(counts) - 0.5, -0.5 - size / 2)
-    ax.set_xlim(0, top + (text_width(f"{top:g}{total_unit}") * LABEL_SIZE + 8) / per_unit)
-    ax.grid(axis="y", visible=False)
-    legend_above(ax, handles, ncols=len(handles))
+    ax.grid(False)
+    ax.set_xlabel(axis_label, loc="left")
+    legend_above(ax, list(handles.values()), ncols=len(handles))
+    fig._szhk_fit_rows = (ax, content * unit_in)  # title_and_source makes the plot this many inches tall
+    ax._szhk_cell_in = unit_in  # and then as many cells wide as fit, so the squares stay square
     return fig
 
 
@@ -713,7 +755,11 @@ def survey_columns(
     year_axis(ax, span)
     if len(span) > 8:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
-    ax.set_xlim(min(span) - 0.9, max(span) + 0.6)  # room for the first column's number, clear of the axis
+    # room left of the first column for half its number, clear of the axis and its ticks (a phone's narrow years)
+    first_value = frame.loc[frame["year"] == min(span), "published"].iloc[0]
+    per_year = (width() * 72 - 70) / (len(span) + 1.5)  # points per year across the plot, about
+    half_label = (text_width(f"{first_value:g}") * LABEL_SIZE * 0.6 + 8) / per_year if pd.notna(first_value) else 0
+    ax.set_xlim(min(span) - max(0.9, half_label), max(span) + 0.6)
     ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
         after_article_band(ax, article_until + 0.5, max(span) + 0.6)
@@ -732,7 +778,8 @@ def rank_chart(
     height: float | None = None,  # inches; default: 4.6 for up to 25 ranks, taller for more (labels kept apart)
 ) -> Figure:
     """Each economy's rank by year (`year`, `economy_zh`, `rank_article`, optional `rank_published` and
-    `in_article` columns), one line per economy in its colour, every point labelled with its rank, rank 1 on top.
+    `in_article` columns), one line per economy in its colour, every point labelled with its rank (on the phone
+    drawing only each line's first, best, worst and last point, and any the article gives otherwise), rank 1 on top.
     The line runs through the published rank where there is one (filled dot) and the article's otherwise; the
     article's rank is a hollow dot where it differs from the published one or no published rank was found.
     Editions after the article's (`in_article` false, or no article rank) are published ranks, so filled too:
@@ -768,6 +815,11 @@ def rank_chart(
     for economy in economies:
         rows = frame[frame["economy_zh"] == economy].sort_values("year")
         colour = economy_colour(economy)
+        # On the phone drawing only the points a reader looks for carry their number (first, best, worst, last):
+        # every year's number there crowds the lines and the threshold. The desktop drawing numbers every point.
+        numbered = (set(rows["year"]) if width() >= WIDTH else
+                    {rows["year"].iloc[0], rows["year"].iloc[-1],
+                     rows.loc[rows["rank_shown"].idxmin(), "year"], rows.loc[rows["rank_shown"].idxmax(), "year"]})
         for a, b in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
             if b.year - a.year != 1:  # no rank that year: no line across the gap
                 continue
@@ -783,9 +835,10 @@ def rank_chart(
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
             tag(dot, economy)
-            tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
-                            textcoords="offset points", ha="center", va="bottom" if above else "top",
-                            fontsize=LABEL_SIZE, color=colour, bbox=number_box), economy)
+            if r.year in numbered or differs:
+                tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
+                                textcoords="offset points", ha="center", va="bottom" if above else "top",
+                                fontsize=LABEL_SIZE, color=colour, bbox=number_box), economy)
             if differs:  # the article's different rank, hollow, at its own place
                 (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
                                  **marker_style(ARTICLE, colour))
@@ -842,8 +895,8 @@ def measures_chart(
     joins only values of one measure (`measure`, mapped by `kinds` to official/society/unspecified) and one method
     in consecutive years: never across measures, a gap or a row whose `method_changed` is true, never through a
     value of an unspecified measure. Every dot has the same shape: the note under the chart says which years are
-    which measure (`measure_years`). Each region's first value is written above its dot, its last beside its name
-    right of the line; the y axis names the unit once and runs from zero to the tick above the highest value.
+    which measure (`measure_years`). Each region's last value is written beside its name right of the line (the
+    title, not a label against the y axis, gives any other); the y axis names the unit once and runs from zero to the tick above the highest value.
     Years after `article_until` sit in a shaded band labelled 文章所用版次之后."""
     missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
     if missing:
@@ -868,10 +921,7 @@ def measures_chart(
             (dot,) = ax.plot([r.year], [getattr(r, value)], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED, colour))
             tag(dot, region)
-        first, last = own.iloc[0], own.iloc[-1]
-        tag(ax.annotate(f"{first[value]:g}", (first["year"], first[value]), xytext=(0, 8),
-                        textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour),
-            region)
+        last = own.iloc[-1]  # only the last value is written: a first value would sit against the y axis
         # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
         tag(ax.annotate(words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
                         (last["year"], last[value]),
@@ -1021,12 +1071,16 @@ def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str], *, title: st
     return "\n".join(lines) + "\n"
 
 
-def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 20) -> Figure:
+PAPER_WIDTH = 6.3  # inches: the print's text width (A4, 25 mm margins), for a drawing made for paper only
+
+
+def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 20, columns: int = 1) -> Figure:
     """A vertical timeline, oldest on top: each year once, in bold at the left of the line; one row per event
     (`date`, `event`, `confirmed` columns) with a dot on the line (filled: the date is confirmed by a published
     source; hollow: the article's date only) and the event, after its month or day where the data has one,
     wrapped. A gap of more than two years is drawn as a break (≈). Rows are laid out in inches, so no two texts
-    can overlap."""
+    can overlap. `columns` 2 (the print's drawing, at PAPER_WIDTH): the rows continue in a second column from the
+    year nearest the middle, so the drawing keeps its text size within a page's height."""
     missing = {"date", "event", "confirmed"} - set(events.columns)
     if missing:
         raise ValueError(f"timeline: columns {sorted(missing)} missing (have {list(events.columns)})")
@@ -1034,34 +1088,54 @@ def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 
         raise ValueError("timeline: no event")
     rows = in_time_order(events)
     years = [int(str(d)[:4]) for d in rows["date"]]
+    fig_width = PAPER_WIDTH if columns > 1 else width()
+    column_in = (fig_width - 0.3) / columns
+    year_in, text_in = 0.72, 0.85  # the line's x and the events' x within a column (the year's bold label left of it)
+    row_gap, year_gap = (0.05, 0.06) if columns > 1 else (0.08, 0.1)  # inches after a row, and before a new year
+    if columns > 1:
+        text_ems = (column_in - text_in - 0.05) * 72 / LABEL_SIZE
     texts = [wrap_em(f"{date_zh(d).partition('年')[2].strip()} {e}".strip(), text_ems)
              for d, e in zip(rows["date"], rows["event"])]
-    y, positions, breaks = 0.0, [], []
-    for i, (year, text) in enumerate(zip(years, texts)):
-        if i and year != years[i - 1]:
-            y += 0.1
-            if year - years[i - 1] > 2:
-                breaks.append(y + 0.05)
-                y += 0.2
-        positions.append(y)
-        y += LINE_IN * (1 + text.count("\n")) + 0.08
-    content = y
-    line_x, text_x = 0.2, 0.25
-    fig, ax = plt.subplots(figsize=(width(), content + 1.6))
+    heights = [LINE_IN * (1 + text.count("\n")) + row_gap for text in texts]
+    # where the second column starts: the first row of the year whose start is nearest half the rows' height
+    split = len(texts)
+    if columns > 1:
+        starts = [i for i in range(1, len(years)) if years[i] != years[i - 1]]
+        half = sum(heights) / 2
+        split = min(starts, key=lambda i: abs(sum(heights[:i]) - half), default=len(texts))
+    fig, ax = plt.subplots(figsize=(fig_width, 3))
     ax.axis("off")
-    ax.set_xlim(0, 1)
-    ax.plot([line_x, line_x], [0, positions[-1]], color=MUTED, linewidth=1.5, zorder=1)
-    for at in breaks:
-        ax.text(line_x, at, "≈", ha="center", va="center", fontsize=LABEL_SIZE + 2, color=MUTED,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
-    for i, (pos, year, text, confirmed) in enumerate(zip(positions, years, texts, rows["confirmed"])):
-        ax.plot([line_x], [pos], linestyle="none", zorder=3,
-                **marker_style(PUBLISHED if confirmed else ARTICLE, INK))
-        if i == 0 or year != years[i - 1]:
-            ax.text(line_x - 0.05, pos, f"{year} 年", va="center", ha="right", fontsize=LABEL_SIZE,
-                    fontweight="bold", color=INK)
-        ax.text(text_x, pos - LINE_IN * 0.5, text, va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
-                linespacing=1.3)
+    contents = []
+    for column, part in enumerate(((0, split), (split, len(texts)))[:columns]):
+        x0 = column * column_in
+        line_x = x0 + year_in if columns > 1 else 0.2  # one column: in fractions of the plot's width
+        text_x = x0 + text_in if columns > 1 else 0.25
+        y, positions, breaks = 0.0, [], []
+        for i in range(*part):
+            if i > part[0] and years[i] != years[i - 1]:
+                y += year_gap
+                if years[i] - years[i - 1] > 2:
+                    breaks.append(y + 0.05)
+                    y += 0.2
+            positions.append(y)
+            y += heights[i]
+        contents.append(y)
+        if not positions:
+            continue
+        ax.plot([line_x, line_x], [0, positions[-1]], color=MUTED, linewidth=1.5, zorder=1)
+        for at in breaks:
+            ax.text(line_x, at, "≈", ha="center", va="center", fontsize=LABEL_SIZE + 2, color=MUTED,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        for i, pos in zip(range(*part), positions):
+            ax.plot([line_x], [pos], linestyle="none", zorder=3,
+                    **marker_style(PUBLISHED if rows["confirmed"].iloc[i] else ARTICLE, INK))
+            if i == part[0] or years[i] != years[i - 1]:
+                ax.text(line_x - (0.1 if columns > 1 else 0.05), pos, f"{years[i]} 年", va="center",
+                        ha="right", fontsize=LABEL_SIZE, fontweight="bold", color=INK)
+            ax.text(text_x, pos - LINE_IN * 0.5, texts[i], va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
+                    linespacing=1.3)
+    content = max(contents)
+    ax.set_xlim(0, fig_width - 0.3 if columns > 1 else 1)
     ax.set_ylim(content, -LINE_IN * 0.5)
     fill_legend(ax, published_name=marks[0], article_name=marks[1], marker=True)
     fig._szhk_fit_rows = (ax, content + LINE_IN * 0.5)  # title_and_source makes the plot this many inches tall
@@ -1078,3 +1152,6 @@ def _fit_rows(fig: Figure) -> None:
         if abs(have - content) < 0.01:
             break
         fig.set_figheight(fig.get_figheight() + content - have)
+    cell = getattr(ax, "_szhk_cell_in", None)
+    if cell:  # a chart of square cells (stacked_counts): as many cells across as the plot's width holds
+        ax.set_xlim(0, ax.get_position().width * fig.get_figwidth() / cell)

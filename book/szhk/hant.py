@@ -60,9 +60,10 @@ def convert_labels(fig: Figure) -> None:
 
 def drawings(fig: Figure, formats: Sequence[str], save: Callable[[Figure, str], bytes], *,
              phone: Figure | None = None, alt: str | None = None,
-             colour_words: dict[str, str] | None = None) -> dict[str, object]:
+             colour_words: dict[str, str] | None = None, paper: Figure | None = None) -> dict[str, object]:
     """The HK drawings of a checked figure (after its Simplified ones were saved), as output entries: the web's
-    (SVGs, alt text and colour words, under MIME) and the print's (PDF_MIME)."""
+    (SVGs, alt text and colour words, under MIME) and the print's (PDF_MIME, from `paper` where the figure has a
+    drawing for print only)."""
     from szhk_hant import converter
 
     convert = converter().convert
@@ -73,7 +74,9 @@ def drawings(fig: Figure, formats: Sequence[str], save: Callable[[Figure, str], 
         content["svg"] = save(fig, "svg").decode("utf-8")
     bundle: dict[str, object] = {}
     if "pdf" in formats:
-        bundle[PDF_MIME] = base64.b64encode(save(fig, "pdf")).decode("ascii")
+        if paper is not None:
+            convert_labels(paper)
+        bundle[PDF_MIME] = base64.b64encode(save(paper if paper is not None else fig, "pdf")).decode("ascii")
     if phone is not None:
         convert_labels(phone)
         content["phone_svg"] = save(phone, "svg").decode("utf-8")
