@@ -38,6 +38,7 @@ FRONT_MATTER_KEY = "data"  # a chapter's front matter: `data: [gii_ranks, …]`,
 ALL = "all"
 # A date as the data, the references and the editions write one: YYYY, YYYY-MM or YYYY-MM-DD
 DATE = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
+PERIOD = re.compile(r"(?P<year>\d{4})-(?:H(?P<half>[12])|Q(?P<quarter>[1-4]))")  # a half-year, a quarter: 2021-H1
 EDITIONS_FILE = "editions.csv"  # in data/: one row per edition (version, released, summary), oldest first
 # In Sphinx's doctree folder: the edition the pages show (szhk_sphinx.edition.Edition as JSON: version, data_as_of …),
 # which the change report records
@@ -63,7 +64,11 @@ def resource_digest(resource: Mapping[str, Any], content: bytes) -> str:
 
 def zh_date(value: str) -> str:
     """ "2024-01-31" → "2024 年 1 月 31 日"; "2021-06" → "2021 年 6 月"; "2022" → "2022 年": how the book writes a
-    date, on both sides (the edition line, the change report, the briefing's events)."""
+    date, on both sides (the edition line, the change report, the briefing's events, the figures' timelines);
+    "2021-H1" → "2021 年上半年", "2020-Q4" → "2020 年第四季度"."""
+    if period := PERIOD.fullmatch(value):
+        year, half, quarter = period.groups()
+        return f"{year} 年" + (("上半年", "下半年")[int(half) - 1] if half else f"第{'一二三四'[int(quarter) - 1]}季度")
     match = DATE.fullmatch(value)
     if not match:
         raise ValueError(f"not a date of the form YYYY[-MM[-DD]]: {value!r}")

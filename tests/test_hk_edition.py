@@ -17,7 +17,9 @@ from conftest import BOOK, DATA, ROOT, TOOLS  # noqa: E402
 
 import szhk_hant  # noqa: E402
 from szhk_hant import COLUMNS, Converter, PhraseError, read_phrases  # noqa: E402
-from szhk_sphinx.hant import check_phrase_table, citation_names, convert_styles, hk_pdf_links  # noqa: E402
+from szhk_sphinx.hant import check_phrase_table, citation_names, convert_styles  # noqa: E402
+from szhk_sphinx.pdf import PDF_FILES  # noqa: E402
+from szhk_sphinx.web import published_pdf  # noqa: E402
 
 BIB = BOOK / "references.bib"
 
@@ -119,12 +121,9 @@ def test_html_conversion_keeps_markup_and_the_other_edition_s_name() -> None:
 
 def test_the_hk_pages_link_the_hk_pdfs_by_their_own_names() -> None:
     """A reader saving both editions' PDFs keeps both; the English briefing (made once) keeps its name."""
-    page = ('<a href="../_downloads/pdf/szhk-report.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing.pdf">簡報</a>'
-            ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
-    assert hk_pdf_links(page) == (
-        '<a href="../_downloads/pdf/szhk-report-hk.pdf">全書</a> <a href="../_downloads/pdf/szhk-briefing-hk.pdf">簡報</a>'
-        ' <a href="../_downloads/pdf/szhk-briefing-en.pdf" hreflang="en">English</a>')
-    assert hk_pdf_links(hk_pdf_links(page)) == hk_pdf_links(page)
+    assert [published_pdf(name, "hk") for name in PDF_FILES] == [
+        "_downloads/pdf/szhk-report-hk.pdf", "_downloads/pdf/szhk-briefing-hk.pdf", "_downloads/pdf/szhk-briefing-en.pdf"]
+    assert [published_pdf(name, "sc") for name in PDF_FILES] == [f"_downloads/pdf/{name}" for name in PDF_FILES]
 
 
 def css_words(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pages import Page, content_pages, html_pages, squeeze
 from test_article_text import chapter_pages, compare, source_clauses
+from test_briefing import page_count
 
 import szhk_hant
 from szhk_sphinx.hant import HK_FOLDER
@@ -159,9 +160,7 @@ CONTENTS_LEADER = re.compile(r"(?:\. ){8}")  # the dotted leaders of a table of 
 def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Path, name: str) -> None:
     pdf = pdf_dir / name
     sc = pdf_dir / name.replace("-hk", "")
-    pages = lambda path: int(re.search(r"Pages:\s+(\d+)", subprocess.run(  # noqa: E731
-        ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout).group(1))
-    assert pages(pdf) == pages(sc), f"{name}: {pages(pdf)} pages, the Simplified edition {pages(sc)}"
+    assert page_count(pdf) == page_count(sc), f"{name}: {page_count(pdf)} pages, the Simplified edition {page_count(sc)}"
     # The table of contents is left out: its page numbers follow the page breaks, which the two scripts may place
     # differently (a line of Traditional text breaks elsewhere, and a paragraph moves to the next page).
     text, original = ("\f".join(page for page in subprocess.run(

@@ -125,8 +125,8 @@ def test_cell_notes_number_each_note_once_and_escape_data() -> None:
     again = notes.mark("15/63", "参评经济体为 64 个")
     assert first.endswith("{sup}`1`") and second.endswith("{sup}`2`") and again.endswith("{sup}`2`")
     assert notes.mark("<b>", "x").startswith("\\<b\\>")  # data stays text
-    assert "{sup}`3` x" in notes.markdown() and notes.markdown().startswith("注：")
-    assert CellNotes().markdown() == ""
+    assert "{sup}`3` x" in notes.markdown("注") and notes.markdown("注").startswith("注：")
+    assert CellNotes().markdown("注") == ""
 
 
 def test_tables_1_and_2_mark_the_cells_the_data_finds_different(html_dir) -> None:

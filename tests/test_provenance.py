@@ -15,7 +15,7 @@ from pybtex.database import parse_file
 from pybtex.richtext import Text
 
 from pybtex_gbt7714 import GBT7714Style
-from szhk import data, provenance, quotes
+from szhk import appendix, data, provenance, quotes
 
 ROOT = Path(__file__).resolve().parents[1]
 BIB = ROOT / "book" / "references.bib"
@@ -111,12 +111,12 @@ def test_every_aggregator_the_issue_names_is_on_the_list() -> None:
 
 
 def test_the_appendix_lists_the_values_resting_on_secondary_sources_alone() -> None:
-    listed = provenance.secondary_only()
+    listed = provenance.secondary_only(appendix.sources_by_id())
     assert {("gii-2024-zerohedge", "18")} <= {(r["source"], r["value"]) for r in listed}
     assert all(r["kind"] in provenance.SECONDARY_KINDS and r["reason"] for r in listed)
-    table = provenance.secondary_only_markdown(data.labels("source_kind"))
+    table = appendix.secondary_only_markdown(appendix.words())
     assert "gii-2024-zerohedge" in table and "二手来源" in table
-    assert "provenance.secondary_only_markdown(" in (ROOT / "book" / "data-appendix.md").read_text(encoding="utf-8")
+    assert "appendix.secondary_only_markdown(" in (ROOT / "book" / "data-appendix.md").read_text(encoding="utf-8")
 
 
 # --- references ------------------------------------------------------------------------------------------------

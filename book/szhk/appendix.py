@@ -17,10 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import data, deps
+from . import data, deps, phrases, provenance
 from . import markdown as md
 
-__all__ = ["Words", "words", "datasets_markdown", "resources_markdown", "dictionary_markdown"]
+__all__ = ["Words", "words", "datasets_markdown", "resources_markdown", "dictionary_markdown", "sources_by_id",
+           "secondary_only_markdown"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,15 @@ class Words:
 def words() -> Words:
     """The names of the codes, read once for the page."""
     return Words(data.labels("verification"), data.labels("source_kind"), data.labels("pattern"))
+
+
+def _md(phrase_id: str, **values: object) -> md.Markup:
+    """A template of data/register_phrases.csv as MyST (plain values escaped, `md.Markup` values as they are)."""
+    return phrases.md(phrases.REGISTER, phrase_id, **values)
+
+
+def _plain(phrase_id: str, **values: object) -> str:
+    return phrases.plain(phrases.REGISTER, phrase_id, **values)
 
 
 def _download(relative: str, text: str, page_dir: Path) -> md.Markup:
@@ -87,7 +97,7 @@ def _constraints_zh(field: dict[str, Any], formats: dict[str, str]) -> str:
     c = field.get("constraints", {})
     parts = []
     if c.get("required"):
-        parts.append("必填")
+        parts.append(_plain("required"))
     low, high = c.get("minimum"), c.get("maximum")
     if low is not None and high is not None:
         parts.append(f"{low}–{high}")
@@ -96,9 +106,9 @@ def _constraints_zh(field: dict[str, Any], formats: dict[str, str]) -> str:
     elif high is not None:
         parts.append(f"≤ {high}")
     if c.get("enum"):
-        parts.append("取值：" + "、".join(md.text(v) for v in c["enum"]))
+        parts.append(_md("allowed_values", values=md.Markup("、".join(md.text(v) for v in c["enum"]))))
     if c.get("pattern"):
-        parts.append("格式：" + md.text(formats.get(c["pattern"], formats["other"])))
+        parts.append(_md("format", format=formats.get(c["pattern"], formats["other"])))
     return "；".join(parts) or "—"
 
 
@@ -123,8 +133,14 @@ def _qualified(row: pd.Series, column: str, qualifier_column: str) -> str:
     return prefix + _fmt(row[column])
 
 
-def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
+def _field_name(name: str, titles: dict[str, str]) -> md.Markup:
+    """A field as a reader reads it: its title in datapackage.json where it has one, its code otherwise."""
+    return md.text(titles[name]) if titles.get(name) else md.code(name)
+
+
+def _differing_lines(frame: pd.DataFrame, key: Sequence[str], titles: dict[str, str] | None = None) -> list[str]:
     """One line per value marked differs: the article's and the published value, with qualifiers and the note."""
+    titles = titles or {}
     lines = []
     for mark_column in [c for c in frame.columns if c == "verification" or c.endswith("_verification")]:
         if mark_column == "verification":
@@ -135,68 +151,93 @@ def _differing_lines(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
         pairs = [(a, p) for a, p in pairs if a in frame.columns and p in frame.columns]
         for _, row in frame[frame[mark_column] == "differs"].iterrows():
             values = "；".join(
-                f"{md.code(a)} 文章 {_qualified(row, a, 'qualifier')}，已发表 {_qualified(row, p, 'qualifier_published')}"
+                _md("differing_values", field=_field_name(a, titles), article=md.Markup(_qualified(row, a, "qualifier")),
+                    published=md.Markup(_qualified(row, p, "qualifier_published")))
                 for a, p in pairs if _fmt(row[a]) != _fmt(row[p])
             )
             note = f"。{md.text(row['note'])}" if "note" in frame.columns and not pd.isna(row["note"]) else ""
             label = " · ".join(md.text(row[k]) for k in key)
-            lines.append(f"- 不一致：{label}：{values}{note}")
+            lines.append("- " + _md("differing_line", row=md.Markup(label), values=md.Markup(values),
+                                    note=md.Markup(note)))
     return lines
+
+
+def _primary_key(resource: dict[str, Any]) -> list[str]:
+    key = resource["schema"].get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _lead(resource: dict[str, Any], frame: pd.DataFrame, page_dir: Path, words: Words) -> list[str]:
+    """What the dataset is, how many rows, what checking found (the one tally of its marks) and its CSV; then the
+    values that differ from their sources."""
+    facts = [_plain("rows", rows=len(frame))]
+    counts = _mark_counts(frame, words.verification)
+    if any(counts.values()):
+        summary = "、".join(_md("mark_count", mark=words.verification[m], count=n) for m, n in counts.items() if n)
+        facts.append(f"**{_plain('marks_heading')}**：{summary}")
+    facts.append(_download(resource["path"], _plain("download", path=resource["path"]), page_dir))
+    lines = [f"{md.text(resource.get('description', ''))}\n", "；".join(facts) + "。\n"]
+    titles = {f["name"]: f.get("title", "") for f in resource["schema"]["fields"]}
+    differing = _differing_lines(frame, _primary_key(resource), titles)
+    return lines + (differing + [""] if differing else [])
+
+
+def _sentences(resource: dict[str, Any]) -> list[str]:
+    sentences = resource.get("article_sentences", [])
+    if not sentences:
+        return []
+    out = [f"**{_plain('sentences_heading')}**\n", *(f"> {md.text(s)}\n>" for s in sentences)]
+    out[-1] = out[-1].rstrip(">").rstrip()
+    return [*out, ""]
+
+
+def _readers_and_sources(resource: dict[str, Any], readers: Sequence[str], words: Words) -> list[str]:
+    chapters = [c for c in readers if c != "data-appendix"]
+    used = "、".join(md.role("doc", c) for c in chapters) if chapters else _plain("readers_none")
+    out = [f"**{_plain('readers_heading')}**：{used}\n", f"**{_plain('sources_heading')}**\n"]
+    for source in data.sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
+        cited = md.text(_plain("article_source")) if source.get("kind") == "article" else md.role("cite", source["id"])
+        kind = words.source_kind.get(source.get("kind", "")) or _plain("source_kind_unknown")
+        out.append("- " + _md("source_item", source=cited, kind=kind, code=md.code(source.get("id", ""))))
+    return [*out, ""]
+
+
+def _schema(resource: dict[str, Any], words: Words) -> list[str]:
+    """The fields (title or code, type, unit, description, constraints) and the rules Frictionless checks, folded
+    away: a reader who wants the CSV's columns opens it."""
+    schema, name = resource["schema"], resource["name"]
+    field_rows = [
+        [md.Markup(f"{md.text(f['title'])}（{md.code(f['name'])}）") if f.get("title") else md.code(f["name"]),
+         f.get("type", ""), f.get("unit", ""), f.get("description", ""), md.Markup(_constraints_zh(f, words.pattern))]
+        for f in schema["fields"]
+    ]
+    header = [_plain(f"field_column_{column}") for column in ("name", "type", "unit", "description", "constraints")]
+    key = _primary_key(resource)
+    rules = [_md("rule_primary_key", fields=md.Markup("、".join(md.code(k) for k in key)))] if key else []
+    for fk in schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"].get("resource") or name
+        rules.append(_md("rule_foreign_key", fields=md.Markup("、".join(md.code(x) for x in fields)),
+                         target=md.code(target + ".csv")))
+    for check in resource.get("checklist", {}).get("checks", []):
+        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
+    out = [f":::{{dropdown}} {_md('schema_summary', name=md.code(name))}", f"**{_plain('fields_heading')}**\n",
+           md.list_table(header, field_rows, widths=[18, 8, 8, 44, 22])]
+    if rules:
+        out += [f"**{_plain('rules_heading')}**{_plain('rules_heading_note')}\n", *(f"- {rule}" for rule in rules), ""]
+    return [*out, ":::", ""]
 
 
 def _resource_markdown(resource: dict[str, Any], page_dir: Path, licence: str, readers: Sequence[str],
                        words: Words) -> str:
-    name = resource["name"]
-    frame = data.load(name)
-    schema = resource["schema"]
-    key = schema.get("primaryKey", [])
-    key = [key] if isinstance(key, str) else key
-    out = [f"(data-{name})=", f"### {md.text(resource.get('title') or name)}", ""]
-    csv = _download(resource["path"], f"下载 {resource['path']}", page_dir)
-    out.append(f"资源名 {md.code(name)}，{len(frame)} 行；{csv}。{md.text(resource.get('description', ''))}\n")
-    sentences = resource.get("article_sentences", [])
-    if sentences:
-        out.append("**支持的文章语句**\n")
-        out.extend(f"> {md.text(s)}\n>" for s in sentences)
-        out[-1] = out[-1].rstrip(">").rstrip()
-        out.append("")
-    chapters = [c for c in readers if c != "data-appendix"]
-    used = "、".join(md.role("doc", c) for c in chapters) if chapters else "仅本附录"
-    out.append(f"**使用章节**：{used}\n")
-    out.append("**来源**\n")
-    for source in data.sources_of(resource):  # the bibliography (references.bib) gives each title, date and URL
-        cited = "原文" if source.get("kind") == "article" else md.role("cite", source["id"])
-        kind = md.text(words.source_kind.get(source.get("kind", ""), "来源"))
-        out.append(f"- {cited}（{kind}；代码 {md.code(source.get('id', ''))}）")
-    out.append("")
+    """One dataset in reader words first (what it is, its rows, what checking found, its CSV, the values that
+    differ; the article's sentences it supports, the pages that read it, its sources), its schema folded away."""
+    frame = data.load(resource["name"])
+    out = [f"(data-{resource['name']})=", f"### {md.text(resource.get('title') or resource['name'])}", ""]
+    out += _lead(resource, frame, page_dir, words) + _sentences(resource) + _readers_and_sources(resource, readers, words)
     if resource.get("licence_note") and resource["licence_note"] != licence:
-        out.append(f"**许可说明**：{md.text(resource['licence_note'])}\n")
-    field_rows = [
-        [md.code(f["name"]), f.get("type", ""), f.get("unit", ""), f.get("description", ""),
-         md.Markup(_constraints_zh(f, words.pattern))]
-        for f in schema["fields"]
-    ]
-    out.append("**字段**\n")
-    out.append(md.list_table(["字段", "类型", "单位", "说明", "约束"], field_rows, widths=[18, 8, 8, 44, 22]))
-    rules = [f"主键 {'、'.join(md.code(k) for k in key)} 各行唯一"] if key else []
-    for fk in schema.get("foreignKeys", []):
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        target = fk["reference"].get("resource") or name
-        rules.append(f"{'、'.join(md.code(x) for x in fields)} 必须是 {md.code(target + '.csv')} 中已有的值")
-    for check in resource.get("checklist", {}).get("checks", []):
-        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
-    if rules:
-        out.append("**校验规则**（每次构建由 Frictionless 检查）\n")
-        out.extend(f"- {rule}" for rule in rules)
-        out.append("")
-    counts = _mark_counts(frame, words.verification)
-    if counts:
-        summary = "、".join(f"{md.text(words.verification[m])} {n} 行" for m, n in counts.items() if n)
-        out.append(f"**核对结果**：{summary}。\n")
-        lines = _differing_lines(frame, key)
-        out.extend(lines)
-        if lines:
-            out.append("")
+        out.append(f"**{_plain('licence_heading')}**：{md.text(resource['licence_note'])}\n")
+    out += _schema(resource, words)
     return "\n".join(out) + "\n"
 
 
@@ -215,3 +256,29 @@ def dictionary_markdown(page_dir: Path, words: Words) -> str:
     """The field-by-field dictionary for a dropdown: each dataset's heading becomes a bold line under its label (a
     heading cannot stand inside a directive), so the whole dictionary folds away under one summary."""
     return re.sub(r"^#{2,4} (.+)$", r"**\1**", resources_markdown(page_dir, words), flags=re.MULTILINE)
+
+
+# ---- The values resting on secondary sources alone ---------------------------------------------------------------
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def sources_by_id() -> dict[str, dict[str, str]]:
+    """The rows of data/sources.csv by source id, each cell as text ("" where empty), read once through szhk.data."""
+    return {_text(row["source_id"]): {k: _text(v) for k, v in row.items()}
+            for row in data.load("sources").to_dict("records")}
+
+
+def secondary_only_markdown(words: Words) -> str:
+    """The list of the later-year values that rest on secondary sources or mirrors alone (szhk.provenance), one row
+    per source: its values, by dataset, and why no original release was used."""
+    by_source: dict[str, dict[str, Any]] = {}
+    for r in provenance.secondary_only(sources_by_id()):
+        entry = by_source.setdefault(r["source"], {"kind": r["kind"], "reason": r["reason"], "values": {}})
+        entry["values"].setdefault(r["resource"], []).append(f"{r['row']} {r['label']} {r['value']}")
+    rows = [[md.role("cite", source), md.text(words.source_kind.get(e["kind"], e["kind"])),
+             md.text("；".join(f"{title}　{'，'.join(values)}" for title, values in e["values"].items())),
+             md.text(e["reason"])]
+            for source, e in by_source.items()]
+    header = [_plain(f"secondary_column_{column}") for column in ("source", "kind", "values", "reason")]
+    return md.list_table(header, rows, widths=[8, 12, 40, 40])

@@ -44,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import data, deps, quotes
+from . import data, deps, phrases, quotes, text
 from .descriptor import DataValidationError
 from .qualifiers import amount_supported, precision
 
@@ -138,15 +138,19 @@ def combine(statuses: Sequence[str]) -> str:
     return CONSISTENT
 
 
+def _say(phrase_id: str, **values: object) -> str:
+    """A template of data/register_phrases.csv, its placeholders filled: the register's words are data."""
+    return phrases.plain(phrases.REGISTER, phrase_id, **values)
+
+
 def _number(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return text.number(value)
 
 
 def _with_unit(value: Decimal, unit: str, qualifier: str = "") -> str:
     number = _number(value)
     if unit == "名":
-        text = f"第 {number} 名"
+        text = _say("rank", number=number)
     elif unit in ("%", ""):
         text = f"{number}{unit}"
     else:
@@ -251,12 +255,15 @@ def _mark_column(frame: pd.DataFrame, article_field: str) -> str | None:
     return None
 
 
+YEAR_FIELDS = ("year", "survey_year")
+
+
 def _row_label(row: Mapping[str, Any], key_fields: Sequence[str], varying: Sequence[str]) -> str:
     parts = []
     for k in varying:
         value = _text(row[k])
-        if k in ("year", "survey_year"):
-            parts.append(f"{value} 年")
+        if k in YEAR_FIELDS:
+            parts.append(_say("year", year=value))
         elif k.endswith("_code") and _text(row.get(k[: -len("_code")] + "_zh")):
             parts.append(_text(row[k[: -len("_code")] + "_zh"]))
         else:
@@ -283,6 +290,7 @@ class _Value:
     """One row's article and published values, with what is needed to show and compare them."""
 
     label: str
+    year: str             # the row's year when the year alone tells the rows apart ("" otherwise)
     article: Decimal | None
     qualifier: str
     published: Decimal | None
@@ -302,6 +310,7 @@ def _values(claim: Claim, frame: pd.DataFrame, rows: Sequence[Mapping[str, Any]]
         mark = _text(row.get(mark_column)) if mark_column else ""
         values.append(_Value(
             label=_row_label(row, key_fields, varying),
+            year=_text(row[varying[0]]) if len(varying) == 1 and varying[0] in YEAR_FIELDS else "",
             article=_decimal(row.get(article_field)),
             qualifier=_text(row.get("qualifier")),
             published=_decimal(row.get(published_field)) if published_field else None,
@@ -325,22 +334,22 @@ def _row_status(claim: Claim, value: _Value) -> str:
 
 def _published_text(value: _Value) -> str:
     if value.published is None:
-        return "未找到"
+        return _say("not_found_value")
     text = _with_unit(value.published, value.unit, value.published_qualifier)
     if not value.comparable:
-        text += f"（{'截至 ' + value.as_of + ' 的数字，' if value.as_of else ''}数据标为与文章所指不对应，仅供参考）"
+        text += _say("not_comparable_as_of", as_of=value.as_of) if value.as_of else _say("not_comparable")
     return text
 
 
 def _article_text(value: _Value) -> str:
-    return "未给出（“－”）" if value.article is None else _with_unit(value.article, value.unit, value.qualifier)
+    return _say("article_missing") if value.article is None else _with_unit(value.article, value.unit, value.qualifier)
 
 
 def _mark_remark(value: _Value, status: str) -> str | None:
     """Data whose verification mark contradicts the computed status (the maintainer changed a value, not the mark)."""
     expected = {"match": CONSISTENT, "match (secondary)": CONSISTENT, "differs": DIFFERS}.get(value.mark)
     if expected and status in CHECKED and status != expected:
-        return f"数据的核对标记（{value.mark}）与按数值计算的结果不符：请更新该行的 verification 列。"
+        return _say("mark_remark", mark=value.mark)
     return None
 
 
@@ -394,30 +403,30 @@ def _evaluate(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor: Mapp
         # settled by the article's own words; the note states how (no source is needed, none is cited)
         if not claim.note:
             raise _error(claim.line, "note", "text：核对说明（note）须写明由文本确定的依据（如日期的推算）", "note 为空")
-        return Result(claim, BY_TEXT, _article_text(values[0]), "不需要外部来源：见核对说明")
+        return Result(claim, BY_TEXT, _article_text(values[0]), _say("by_text_published"))
     # list_count: the article states how many items its list has, and lists them (article_lists.csv)
     stated = values[0].article
     listed = len(rows)
     items = "、".join(_text(r.get("item_zh")) for r in rows if _text(r.get("item_zh")))
     status = BY_TEXT if stated == listed else DIFFERS
-    remarks = () if status == BY_TEXT else (f"文中列出 {listed} 项，与所述 {_number(stated) if stated is not None else '（未给出）'} 项不同。",)
-    return Result(claim, status, _article_text(values[0]), f"文中列出 {listed} 项" + (f"：{items}" if items else ""),
-                  remarks=remarks)
+    remarks = () if status == BY_TEXT else (
+        _say("list_count_differs", listed=listed, stated=_number(stated) if stated is not None else _say("not_given")),)
+    listing = _say("listed_items", count=listed, items=items) if items else _say("listed", count=listed)
+    return Result(claim, status, _article_text(values[0]), listing, remarks=remarks)
 
 
 def _span(values: Sequence[_Value]) -> str:
     """"2017—2021 年" for a run of years, else "所列 5 项"."""
-    labels = [v.label for v in values]
-    if len(labels) > 1 and all(label.endswith(" 年") for label in labels):
-        return f"{labels[0][:-2]}—{labels[-1]}"
-    return labels[0] if len(labels) == 1 else f"所列 {len(labels)} 项"
+    if len(values) > 1 and all(v.year for v in values):
+        return _say("year_span", first=values[0].year, last=values[-1].year)
+    return values[0].label if len(values) == 1 else _say("items_span", count=len(values))
 
 
 def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Mapping[str, Any]]) -> Result:
     if claim.threshold is None:
         raise _error(claim.line, "threshold", "at_most 需要 threshold", "threshold 为空")
     limit = Decimal(str(claim.threshold))
-    top = f"前 {_number(limit)} 名"
+    top = _say("top", number=_number(limit))
 
     def split(kind: str) -> tuple[list[_Value], list[_Value], list[_Value]]:
         """(rows outside the limit, rows within it, rows without a usable value)."""
@@ -438,16 +447,16 @@ def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Map
         """The rows outside the limit named one by one, the others as a range: "2017 年第 16 名（其余各年第 11–14
         名）"; with none outside, "2017—2021 年均在前 15 名（第 11–14 名）"."""
         over, within, missing = split(kind)
-        years = all(v.label.endswith(" 年") for v in values)
+        years = all(v.year for v in values)
         text = ""
         if over:
             text = "、".join(f"{v.label}{_with_unit(getattr(v, kind), v.unit)}" for v in over)
             if within:
-                text += f"（{'其余各年' if years else '其余各项'}{spread(within, kind)}）"
+                text += _say("rest_years" if years else "rest_items", range=spread(within, kind))
         elif within:
-            text = f"{_span(within)}均在{top}（{spread(within, kind)}）"
+            text = _say("at_most_within", span=_span(within), top=top, range=spread(within, kind))
         if missing:
-            text += ("；" if text else "") + "、".join(v.label for v in missing) + "未找到"
+            text += ("；" if text else "") + _say("label_not_found", label="、".join(v.label for v in missing))
         return text
 
     over, _, missing = split("published")
@@ -457,10 +466,11 @@ def _evaluate_at_most(claim: Claim, values: Sequence[_Value], rows: Sequence[Map
         status = NOT_FOUND
     else:
         status = CONSISTENT
-    allowance = f"（至多 {claim.allowed_exceptions} 项例外）" if claim.allowed_exceptions else ""
-    article = f"{_span(values)}{'基本' if claim.allowed_exceptions else '均'}在{top}{allowance}"
+    allowance = _say("allowance", count=claim.allowed_exceptions) if claim.allowed_exceptions else ""
+    article = _say("at_most_mostly" if claim.allowed_exceptions else "at_most_all", span=_span(values), top=top,
+                   allowance=allowance)
     used = [r for r, v in zip(rows, values) if v.published is not None]
-    return Result(claim, status, article, describe("published"), data_value="文章自己的数字：" + describe("article"),
+    return Result(claim, status, article, describe("published"), data_value=_say("article_own", value=describe("article")),
                   sources=_sources(used))
 
 
@@ -481,18 +491,18 @@ def _evaluate_ahead(claim: Claim, values: Sequence[_Value], others: Sequence[_Va
                 a = b = None
             if a is None or b is None:
                 statuses.append(NOT_FOUND)
-                parts.append(f"{mine.label}未找到")
+                parts.append(_say("label_not_found", label=mine.label))
             else:
                 statuses.append(CONSISTENT if a < b else DIFFERS)
-                parts.append(f"{mine.label} {_number(a)} 比 {_number(b)}")
+                parts.append(_say("ahead_pair", label=mine.label, mine=_number(a), theirs=_number(b)))
         return "；".join(parts), statuses
 
     published, statuses = side("published")
     article_side, _ = side("article")
     first, second = _pair_label(rows[0], other_rows[0], key_fields)
-    article = f"{_span(values)}{first}的名次均高于{second}"
-    return Result(claim, combine(statuses), article, f"{first}比{second}：{published}",
-                  data_value=f"文章表中{first}比{second}：{article_side}",
+    article = _say("ahead_article", span=_span(values), first=first, second=second)
+    return Result(claim, combine(statuses), article, _say("ahead_published", first=first, second=second, pairs=published),
+                  data_value=_say("ahead_article_table", first=first, second=second, pairs=article_side),
                   sources=_sources([r for r in [*rows, *other_rows] if _text(r.get("published_source"))]))
 
 
@@ -521,7 +531,7 @@ def _evaluate_ratio(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor
             return _decimal(row.get(claim.published_field))
         top, bottom = pick(numerator), pick(denominator)
         if top is None or bottom is None or bottom == 0:
-            return None, "未找到"
+            return None, _say("not_found_value")
         value = top / bottom
         return value, f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} {mine.unit}（{_number(top)} ÷ {_number(bottom)}）"
 
@@ -531,7 +541,7 @@ def _evaluate_ratio(claim: Claim, frames: Mapping[str, pd.DataFrame], descriptor
         status = NOT_FOUND
     else:
         status = CONSISTENT if amount_supported(mine.article, mine.qualifier, published) else DIFFERS
-    return Result(claim, status, _article_text(mine), published_text, data_value="以文章的数字计（文章未给出的用已发表值）：" + data_text,
+    return Result(claim, status, _article_text(mine), published_text, data_value=_say("ratio_article_own", value=data_text),
                   sources=_sources([numerator, denominator]))
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import data
+from . import data, phrases
 from . import markdown as md
 from .claims import (
     BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, STATUSES, Result, by_materiality, chapter_titles, register,
@@ -22,9 +22,18 @@ __all__ = ["margin_note", "summary_markdown", "register_markdown", "printed_regi
            "source_quotes", "labels_in", "register_header"]
 
 
-def _cat(prefix: str, value: str) -> str:
-    """Prefix and value, with the space the book puts between Chinese and a following digit."""
-    return f"{prefix} {value}" if value[:1].isdigit() else f"{prefix}{value}"
+def _md(phrase_id: str, **values: object) -> md.Markup:
+    """A template of data/register_phrases.csv as MyST, its placeholders filled (plain values are escaped)."""
+    return phrases.md(phrases.REGISTER, phrase_id, **values)
+
+
+def _plain(phrase_id: str, **values: object) -> str:
+    return phrases.plain(phrases.REGISTER, phrase_id, **values)
+
+
+def _entry_link(result: Result, phrase_id: str = "entry_number") -> md.Markup:
+    """A link to the claim's register entry, named by its number ("第 12 条")."""
+    return md.link(_plain(phrase_id, number=result.claim.number), result.claim.label)
 
 
 def margin_note(target: str) -> Any:
@@ -32,11 +41,10 @@ def margin_note(target: str) -> Any:
     source, or None (no output at all) when none does."""
     from IPython.display import Markdown
 
-    lines = [
-        f"核验：与公开来源不一致。{md.text(r.claim.statement)}，{_cat('文章为', md.text(r.article_value))}，"
-        f"{_cat('公开来源为', md.text(r.published_value))}。见{md.link(f'数字核验第 {r.claim.number} 条', r.claim.label)}。"
-        for r in register(target) if r.status == DIFFERS
-    ]
+    phrases.template(phrases.REGISTER, "margin_note")  # read even when no note shows: the page declares the file
+    lines = [_md("margin_note", statement=r.claim.statement, article=r.article_value, published=r.published_value,
+                 entry=_entry_link(r, "register_entry"))
+             for r in register(target) if r.status == DIFFERS]
     return Markdown("\n\n".join(lines)) if lines else None
 
 
@@ -53,7 +61,7 @@ def _source_cell(result: Result, source_titles: Mapping[str, str], keys: frozens
     said = [(s, *quotes[s]) for s in result.sources if quotes and quotes.get(s, ("", ""))[0]]
     for source, words, read in said:
         who = md.role("cite", source) + " " if len(said) > 1 and source in keys else ""
-        cell += f"\n\n{who}原话（{md.text(read)} 读）：“{md.text(words)}”"
+        cell += f"\n\n{who}" + _md("quote", read=read, words=words)
     return cell
 
 
@@ -71,16 +79,13 @@ def summary_markdown(results: Sequence[Result]) -> str:
     """The counts, and the claims that differ from their sources (each linked to its register entry)."""
     counts = status_counts(results)
     secondary = secondary_only(results, source_kinds())
-    text = (f"本页共列出文章中的 {len(results)} 处数字、名次或比较。对照公开来源：一致 {counts[CONSISTENT]} 处"
-            f"（其中 {secondary} 处只有新闻或汇编等二手来源），不一致 {counts[DIFFERS]} 处；"
-            f"未找到来源 {counts[NOT_FOUND]} 处（已检索，各条写明查过哪里；并不表示这些数字有误），"
-            f"待核 {counts[PENDING]} 处（尚未检索）。另有 {counts[BY_TEXT]} 处由文章本身即可确定（文中列出的项数、"
-            "日期的推算），不需要外部来源，单列为文本自明。")
+    text = _md("summary", total=len(results), consistent=counts[CONSISTENT], secondary=secondary,
+               differs=counts[DIFFERS], not_found=counts[NOT_FOUND], pending=counts[PENDING], by_text=counts[BY_TEXT])
     differing = by_materiality([r for r in results if r.status == DIFFERS])
     if differing:
-        text += "与公开来源不一致的是（先列改变文章说法的，名次或个数只差 1 的列在最后）：\n\n" + "\n".join(
-            f"- {md.link(f'第 {r.claim.number} 条', r.claim.label)}：{md.text(r.claim.statement)}，"
-            f"{_cat('文章为', md.text(r.article_value))}，{_cat('公开来源为', md.text(r.published_value))}。" for r in differing
+        text += _md("summary_differing") + "\n\n" + "\n".join(
+            "- " + _md("summary_item", entry=_entry_link(r), statement=r.claim.statement, article=r.article_value,
+                       published=r.published_value) for r in differing
         )
     return text + "\n"
 
@@ -103,10 +108,10 @@ def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], 
     article's value; the published value; the source."""
     rows = []
     for r in results:
-        number = f"**第 {r.claim.number} 条**"
+        number = f"**{_plain('entry_number', number=r.claim.number)}**"
         if titles is not None:  # the part's number only: 二、香港科技创新产业基本情况 → （二）
             number += f"（{md.text(titles.get(r.claim.chapter, r.claim.chapter).split('、')[0])}）"
-        what = [number, "", md.link(r.claim.excerpt, r.claim.target), "", f"核对：{md.text(r.claim.statement)}"]
+        what = [number, "", md.link(r.claim.excerpt, r.claim.target), "", _md("check", statement=r.claim.statement)]
         if r.claim.note:
             what[-1] += f"。{md.text(r.claim.note)}"
         published = [md.text(r.published_value)]
@@ -114,7 +119,7 @@ def _register_rows(results: Sequence[Result], source_titles: Mapping[str, str], 
             published += ["", md.text(r.data_value)]
         status = f"**{r.status}**" if r.status == DIFFERS else r.status
         if r.status == NOT_FOUND and r.claim.searched:  # where the editor looked (claims.csv: searched)
-            status += "\n\n检索：" + md.text(r.claim.searched)
+            status += "\n\n" + _md("searched", searched=r.claim.searched)
         if r.remarks:
             status += "\n\n" + " ".join(md.text(x) for x in r.remarks)
         rows.append([md.Markup(cell) for cell in (
@@ -140,7 +145,8 @@ def register_markdown(results: Sequence[Result], titles: Mapping[str, str] | Non
         mine = [r for r in results if r.claim.chapter == chapter]
         counts = status_counts(mine)
         out.append(f"### {md.text(titles.get(chapter, chapter))}\n")
-        out.append(f"原文见{md.role('doc', chapter)}。{len(mine)} 处：" + "，".join(f"{s} {counts[s]}" for s in STATUSES) + "。\n")
+        tally = md.Markup("，".join(f"{s} {counts[s]}" for s in STATUSES))
+        out.append(_md("chapter_counts", chapter=md.role("doc", chapter), total=len(mine), counts=tally) + "\n")
         # the status second: on a phone it is in view before the table scrolls sideways
         out.append(md.list_table(register_header(), _register_rows(mine, source_titles, keys, quotes=quotes), widths=REGISTER_WIDTHS,
                                  css_class="claims-register"))
@@ -162,7 +168,8 @@ def printed_register_markdown(results: Sequence[Result], cited: Sequence[str],
 def source_titles() -> dict[str, str]:
     """Source id → how to name it in words when it is not cited from references.bib: only the article itself
     (every other source's title lives in references.bib and is cited)."""
-    return {source: "原文" for source, kind in source_kinds().items() if kind == "article"}
+    name = _plain("article_source")
+    return {source: name for source, kind in source_kinds().items() if kind == "article"}
 
 
 _LABEL = re.compile(r"^\(([A-Za-z0-9_-]+)\)=\s*$", re.M)

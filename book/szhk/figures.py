@@ -41,7 +41,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from . import fonts, hant
+from . import fonts, hant, text
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
 WORDS = yaml.safe_load(Path(__file__).with_name("house-words.yml").read_text(encoding="utf-8"))  # the style's words
@@ -1015,18 +1015,7 @@ def since_article_title(ranks: pd.DataFrame, index_zh: str) -> str:
 def date_zh(date: str) -> str:
     """A data date in words: 1998 → 1998 年; 2017-12 → 2017 年 12 月; 2022-07-01 → 2022 年 7 月 1 日;
     2021-H1 → 2021 年上半年; 2020-Q4 → 2020 年第四季度."""
-    parts = str(date).split("-")
-    out = f"{int(parts[0])} 年"
-    if len(parts) > 1:
-        part = parts[1]
-        if part.startswith("H"):
-            return out + ("上半年" if part == "H1" else "下半年")
-        if part.startswith("Q"):
-            return out + f"第{'一二三四'[int(part[1]) - 1]}季度"
-        out += f" {int(part)} 月"
-    if len(parts) > 2:
-        out += f" {int(parts[2])} 日"
-    return out
+    return text.date(str(date))
 
 
 def _sort_key(date: str) -> str:

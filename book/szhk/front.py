@@ -53,7 +53,7 @@ def _decimal(value: Any) -> Decimal | None:
 def _number(value: Decimal, lang: str = "zh") -> str:
     """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2); in English running
     text with the thousands comma English readers expect (3,755)."""
-    return format(value.normalize(), ",f" if lang == "en" else "f")
+    return text.number(value, lang)
 
 
 def _primary_key(resource: str) -> list[str]:

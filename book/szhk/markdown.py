@@ -125,7 +125,7 @@ class CellNotes:
             self.texts.append(note)
         return Markup(f"{text(value)}{{sup}}`{self.texts.index(note) + 1}`")
 
-    def markdown(self, lead: str = "注") -> Markup:
+    def markdown(self, lead: str) -> Markup:
         if not self.texts:
             return Markup("")
         return Markup(f"{text(lead)}：" + "；".join(f"{{sup}}`{i}` {text(t)}" for i, t in enumerate(self.texts, 1)) + "。")

@@ -6,8 +6,9 @@ file. A template is checked when its file is read: its placeholders are plain na
 same ones as the Chinese (a translation says the same thing). An unknown id, a placeholder the code does not give,
 or an English text missing where an English page asks for it stops the build, naming file, row and column.
 
-The templates live in two files so that editing one re-executes only the pages that read it: the front page's
-findings (`FINDINGS`) and the briefings' and English page's words (`BRIEFING`).
+The templates live in three files so that editing one re-executes only the pages that read it: the front page's
+findings (`FINDINGS`), the briefings' and English page's words (`BRIEFING`), and the claims register's, its margin
+notes' and the data appendix's words (`REGISTER`).
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ import pandas as pd
 
 from . import data, markdown
 
-__all__ = ["FINDINGS", "BRIEFING", "LANGS", "Template", "templates", "template", "plain", "md", "join", "plain_join"]
+__all__ = ["FINDINGS", "BRIEFING", "REGISTER", "LANGS", "Template", "templates", "template", "plain", "md", "join", "plain_join"]
 
 FINDINGS = "findings_phrases"   # the front page's 本书的核验发现
 BRIEFING = "briefing_phrases"   # the briefings (Chinese and English), the English page, the message links
+REGISTER = "register_phrases"   # the claims register, the chapters' margin notes, the data appendix
 LANGS = ("zh", "en")
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import quotes
-from . import markdown as md
 from .descriptor import DataValidationError, bibliography, read_descriptor
 from .deps import data_dir
 from .qualifiers import CHECKED_MARKS
@@ -128,15 +128,14 @@ def problems(directory: Path | None = None, descriptor: dict[str, Any] | None = 
 
 
 # ----------------------------------------------------------------------------------------------------------------
-def secondary_only() -> list[dict[str, str]]:
+def secondary_only(sources: Mapping[str, Mapping[str, str]]) -> list[dict[str, str]]:
     """Later-year values whose source is secondary or a mirror: resource title, row, field, value, source, kind
-    and the reason the note gives (the text after 二手来源原因：, else the whole note)."""
-    directory = data_dir()
-    descriptor = read_descriptor(directory)
-    sources = {row["source_id"]: row for row in _rows(directory / SOURCES_FILE)}
+    and the reason the note gives (the text after 二手来源原因：, else the whole note). `sources`: the rows of
+    sources.csv by source id, as the page read them (szhk.data), so the registry is read once."""
+    descriptor = read_descriptor(data_dir())
     marker = descriptor.get("secondary_reason_marker", "")
     out = []
-    for resource, _path, _number, row, spec, source_id in _checked_values(descriptor, directory):
+    for resource, _path, _number, row, spec, source_id in _checked_values(descriptor, data_dir()):
         field = spec["field"]
         source = sources.get(source_id, {})
         if source.get("kind") not in SECONDARY_KINDS:
@@ -151,18 +150,3 @@ def secondary_only() -> list[dict[str, str]]:
             "reason": note.split(marker, 1)[1].strip() if marker and marker in note else note,
         })
     return out
-
-
-def secondary_only_markdown(kinds: dict[str, str]) -> str:
-    """The data appendix's list of the later-year values that rest on secondary sources or mirrors alone, one row
-    per source (its values, by dataset, and why no original release was used); `kinds` names the source kinds
-    (szhk.data.labels("source_kind"))."""
-    by_source: dict[str, dict[str, Any]] = {}
-    for r in secondary_only():
-        entry = by_source.setdefault(r["source"], {"kind": r["kind"], "reason": r["reason"], "values": {}})
-        entry["values"].setdefault(r["resource"], []).append(f"{r['row']} {r['label']} {r['value']}")
-    rows = [[md.role("cite", source), md.text(kinds.get(e["kind"], e["kind"])),
-             md.text("；".join(f"{title}　{'，'.join(values)}" for title, values in e["values"].items())),
-             md.text(e["reason"])]
-            for source, e in by_source.items()]
-    return md.list_table(["来源", "类别", "数值（数据集　行、项目、数值）", "为何未用原始发布"], rows, widths=[8, 12, 40, 40])

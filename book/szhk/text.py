@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import numbers
 from collections.abc import Iterable
+from decimal import Decimal
 
 import pandas as pd
 
@@ -62,7 +63,7 @@ def as_written(value: float, unit: str = "", qualifier: object = None) -> str:
     qualifier = "" if _blank(qualifier) else str(qualifier)
     if qualifier and qualifier not in BEFORE_NUMBER + AFTER_NUMBER:
         raise ValueError(f"as_written: unknown qualifier {qualifier!r} (known: {BEFORE_NUMBER + AFTER_NUMBER})")
-    if abs(value) >= WAN and unit and unit[0] not in "万亿%":
+    if abs(value) >= WAN and unit and unit[0] not in ("万", "亿", "%"):
         value, unit = in_wan(value), f"万{unit}"
     number = f"{float(value):g}"
     if unit == "%":
@@ -95,9 +96,16 @@ def year_month(date: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
+def number(value: Decimal, lang: str = "zh") -> str:
+    """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2); in English running
+    text with the thousands comma English readers expect (3,755)."""
+    return format(value.normalize(), ",f" if lang == "en" else "f")
+
+
 def date(value: str, lang: str = "zh") -> str:
     """A data cell's date as a reader writes it: "2023-08-15" → "2023 年 8 月 15 日" (zh) or "15 August 2023"
-    (en); "2023-08" → "2023 年 8 月" or "August 2023"."""
+    (en); "2023-08" → "2023 年 8 月" or "August 2023"; in Chinese also "2021-H1" → "2021 年上半年", "2020-Q4" →
+    "2020 年第四季度" (szhk_names.zh_date: one way to write a date on both sides)."""
     if lang != "en":
         return zh_date(str(value))
     match = DATE.fullmatch(str(value))

@@ -122,19 +122,7 @@ def _convert_rendered_pages(app: Sphinx) -> None:
         return
     templates = app.builder.templates  # type: ignore[attr-defined]
     render, convert_html = templates.render, _converter().convert_html
-    templates.render = lambda template, context: hk_pdf_links(convert_html(render(template, context), _KEEP))
-
-
-def hk_pdf_links(markup: str) -> str:
-    """The links to the PDFs the HK edition makes, in the download menu and the front page's text, to their -hk
-    names (tools/build.py serves them so in html/hk/); the English briefing, which it does not make, keeps its own."""
-    from szhk_sphinx.pdf import pdf_files, published_pdf_name
-    from szhk_sphinx.web import PDF_DOWNLOAD_DIR
-
-    for name in pdf_files(HK):
-        markup = re.sub(rf"(?<={re.escape(PDF_DOWNLOAD_DIR)}/){re.escape(name)}(?=[\"'#?])",
-                        published_pdf_name(name, HK), markup)
-    return markup
+    templates.render = lambda template, context: convert_html(render(template, context), _KEEP)
 
 
 def _switch(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],

@@ -238,6 +238,60 @@ def _rows_digest(resource: dict[str, Any], header: list[str], rows: list[dict[st
     return resource_digest(resource, text.encode())
 
 
+class _PageReading:
+    """What one page reads of the package, each CSV parsed at most once (and only when some of its rows count)."""
+
+    def __init__(self, resources: dict[Any, dict[str, Any]], directory: Path, declared: set[str],
+                 through_claims: bool) -> None:
+        self.resources, self.directory, self.declared = resources, directory, declared
+        self.table, self.rows_read = functools.cache(self._table), functools.cache(self._rows_read)  # per page
+        self.reading = sorted(declared & resources.keys())
+        claims_table = self.table(CLAIMS_RESOURCE) if through_claims and CLAIMS_RESOURCE in resources else None
+        self.claimed = _claimed_specs(claims_table[1]) if claims_table else {}
+        self.through_claims = through_claims
+
+    def _table(self, name: str) -> tuple[list[str], list[dict[str, str]]] | None:
+        """The header and rows of a resource's CSV, None when the file is missing."""
+        path = self.directory / str(self.resources[name].get("path", ""))
+        return _csv_rows(path) if path.is_file() else None
+
+    def _rows_read(self, name: str) -> list[dict[str, str]]:
+        """The rows this page reads of a declared resource (a claimed one: only the rows claims.csv names)."""
+        rows = (self.table(name) or ([], []))[1]
+        return _claimed_rows(self.resources[name], self.claimed[name], rows) if name in self.claimed else rows
+
+    @functools.cached_property
+    def cites_into(self) -> set[str]:
+        """The resources the declared ones point to through their foreign keys (sources.csv …)."""
+        return {target for name in self.reading for target in
+                [(fk.get("reference") or {}).get("resource") for fk in _foreign_keys(self.resources[name])]
+                if target and target != name}
+
+    def digest(self, name: str) -> tuple[str, str]:
+        """The key and digest of one selected resource: its claimed rows, its cited rows, or the whole file."""
+        resource = self.resources.get(name)
+        if resource and name in self.claimed and name in self.declared:
+            return f"{name}{CLAIMED}", self._claimed_digest(name, resource)
+        if resource and name in self.cites_into and (name not in self.declared or self.through_claims):
+            return f"{name}{CITED}", self._cited_digest(name, resource)
+        return name, self._file_digest(name, resource)
+
+    def _claimed_digest(self, name: str, resource: dict[str, Any]) -> str:
+        return _rows_digest(resource, (self.table(name) or ([], []))[0], self.rows_read(name))
+
+    def _cited_digest(self, name: str, resource: dict[str, Any]) -> str:
+        parsed = self.table(name)
+        if parsed is None:
+            return resource_digest(resource, b"<missing>")
+        citing = [(self.resources[n], self.rows_read(n)) for n in self.reading if n != name]
+        return _rows_digest(resource, parsed[0], _cited_rows(resource, citing, parsed[1]))
+
+    def _file_digest(self, name: str, resource: dict[str, Any] | None) -> str:
+        path = self.directory / str((resource or {}).get("path", ""))
+        content = path.read_bytes() if resource and path.is_file() else b"<missing>"
+        return resource_digest(resource or {"name": name}, content)
+
+
 def resource_digests(names: Sequence[str] | str | None, directory: Path, *, through_claims: bool = False
                      ) -> dict[str, str]:
     """name -> digest for the declared resources and those they reference (all of them for `all`).
@@ -249,46 +303,10 @@ def resource_digests(names: Sequence[str] | str | None, directory: Path, *, thro
     the rows claims.csv names, under ``"<name>[claimed rows]"``. Each CSV is parsed at most once, and only when
     some of its rows count (a page declaring `all` counts whole files: none is parsed)."""
     resources = {r.get("name"): r for r in package_descriptor(directory)["resources"]}
-    declared_names = set(resources) if names == ALL else set(names or [])
-    selected = sorted(resources) if names == ALL else sorted(_with_referenced(declared_names, resources))
-
-    @functools.cache
-    def table(name: str) -> tuple[list[str], list[dict[str, str]]] | None:
-        """The header and rows of a resource's CSV, None when the file is missing."""
-        path = directory / str(resources[name].get("path", ""))
-        return _csv_rows(path) if path.is_file() else None
-
-    claims_table = table(CLAIMS_RESOURCE) if through_claims and CLAIMS_RESOURCE in resources else None
-    claimed = _claimed_specs(claims_table[1]) if claims_table else {}
-    reading = sorted(declared_names & resources.keys())
-
-    @functools.cache
-    def rows_read(name: str) -> list[dict[str, str]]:
-        """The rows this page reads of a declared resource (a claimed one: only the rows claims.csv names)."""
-        rows = (table(name) or ([], []))[1]
-        return _claimed_rows(resources[name], claimed[name], rows) if name in claimed else rows
-
-    cites_into = {target for name in reading for target in
-                  [(fk.get("reference") or {}).get("resource") for fk in _foreign_keys(resources[name])]
-                  if target and target != name}
-    digests = {}
-    for name in selected:
-        resource = resources.get(name)
-        if resource and name in claimed and name in declared_names:
-            header = (table(name) or ([], []))[0]
-            digests[f"{name}{CLAIMED}"] = _rows_digest(resource, header, rows_read(name))
-        elif resource and name in cites_into and (name not in declared_names or through_claims):
-            parsed = table(name)
-            if parsed is None:
-                digests[f"{name}{CITED}"] = resource_digest(resource, b"<missing>")
-                continue
-            citing = [(resources[n], rows_read(n)) for n in reading if n != name]
-            digests[f"{name}{CITED}"] = _rows_digest(resource, parsed[0], _cited_rows(resource, citing, parsed[1]))
-        else:
-            path = directory / str((resource or {}).get("path", ""))
-            content = path.read_bytes() if resource and path.is_file() else b"<missing>"
-            digests[name] = resource_digest(resource or {"name": name}, content)
-    return digests
+    declared = set(resources) if names == ALL else set(names or [])
+    selected = sorted(resources) if names == ALL else sorted(_with_referenced(declared, resources))
+    reading = _PageReading(resources, directory, declared, through_claims)
+    return dict(reading.digest(name) for name in selected)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst.states import Inliner
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
+from sphinx.util.nodes import split_explicit_title
 
-from szhk_sphinx.pdf import PDF_FILES
+from szhk_names import SC
+from szhk_sphinx.pdf import ENGLISH_PDF, PDF_FILES, pdf_files, published_pdf_name
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 # Where the published PDFs sit inside the HTML output. The build copies _build/pdf/<name> here after the
@@ -95,6 +98,29 @@ def _add_notebook_source(app: Sphinx, pagename: str, templatename: str, context:
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def published_pdf(name: str, edition: str) -> str:
+    """The path, under the HTML output, of a PDF as `edition` publishes it: the HK edition's own PDFs under their
+    -hk names (tools/build.py serves them so in html/hk/), the English briefing, which only the Simplified build
+    makes, under its own."""
+    return f"{PDF_DOWNLOAD_DIR}/{published_pdf_name(name, edition) if name in pdf_files(edition) else name}"
+
+
+def pdf_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner, options: dict | None = None,
+             content: list[str] | None = None) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """{pdf}`全书 PDF <szhk-report.pdf>` in a page: a link to a PDF the build publishes beside the pages, by the
+    name this edition publishes it under (web only: a page puts it in an {only} html block)."""
+    _, title, target = split_explicit_title(text)
+    env = inliner.document.settings.env
+    if target not in PDF_FILES:
+        message = inliner.reporter.error(f"{{pdf}}: {target!r} is not one of the PDFs the build makes: {PDF_FILES}",
+                                         line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    href = "../" * env.docname.count("/") + published_pdf(target, getattr(env.config, "szhk_edition", SC))
+    language = ' hreflang="en" lang="en"' if target == ENGLISH_PDF else ""
+    return [nodes.raw(rawtext, f'<a href="{html.escape(href)}"{language}>{html.escape(title)}</a>',
+                      format="html")], []
+
+
 def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                           doctree: nodes.document | None) -> None:
     """Add the book and briefing PDFs to the theme's download menu, and name its entries in the book's words."""
@@ -116,7 +142,7 @@ def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context
         for name, key, label in PDF_DOWNLOADS:
             buttons.append({
                 "type": "link",
-                "url": pathto(f"{PDF_DOWNLOAD_DIR}/{name}", 1),
+                "url": pathto(published_pdf(name, getattr(app.config, "szhk_edition", SC)), 1),
                 "text": ui[key],
                 "tooltip": ui[f"{key}_tooltip"],
                 "icon": "fas fa-file-pdf",
@@ -215,6 +241,7 @@ def _mystnb_stylesheet_first(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     if "szhk_ui" not in app.config:  # also declared by szhk_sphinx.figure_downloads, which may run alone
         app.add_config_value("szhk_ui", {}, "html", types=[dict])
+    app.add_role("pdf", pdf_role)
     app.connect("config-inited", _check_ui_words)
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("builder-inited", _mystnb_stylesheet_first)
