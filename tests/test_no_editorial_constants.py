@@ -133,11 +133,8 @@ MAINTAINER_MODULES = {
 # Modules being changed by others this session, whose words move to data when their work is merged: remove a module
 # from here once it composes no Chinese (test_the_known_later_modules_still_compose_chinese then says so).
 LATER = {
-    "szhk/figures.py": "figure labels and dates (figs3)",
     "szhk_sphinx/pdf.py": "the PDF title page's lines (brief3)",
     "szhk_sphinx/edition.py": "the edition line, the footer and the citation labels",
-    "szhk_sphinx/substitutions.py": "the link to the web edition in the PDF",
-    "szhk_sphinx/web.py": "the site's entry page",
 }
 
 

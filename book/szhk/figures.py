@@ -382,7 +382,7 @@ class _Drawn:
 
     def __init__(self, name: str, fig: Figure, formats: Sequence[str] = ("svg", "pdf"), *,
                  phone: Figure | None = None, alt: str | None = None, paper: Figure | None = None) -> None:
-        self._bundle = {"text/plain": f"图 {name}"}
+        self._bundle = {"text/plain": words("figure_plain", name=name)}
         for fmt in formats:
             out = _saved(paper if fmt == "pdf" and paper is not None else fig, fmt)
             # As IPython's own formats give them: SVG as text, PDF base64-encoded.
@@ -604,12 +604,13 @@ def wrapped(labels: Iterable[str], width: int = CATEGORY_WIDTH) -> list[str]:
 
 
 def wrap_label(label: str, width: int = 3) -> str:
-    """A Chinese label longer than `width` on two lines, for narrow columns: after "与" where it has one
+    """A Chinese label longer than `width` on two lines, for narrow columns: after "与" (house-words.yml
+    label_breaks_at) where it has one
     ("人文与艺术" → "人文与\\n艺术") or before it after a long word ("生命科学\\n与医学"), else in the middle
     ("自然科学" → "自然\\n科学"), as the article's Table 2 breaks them."""
     if len(label) <= width:
         return label
-    at = label.find("与", 1, len(label) - 1)
+    at = label.find(WORDS["typesetting"]["label_breaks_at"], 1, len(label) - 1)
     cut = (at if at >= 3 else at + 1) if at > 0 else len(label) // 2
     return f"{label[:cut]}\n{label[cut:]}"
 
@@ -1065,7 +1066,7 @@ def timeline_markdown(events: pd.DataFrame, marks: tuple[str, str], *, title: st
             f"{markdown.text(date_zh(d).partition('年')[2].strip() if '-' in str(d) else '')}"
             f"{markdown.text(e)}（{marks[0] if ok else marks[1]}）"
             for d, e, ok in zip(same["date"], same["event"], same["confirmed"]))
-        lines.append(f"- **{year} 年**：{items}")
+        lines.append(f"- **{words('year', year=year)}**：{items}")
     if note:
         lines.append(f"\n{markdown.text(note)}")
     return "\n".join(lines) + "\n"
@@ -1130,7 +1131,7 @@ def timeline(events: pd.DataFrame, marks: tuple[str, str], *, text_ems: float = 
             ax.plot([line_x], [pos], linestyle="none", zorder=3,
                     **marker_style(PUBLISHED if rows["confirmed"].iloc[i] else ARTICLE, INK))
             if i == part[0] or years[i] != years[i - 1]:
-                ax.text(line_x - (0.1 if columns > 1 else 0.05), pos, f"{years[i]} 年", va="center",
+                ax.text(line_x - (0.1 if columns > 1 else 0.05), pos, words("year", year=years[i]), va="center",
                         ha="right", fontsize=LABEL_SIZE, fontweight="bold", color=INK)
             ax.text(text_x, pos - LINE_IN * 0.5, texts[i], va="top", ha="left", fontsize=LABEL_SIZE, color=INK,
                     linespacing=1.3)

@@ -30,7 +30,8 @@ PDF_DOWNLOADS = ((BOOK_PDF, "book_pdf", "download-book-pdf-button"),
                  (BRIEFING_PDF, "briefing_pdf", "download-briefing-pdf-button"),
                  (BRIEFING_EN_PDF, "briefing_en_pdf", "download-briefing-en-pdf-button"))
 UI_KEYS = ("book_pdf", "book_pdf_tooltip", "briefing_pdf", "briefing_pdf_tooltip", "briefing_en_pdf",
-           "briefing_en_pdf_tooltip", "notebook", "source_prefix", "print", "print_tooltip", "svg_download")
+           "briefing_en_pdf_tooltip", "notebook", "source_prefix", "print", "print_tooltip", "svg_download",
+           "entry_link")
 
 
 def _check_ui_words(app: Sphinx, config: Config) -> None:
@@ -172,12 +173,14 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
     """The site's index.html forwards to the front page (book/index).
 
     sphinx-external-toc would write a bare <meta> redirect with no language or title; this page has both,
-    and a visible link for readers whose browser does not follow the redirect.
+    and a visible link for readers whose browser does not follow the redirect (its words: szhk_ui's entry_link,
+    {title} the book's title).
     """
     if exception is not None or app.builder.name != "html" or app.config.root_doc == "index":
         return
     target = app.builder.get_target_uri(app.config.root_doc)
-    title = html.escape(app.config.html_title or app.config.project)
+    book_title = app.config.html_title or app.config.project
+    title, link = html.escape(book_title), html.escape(app.config.szhk_ui["entry_link"].format(title=book_title))
     lang = (app.config.language or "zh_CN").replace("_", "-")
     page = f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -188,7 +191,7 @@ def _write_entry_page(app: Sphinx, exception: Exception | None) -> None:
 <title>{title}</title>
 </head>
 <body>
-<main><p><a href="{target}">进入《{title}》</a></p></main>
+<main><p><a href="{target}">{link}</a></p></main>
 </body>
 </html>
 """
