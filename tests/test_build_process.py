@@ -201,9 +201,14 @@ def test_without_git_the_date_source_is_said(tmp_path: Path, monkeypatch, capsys
     assert (edition_module.DATE_BASIS_ENV, edition_module.DATE_FROM_COMMIT, edition_module.DATE_FROM_FILES) == (
         build_tool.DATE_BASIS_ENV, build_tool.DATE_FROM_COMMIT, build_tool.DATE_FROM_FILES)  # the same names
 
+    import yaml
+
+    edition_words = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"][
+        "szhk_edition_words"]
     edition = Edition(title="t", version="1.0", commit_date=datetime.date(2026, 12, 1), data_as_of="2025",
                       site_url="", date_basis=basis)
-    assert "的提交" not in edition.built_from_zh and "修改时间" in edition.built_from_zh
+    built_from = edition.built_from(edition_words)
+    assert "的提交" not in built_from and "修改时间" in built_from and "2026 年 12 月 1 日" in built_from
 
 
 def test_a_git_archive_carries_the_commits_date(tmp_path: Path, monkeypatch) -> None:

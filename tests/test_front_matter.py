@@ -216,7 +216,7 @@ def test_the_data_are_as_recent_as_the_newest_source_a_row_cites(tmp_path):
 
 def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
-                         "https://example.org/szhk/", label="可执行版本")
+                         "https://example.org/szhk/", label="可执行版本", author="佚名")
     reference = edition.gbt7714(ed)
     # the article's title unaltered, the edition as the 版本项 after the type mark
     assert reference.startswith("佚名. 深港科技创新产业深化合作论析[EB/OL]. 可执行版本 1.2. (2026-11-28)")
@@ -229,6 +229,20 @@ def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     unpublished = replace(ed, site_url="")
     assert "url" not in edition.bibtex(unpublished) and "[2026" not in edition.gbt7714(unpublished)
     assert edition.gbt7714(unpublished).endswith("(2026-11-28).")  # no address is invented
+
+
+def test_the_edition_words_come_from_the_configuration_and_a_missing_one_is_named():
+    from types import SimpleNamespace
+
+    from sphinx.errors import ConfigError
+
+    config = SimpleNamespace(szhk_edition_words={"site": "网址", "data_as_of_value": "{date}（最新）"})
+    assert edition.words(config, "site") == "网址"
+    assert edition.words(config, "data_as_of_value", date="2025 年") == "2025 年（最新）"
+    with pytest.raises(ConfigError, match="szhk_edition_words lacks version"):
+        edition.words(config, "version")
+    with pytest.raises(ConfigError, match="data_as_of_value: placeholder 'date' is not one the build fills in"):
+        edition.words(config, "data_as_of_value", when="2022 年")
 
 
 def test_the_edition_date_is_the_commits_never_the_clock(monkeypatch):

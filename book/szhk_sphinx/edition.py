@@ -10,7 +10,8 @@ A Sphinx extension, set up by szhk_sphinx (stdlib, docutils and pybtex only: no 
   same entry as BibTeX, written at build time into the web output (`szhk-report.bib`), never into the sources.
 
 Directives ``{szhk-edition}`` and ``{szhk-citation}`` put them into a page (book/index.md, the briefing), the same
-nodes on the web and in print. szhk_sphinx.pdf reads `edition()` for the PDF title page's macros.
+nodes on the web and in print. szhk_sphinx.pdf reads `edition()` for the PDF title page's macros. Their words are
+_config.yml's `szhk_edition_words` (read by `words()`), the edition's facts its other `szhk_*` values.
 
 A page using a directive depends on a small state file in the doctree folder, rewritten only when the edition
 changes (a new commit, version, address or data date): Sphinx then re-reads exactly those pages.
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,7 @@ class Edition:
     data_as_of: str          # as written in the data or its sources, e.g. "2025-12-23"
     site_url: str            # "" when not configured
     label: str = ""          # what this edition is called in a citation's 版本项 (_config.yml szhk_edition_label)
+    author: str = ""         # the citation's author: the source text names none (szhk_edition_words: author)
     date_basis: str = DATE_FROM_COMMIT  # DATE_FROM_FILES: no usable git, dated by the newest source file
 
     @property
@@ -62,12 +65,28 @@ class Edition:
     def commit_date_zh(self) -> str:
         return zh_date(self.commit_date.isoformat())
 
-    @property
-    def built_from_zh(self) -> str:
-        """What the edition was built from: "2026 年 12 月 1 日的提交", or the source files when git was unusable."""
-        if self.date_basis == DATE_FROM_FILES:
-            return f"{self.commit_date_zh}的源文件（无可用的 git 提交信息，日期取 book/ 与 data/ 中最新的修改时间）"
-        return f"{self.commit_date_zh}的提交"
+    def built_from(self, edition_words: Mapping[str, str]) -> str:
+        """What the edition was built from, in `edition_words` (szhk_edition_words): "2026 年 12 月 1 日的提交", or
+        the source files when git was unusable."""
+        key = "built_from_files" if self.date_basis == DATE_FROM_FILES else "built_from_commit"
+        return _filled(edition_words, key, date=self.commit_date_zh)
+
+
+def _filled(edition_words: Mapping[str, str], key: str, **values: object) -> str:
+    if not str(edition_words.get(key, "")).strip():
+        raise ConfigError(f"_config.yml: sphinx.config.szhk_edition_words lacks {key} (the edition's words)")
+    try:
+        return str(edition_words[key]).format(**values)
+    except KeyError as missing:
+        raise ConfigError(f"_config.yml: sphinx.config.szhk_edition_words: {key}: placeholder {missing} is not one "
+                          f"the build fills in ({', '.join(sorted(values)) or 'none'})") from None
+
+
+def words(config: Any, key: str, /, **values: object) -> str:
+    """A word of the edition line, the credit, the citation or the print (_config.yml sphinx.config
+    szhk_edition_words), its named placeholders filled with `values`: Python holds the logic, the configuration the
+    wording (which the HK edition converts with the rest of the szhk_* values)."""
+    return _filled(config.szhk_edition_words or {}, key, **values)
 
 
 def _date_key(value: str) -> tuple[int, int, int] | None:
@@ -146,15 +165,22 @@ def edition(app: Sphinx) -> Edition:
                    data_as_of=latest_date(data_dir(Path(app.srcdir)),
                                           [Path(app.srcdir) / name for name in app.config.bibtex_bibfiles or []]),
                    site_url=str(app.config.html_baseurl or "").strip(),
-                   label=str(app.config.szhk_edition_label or "").strip(),
+                   label=str(app.config.szhk_edition_label or "").strip(), author=_author(app.config),
                    date_basis=os.environ.get(DATE_BASIS_ENV, DATE_FROM_COMMIT))
+
+
+def _author(config: Any) -> str:
+    """The citation's author (szhk_edition_words: author, the word GB/T 7714-2015 writes when none is named); a
+    project without that word cites none."""
+    return str((config.szhk_edition_words or {}).get("author", "")).strip()
 
 
 # ---- Citation ---------------------------------------------------------------------------------------------------
 def bibtex(ed: Edition) -> str:
-    """The edition as a BibTeX @online entry. No author is named in the source text: GB/T 7714-2015 writes 佚名."""
+    """The edition as a BibTeX @online entry. No author is named in the source text: its author is the word
+    GB/T 7714-2015 writes for that (Edition.author)."""
     fields = [
-        ("author", "佚名"),
+        *([("author", ed.author)] if ed.author else []),
         ("title", ed.title),  # the article's title, unaltered: the edition is the `version` field
         ("date", ed.commit_date.isoformat()),
         ("version", ed.version),
@@ -198,15 +224,18 @@ class EditionLine(_EditionDirective):
     """原文写作时间 · 数据截至 · 版本 · 网址 (when configured)."""
 
     def run(self) -> list[nodes.Node]:
-        ed = self.edition()
+        ed, config = self.edition(), self.env.app.config
+        when, basis = written(config)
         # Web only: the PDF's title page prints the same line (szhkprint.sty, macros from szhk_sphinx.pdf).
         only = addnodes.only(expr="html")
         only += _field_list([
-            ("原文写作时间", [nodes.Text(f"{written(self.env.app.config)[0]}（{written(self.env.app.config)[1]}）")]),
-            ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据及其所据来源中最新的日期）")]),
-            ("版本", [nodes.Text(f"{ed.version}，据 {ed.built_from_zh}构建")]),
+            (words(config, "written"), [nodes.Text(words(config, "written_value", when=when, basis=basis))]),
+            (words(config, "data_as_of"), [nodes.Text(words(config, "data_as_of_value", date=ed.data_as_of_zh))]),
+            (words(config, "version"), [nodes.Text(words(config, "version_value", version=ed.version,
+                                                         built_from=ed.built_from(config.szhk_edition_words)))]),
             # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
-            *([("网址", [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])] if ed.site_url else []),
+            *([(words(config, "site"), [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])]
+              if ed.site_url else []),
         ])
         return [only]
 
@@ -240,20 +269,21 @@ class Credit(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        editors, licence = credit(self.env.app.config)
-        return [nodes.paragraph("", "", nodes.strong("", "编者："), nodes.Text(f"{editors}。"),
-                                nodes.strong("", "许可："), nodes.Text(licence), classes=["szhk-credit"])]
+        config = self.env.app.config
+        editors, licence = credit(config)
+        return [nodes.paragraph("", "", nodes.strong("", words(config, "editors")), nodes.Text(f"{editors}。"),
+                                nodes.strong("", words(config, "licence")), nodes.Text(licence),
+                                classes=["szhk-credit"])]
 
 
 def _footer(app: Sphinx, config: Any) -> None:
     """The web pages' footer: the editors and the licence (not the theme's bare "© Copyright")."""
-    import html
-
     if not str(config.szhk_editors or "").strip():
         return  # a project that names no editors (a test's one-page book) keeps the theme's footer
     editors, licence = credit(config)
     options = dict(config.html_theme_options or {})
-    options["extra_footer"] = f'<p class="szhk-footer">编者：{html.escape(editors)}。{html.escape(licence)}</p>'
+    footer = words(config, "footer", editors=editors, licence=licence)
+    options["extra_footer"] = f'<p class="szhk-footer">{html.escape(footer)}</p>'
     config.html_theme_options = options
 
 
@@ -267,8 +297,9 @@ class Citation(_EditionDirective):
         out.append(nodes.paragraph("", "BibTeX："))
         out.append(nodes.literal_block(bibtex(ed), bibtex(ed), language="bibtex"))
         # Web only: the .bib file written into the HTML output by _write_bibtex.
-        out.append(nodes.raw("", f'<p class="szhk-bib-download"><a href="{{root}}{BIB_FILE}" download>'
-                                 f"下载 BibTeX 文件（{BIB_FILE}）</a></p>", format="html"))
+        link = html.escape(words(self.env.app.config, "bibtex_download", file=BIB_FILE))
+        out.append(nodes.raw("", f'<p class="szhk-bib-download"><a href="{{root}}{BIB_FILE}" download>{link}</a></p>',
+                             format="html"))
         return out
 
 
@@ -306,6 +337,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_editors", "", "env", [str])
     app.add_config_value("szhk_institution", "", "env", [str])
     app.add_config_value("szhk_licence", "", "env", [str])
+    app.add_config_value("szhk_edition_words", {}, "env", [dict])
     app.connect("config-inited", _footer)
     app.add_directive("szhk-credit", Credit)
     app.connect("config-inited", _version_from_editions)

@@ -27,8 +27,8 @@ from sphinx.builders.latex.nodes import thebibliography
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 
-from szhk_names import HK, SC
-from szhk_sphinx.edition import credit, edition, written
+from szhk_names import HK, SC, zh_date
+from szhk_sphinx.edition import credit, edition, words, written
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
 BOOK_TEX = "szhk-report.tex"  # = latex.latex_documents.targetname in _config.yml (checked at build time)
@@ -108,12 +108,16 @@ def _edition_macros(app: Sphinx) -> None:
         qr_code(ed.site_url, Path(app.outdir) / QR_FILE)
     editors, licence = credit(app.config)
     when = written(app.config)[0]
+    year = re.match(r"\d{4}", when)
+    if year is None:
+        raise ConfigError(f"_config.yml: sphinx.config.szhk_written {when!r} does not begin with the year (YYYY): "
+                          "the briefing's header names it")
     macros = (
         f"\\newcommand{{\\szhkbuilddate}}{{{ed.commit_date_zh}}}\n"
         f"\\newcommand{{\\szhkdataversion}}{{{data_version(data_dir(Path(app.srcdir)))}}}\n"
         f"\\newcommand{{\\szhkversion}}{{{ed.version}}}\n"
-        f"\\newcommand{{\\szhkwritten}}{{{when}（据正文推断）}}\n"
-        f"\\newcommand{{\\szhkwrittenyear}}{{{when.split('年')[0]}年}}\n"
+        f"\\newcommand{{\\szhkwritten}}{{{words(app.config, 'written_print', when=when)}}}\n"
+        f"\\newcommand{{\\szhkwrittenyear}}{{{zh_date(year[0])}}}\n"
         f"\\newcommand{{\\szhkdataasof}}{{{ed.data_as_of_zh}}}\n"
         f"\\newcommand{{\\szhksite}}{{{site}}}\n"
         f"\\newif\\ifszhkhassite\\szhkhassite{'true' if ed.site_url else 'false'}\n"
@@ -217,16 +221,21 @@ def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def _print_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """On paper a "下载" link does nothing: name the data file instead (数据文件 gii_ranks.csv)."""
-    if app.builder.format != "latex":
+    """On paper a "下载" link does nothing: name the data file instead (数据文件 gii_ranks.csv; the words are
+    szhk_edition_words' download_lead, download_lead_print and data_file_print). Run after the HK edition's
+    conversion of the page (szhk_sphinx.hant), so that the page's words and the configuration's, converted when the
+    configuration was read, are in the same script."""
+    links = list(doctree.findall(addnodes.download_reference)) if app.builder.format == "latex" else []
+    if not links:
         return
-    for link in list(doctree.findall(addnodes.download_reference)):
+    lead, lead_print = words(app.config, "download_lead"), words(app.config, "download_lead_print")
+    for link in links:
         filename = Path(link.get("reftarget", "")).name
         label = link.astext()
         before = link.previous_sibling()
-        if isinstance(before, nodes.Text) and before.endswith("下载数据："):
-            before.parent.replace(before, nodes.Text(before[: -len("下载数据：")] + "数据文件："))
-        text = filename if label == filename else f"数据文件 {filename}"
+        if isinstance(before, nodes.Text) and before.endswith(lead):
+            before.parent.replace(before, nodes.Text(before[: -len(lead)] + lead_print))
+        text = filename if label == filename else words(app.config, "data_file_print", file=filename)
         link.replace_self(nodes.literal("", text))
 
 
@@ -278,6 +287,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
     app.connect("doctree-resolved", _unlink_what_is_not_printed)  # after the cut, so it sees what is left
-    app.connect("doctree-resolved", _print_downloads)
+    app.connect("doctree-resolved", _print_downloads, priority=995)  # after szhk_sphinx.hant's conversion (990)
     app.connect("build-finished", _repair_figure_fonts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
