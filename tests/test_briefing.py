@@ -287,11 +287,11 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
     assert "2024 年 3 月 15 日：测试事件乙。" in note
     assert briefing.events_note(1, found, lead="【编者注】", none="未找到公开进展。") == "【编者注】未找到公开进展。\n"
     table = briefing.recommendations_markdown(found)
-    # how many developments, and the latest with its date (data/briefing_phrases.csv: status_count_latest)
-    assert "**部分推进**。2 项，最新：2024 年 3 月 15 日，测试事件乙。" in table
+    # the status, then the latest development with its date (data/briefing_phrases.csv: status_cell, status_count_latest)
+    assert "**部分推进**。最新：2024 年 3 月 15 日，测试事件乙。" in table
     assert table.count("**未见公开进展**。未找到公开进展") == 4
     english = briefing.recommendations_markdown(found, lang="en")
-    assert "**Partly advanced**. 2 developments; latest, 15 March 2024: Test B." in english.replace("\\", "")
+    assert "**Partly advanced**. Latest, 15 March 2024: Test B." in english.replace("\\", "")
     assert english.count("No public development found") == 4
 
 

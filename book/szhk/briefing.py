@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
 WORDS_FILE = phrases.BRIEFING
 
 
@@ -364,7 +365,8 @@ def status_line(number: int, found: Sequence[Event], lang: str = "zh") -> str:
 
 
 def _status_cell(mine: Sequence[Event], status: Status, lang: str) -> str:
-    """What has happened since 2022: the status in bold, then how many developments and the latest with its date."""
+    """What has happened since 2022: the status in bold, then the latest development with its date (the others are
+    under the recommendation in chapter 06)."""
     label = markdown.Markup(f"**{markdown.text(status.label(lang))}**")
     if not mine:
         return word("status_cell", lang, label=label, events=word("status_none", lang))
@@ -394,8 +396,8 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
     headers = [plain_word("recs_header_recommendation", lang), plain_word("recs_header_actors", lang)]
     if found is not None:
         headers.append(plain_word("recs_header_status", lang))
-    widths = ([26, 30, 44] if lang == "zh" else [32, 25, 43]) if found is not None else [55, 45]
-    return markdown.list_table(headers, rows, widths=widths)
+    widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
+    return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -514,7 +516,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
                      _checked(row, name, unsourced, lang)])
     headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
-    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22])
+    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
+                               css_class=PHONE_FIT)
 
 
 def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
