@@ -28,12 +28,25 @@ def _doctree(text: str) -> nodes.document:
 
 def test_editor_notes_are_marked_and_the_authors_text_is_not() -> None:
     doctree = _doctree("Title\n=====\n\n作者的一段话。\n\n【编者注】编者的话。\n\n（编者：见图 1）\n")
-    web = SimpleNamespace(builder=SimpleNamespace(format="html"))
+    import yaml
+
+    from conftest import ROOT
+
+    marks = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]["szhk_editor_marks"]
+    web = SimpleNamespace(builder=SimpleNamespace(format="html"), config=SimpleNamespace(szhk_editor_marks=marks))
     editor_notes.mark_notes(web, doctree, "test")
     marked = [n.astext() for n in doctree.findall(nodes.container) if editor_notes.NOTE in n["classes"]]
     assert marked == ["【编者注】编者的话。", "（编者：见图 1）"]
     assert not any(editor_notes.NOTE in getattr(p.parent, "get", lambda *_: [])("classes", [])
                    for p in doctree.findall(nodes.paragraph) if p.astext() == "作者的一段话。")
+
+
+def test_the_space_after_a_phrase_stays_breakable() -> None:
+    doctree = _doctree("建议、行动方与 2022 年以来的进展\n==========================================\n\n正文。\n")
+    headings.keep_phrases(SimpleNamespace(builder=SimpleNamespace(format="html")), doctree, "test")
+    kept = [n.astext() for n in doctree.findall(nodes.inline) if headings.PHRASE in n["classes"]]
+    assert kept == ["建议、", "行动方与", "2022", "年以来的进展"]
+    assert doctree.next_node(nodes.title).astext() == "建议、行动方与 2022 年以来的进展"
 
 
 def test_a_phrase_is_kept_whole_in_a_web_heading_only() -> None:

@@ -40,7 +40,7 @@ from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LA
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
     "asks_markdown", "Event", "events", "events_note", "Status", "statuses", "status_of", "status_definitions",
-    "status_legend", "status_line",
+    "status_legend",
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs", "material_discrepancies",
@@ -285,13 +285,12 @@ class Status:
         return self.reason_en if lang == "en" else self.reason_zh
 
 
-# What each `requires` of data/recommendation_statuses.csv asks of a recommendation's events (how many events, and
-# how many of them carry out an ask, must satisfy it), and how an error names the rule.
-REQUIREMENTS: dict[str, tuple[Callable[[int, int], bool], str]] = {
-    "an_event_carrying_out_an_ask": (lambda events, carrying: carrying >= 1,
-                                     "至少一项 carries_out_ask 为 true 的进展"),
-    "an_event": (lambda events, carrying: events >= 1, "至少一项进展"),
-    "no_event": (lambda events, carrying: events == 0, "没有进展记录"),
+# What each `requires` of data/recommendation_statuses.csv asks of a recommendation's events: given how many events
+# it has and how many of them carry out an ask, whether the status holds.
+REQUIREMENTS: dict[str, Callable[[int, int], bool]] = {
+    "an_event_carrying_out_an_ask": lambda events, carrying: carrying >= 1,
+    "an_event": lambda events, carrying: events >= 1,
+    "no_event": lambda events, carrying: events == 0,
 }
 
 
@@ -323,11 +322,11 @@ def statuses(found: Sequence[Event] | None = None, load: Callable[[str], pd.Data
         category = categories[code]
         mine = [e for e in found if e.recommendation == number]
         carrying = sum(e.carries_out_ask for e in mine)
-        holds, needs = REQUIREMENTS[category.requires]
-        if not holds(len(mine), carrying):
+        if not REQUIREMENTS[category.requires](len(mine), carrying):
             raise _data_error("recommendations", i + 2, "status",
-                              f"第 {number} 条建议标为“{category.label_zh}”，须有{needs}，但 data/{EVENTS}.csv 中该建议有 "
-                              f"{len(mine)} 项进展，其中 {carrying} 项 carries_out_ask 为 true")
+                              f"第 {number} 条建议标为“{category.label_zh}”（data/{STATUSES}.csv：requires = "
+                              f"{category.requires}），但 data/{EVENTS}.csv 中该建议有 {len(mine)} 项进展，其中 "
+                              f"{carrying} 项 carries_out_ask 为 true")
         out[number] = Status(**{**category.__dict__, "reason_zh": _text(row.get("status_reason_zh")),
                                 "reason_en": _text(row.get("status_reason_en"))})
     return out
@@ -355,13 +354,6 @@ def events_note(number: int, found: Sequence[Event], *, lead: str, none: str, st
         return f"{head}{lead}{none}\n"
     items = "\n".join(f"- {text.date(e.date)}：{markdown.text(e.event_zh)}{{cite}}`{e.source_id}`" for e in mine)
     return f"{head}{lead}\n\n{items}\n"
-
-
-def status_line(number: int, found: Sequence[Event], lang: str = "zh") -> str:
-    """Chapter 06: the recommendation's status in bold and the editor's reason (data/briefing_phrases.csv)."""
-    status = status_of(number, found)
-    return word("status_line", lang, label=markdown.Markup(f"**{markdown.text(status.label(lang))}**"),
-                reason=status.reason(lang))
 
 
 def _status_cell(mine: Sequence[Event], status: Status, lang: str) -> str:

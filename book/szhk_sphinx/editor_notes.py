@@ -1,6 +1,7 @@
 """The editor's notes set apart from the author's text, on the web and in print, one way across the book.
 
-An editor's note is a paragraph that opens with the editor's mark (【编者…】 or （编者：…）) where the author's text
+An editor's note is a paragraph that opens with one of the editor's marks (_config.yml `szhk_editor_marks`: 【编者…】,
+（编者：…）; the HK edition converts the words only on the way out, so the marks are matched before) where the author's text
 runs (in a section, or as a cell's output), or a cell tagged `editor-note` (chapter 06: each recommendation's status
 and developments). Each gets the class `szhk-editor-note`: szhk.css draws it as a tinted block with a rule on its
 left, and in print szhkprint.sty sets it small behind a rule (environment `sphinxclassszhk-editor-note`). A note
@@ -16,7 +17,6 @@ from sphinx.application import Sphinx
 
 NOTE = "szhk-editor-note"
 TAGGED = "tag_editor-note"   # a cell tagged editor-note (myst-nb gives the cell's container the class tag_<tag>)
-MARKS = ("【编者", "（编者：", "【編者", "（編者：")  # the editor's marks (the HK edition converts them after)
 KEEP_OWN_STYLE = (nodes.caption, nodes.legend, nodes.figure, nodes.table, nodes.footnote, nodes.list_item,
                   nodes.admonition)
 
@@ -41,10 +41,11 @@ def _inside(node: nodes.Node, kinds: tuple[type, ...], classes: tuple[str, ...] 
 
 
 def mark_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    marks = tuple(str(m) for m in (app.config.szhk_editor_marks or ()))
     for cell in doctree.findall(lambda n: isinstance(n, nodes.container) and TAGGED in n.get("classes", [])):
         cell["classes"].append(NOTE)
     for paragraph in list(doctree.findall(nodes.paragraph)):
-        if not paragraph.astext().lstrip().startswith(MARKS):
+        if not marks or not paragraph.astext().lstrip().startswith(marks):
             continue
         if _inside(paragraph, KEEP_OWN_STYLE, (NOTE, "tag_claims-note")):
             continue
@@ -58,5 +59,6 @@ def mark_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("szhk_editor_marks", [], "env", [list])
     app.connect("doctree-resolved", mark_notes)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,8 +39,12 @@ def keep_phrases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             parts = phrases(str(text))
             if len(parts) < 2 or not _CJK.search(str(text)):  # Latin headings break at spaces already
                 continue
-            pieces: list[nodes.Node] = [nodes.inline(part, part, classes=[PHRASE]) if len(part.strip()) <= MAX_PHRASE
-                                        else nodes.Text(part) for part in parts]
+            pieces: list[nodes.Node] = []
+            for part in parts:
+                words, space = part.rstrip(), part[len(part.rstrip()):]
+                # the space after a phrase stays outside it: a line may break there
+                pieces += [nodes.inline(words, words, classes=[PHRASE]) if len(words) <= MAX_PHRASE
+                           else nodes.Text(words), *([nodes.Text(space)] if space else [])]
             text.parent.replace(text, pieces)
 
 
