@@ -110,6 +110,10 @@ def test_page_two_holds_the_five_recommendations_each_with_an_actor(pdf: Path) -
     assert re.search(r"数字核验，第\d+页", flat), "where to read more names pages of the book PDF"
     assert "编者：" in flat and "许可：" in flat and "CCBY4.0" in flat
     assert "编者据原文推断" in flat, "actors the article does not name are marked as the editor's inference"
+    # each recommendation's status, and the categories defined once under the table
+    for status in briefing.statuses().values():
+        assert status.label_zh in flat
+    assert all(re.sub(r"\s+", "", s.definition_zh) in flat for s in briefing.status_definitions())
 
 
 def test_actor_quotes_and_asks_are_the_articles_words() -> None:

@@ -356,12 +356,15 @@ def events_note(number: int, found: Sequence[Event], *, lead: str, none: str, st
     return f"{head}{lead}\n\n{items}\n"
 
 
-def _status_cell(mine: Sequence[Event], status: Status, lang: str) -> str:
+def _status_cell(mine: Sequence[Event], status: Status, lang: str, short: bool = False) -> str:
     """What has happened since 2022: the status in bold, then the latest development with its date (the others are
-    under the recommendation in chapter 06)."""
+    under the recommendation in chapter 06); `short` (paper, where page 2 has no room for the events' words): the
+    status, how many developments and the date of the latest."""
     label = markdown.Markup(f"**{markdown.text(status.label(lang))}**")
     if not mine:
         return word("status_cell", lang, label=label, events=word("status_none", lang))
+    if short:
+        return word("status_cell_short", lang, label=label, count=len(mine), date=text.date(mine[-1].date, lang))
     latest = mine[-1]
     if lang == "en" and not latest.event_en:
         raise BriefingError(f"data/{EVENTS}.csv, recommendation {latest.recommendation}, {latest.date}, column "
@@ -372,10 +375,10 @@ def _status_cell(mine: Sequence[Event], status: Status, lang: str) -> str:
 
 
 def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str = "zh",
-                             chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+                             chapter: Path = RECOMMENDATIONS_CHAPTER, short: bool = False) -> str:
     """Page 2: each recommendation (in Chinese the author's lead sentence, in English the editor's one-line
-    summary) and who acts; with `found` (the events), also what has happened since 2022: how many developments and
-    the latest with its date."""
+    summary) and who acts; with `found` (the events), also its status and what has happened since 2022: the latest
+    development with its date (`short`, on paper: how many and the latest's date)."""
     rows = []
     checked = statuses(found) if found is not None else {}
     for rec in recommendations(chapter):
@@ -383,12 +386,14 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
         row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {what}')}**"), _actors_cell(rec.actors, lang)]
         if found is not None:
             row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number],
-                                                    checked[rec.number], lang)))
+                                                    checked[rec.number], lang, short)))
         rows.append(row)
     headers = [plain_word("recs_header_recommendation", lang), plain_word("recs_header_actors", lang)]
     if found is not None:
         headers.append(plain_word("recs_header_status", lang))
     widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
+    if found is not None and short:  # the status column holds a few words: room for the others
+        widths = [33, 37, 30] if lang == "zh" else [36, 32, 32]
     return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
