@@ -364,7 +364,10 @@ def _status_cell(mine: Sequence[Event], status: Status, lang: str, short: bool =
     if not mine:
         return word("status_cell", lang, label=label, events=word("status_none", lang))
     if short:
-        return word("status_cell_short", lang, label=label, count=len(mine), date=text.date(mine[-1].date, lang))
+        latest = text.date(mine[-1].date, lang)
+        if len(mine) == 1:
+            return word("status_cell_short_one", lang, label=label, date=latest)
+        return word("status_cell_short", lang, label=label, count=len(mine), date=latest)
     latest = mine[-1]
     if lang == "en" and not latest.event_en:
         raise BriefingError(f"data/{EVENTS}.csv, recommendation {latest.recommendation}, {latest.date}, column "

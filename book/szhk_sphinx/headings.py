@@ -17,7 +17,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 PHRASE = "szhk-phrase"
-MAX_PHRASE = 14  # characters: a phrase this long fits a 390 px phone's line at the largest heading size
+MAX_PHRASE = 12  # characters: a phrase this long fits a 390 px phone's line at the largest heading size
 # a break may follow these marks (and a space), or come before an opening bracket or quote
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PARTS = re.compile(r"[^、，：；。）”」\s（“「]*[、，：；。）”」]*\s*|[（“「][^、，：；。）”」\s（“「]*[、，：；。）”」]*\s*")

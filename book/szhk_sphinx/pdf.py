@@ -121,7 +121,7 @@ def _edition_macros(app: Sphinx) -> None:
         f"\\newcommand{{\\szhkqrfile}}{{{QR_FILE}}}\n"
         f"\\newcommand{{\\szhkeditors}}{{{_latex_text(editors)}}}\n"
         f"\\newcommand{{\\szhklicence}}{{{_latex_text(licence)}}}\n"
-        f"\\newcommand{{\\szhksourcenote}}{{{_latex_text(str(app.config.szhk_source_note or '').strip())}}}\n"
+        f"\\newcommand{{\\szhksourcenote}}{{{_latex_text(str(app.config.szhk_source_note or '').strip().rstrip('。'))}}}\n"
         f"\\newcommand{{\\szhkbuiltfrom}}{{{_latex_text(ed.built_from_zh)}}}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
