@@ -204,7 +204,8 @@ class EditionLine(_EditionDirective):
         only += _field_list([
             ("原文写作时间", [nodes.Text(f"{written(self.env.app.config)[0]}（{written(self.env.app.config)[1]}）")]),
             ("数据截至", [nodes.Text(f"{ed.data_as_of_zh}（数据及其所据来源中最新的日期）")]),
-            ("版本", [nodes.Text(f"{ed.version}，据 {ed.built_from_zh}构建")]),
+            # the version and its date; what it was built from is maintainers' matter (the book PDF's colophon)
+            ("版本", [nodes.Text(f"{ed.version}（{ed.commit_date_zh}）")]),
             # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
             *([("网址", [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])] if ed.site_url else []),
         ])
