@@ -110,6 +110,10 @@ def test_page_two_holds_the_five_recommendations_each_with_an_actor(pdf: Path) -
     assert re.search(r"数字核验，第\d+页", flat), "where to read more names pages of the book PDF"
     assert "编者：" in flat and "许可：" in flat and "CCBY4.0" in flat
     assert "编者据原文推断" in flat, "actors the article does not name are marked as the editor's inference"
+    # each recommendation's status, and the categories defined once under the table
+    for status in briefing.statuses().values():
+        assert status.label_zh in flat
+    assert all(re.sub(r"\s+", "", s.definition_zh) in flat for s in briefing.status_definitions())
 
 
 def test_actor_quotes_and_asks_are_the_articles_words() -> None:
@@ -210,18 +214,30 @@ def test_only_material_discrepancies_at_most_four() -> None:
     lines = briefing.discrepancies_markdown(results).splitlines()
     material = [r for r in claims.by_materiality(results) if r.status == claims.DIFFERS and not r.minor]
     assert 1 <= len(lines) <= 4 and len(lines) == min(4, len(material))
-    for line, result in zip(lines, material):
+    chosen = briefing.material_discrepancies(results)
+    for line, result in zip(lines, chosen):
         assert line.startswith("- " + markdown.text(result.claim.statement))
+    # the largest gaps come first among single figures: the Science Park's 17000 against 11000 R&D staff is listed
+    ids = [r.claim.claim_id for r in chosen]
+    assert "science-park-rd-staff" in ids
+    gaps = [briefing._relative_gap(r) for r in chosen if r.claim.check not in ("at_most", "ahead")]
+    assert gaps == sorted(gaps, reverse=True)
+    # a published value resting on secondary sources alone says so (the 2018 IMD rank, 30, is from a news report)
+    kinds = claims.source_kinds()
+    for line, result in zip(lines, chosen):
+        secondary = all(kinds.get(s) == "secondary" for s in result.sources)
+        assert ("仅有二手来源" in line) == secondary, line
     assert not any(r.minor and markdown.text(r.claim.statement) in "\n".join(lines) for r in results
                    if r.status == claims.DIFFERS), "off-by-one gaps (CityU 54 vs 53) stay off the briefing"
 
 
 
 # ---- What happened to the recommendations since 2022 (data/recommendation_events.csv) -------------------------
-EVENT_FIELDS = ["event_id", "recommendation", "date", "event_zh", "event_en", "source_id", "note"]
+EVENT_FIELDS = ["event_id", "recommendation", "date", "event_zh", "event_en", "carries_out_ask", "source_id", "note"]
 
 
-def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> Path:
+def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+                statuses: dict[int, str] | None = None) -> Path:
     """A copy of data/ whose recommendation_events.csv holds `rows` (declared as in OWNERS.md when the repository
     does not declare it yet), used through SZHK_DATA_DIR: never invented events in data/."""
     import csv
@@ -241,6 +257,18 @@ def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.Mo
         writer = csv.DictWriter(handle, fieldnames=EVENT_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
+    # each recommendation's status as the test rows support it (a recommendation without rows: none found),
+    # unless the test sets one
+    numbers = {int(r["recommendation"]) for r in rows}
+    statuses = statuses or {}
+    recs = list(csv.DictReader((copy / "recommendations.csv").open(encoding="utf-8")))
+    for rec in recs:
+        number = int(rec["recommendation"])
+        rec["status"] = statuses.get(number, "partial" if number in numbers else "none_found")
+    with (copy / "recommendations.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(recs[0]))
+        writer.writeheader()
+        writer.writerows(recs)
     monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
     return copy
 
@@ -249,9 +277,9 @@ SOURCE = next(r["source_id"] for r in __import__("csv").DictReader((ROOT / "data
               if r["kind"] != "article")  # any registered source: these test rows are not facts, never in data/
 TEST_ROWS = [
     {"event_id": "t_1", "recommendation": "5", "date": "2023-08", "event_zh": "测试事件甲。", "event_en": "Test A.",
-     "source_id": SOURCE, "note": ""},
+     "carries_out_ask": "false", "source_id": SOURCE, "note": ""},
     {"event_id": "t_2", "recommendation": "5", "date": "2024-03-15", "event_zh": "测试事件乙。", "event_en": "Test B.",
-     "source_id": SOURCE, "note": ""},
+     "carries_out_ask": "false", "source_id": SOURCE, "note": ""},
 ]
 
 
@@ -263,12 +291,50 @@ def test_events_show_under_their_recommendation_with_date_and_source(tmp_path, m
     assert "2024 年 3 月 15 日：测试事件乙。" in note
     assert briefing.events_note(1, found, lead="【编者注】", none="未找到公开进展。") == "【编者注】未找到公开进展。\n"
     table = briefing.recommendations_markdown(found)
-    # how many developments, and the latest with its date (data/briefing_phrases.csv: status_count_latest)
-    assert "2 项，最新：2024 年 3 月 15 日，测试事件乙。" in table
-    assert table.count("未找到公开进展") == 4
+    # the status, then the latest development with its date (data/briefing_phrases.csv: status_cell, status_count_latest)
+    assert "**部分推进**。最新：2024 年 3 月 15 日，测试事件乙。" in table
+    assert table.count("**未见公开进展**。未找到公开进展") == 4
     english = briefing.recommendations_markdown(found, lang="en")
-    assert "2 developments; latest, 15 March 2024: Test B." in english.replace("\\", "")
+    assert "**Partly advanced**. Latest, 15 March 2024: Test B." in english.replace("\\", "")
     assert english.count("No public development found") == 4
+
+
+def test_each_recommendation_has_a_status_the_events_support() -> None:
+    found = briefing.events()
+    checked = briefing.statuses(found)
+    assert sorted(checked) == [1, 2, 3, 4, 5]
+    categories = {s.code: s for s in briefing.status_definitions()}
+    for number, status in checked.items():
+        mine = [e for e in found if e.recommendation == number]
+        assert status.code in categories and status.reason_zh and status.reason_en
+        assert (len(mine) == 0) == (status.code == "none_found")
+        if status.requires == "an_event_carrying_out_an_ask":
+            assert any(e.carries_out_ask for e in mine)
+    legend = briefing.status_legend()
+    assert all(s.label_zh in legend and s.definition_zh in legend for s in categories.values()), "defined once"
+    assert "Partly advanced" in briefing.status_legend("en")
+
+
+@pytest.mark.parametrize("status, rows, row_line", [
+    ("partial", [], 6),                       # progress claimed, no event at all
+    ("in_place", TEST_ROWS, 6),               # "in place", but no event carries out an ask
+    ("none_found", TEST_ROWS, 6),             # "none found", yet events are listed
+])
+def test_a_status_the_events_do_not_support_fails_naming_file_row_and_column(tmp_path, monkeypatch, status, rows,
+                                                                             row_line) -> None:
+    events_copy(tmp_path, rows, monkeypatch, statuses={5: status})
+    with pytest.raises(briefing.BriefingError,
+                       match=rf"data/recommendations\.csv，第 {row_line} 行，列 status：第 5 条建议标为"):
+        briefing.statuses()
+    with pytest.raises(briefing.BriefingError, match=r"data/recommendations\.csv，第 6 行，列 status"):
+        briefing.recommendations_markdown(briefing.events())
+
+
+def test_an_unknown_status_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
+    events_copy(tmp_path, TEST_ROWS, monkeypatch, statuses={5: "done"})
+    # the package's foreign key into recommendation_statuses.csv stops it at loading
+    with pytest.raises(data.DataValidationError, match=r"data/recommendations\.csv，第 6 行，列 status：值 “done”"):
+        briefing.statuses()
 
 
 def test_an_event_without_a_source_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
@@ -286,7 +352,15 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     text = soup.find("main").get_text(" ", strip=True)
     found = briefing.events()
-    assert text.count("【编者注】文章发表以来的公开进展") == len(briefing.recommendations()) == 5
+    assert text.count("【编者注】进展状态：") == len(briefing.recommendations()) == 5
+    checked = briefing.statuses(found)
+    flat = re.sub(r"\s+", "", text)
+    assert all(re.sub(r"\s+", "", f"进展状态：{s.label_zh}。{s.reason_zh}") in flat for s in checked.values())
+    assert all(re.sub(r"\s+", "", s.definition_zh) in flat for s in briefing.status_definitions()), \
+        "the categories defined on the page"
+    # each note is set apart from the author's text (szhk_sphinx.editor_notes)
+    notes = soup.select(".szhk-editor-note")
+    assert sum("【编者注】进展状态：" in n.get_text() for n in notes) == 5
     for event in found:
         assert event.event_zh in text, event.event_zh
         assert text_dates.date(event.date) in text
@@ -295,7 +369,7 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
             assert "未找到公开进展" in text
     for rec, following in zip(briefing.recommendations(), briefing.recommendations()[1:] + [None]):
         block = text.split(rec.lead, 1)[1].split(following.lead, 1)[0] if following else text.split(rec.lead, 1)[1]
-        assert "【编者注】文章发表以来的公开进展" in block, f"no note under {rec.lead}"
+        assert "【编者注】进展状态：" in block and "文章发表以来的公开进展" in block, f"no note under {rec.lead}"
 
 
 def test_the_latest_value_keeps_its_published_qualifier_and_english_numbers_have_thousands_commas() -> None:

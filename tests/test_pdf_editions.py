@@ -89,8 +89,14 @@ def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Pat
     assert squeeze("原文不改；编者据公开来源核对文中数字，表格和图由数据生成") in squeeze(first_page)
     assert not any(jargon in first_page for jargon in ("可执行版本", "数据版本", "构建")), first_page
     assert re.search(r"数据截至\s*\d{4} 年", first_page), first_page
-    # the data's checksum only in the maintainers' small print
-    assert re.search(r"供维护者核对的数据校验码：\s*" + pdf_edition.data_version(DATA), first_page), first_page
+    # what the source says of the article's author and venue, and who edits
+    assert "原文作者与刊物" in first_page and "来源 PDF 均未注明" in first_page and "编者" in first_page, first_page
+    # the maintainers' matter (the data's checksum, the commit) is not on the cover but in the colophon, the last page
+    checksum = pdf_edition.data_version(DATA)
+    assert checksum not in first_page and "校验码" not in first_page, first_page
+    pages = int(re.search(r"^Pages:\s+(\d+)", _run("pdfinfo", str(pdfs[BOOK_PDF])), re.MULTILINE).group(1))
+    last_page = _run("pdftotext", "-enc", "UTF-8", "-f", str(pages), "-l", str(pages), str(pdfs[BOOK_PDF]), "-")
+    assert re.search(r"数据校验码：\s*" + checksum, last_page) and "提交构建" in squeeze(last_page), last_page
 
 
 def test_briefing_is_not_inside_the_book(pdfs: dict[str, Path]) -> None:

@@ -8,6 +8,7 @@ import csv
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -62,6 +63,10 @@ def test_english_with_other_placeholders_than_chinese_fails_naming_the_row(data_
 def test_a_template_edit_changes_the_page_and_no_python(data_copy: Path) -> None:
     _edit(data_copy / "briefing_phrases.csv", "status_none", "en", "Nothing public yet")
     _edit(data_copy / "briefing_phrases.csv", "recs_header_actors", "en", "Acting")
+    # no events: each recommendation's status must then say none were found (briefing.statuses checks it)
+    recs = data_copy / "recommendations.csv"
+    frame = pd.read_csv(recs, dtype=str, keep_default_na=False).assign(status="none_found")
+    frame.to_csv(recs, index=False)
     table = briefing.recommendations_markdown([], lang="en")
     assert table.count("Nothing public yet") == 5 and "Acting" in table
 

@@ -39,13 +39,16 @@ from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LA
 
 __all__ = [
     "BriefingError", "Actor", "Recommendation", "recommendations", "author_recommendations", "recommendations_markdown",
-    "asks_markdown", "Event", "events", "events_note", "word", "term",
+    "asks_markdown", "Event", "events", "events_note", "Status", "statuses", "status_of", "status_definitions",
+    "status_legend",
+    "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
-    "key_messages_print", "recommendation_paragraphs",
+    "key_messages_print", "recommendation_paragraphs", "material_discrepancies",
     "rank_thresholds", "chart_title", "rank_figure",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
 WORDS_FILE = phrases.BRIEFING
 
 
@@ -234,6 +237,7 @@ class Event:
     event_zh: str
     event_en: str
     source_id: str
+    carries_out_ask: bool = False  # the event carries out one of the recommendation's asks (not only a related step)
 
     def text(self, lang: str) -> str:
         return self.event_en if lang == "en" else self.event_zh
@@ -245,49 +249,155 @@ def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
     sources, a date pattern) stops the build at loading, naming file, row and column."""
     frame = load(EVENTS)
     out = [Event(int(row["recommendation"]), _text(row["date"]), _text(row["event_zh"]), _text(row.get("event_en")),
-                 _text(row["source_id"])) for _, row in frame.iterrows()]
+                 _text(row["source_id"]), _text(row.get("carries_out_ask")).lower() in ("true", "1"))
+           for _, row in frame.iterrows()]
     return sorted(out, key=lambda e: (e.recommendation, e.date))
 
 
-def events_note(number: int, found: Sequence[Event], *, lead: str, none: str) -> str:
-    """The editor's note under recommendation `number` in chapter 06: `lead`, then its events with date and
-    citation, or `none` when there are none (both sentences are the chapter's words)."""
+# ----------------------------------------------------------------------------------------------------------------
+# Each recommendation's status since the article: the editor's call (recommendations.csv, column status), one of
+# the categories of data/recommendation_statuses.csv, checked against the events: a status claiming progress
+# needs the events its category `requires`, and "none found" allows none.
+# ----------------------------------------------------------------------------------------------------------------
+STATUSES = "recommendation_statuses"
+
+
+@dataclass(frozen=True)
+class Status:
+    """A recommendation's status: its category's code, names and definition, and the editor's one-line reason."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    definition_zh: str
+    definition_en: str
+    requires: str
+    reason_zh: str = ""
+    reason_en: str = ""
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+    def definition(self, lang: str = "zh") -> str:
+        return self.definition_en if lang == "en" else self.definition_zh
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.reason_en if lang == "en" else self.reason_zh
+
+
+# What each `requires` of data/recommendation_statuses.csv asks of a recommendation's events: given how many events
+# it has and how many of them carry out an ask, whether the status holds.
+REQUIREMENTS: dict[str, Callable[[int, int], bool]] = {
+    "an_event_carrying_out_an_ask": lambda events, carrying: carrying >= 1,
+    "an_event": lambda events, carrying: events >= 1,
+    "no_event": lambda events, carrying: events == 0,
+}
+
+
+def status_definitions(load: Callable[[str], pd.DataFrame] = load) -> list[Status]:
+    """The categories, in the file's order (data/recommendation_statuses.csv)."""
+    frame = load(STATUSES).reset_index(drop=True)
+    out = []
+    for i, row in frame.iterrows():
+        if _text(row["requires"]) not in REQUIREMENTS:
+            raise _data_error(STATUSES, i + 2, "requires", f"“{_text(row['requires'])}”不是已知的要求"
+                                                          f"（{'、'.join(REQUIREMENTS)}）")
+        out.append(Status(*(_text(row[c]) for c in ("status", "label_zh", "label_en", "definition_zh",
+                                                     "definition_en", "requires"))))
+    return out
+
+
+def statuses(found: Sequence[Event] | None = None, load: Callable[[str], pd.DataFrame] = load) -> dict[int, Status]:
+    """Each recommendation's status (data/recommendations.csv, column status), checked against `found` (the
+    events; read when not given): a status whose category requires events the recommendation does not have (or a
+    "none found" with events) fails, naming file, row and column."""
+    found = events(load) if found is None else found
+    categories = {s.code: s for s in status_definitions(load)}
+    out = {}
+    for i, row in load("recommendations").reset_index(drop=True).iterrows():
+        number, code = int(row["recommendation"]), _text(row.get("status"))
+        if code not in categories:
+            raise _data_error("recommendations", i + 2, "status", f"“{code}”不是 data/{STATUSES}.csv 中的状态"
+                                                                  f"（{'、'.join(categories)}）")
+        category = categories[code]
+        mine = [e for e in found if e.recommendation == number]
+        carrying = sum(e.carries_out_ask for e in mine)
+        if not REQUIREMENTS[category.requires](len(mine), carrying):
+            raise _data_error("recommendations", i + 2, "status",
+                              f"第 {number} 条建议标为“{category.label_zh}”（data/{STATUSES}.csv：requires = "
+                              f"{category.requires}），但 data/{EVENTS}.csv 中该建议有 {len(mine)} 项进展，其中 "
+                              f"{carrying} 项 carries_out_ask 为 true")
+        out[number] = Status(**{**category.__dict__, "reason_zh": _text(row.get("status_reason_zh")),
+                                "reason_en": _text(row.get("status_reason_en"))})
+    return out
+
+
+def status_of(number: int, found: Sequence[Event] | None = None) -> Status:
+    """One recommendation's checked status."""
+    return statuses(found)[number]
+
+
+def status_legend(lang: str = "zh") -> str:
+    """The categories defined once, one sentence: the name in bold and its definition (data/briefing_phrases.csv)."""
+    parts = [word("status_definition", lang, label=markdown.Markup(f"**{markdown.text(s.label(lang))}**"),
+                  definition=s.definition(lang)) for s in status_definitions()]
+    return word("status_legend", lang, categories=markdown.Markup(phrases.join(WORDS_FILE, "sep_group", lang, parts))) + "\n"
+
+
+def events_note(number: int, found: Sequence[Event], *, lead: str, none: str, status: str = "") -> str:
+    """The editor's note under recommendation `number` in chapter 06: `status` (its status line, when given), then
+    `lead` and its events with date and citation, or `none` when there are none (the sentences are the chapter's
+    words)."""
     mine = [e for e in found if e.recommendation == number]
+    head = f"{status}\n\n" if status else ""
     if not mine:
-        return f"{lead}{none}\n"
+        return f"{head}{lead}{none}\n"
     items = "\n".join(f"- {text.date(e.date)}：{markdown.text(e.event_zh)}{{cite}}`{e.source_id}`" for e in mine)
-    return f"{lead}\n\n{items}\n"
+    return f"{head}{lead}\n\n{items}\n"
 
 
-def _status_cell(mine: Sequence[Event], lang: str) -> str:
-    """What has happened since 2022: how many developments, and the latest with its date."""
+def _status_cell(mine: Sequence[Event], status: Status, lang: str, short: bool = False) -> str:
+    """What has happened since 2022: the status in bold, then the latest development with its date (the others are
+    under the recommendation in chapter 06); `short` (paper, where page 2 has no room for the events' words): the
+    status, how many developments and the date of the latest."""
+    label = markdown.Markup(f"**{markdown.text(status.label(lang))}**")
     if not mine:
-        return word("status_none", lang)
+        return word("status_cell", lang, label=label, events=word("status_none", lang))
+    if short:
+        latest = text.date(mine[-1].date, lang)
+        if len(mine) == 1:
+            return word("status_cell_short_one", lang, label=label, date=latest)
+        return word("status_cell_short", lang, label=label, count=len(mine), date=latest)
     latest = mine[-1]
     if lang == "en" and not latest.event_en:
         raise BriefingError(f"data/{EVENTS}.csv, recommendation {latest.recommendation}, {latest.date}, column "
                             "event_en: no English text")
     values = dict(date=text.date(latest.date, lang), event=latest.text(lang), count=len(mine))
-    return word("status_latest" if len(mine) == 1 else "status_count_latest", lang, **values)
+    return word("status_cell", lang, label=label,
+                events=word("status_latest" if len(mine) == 1 else "status_count_latest", lang, **values))
 
 
 def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str = "zh",
-                             chapter: Path = RECOMMENDATIONS_CHAPTER) -> str:
+                             chapter: Path = RECOMMENDATIONS_CHAPTER, short: bool = False) -> str:
     """Page 2: each recommendation (in Chinese the author's lead sentence, in English the editor's one-line
-    summary) and who acts; with `found` (the events), also what has happened since 2022: how many developments and
-    the latest with its date."""
+    summary) and who acts; with `found` (the events), also its status and what has happened since 2022: the latest
+    development with its date (`short`, on paper: how many and the latest's date)."""
     rows = []
+    checked = statuses(found) if found is not None else {}
     for rec in recommendations(chapter):
         what = rec.lead if lang == "zh" else rec.ask_line_en
         row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {what}')}**"), _actors_cell(rec.actors, lang)]
         if found is not None:
-            row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number], lang)))
+            row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number],
+                                                    checked[rec.number], lang, short)))
         rows.append(row)
     headers = [plain_word("recs_header_recommendation", lang), plain_word("recs_header_actors", lang)]
     if found is not None:
         headers.append(plain_word("recs_header_status", lang))
-    widths = ([26, 30, 44] if lang == "zh" else [32, 25, 43]) if found is not None else [55, 45]
-    return markdown.list_table(headers, rows, widths=widths)
+    widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
+    if found is not None and short:  # the status column holds a few words: room for the others
+        widths = [33, 37, 30] if lang == "zh" else [36, 32, 32]
+    return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -406,7 +516,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
                      _checked(row, name, unsourced, lang)])
     headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
-    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22])
+    return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
+                               css_class=PHONE_FIT)
 
 
 def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
@@ -418,12 +529,41 @@ def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
                 by_text=counts[claims.BY_TEXT]) + "\n"
 
 
-def discrepancies_markdown(results: Sequence[Result], limit: int = 4) -> str:
-    """The material discrepancies only (the register's 不一致 entries that are not off by one, most material
-    first; at most `limit`): what, the article's value, the source's, one line each."""
-    material = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor][:limit]
-    return "".join(f"- {word('discrepancy', statement=r.claim.statement, article=r.article_value, published=r.published_value.split('（')[0])}\n"
-                   for r in material)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _relative_gap(result: Result) -> float:
+    """How far the article's figure is from the published one, as a share of the published (17000 against 11000:
+    0.55); 0 where either side is not one number."""
+    article, published = (_NUMBER.findall(v.split("（")[0]) for v in (result.article_value, result.published_value))
+    if len(article) != 1 or len(published) != 1 or float(published[0]) == 0:
+        return 0.0
+    return abs(float(article[0]) - float(published[0])) / float(published[0])
+
+
+def material_discrepancies(results: Sequence[Result], limit: int = 4) -> list[Result]:
+    """The register's 不一致 entries a policy reader needs, at most `limit`: a claim about a whole series first
+    (claims.by_materiality), then single figures by how far the article is from the source (relative gap), never
+    a rank or count off by one."""
+    differing = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor]
+    series = [r for r in differing if r.claim.check in ("at_most", "ahead")]
+    single = sorted((r for r in differing if r not in series), key=_relative_gap, reverse=True)
+    return (series + single)[:limit]
+
+
+def discrepancies_markdown(results: Sequence[Result], limit: int = 4,
+                           kinds: dict[str, str] | None = None) -> str:
+    """The material discrepancies, one line each: what, the article's value, the source's, and, where the
+    published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does."""
+    kinds = claims.source_kinds() if kinds is None else kinds
+    lines = []
+    for r in material_discrepancies(results, limit):
+        secondary = bool(r.sources) and all(kinds.get(s) == "secondary" for s in r.sources)
+        line = word("discrepancy", statement=r.claim.statement, article=r.article_value,
+                    published=r.published_value.split("（")[0],
+                    secondary=word("discrepancy_secondary") if secondary else "")
+        lines.append(f"- {line}\n")
+    return "".join(lines)
 
 
 # ----------------------------------------------------------------------------------------------------------------

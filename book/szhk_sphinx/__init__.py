@@ -64,6 +64,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk_sphinx.data_download")  # all of data/ as one zip (the data appendix links to it)
     app.setup_extension("szhk_sphinx.picture")  # a web figure's phone and desktop drawings as one <picture>
     app.setup_extension("szhk_sphinx.margin_notes")  # a 核验 note beside the paragraph it annotates
+    app.setup_extension("szhk_sphinx.editor_notes")  # the editor's notes set apart from the author's text
+    app.setup_extension("szhk_sphinx.headings")  # headings break between phrases on phones, not inside a word
     app.setup_extension("szhk_sphinx.hant")  # the Hong Kong edition (a second pass) and the switch between editions
     app.setup_extension("szhk_sphinx.substitutions")  # {{ site_url }} in a page's Markdown (the briefing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -231,8 +231,9 @@ class EditionLine(_EditionDirective):
         only += _field_list([
             (words(config, "written"), [nodes.Text(words(config, "written_value", when=when, basis=basis))]),
             (words(config, "data_as_of"), [nodes.Text(words(config, "data_as_of_value", date=ed.data_as_of_zh))]),
+            # the version and its date; what it was built from is maintainers' matter (the book PDF's colophon)
             (words(config, "version"), [nodes.Text(words(config, "version_value", version=ed.version,
-                                                         built_from=ed.built_from(config.szhk_edition_words)))]),
+                                                         date=ed.commit_date_zh))]),
             # The web address only once it is configured (_config.yml, html.baseurl): never one made up.
             *([(words(config, "site"), [nodes.reference(ed.site_url, ed.site_url, refuri=ed.site_url)])]
               if ed.site_url else []),

@@ -98,7 +98,8 @@ def _edition_macros(app: Sphinx) -> None:
     """Define the edition's macros ahead of the preamble (LaTeX only): \\szhkbuilddate (the commit's date),
     \\szhkdataversion, \\szhkversion, \\szhkwritten (and its year alone, \\szhkwrittenyear, for the briefing's
     header), \\szhkdataasof, \\szhksite (the web address; empty while none is configured) and
-    \\ifszhkhassite (the pages print the address only when there is one)."""
+    \\ifszhkhassite (the pages print the address only when there is one); \\szhksourcenote (what the source says
+    of the article's author and venue) and \\szhkbuiltfrom (the commit: maintainers' matter, in the colophon)."""
     if app.builder.format != "latex":
         return
     ed = edition(app)
@@ -124,6 +125,8 @@ def _edition_macros(app: Sphinx) -> None:
         f"\\newcommand{{\\szhkqrfile}}{{{QR_FILE}}}\n"
         f"\\newcommand{{\\szhkeditors}}{{{_latex_text(editors)}}}\n"
         f"\\newcommand{{\\szhklicence}}{{{_latex_text(licence)}}}\n"
+        f"\\newcommand{{\\szhksourcenote}}{{{_latex_text(str(app.config.szhk_source_note or '').strip().rstrip('。'))}}}\n"
+        f"\\newcommand{{\\szhkbuiltfrom}}{{{_latex_text(ed.built_from(app.config.szhk_edition_words))}}}\n"
     )
     # The builder copied latex_elements into its template context when it was initialised.
     context = app.builder.context  # type: ignore[attr-defined]
@@ -282,6 +285,8 @@ def _briefing_after_book(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     # The line that stands in the book PDF for the web-only sections ({where}: the web address, when configured).
     app.add_config_value("szhk_web_only_note", "", "env", [str])
+    # What is known of the article's provenance (front page, PDF title page): never a name the source does not give.
+    app.add_config_value("szhk_source_note", "", "env", [str])
     app.connect("builder-inited", _edition_macros)
     app.connect("build-finished", _briefing_after_book)
     app.connect("env-updated", _add_briefing_document)
