@@ -103,6 +103,16 @@ def test_the_numbers_on_each_hk_page_are_the_simplified_page_s(html_dir: Path, h
     assert not different, "pages whose numbers differ between the editions:\n" + "\n".join(different)
 
 
+def test_the_editor_s_notes_are_set_apart_on_the_hk_pages_as_on_the_simplified_ones(html_dir: Path,
+                                                                                  hk_dir: Path) -> None:
+    """szhk_sphinx.editor_notes marks the same notes in both editions (its marks are matched after the conversion)."""
+    def notes(page: Page) -> int:
+        return len(page.soup.select(".szhk-editor-note"))
+    counts = [(sc.path.name, notes(sc), notes(hk)) for sc, hk in twins(html_dir, hk_dir)]
+    assert sum(sc for _, sc, _ in counts) >= 10, counts
+    assert all(sc == hk for _, sc, hk in counts), [c for c in counts if c[1] != c[2]]
+
+
 def test_no_simplified_text_is_left_on_the_hk_pages(hk_dir: Path) -> None:
     """Menus, buttons, the search box, titles: everything but the name of the other edition."""
     left = []

@@ -1,8 +1,9 @@
 """The editor's notes set apart from the author's text, on the web and in print, one way across the book.
 
 An editor's note is a paragraph that opens with one of the editor's marks (_config.yml `szhk_editor_marks`: 【编者…】,
-（编者：…）; the HK edition converts the words only on the way out, so the marks are matched before) where the author's text
-runs (in a section, or as a cell's output), or a cell tagged `editor-note` (chapter 06: each recommendation's status
+（编者：…）; in the HK edition both the marks (converted when the configuration is read) and the page (converted by
+szhk_sphinx.hant at doctree-resolved, priority 990) are Traditional only after that conversion, so the notes are marked
+after it) where the author's text runs (in a section, or as a cell's output), or a cell tagged `editor-note` (chapter 06: each recommendation's status
 and developments). Each gets the class `szhk-editor-note`: szhk.css draws it as a tinted block with a rule on its
 left, and in print szhkprint.sty sets it small behind a rule (environment `sphinxclassszhk-editor-note`). A note
 that is a cell's output marks the whole cell (a note and the list under it). Captions, tables and the claims
@@ -60,5 +61,5 @@ def mark_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_editor_marks", [], "env", [list])
-    app.connect("doctree-resolved", mark_notes)
+    app.connect("doctree-resolved", mark_notes, priority=995)  # after szhk_sphinx.hant's conversion (990)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
