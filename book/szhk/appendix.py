@@ -11,13 +11,13 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import data, deps, phrases, provenance
+from . import claims, data, deps, phrases, provenance
 from . import markdown as md
 
 __all__ = ["Words", "words", "datasets_markdown", "resources_markdown", "dictionary_markdown", "sources_by_id",
@@ -27,16 +27,50 @@ __all__ = ["Words", "words", "datasets_markdown", "resources_markdown", "diction
 @dataclass(frozen=True)
 class Words:
     """How the book names the codes the appendix shows (data/labels.csv): verification marks, source kinds and
-    field formats, each code -> its Chinese name in the file's order."""
+    field formats, each code -> its Chinese name in the file's order; and, for the rows a claim of the register
+    reads alone, the register's status (so a row the data marks ``unconfirmed`` reads as the register reads it:
+    未找到来源, 待核 or 文本自明)."""
 
     verification: dict[str, str]
     source_kind: dict[str, str]
     pattern: dict[str, str]
+    register: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def words() -> Words:
-    """The names of the codes, read once for the page."""
-    return Words(data.labels("verification"), data.labels("source_kind"), data.labels("pattern"))
+    """The names of the codes and the register's statuses by row, read once for the page."""
+    return Words(data.labels("verification"), data.labels("source_kind"), data.labels("pattern"),
+                 claims.status_by_row(claims.register()))
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def _row_verdicts(resource: dict[str, Any], frame: pd.DataFrame, words: Words) -> list[str]:
+    """What checking found for each row, in the register's words (一致、不一致、未找到来源、待核、文本自明; 一致 only
+    from secondary sources says so): the label of the row's mark, except that a row marked ``unconfirmed`` takes the
+    status the register gives the claim that reads it (the data's mark cannot tell 未找到来源 from 待核 or 文本自明)."""
+    if "verification" not in frame.columns:
+        return []
+    key = _primary_key(resource)
+    verdicts = []
+    for row in frame.to_dict("records"):
+        mark = row["verification"]
+        if mark is None or (not isinstance(mark, str) and pd.isna(mark)):
+            continue
+        row_key = "|".join(_cell(row[k]) for k in key)
+        status = words.register.get((resource["name"], row_key)) if mark == "unconfirmed" else None
+        verdicts.append(status if status in (claims.NOT_FOUND, claims.PENDING, claims.BY_TEXT)
+                        else words.verification.get(mark, mark))
+    return verdicts
+
+
+def _verdict_counts(resource: dict[str, Any], frame: pd.DataFrame, words: Words) -> dict[str, int]:
+    """How many rows carry each verdict, in the register's order (the labels' order, then the register's statuses)."""
+    counts = Counter(_row_verdicts(resource, frame, words))
+    order = dict.fromkeys([*words.verification.values(), *claims.STATUSES])
+    return {verdict: counts[verdict] for verdict in order if counts[verdict]}
 
 
 def _md(phrase_id: str, **values: object) -> md.Markup:
@@ -46,6 +80,22 @@ def _md(phrase_id: str, **values: object) -> md.Markup:
 
 def _plain(phrase_id: str, **values: object) -> str:
     return phrases.plain(phrases.REGISTER, phrase_id, **values)
+
+
+def _prose(text: str, resource: dict[str, Any], words: Words) -> md.Markup:
+    """A description or rule of the package as a reader reads it: a yes/no field written the data's way ("in_article
+    为 true", "in_article 均为 false") by its title (见于文章：是), a verification code by the book's name of it."""
+    titled = {f["name"]: f["title"] for f in resource["schema"]["fields"] if f.get("title") and f.get("type") == "boolean"}
+
+    def flag(match: re.Match[str]) -> str:
+        value = _plain("flag_yes" if match.group(3) == "true" else "flag_no")
+        return _plain("flag_all" if match.group(2) else "flag", field=titled[match.group(1)], value=value)
+
+    if titled:
+        text = re.sub(rf"\b({'|'.join(map(re.escape, titled))}) (均)?为 (true|false)\b", flag, text)
+    for code, name in sorted(words.verification.items(), key=lambda item: -len(item[0])):
+        text = re.sub(rf"(?<![\w(]){re.escape(code)}(?![\w)])", _plain("mark_in_prose", mark=name), text)
+    return md.text(text)
 
 
 def _download(relative: str, text: str, page_dir: Path) -> md.Markup:
@@ -63,11 +113,9 @@ def _sources_cell(resource: dict, kinds: dict[str, str]) -> md.Markup:
     return md.text("、".join(parts) if parts else "—")
 
 
-def _status_cell(name: str, marks: dict[str, str]) -> md.Markup:
-    """The verification marks the dataset's rows carry (一致、不一致 …), in the book's order; "—" when it has none."""
-    frame = data.load(name)
-    present = set(frame["verification"].dropna()) if "verification" in frame.columns else set()
-    shown = [label for mark, label in marks.items() if mark in present]
+def _status_cell(resource: dict[str, Any], words: Words) -> md.Markup:
+    """The verdicts the dataset's rows carry (一致、不一致、未找到来源 …), in the register's order; "—" when none."""
+    shown = list(_verdict_counts(resource, data.load(resource["name"]), words))
     return md.text("、".join(shown) if shown else "—")
 
 
@@ -78,16 +126,16 @@ def datasets_markdown(page_dir: Path, headers: list[str], words: Words, *, brief
     resources = data.package()["resources"]
     if brief:
         rows = [[md.text(r.get("title") or r["name"]), _sources_cell(r, words.source_kind),
-                 _status_cell(r["name"], words.verification)] for r in resources]
+                 _status_cell(r, words)] for r in resources]
         # longtable: on paper the table breaks across pages instead of running past the folio
         return md.list_table(headers, rows, widths=[50, 28, 22], css_class="longtable")
     items = []
     for resource in resources:
         name = resource["name"]
         title = md.link(resource.get("title") or name, f"data-{name}")
-        items.append(f"- **{title}**：{md.text(resource.get('description', ''))}\\\n"
+        items.append(f"- **{title}**：{_prose(resource.get('description', ''), resource, words)}\\\n"
                      f"  {md.text(headers[1])}：{_sources_cell(resource, words.source_kind)}；"
-                     f"{md.text(headers[2])}：{_status_cell(name, words.verification)}；{md.text(headers[3])}："
+                     f"{md.text(headers[2])}：{_status_cell(resource, words)}；{md.text(headers[3])}："
                      f"{_download(resource['path'], resource['path'], page_dir)}")
     return "\n".join(items) + "\n"
 
@@ -110,13 +158,6 @@ def _constraints_zh(field: dict[str, Any], formats: dict[str, str]) -> str:
     if c.get("pattern"):
         parts.append(_md("format", format=formats.get(c["pattern"], formats["other"])))
     return "；".join(parts) or "—"
-
-
-def _mark_counts(frame: pd.DataFrame, marks: dict[str, str]) -> dict[str, int]:
-    if "verification" not in frame.columns:
-        return {}
-    counts = frame["verification"].dropna().value_counts()
-    return {mark: int(counts.get(mark, 0)) for mark in marks}
 
 
 def _fmt(value: object) -> md.Markup:
@@ -171,12 +212,12 @@ def _lead(resource: dict[str, Any], frame: pd.DataFrame, page_dir: Path, words: 
     """What the dataset is, how many rows, what checking found (the one tally of its marks) and its CSV; then the
     values that differ from their sources."""
     facts = [_plain("rows", rows=len(frame))]
-    counts = _mark_counts(frame, words.verification)
-    if any(counts.values()):
-        summary = "、".join(_md("mark_count", mark=words.verification[m], count=n) for m, n in counts.items() if n)
+    counts = _verdict_counts(resource, frame, words)
+    if counts:
+        summary = "、".join(_md("mark_count", mark=verdict, count=n) for verdict, n in counts.items())
         facts.append(f"**{_plain('marks_heading')}**：{summary}")
     facts.append(_download(resource["path"], _plain("download", path=resource["path"]), page_dir))
-    lines = [f"{md.text(resource.get('description', ''))}\n", "；".join(facts) + "。\n"]
+    lines = [f"{_prose(resource.get('description', ''), resource, words)}\n", "；".join(facts) + "。\n"]
     titles = {f["name"]: f.get("title", "") for f in resource["schema"]["fields"]}
     differing = _differing_lines(frame, _primary_key(resource), titles)
     return lines + (differing + [""] if differing else [])
@@ -220,7 +261,7 @@ def _schema(resource: dict[str, Any], words: Words) -> list[str]:
         rules.append(_md("rule_foreign_key", fields=md.Markup("、".join(md.code(x) for x in fields)),
                          target=md.code(target + ".csv")))
     for check in resource.get("checklist", {}).get("checks", []):
-        rules.append(md.text(check.get("title") or check.get("formula") or check.get("type")))
+        rules.append(_prose(check.get("title") or check.get("formula") or check.get("type"), resource, words))
     out = [f":::{{dropdown}} {_md('schema_summary', name=md.code(name))}", f"**{_plain('fields_heading')}**\n",
            md.list_table(header, field_rows, widths=[18, 8, 8, 44, 22])]
     if rules:
