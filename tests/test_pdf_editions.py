@@ -97,6 +97,9 @@ def test_book_title_page_names_edition_date_and_data_version(pdfs: dict[str, Pat
     pages = int(re.search(r"^Pages:\s+(\d+)", _run("pdfinfo", str(pdfs[BOOK_PDF])), re.MULTILINE).group(1))
     last_page = _run("pdftotext", "-enc", "UTF-8", "-f", str(pages), "-l", str(pages), str(pdfs[BOOK_PDF]), "-")
     assert re.search(r"数据校验码：\s*" + checksum, last_page) and "提交构建" in squeeze(last_page), last_page
+    # the colophon shares the last page with the book's last section: not a page of its own
+    before = squeeze(last_page.split("版本说明")[0])
+    assert len(re.sub(r"\d+", "", before)) > 40, f"the colophon stands alone on the last page: {last_page!r}"
 
 
 def test_briefing_is_not_inside_the_book(pdfs: dict[str, Path]) -> None:

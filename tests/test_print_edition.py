@@ -72,3 +72,17 @@ def test_every_register_entry_the_pdf_cites_is_printed(text):
     table = flat.split("与公开来源不一致的条目", 1)[1]
     missing = sorted((n for n in cited if not re.search(rf"第 ?{n} ?条 ?（", table)), key=int)
     assert not missing, f"the PDF cites register entries it does not print: {missing}"
+
+
+def test_no_page_holds_only_the_web_only_line(pages):
+    """The line standing for the web-only sections stays on the page of what comes before it: a page with that line
+    and nothing else but its running head and folio would be a blank page to a reader."""
+    found = 0
+    for number, (_width, height, words) in enumerate(pages, start=1):
+        body = [w for w in words if height * 0.08 < w[1] and not re.fullmatch(r"[0-9ivxlc]+", w[4])]
+        text = "".join(w[4] for w in body)
+        if "只在网页版中" in text:
+            found += 1
+            start = text.rindex("本节", 0, text.index("只在网页版中"))
+            assert len(text[:start]) > 40, f"page {number} holds only the web-only line: {text!r}"
+    assert found, "the web-only line is not printed"

@@ -210,7 +210,9 @@ def _ancestors(node: nodes.Node):
 
 
 def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
-    """Drop the long web-only sections from the book PDF, with one line per page saying where they are."""
+    """Drop the long web-only sections from the book PDF, with one line per page saying where they are. The line
+    is kept on the page of what comes before it (no page break allowed before it: TeX carries the last lines or
+    table rows over instead), so no page holds the line alone."""
     url = str(app.config.html_baseurl or "").strip()
     by_parent: dict[nodes.Element, list[nodes.section]] = {}
     for section in doctree.findall(nodes.section):
@@ -218,7 +220,8 @@ def _leave_web_only_sections(app: Sphinx, doctree: nodes.document) -> None:
             by_parent.setdefault(section.parent, []).append(section)
     for sections in by_parent.values():
         note = str(app.config.szhk_web_only_note or "")
-        sections[0].replace_self(nodes.paragraph("", note.format(where=f"：{url}" if url else "")))
+        sections[0].replace_self([nodes.raw("", r"\nopagebreak[4]", format="latex"),
+                                  nodes.paragraph("", note.format(where=f"：{url}" if url else ""))])
         for section in sections[1:]:
             section.parent.remove(section)
 
