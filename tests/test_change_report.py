@@ -171,3 +171,24 @@ def test_the_record_holds_the_version_and_data_date_the_pages_show(tmp_path: Pat
         "version": latest["version"], "date": latest["released"], "data_as_of": "2030-01-31"}
     assert changes.WORDING["first"] in (staged / changes.TEXT).read_text(encoding="utf-8")
     assert f"第 {latest['version']} 版" in (staged / "html" / changes.PAGE).read_text(encoding="utf-8")
+
+
+def test_the_page_has_the_books_look_and_leads_back_to_the_book(tmp_path: Path) -> None:
+    """Written beside the book's pages, changes.html links the stylesheets the front page links (as addresses from
+    its own folder) and leads back to the front page by the book's title; alone, it still leads to index.html."""
+    home = tmp_path / changes.BOOK_HOME
+    home.parent.mkdir()
+    home.write_text('<html><head><link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+                    '<link rel="stylesheet" type="text/css" href="../_static/szhk.css?v=2" /></head><body>'
+                    '<a class="navbar-brand logo" href="#"><p class="title logo__title">书名甲</p></a></body></html>',
+                    encoding="utf-8")
+    history = szhk_names.editions(DATA)
+    page = tmp_path / changes.PAGE
+    changes.write_page(page, changes.Report(False, {"version": history[-1]["version"]}), history)
+    text = page.read_text(encoding="utf-8")
+    assert 'href="_static/styles/theme.css?digest=1"' in text and 'href="_static/szhk.css?v=2"' in text
+    assert f'<a href="{changes.BOOK_HOME}">' in text and "书名甲" in text
+    home.unlink()
+    changes.write_page(page, changes.Report(False, {"version": history[-1]["version"]}), history)
+    text = page.read_text(encoding="utf-8")
+    assert '<a href="index.html">' in text and "stylesheet" not in text and "书名甲" not in text

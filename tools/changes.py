@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -374,8 +375,31 @@ def as_text(result: Report) -> str:
     return "\n".join(lines)
 
 
+BOOK_HOME = "book/index.html"  # the book's front page, beside changes.html: its stylesheets give the page the book's look
+
+
+def book_stylesheets(page_dir: Path) -> list[str]:
+    """The book's stylesheets (the theme's and the book's own, as the front page links them), as addresses from
+    `page_dir`; none when the front page is not there (a report written outside a build)."""
+    home = page_dir / BOOK_HOME
+    if not home.is_file():
+        return []
+    soup = BeautifulSoup(home.read_text(encoding="utf-8"), "html.parser")
+    return [posixpath.normpath(posixpath.join(posixpath.dirname(BOOK_HOME), link["href"]))
+            for link in soup.find_all("link", rel="stylesheet") if link.get("href")
+            and "://" not in link["href"]]
+
+
+def book_title(page_dir: Path) -> str:
+    """The book's title as its front page shows it (the theme's title in the sidebar); "" when there is none."""
+    soup = BeautifulSoup((page_dir / BOOK_HOME).read_text(encoding="utf-8"), "html.parser")
+    found = soup.select_one(".logo__title")
+    return found.get_text(" ", strip=True) if found else ""
+
+
 def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> None:
-    """changes.html: this edition's changes, then the editions, newest first."""
+    """changes.html: this edition's changes, then the editions, newest first; in the book's look (its stylesheets,
+    the article column) with a link back to the book's front page."""
     body = [f"<p>{html.escape(WORDING['intro'])}</p>"]
     if not result.compared:
         body.append(f"<p>{html.escape(WORDING['first'])}</p>")
@@ -393,10 +417,15 @@ def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> Non
         "<li>" + html.escape(WORDING["history_line"].format(**{**row, "released": _date(row.get("released"))}))
         + "</li>" for row in reversed(history)) + "</ul>")
     title = html.escape(WORDING["title"])
+    styles = "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in book_stylesheets(path.parent))
+    home, book = (BOOK_HOME, book_title(path.parent)) if (path.parent / BOOK_HOME).is_file() else ("index.html", "")
+    back = WORDING["back_to_book"].format(book=book) if book else WORDING["back"]
     path.write_text(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>"
-        "<style>body{font-family:'Noto Sans CJK SC',sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
-        "line-height:1.7;color:#222}li{margin:.3em 0;overflow-wrap:anywhere}</style></head><body>"
-        f"<p><a href=\"index.html\">{html.escape(WORDING['back'])}</a></p><main><h1>{title}</h1>"
-        + "".join(body) + "</main></body></html>\n", encoding="utf-8")
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\" data-theme=\"light\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>{styles}"
+        "<style>.szhk-changes{max-width:46em;margin:0 auto;padding:1.5rem 1rem 3rem}"
+        ".szhk-changes li{margin:.3em 0;overflow-wrap:anywhere}"
+        ".szhk-changes .szhk-changes-book{font-weight:600;margin-bottom:1.5rem}</style></head><body>"
+        "<div class=\"bd-container\"><main class=\"bd-main szhk-changes\"><article class=\"bd-article\">"
+        f"<p class=\"szhk-changes-book\"><a href=\"{home}\">{html.escape(back)}</a></p><h1>{title}</h1>"
+        + "".join(body) + "</article></main></div></body></html>\n", encoding="utf-8")
