@@ -425,7 +425,8 @@ def write_page(path: Path, result: Report, history: list[dict[str, str]]) -> Non
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>{styles}"
         "<style>.szhk-changes{max-width:46em;margin:0 auto;padding:1.5rem 1rem 3rem}"
         ".szhk-changes li{margin:.3em 0;overflow-wrap:anywhere}"
-        ".szhk-changes .szhk-changes-book{font-weight:600;margin-bottom:1.5rem}</style></head><body>"
+        ".szhk-changes .szhk-changes-book{font-weight:600;margin-bottom:1.5rem}"
+        "@media (max-width:576px){.szhk-changes h2{font-size:1.25rem}}</style></head><body>"
         "<div class=\"bd-container\"><main class=\"bd-main szhk-changes\"><article class=\"bd-article\">"
         f"<p class=\"szhk-changes-book\"><a href=\"{home}\">{html.escape(back)}</a></p><h1>{title}</h1>"
         + "".join(body) + "</article></main></div></body></html>\n", encoding="utf-8")
