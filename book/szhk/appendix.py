@@ -87,12 +87,17 @@ def _prose(text: str, resource: dict[str, Any], words: Words) -> md.Markup:
     为 true", "in_article 均为 false") by its title (见于文章：是), a verification code by the book's name of it."""
     titled = {f["name"]: f["title"] for f in resource["schema"]["fields"] if f.get("title") and f.get("type") == "boolean"}
 
-    def flag(match: re.Match[str]) -> str:
-        value = _plain("flag_yes" if match.group(3) == "true" else "flag_no")
-        return _plain("flag_all" if match.group(2) else "flag", field=titled[match.group(1)], value=value)
+    def written(phrase_id: str) -> str:  # how the data writes such a value (register_phrases.csv), as a pattern
+        return re.escape(_plain(phrase_id, field="FIELD", value="VALUE")).replace(
+            "FIELD", rf"\b(?P<field>{'|'.join(map(re.escape, titled))})").replace("VALUE", r"(?P<value>true|false)\b")
+
+    def flag(match: re.Match[str], phrase_id: str) -> str:
+        value = _plain("flag_yes" if match.group("value") == "true" else "flag_no")
+        return _plain(phrase_id, field=titled[match.group("field")], value=value)
 
     if titled:
-        text = re.sub(rf"\b({'|'.join(map(re.escape, titled))}) (均)?为 (true|false)\b", flag, text)
+        for data_way, reader_way in (("flag_written_all", "flag_all"), ("flag_written", "flag")):
+            text = re.sub(written(data_way), lambda m, reader_way=reader_way: flag(m, reader_way), text)
     for code, name in sorted(words.verification.items(), key=lambda item: -len(item[0])):
         text = re.sub(rf"(?<![\w(]){re.escape(code)}(?![\w)])", _plain("mark_in_prose", mark=name), text)
     return md.text(text)
