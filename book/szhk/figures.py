@@ -199,10 +199,11 @@ def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
     labels = [h[0].get_label() if isinstance(h, tuple) else h.get_label() for h in handles]
     room = width() * 72 / LABEL_SIZE - 1  # ems across the figure
 
-    def across(n: int) -> float:  # ems the legend needs in n columns (filled column by column), swatches included
-        rows = math.ceil(len(labels) / n)
-        return sum(max(text_width(label) for label in labels[c * rows:(c + 1) * rows]) + 2.5
-                   for c in range(math.ceil(len(labels) / rows)))
+    def across(n: int) -> float:  # ems the legend needs in n columns, swatches included
+        # as matplotlib fills them: column by column, the first len % n columns one entry longer than the rest
+        sizes = [len(labels) // n + (c < len(labels) % n) for c in range(n)]
+        starts = list(itertools.accumulate([0, *sizes]))
+        return sum(max(text_width(label) for label in labels[a:b]) + 2.5 for a, b in zip(starts, starts[1:]) if b > a)
 
     while ncols > 1 and across(ncols) > room:
         ncols -= 1  # side by side the entries would widen the figure (a phone drawing): fewer columns
