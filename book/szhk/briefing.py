@@ -724,7 +724,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(width(), 7.4) if stacked else (6.8, 3.8 if lang == "zh" else 4.3))
+                             figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.7))
     gii, imd = editions("gii_ranks"), editions("imd_digital_ranks")
     # The title holds the first ranking's finding; the second ranking's panel is titled with its own finding.
     findings = chart_findings(gii, imd, lang)
@@ -760,7 +760,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     for ax, key in zip(axes, keys):
         heading = ax.get_title(loc="left")  # the house style titles a plot at its left
         ems = panel_pt / (label_size + 1)
-        heading = wrap_em(heading, ems) if lang == "zh" else _wrap_latin(heading, ems * 1.9)
+        heading = wrap_em(heading, ems) if lang == "zh" else _wrap_latin(heading, ems * 2.2)
         ax.set_title(heading, loc="left", fontsize=label_size + 1, linespacing=1.25,
                      pad=(rows if rows is not None else len(key)) * label_size * 1.5 + 6)
     title = findings[0]
