@@ -194,11 +194,18 @@ def test_rank_chart_dashes_segments_to_unconfirmed_ranks_and_names_the_mainland(
     plt.close(fig)
 
 
-def test_rank_chart_lists_the_hollow_dot_only_when_drawn_and_keeps_labels_off_the_legend() -> None:
+def test_rank_chart_has_a_legend_only_with_a_hollow_dot_and_keeps_labels_off_it() -> None:
     confirmed = ranks().assign(rank_published=ranks()["rank_article"])
     fig = figures.title_and_source(figures.rank_chart(confirmed, top=15), "标题", "来源")
+    assert fig.axes[0].get_legend() is None, "filled dots alone: a legend of one kind says nothing"
+    assert figures.dashed_segments(confirmed) == 0
+    plt.close(fig)
+    unconfirmed = ranks()  # 2019's rank has no published value: two segments into and out of it are dashed
+    fig = figures.title_and_source(figures.rank_chart(unconfirmed, top=15), "标题", "来源")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["已发表名次"]
+    assert legend == ["已发表名次", "文章所写（未核得或与来源不同）"]
+    dashed = [l for l in fig.axes[0].get_lines() if l.get_linestyle() == "--"]
+    assert figures.dashed_segments(unconfirmed) == len(dashed) > 0, "the note's count is the drawing's"
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     box = fig.axes[0].get_legend().get_window_extent(renderer)
@@ -414,3 +421,35 @@ def test_a_paper_drawing_is_what_print_takes() -> None:
     assert width_pt > figures.MAX_WIDTH * 72  # the paper drawing, wider than any screen drawing
     assert float(re.search(r'width="([\d.]+)pt"', bundle["image/svg+xml"])[1]) <= figures.MAX_WIDTH * 72
     plt.close("all")
+
+
+def test_survey_columns_on_a_phone_print_no_number_or_gap_mark_over_a_column() -> None:
+    """At the phone's width a year is narrower than a four-digit number: the first column's number runs left from
+    its column's edge instead of over the taller column beside it, and the mark of a two-year gap stands upright
+    inside the gap instead of over the columns on either side."""
+    with figures.drawn_at(figures.PHONE_WIDTH):
+        fig = figures.title_and_source(figures.survey_columns(
+            [2015, 2016, 2019, 2020, 2021, 2022, 2023, 2024, 2025],
+            [1558, 1926, 3184, 3360, 3755, 3985, 4257, 4694, 5221], [None] * 4 + [4000] + [None] * 4,
+            [""] * 4 + ["文章：近 4000"] + [""] * 4, unit="初创企业（家）", article_until=2021), "标题", "来源")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    columns = [p.get_window_extent(renderer) for p in ax.patches
+               if matplotlib.colors.to_hex(p.get_facecolor()).upper() == figures.HK]  # not the grey band
+    assert len(columns) == 9
+    gap_mark = "".join(figures.NOT_IN_DATA.split())
+    checked = [t for t in ax.texts if t.get_text() in ("1558", "5221") or "".join(t.get_text().split()) == gap_mark]
+    assert len(checked) == 3, [t.get_text() for t in ax.texts]
+    for text in checked:
+        box = text.get_window_extent(renderer).shrunk(0.95, 0.95)
+        hit = [c for c in columns if c.overlaps(box)]
+        assert not hit, f"{text.get_text()!r} printed over a column"
+    assert not figures.check(fig, "家", max_width=figures.PHONE_MAX_WIDTH)
+    plt.close(fig)
+
+
+def test_lighter_mixes_a_colour_with_white() -> None:
+    assert figures.lighter("#009E73", 0) == "#009E73"
+    assert figures.lighter("#009E73", 1) == "#FFFFFF"
+    assert figures.contrast(figures.lighter("#009E73"), "#FFFFFF") < figures.contrast("#009E73", "#FFFFFF")

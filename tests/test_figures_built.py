@@ -359,6 +359,7 @@ def test_the_timeline_is_also_a_list_for_phones(html_dir: Path) -> None:
     assert "szhk-list-on-phone" in figure.get("class", [])
     lists = page.soup.select(".szhk-phone-list ul")
     assert len(lists) == 1, "no list of the timeline's events for phones"
+    assert figure in lists[0].find_all_next("figure"), "on a phone the caption comes after the list it explains"
     years = {r["date_article"][:4] for r in read_data("milestones")} | {
         r["date_published"][:4] for r in read_data("policy_documents") if r["date_published"]}
     items = [squeeze(li.get_text()) for li in lists[0].find_all("li", recursive=False)]

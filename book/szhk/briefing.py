@@ -44,7 +44,7 @@ __all__ = [
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs", "material_discrepancies",
-    "rank_thresholds", "chart_title", "rank_figure",
+    "rank_thresholds", "chart_title", "chart_findings", "rank_figure",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
@@ -607,10 +607,16 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
 
 
 def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
-    """A conclusion-style title (结论式标题) at the latest edition the data hold, e.g. "2025 年全球创新指数中国内地
-    领先（第 10 名对中国香港第 15 名），数字竞争力中国香港领先（第 4 名对中国内地第 12 名）": which economy ranks
-    ahead in each ranking, and since when where it has not led in every edition (data/briefing_phrases.csv)."""
-    parts, years = [], []
+    """The chart's conclusion-style title (结论式标题): the first ranking's finding (`chart_findings`); the second
+    ranking's finding is its own panel's title, so the title holds one finding."""
+    return chart_findings(gii, imd, lang)[0]
+
+
+def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """Each ranking's finding at the latest edition the data hold, e.g. "2025 年全球创新指数中国内地各版领先（第 10
+    名对中国香港第 15 名）": which economy ranks ahead, and since when where it has not led in every edition
+    (data/briefing_phrases.csv)."""
+    findings = []
     for ranks, (resource, _) in zip((gii, imd), RANKINGS):
         hk, mainland = _economy(ranks, HK_CODE), _economy(ranks, MAINLAND_CODE)
         wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
@@ -622,15 +628,10 @@ def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
                       other=_title_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
                       other_rank=f"{wide.loc[latest, other]:g}", since=since)
         every = since == int(wide.index.min())
-        parts.append(plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
-        years.append(latest)
-    if len(set(years)) == 1:
-        title = plain_word("chart_title_year", lang, year=years[0],
-                           parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, parts))
-    else:
-        title = phrases.plain_join(WORDS_FILE, "sep_clause", lang,
-                                   [plain_word("chart_title_year", lang, year=y, parts=p) for y, p in zip(years, parts)])
-    return title[:1].upper() + title[1:]  # an English title may open with "the mainland"
+        finding = plain_word("chart_title_year", lang, year=latest,
+                             parts=plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
+        findings.append(finding[:1].upper() + finding[1:])  # an English finding may open with "the mainland"
+    return findings
 
 
 def _title_name(economy_zh: str, lang: str) -> str:
@@ -639,7 +640,7 @@ def _title_name(economy_zh: str, lang: str) -> str:
 
 
 def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size: float,
-           lang: str) -> tuple[list[str], set[str]]:
+           lang: str, band: str) -> tuple[list[str], set[str]]:
     """One ranking's panel; returns the colours of the economies it draws a hollow (the article's) dot for, and
     which of the marks the note explains it drew ("dashed": a line to an unconfirmed rank; "gap": an edition
     without a rank)."""
@@ -684,7 +685,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
         after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom",
-                           label=AFTER_ARTICLE if lang == "zh" else plain_word("chart_band", lang), size=label_size,
+                           label=band, size=label_size,
                            align="right")  # clear of the article's rank written right of its dot
     if frame["year"].nunique() > 7:
         ax.tick_params(axis="x", rotation=90)
@@ -692,6 +693,13 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     ax.tick_params(labelsize=label_size)
     ax.yaxis.label.set_size(label_size)
     return hollow, drawn
+
+
+def _band_words(lang: str, room_pt: float, size: float) -> str:
+    """The grey band's label, wrapped to `room_pt` points (the band's width, about) at `size` points."""
+    if lang == "zh":
+        return wrap_em(AFTER_ARTICLE, room_pt / size)
+    return _wrap_latin(plain_word("chart_band", lang), room_pt / size * 2)  # a Latin letter: about half an em
 
 
 def editions(name: str) -> pd.DataFrame:
@@ -716,32 +724,46 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(width(), 7.0) if stacked else (6.8, 3.6 if lang == "zh" else 3.2))
-    hollow: list[str] = []  # the colours the hollow dots are drawn in (the legend's hollow swatches)
+                             figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.7))
+    gii, imd = editions("gii_ranks"), editions("imd_digital_ranks")
+    # The title holds the first ranking's finding; the second ranking's panel is titled with its own finding.
+    findings = chart_findings(gii, imd, lang)
+    panel_pt = fig.get_figwidth() * 72 / (1 if stacked else 2) - 50  # a panel's plot, about (the y axis left of it)
+    band = _band_words(lang, panel_pt * 0.45, label_size)  # the band covers about half a panel's width
+    colours = [COLOURS[_economy(gii, HK_CODE)], COLOURS[_economy(gii, MAINLAND_CODE)]]
     drawn: set[str] = set()  # the marks the note explains
-    for ax, (name, title) in zip(axes, RANKINGS):
-        colours, marks = _panel(ax, editions(name), _ranking_name(name, title, lang), thresholds[name], label_size,
-                                lang)
-        hollow += [c for c in colours if c not in hollow]
+    explained: set[str] = set()  # the kinds of mark a legend above an earlier panel already names
+    keys = []
+    for i, (ax, (name, ranking)) in enumerate(zip(axes, RANKINGS)):
+        title = _ranking_name(name, ranking, lang) if i == 0 else findings[i]
+        hollow, marks = _panel(ax, editions(name), title, thresholds[name], label_size, lang, band)
         drawn |= marks
+        # Each panel's legend names the kinds of mark it draws that no legend above an earlier panel named: the
+        # published ranks above the first, the article's hollow dots above the panel that has them.
+        key = []
+        if PUBLISHED not in explained:
+            key.append(swatches(plain_word("chart_legend_published", lang), colours))
+        if hollow and ARTICLE not in explained:
+            key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
+        explained |= {PUBLISHED, *([ARTICLE] if hollow else [])}
+        keys.append(key)
+        if key:
+            ax.legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
+                      bbox_to_anchor=(0, 1.01), ncols=1, fontsize=label_size,
+                      handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0,
+                      handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
     if not stacked:
         axes[1].set_ylabel("")
-    # The legend's swatches in both economies' colours, as the marks are; above the panels, under the title.
-    gii = editions("gii_ranks")
-    colours = [COLOURS[_economy(gii, HK_CODE)], COLOURS[_economy(gii, MAINLAND_CODE)]]
-    key = [swatches(plain_word("chart_legend_published", lang), colours)]
-    if hollow:  # only the hollow dots drawn, in their colours
-        key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
-    ncols = 2 if (width() > 4 and lang == "zh") or not stacked else 1  # English words are wider
-    axes[0].legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
-                   bbox_to_anchor=(0, 1.01), ncols=ncols, fontsize=label_size,
-                   handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0, handlelength=1.2,
-                   columnspacing=1.0, handletextpad=0.5)
-    # the panels' names above the legend: as many lines of legend as it has rows, and a gap (side by side in
-    # print, both names at that height)
-    for ax in axes[:1] if stacked else axes:
-        ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=label_size + 1, pad=len(key) / ncols * label_size * 1.5 + 6)
-    title = chart_title(gii, editions("imd_digital_ranks"), lang)
+    # Each panel's title above its legend, wrapped to the panel's width; side by side (print), both at the height
+    # of the taller legend, so the two titles start on one line.
+    rows = max(len(k) for k in keys) if not stacked else None
+    for ax, key in zip(axes, keys):
+        heading = ax.get_title(loc="left")  # the house style titles a plot at its left
+        ems = panel_pt / (label_size + 1)
+        heading = wrap_em(heading, ems) if lang == "zh" else _wrap_latin(heading, ems * 2.2)
+        ax.set_title(heading, loc="left", fontsize=label_size + 1, linespacing=1.25,
+                     pad=(rows if rows is not None else len(key)) * label_size * 1.5 + 6)
+    title = findings[0]
     thresholds_text = phrases.plain_join(WORDS_FILE, "sep_list", lang, [
         plain_word("chart_threshold", lang, ranking=_ranking_name(name, zh, lang), n=thresholds[name])
         for name, zh in RANKINGS])

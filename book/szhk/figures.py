@@ -199,10 +199,11 @@ def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
     labels = [h[0].get_label() if isinstance(h, tuple) else h.get_label() for h in handles]
     room = width() * 72 / LABEL_SIZE - 1  # ems across the figure
 
-    def across(n: int) -> float:  # ems the legend needs in n columns (filled column by column), swatches included
-        rows = math.ceil(len(labels) / n)
-        return sum(max(text_width(label) for label in labels[c * rows:(c + 1) * rows]) + 2.5
-                   for c in range(math.ceil(len(labels) / rows)))
+    def across(n: int) -> float:  # ems the legend needs in n columns, swatches included
+        # as matplotlib fills them: column by column, the first len % n columns one entry longer than the rest
+        sizes = [len(labels) // n + (c < len(labels) % n) for c in range(n)]
+        starts = list(itertools.accumulate([0, *sizes]))
+        return sum(max(text_width(label) for label in labels[a:b]) + 2.5 for a, b in zip(starts, starts[1:]) if b > a)
 
     while ncols > 1 and across(ncols) > room:
         ncols -= 1  # side by side the entries would widen the figure (a phone drawing): fewer columns
@@ -626,6 +627,16 @@ def contrast(colour: str, other: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+SECONDARY_HATCH = "\\\\\\"  # back-slanted lines: a lighter shade of a category, told apart without its colour
+
+
+def lighter(colour: str, amount: float = 0.55) -> str:
+    """`colour` mixed with white (`amount` 0: as is; 1: white): a category's weaker form, e.g. 一致 that only
+    secondary sources back, beside 一致 itself."""
+    rgb = matplotlib.colors.to_rgb(colour)
+    return matplotlib.colors.to_hex([c + (1 - c) * amount for c in rgb]).upper()
+
+
 # ---- Counts by category, one square per item (the claims register's results by chapter) -----------------------------
 UNITS_PER_LINE = 20  # squares on one line of a row: a row of 63 items is four short lines, not a long thin bar
 
@@ -695,8 +706,8 @@ def survey_columns(
     *,
     unit: str,
     economy: str | None = "中国香港",
-    height: float = 3.4,
-    article_until: int | None = None,
+    height: float | None = None,  # inches; default 3.4, and 4.2 on the phone drawing (its longer note and
+    article_until: int | None = None,  # upright gap mark take more of the height)
     label_years: Iterable[int] | None = None,
 ) -> Figure:
     """One column per year on a true time axis from the first year to the last: a run of years the dataset lacks
@@ -715,6 +726,8 @@ def survey_columns(
     if frame["year"].duplicated().any():
         raise ValueError(f"survey_columns: a year appears twice: {sorted(frame['year'][frame['year'].duplicated()])}")
     colour = economy_colour(economy)
+    if height is None:
+        height = 3.4 if width() >= WIDTH else 4.2
     fig, ax = plt.subplots(figsize=(width(), height))
     span = range(frame["year"].min(), frame["year"].max() + 1)
     top = pd.concat([frame["published"], frame["article"]]).max()
@@ -723,6 +736,8 @@ def survey_columns(
         label_years = ({*span} if len(span) <= 8 else
                        {with_published.min(), with_published.max(), *frame.dropna(subset=["article"])["year"]})
     label_years = {int(y) for y in label_years}
+    per_year = (width() * 72 - 70) / (len(span) + 1.5)  # points per year across the plot, about
+    values = frame.set_index("year")["published"]
     for year in span:
         row = frame[frame["year"] == year]
         if row.empty:
@@ -738,9 +753,13 @@ def survey_columns(
         # read as the dot's): the article's label and the survey's number side by side left of the dot instead.
         differs = not math.isnan(said) and said != value
         if not math.isnan(value) and not differs and (year in label_years or value == said):
-            tag(ax.annotate(f"{value:g}", (year, max(value, 0 if math.isnan(said) else said)),
+            # a number wider than a year's room, beside a taller column on its right (a phone's narrow years):
+            # it ends at its own column's right edge and runs left, over the lower column or the margin before it
+            leftward = _leans_left(values, year, text_width(f"{value:g}") * LABEL_SIZE > per_year * 0.9)
+            tag(ax.annotate(f"{value:g}", (year + (0.35 if leftward else 0), max(value, 0 if math.isnan(said) else said)),
                             xytext=(0, 10 if not math.isnan(said) else 3), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=LABEL_SIZE, color=colour), economy)
+                            ha="right" if leftward else "center", va="bottom", fontsize=LABEL_SIZE, color=colour),
+                economy)
         if differs:
             said_text = str(row["label"].iloc[0])
             if not math.isnan(value):
@@ -751,16 +770,22 @@ def survey_columns(
     absent = [y for y in span if y not in set(frame["year"])]
     for _, run in itertools.groupby(enumerate(absent), key=lambda p: p[1] - p[0]):
         run = [y for _, y in run]
-        ax.annotate(NOT_IN_DATA, ((run[0] + run[-1]) / 2, 0), xytext=(0, 3), textcoords="offset points",
+        mark = NOT_IN_DATA
+        if max(text_width(line) for line in mark.split("\n")) * LABEL_SIZE > len(run) * per_year - 6:
+            mark = "\n".join(mark.replace("\n", ""))  # too wide for the gap (a phone): set upright, a character a line
+        ax.annotate(mark, ((run[0] + run[-1]) / 2, 0), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom", fontsize=LABEL_SIZE, color=MUTED, linespacing=1.2)
     year_axis(ax, span)
     if len(span) > 8:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
     # room left of the first column for half its number, clear of the axis and its ticks (a phone's narrow years)
-    first_value = frame.loc[frame["year"] == min(span), "published"].iloc[0]
-    per_year = (width() * 72 - 70) / (len(span) + 1.5)  # points per year across the plot, about
-    half_label = (text_width(f"{first_value:g}") * LABEL_SIZE * 0.6 + 8) / per_year if pd.notna(first_value) else 0
-    ax.set_xlim(min(span) - max(0.9, half_label), max(span) + 0.6)
+    first_value = values.get(min(span), math.nan)
+    room = 0.0
+    if pd.notna(first_value):
+        label_pt = text_width(f"{first_value:g}") * LABEL_SIZE
+        room = ((label_pt + 8) / per_year - 0.35 if _leans_left(values, min(span), label_pt > per_year * 0.9)
+                else (label_pt / 2 + 8) / per_year)
+    ax.set_xlim(min(span) - max(0.9, room), max(span) + 0.6)
     ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
         after_article_band(ax, article_until + 0.5, max(span) + 0.6)
@@ -769,6 +794,13 @@ def survey_columns(
     legend_above(ax, [swatches(PUBLISHED_NAME, [colour], marker=False),
                       swatches(ARTICLE_NAME, [colour], kind=ARTICLE)])
     return fig
+
+
+def _leans_left(values: pd.Series, year: int, wide: bool) -> bool:
+    """Whether a column's number, `wide`r than a year's room, should run left from its column's right edge: the
+    next year's column is taller (it would print over it) and the year before has no taller one."""
+    after, before = values.get(year + 1, math.nan), values.get(year - 1, math.nan)
+    return wide and pd.notna(after) and after > values[year] and not (pd.notna(before) and before > values[year])
 
 
 # ---- Ranks: rank 1 on top, the text's threshold drawn, the article's values against the published ones ------------
@@ -788,8 +820,8 @@ def rank_chart(
     a hollow dot (a rank no source confirms) is dashed: a solid line joins published ranks only. A year without a
     rank breaks the line. `top` draws the text's threshold ("前 15 名") as a light dotted line between rank `top` and the next; the
     note under the chart says what it is. Lines are named as charts name economies (中国 → 中国内地); the legend
-    sits above the plot, with room kept between it and the best rank's label, and lists the hollow dot only when
-    the chart has one."""
+    sits above the plot, with room kept between it and the best rank's label, only when the chart has a hollow dot
+    (filled dots alone need no key: the note and the caption say what they are)."""
     missing = {"year", "economy_zh", "rank_article"} - set(ranks.columns)
     if missing:
         raise ValueError(f"rank_chart: columns {sorted(missing)} missing (have {list(ranks.columns)})")
@@ -873,11 +905,23 @@ def rank_chart(
     if frame["year"].nunique() > 7:  # more years than fit side by side at this width
         ax.tick_params(axis="x", rotation=90)
     colours = [economy_colour(e) for e in economies]
-    handles = [swatches(words("ranks_published"), colours)]
-    if hollow:
-        handles.append(swatches(words("ranks_article"), hollow, kind=ARTICLE))
-    legend_above(ax, handles)
+    if hollow:  # a legend of one kind of mark would say nothing the note and the title do not
+        legend_above(ax, [swatches(words("ranks_published"), colours),
+                          swatches(words("ranks_article"), hollow, kind=ARTICLE)])
     return fig
+
+
+def dashed_segments(ranks: pd.DataFrame) -> int:
+    """How many segments `rank_chart` draws dashed: lines between consecutive years of one economy where either
+    rank is not a published one (a rank no source confirms). A note says what a dashed line is only if there is one."""
+    frame = ranks.assign(shown=ranks.get("rank_published", pd.Series(float("nan"), index=ranks.index))
+                         .fillna(ranks["rank_article"])).dropna(subset=["shown"])
+    checked = frame["rank_published"].notna() if "rank_published" in frame else pd.Series(False, index=frame.index)
+    count = 0
+    for _, rows in frame.assign(checked=checked).sort_values("year").groupby("economy_zh"):
+        for a, b in zip(rows.itertuples(), rows.iloc[1:].itertuples()):
+            count += b.year - a.year == 1 and not (a.checked and b.checked)
+    return count
 
 
 # ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
