@@ -155,3 +155,47 @@ def test_no_file_of_the_repository_names_a_path_outside_it() -> None:
                 if outside.search(line):
                     offending.append(f"{name.decode()}:{number}")
     assert not offending, f"files naming a path outside the repository: {offending}"
+
+
+# --- the search for later editions (issue 21, P1 of the 2026-12 review) ----------------------------------------
+NOTES = ROOT / "data" / "notes" / "sources-provenance.md"
+# (what the search record calls the series, its dataset, the column holding its edition, the column of its value)
+CONTINUING_SERIES = [
+    ("GII", "gii_ranks.csv", "year", "rank_published"),
+    ("集群", "gii_cluster_ranks.csv", "year", "rank_published"),
+    ("IMD", "imd_digital_ranks.csv", "year", "rank_published"),
+    ("QS", "qs_university_ranks.csv", "edition", "rank_published"),
+    ("初创企业", "hk_startups.csv", "survey_year", "startups_published"),
+    ("研发", "rd_share_of_gdp.csv", "year", "rd_share_gdp"),
+]
+
+
+def _editions_search_record(notes: str) -> list[str]:
+    """The table rows of the notes' section on later editions (heading “… editions …”)."""
+    match = re.search(r"^## [^\n]*editions[^\n]*\n(.*?)(?=^## |\Z)", notes, flags=re.MULTILINE | re.DOTALL)
+    assert match, f"{NOTES.name} has no section recording the search for later editions"
+    return [line for line in match.group(1).splitlines() if line.startswith("| ") and not line.startswith("| 系列")]
+
+
+def unsearched_next_editions(data_dir: Path, notes: str) -> list[str]:
+    """The continuing series whose next edition (the latest edition in the data plus one) has no row in the search
+    record saying what was found, as “name year”."""
+    rows = _editions_search_record(notes)
+    missing = []
+    for name, dataset, edition, value in CONTINUING_SERIES:
+        with (data_dir / dataset).open(encoding="utf-8") as handle:
+            latest = max(int(row[edition]) for row in csv.DictReader(handle) if row[value])
+        wanted = str(latest + 1)
+        if not any(name in row and wanted in row and ("找到" in row or "已有" in row) for row in rows):
+            missing.append(f"{name} {wanted}")
+    return missing
+
+
+def test_the_search_for_each_series_next_edition_is_recorded_hit_or_miss() -> None:
+    assert unsearched_next_editions(ROOT / "data", NOTES.read_text(encoding="utf-8")) == []
+
+
+def test_appending_an_edition_asks_for_the_search_record_of_the_one_after(package: Path) -> None:
+    with (package / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2026,HKG,中国香港,false,,15,139,match (secondary),gii-2025-hk01,,\n")
+    assert unsearched_next_editions(package, NOTES.read_text(encoding="utf-8")) == ["GII 2027"]
