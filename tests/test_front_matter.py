@@ -214,6 +214,18 @@ def test_the_data_are_as_recent_as_the_newest_source_a_row_cites(tmp_path):
     assert real >= "2025", f"the data hold 2025 editions, but the edition line would say {real}"
 
 
+def test_an_event_is_as_recent_as_the_source_that_reports_it(tmp_path):
+    """recommendation_events cites its sources by `source_id`: a report dated after the event dates the data."""
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "events", "path": "e.csv", "schema": {"fields": [{"name": "date"}, {"name": "source_id"}]}},
+    ]}), encoding="utf-8")
+    (tmp_path / "e.csv").write_text("date,source_id\n2026-01-28,report\n", encoding="utf-8")
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@online{report, title={a}, date={2026-02-15}}\n", encoding="utf-8")
+    assert edition.latest_date(tmp_path) == "2026-01-28"
+    assert edition.latest_date(tmp_path, [bib]) == "2026-02-15"
+
+
 def test_the_citation_follows_gbt7714_and_names_version_date_and_address():
     ed = edition.Edition("深港科技创新产业深化合作论析", "1.2", datetime.date(2026, 11, 28), "2024-01-31",
                          "https://example.org/szhk/", label="可执行版本", author="佚名")

@@ -43,7 +43,7 @@ STATE_FILE = EDITION_STATE_FILE  # in the doctree folder: the pages' dependency,
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
 # Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
 DATE_FIELDS = ("published_as_of", "date")
-SOURCE_FIELD = "published_source"  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
+SOURCE_FIELDS = ("published_source", "source_id")  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _date_key(value: str) -> tuple[int, int, int] | None:
 def latest_date(directory: Path, bibliographies: Sequence[Path] = ()) -> str:
     """The latest date the published values are current to: the data's own dates (fields `published_as_of` and
     the sources' `date`; the end of a range "2015/2022") and the publication dates of the entries of
-    `bibliographies` (the book's .bib files) that the data's rows cite (`published_source`), as written there. (A `year` field is not a date: a ranking
+    `bibliographies` (the book's .bib files) that the data's rows cite (`published_source`, `source_id`), as written there. (A `year` field is not a date: a ranking
     labelled 2026 may appear in 2025.)"""
     descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
     dates: list[str] = []
@@ -108,12 +108,13 @@ def latest_date(directory: Path, bibliographies: Sequence[Path] = ()) -> str:
     for resource in descriptor["resources"]:
         names = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
         fields = [name for name in names if name in DATE_FIELDS]
-        if not fields and SOURCE_FIELD not in names:
+        if not fields and not set(SOURCE_FIELDS) & set(names):
             continue
         with open(directory / resource["path"], encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
                 dates += [(row.get(name) or "").strip().split("/")[-1] for name in fields]
-                cited.update(key.strip() for key in (row.get(SOURCE_FIELD) or "").split(";") if key.strip())
+                cited.update(key.strip() for name in SOURCE_FIELDS
+                            for key in (row.get(name) or "").split(";") if key.strip())
     for bibliography in bibliographies:
         from pybtex.database import parse_file
 
