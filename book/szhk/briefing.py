@@ -605,18 +605,49 @@ def material_discrepancies(results: Sequence[Result], limit: int = 4) -> list[Re
 
 
 def discrepancies_markdown(results: Sequence[Result], limit: int = 4,
-                           kinds: dict[str, str] | None = None) -> str:
+                           kinds: dict[str, str] | None = None, lang: str = "zh") -> str:
     """The material discrepancies, one line each: what, the article's value, the source's, and, where the
-    published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does."""
+    published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does. In English
+    the claim's name is data/briefing_phrases.csv's (claim_…, term = claim_id) and the values are written from the
+    claim's rows (`_values_en`)."""
     kinds = claims.source_kinds() if kinds is None else kinds
     lines = []
     for r in material_discrepancies(results, limit):
         secondary = bool(r.sources) and all(kinds.get(s) == "secondary" for s in r.sources)
-        line = word("discrepancy", statement=r.claim.statement, article=r.article_value,
-                    published=r.published_value.split("（")[0],
-                    secondary=word("discrepancy_secondary") if secondary else "")
+        if lang == "zh":
+            statement, article, published = r.claim.statement, r.article_value, r.published_value.split("（")[0]
+        else:
+            statement, (article, published) = term("claim", r.claim.claim_id, lang), _values_en(r)
+        line = word("discrepancy", lang, statement=statement, article=article, published=published,
+                    secondary=word("discrepancy_secondary", lang) if secondary else "")
         lines.append(f"- {line}\n")
     return "".join(lines)
+
+
+def _values_en(result: Result) -> tuple[str, str]:
+    """A discrepancy's two sides in English, from the claim's rows: a series claim ("top 15 in 2017–2021") against
+    the years its published ranks break it ("No. 16 in 2017"); a single figure as the article and the source write
+    it (qualifier, number and unit: about 17,000 against over 11,000)."""
+    claim = result.claim
+    frame = load(claim.resource)
+    key = front.primary_key(claim.resource)
+    rows = [front.row(frame, key, spec) for spec in claim.rows]
+    if any(row is None for row in rows):
+        raise BriefingError(f"data/claims.csv, claim {claim.claim_id}, column rows: a row is not in "
+                            f"data/{claim.resource}.csv")
+    if claim.check == "at_most":
+        years = [int(row[k]) for row in rows for k in key if k in front.SERIES_YEAR_KEYS]
+        over = [plain_word("discrepancy_rank_year", "en", n=f"{row[claim.published_field]:g}", year=year)
+                for row, year in zip(rows, years)
+                if pd.notna(row[claim.published_field]) and row[claim.published_field] > claim.threshold]
+        return (plain_word("discrepancy_at_most", "en", n=f"{claim.threshold:g}", first=min(years), last=max(years)),
+                phrases.plain_join(WORDS_FILE, "sep_list", "en", over))
+    (row,) = rows
+    if claim.published_field.startswith(front.RANK_FIELD_PREFIX):
+        return tuple(plain_word("rank", "en", n=f"{row[f]:g}") for f in (claim.article_field, claim.published_field))
+    unit = _text(row.get("unit")) or _series_unit(claim.resource, claim.article_field)
+    return (as_written(row[claim.article_field], unit, row.get("qualifier"), "en"),
+            as_written(row[claim.published_field], unit, row.get("qualifier_published"), "en"))
 
 
 # ----------------------------------------------------------------------------------------------------------------

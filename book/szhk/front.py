@@ -31,7 +31,7 @@ from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, Result
 
 __all__ = ["FrontMatterError", "KeyMessage", "key_messages", "message_text", "message_values", "key_messages_markdown",
            "since_markdown", "latest_years", "headline", "data_cut_off", "edition_year", "series_behind", "as_of_markdown",
-           "SeriesRow", "series_row",
+           "SeriesRow", "series_row", "primary_key", "row",
            "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
 
 YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for (findings)
@@ -57,6 +57,16 @@ def _number(value: Decimal, lang: str = "zh") -> str:
     """As the article writes numbers: no thousands separator, no trailing zeros (3755, 14.2, 2); in English running
     text with the thousands comma English readers expect (3,755)."""
     return text.number(value, lang)
+
+
+def primary_key(resource: str) -> list[str]:
+    """A resource's primary-key fields (datapackage.json)."""
+    return _primary_key(resource)
+
+
+def row(frame: pd.DataFrame, key: Sequence[str], spec: str) -> Mapping[str, Any] | None:
+    """The row of `frame` whose primary key (`key`) reads `spec` ("2021|HKG"), or None."""
+    return _row(frame, key, spec)
 
 
 def _primary_key(resource: str) -> list[str]:
