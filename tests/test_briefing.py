@@ -376,10 +376,11 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
 def test_the_latest_value_keeps_its_published_qualifier_and_english_numbers_have_thousands_commas() -> None:
     """A published "over 140" is never shown as a bare 140 beside "Matches"; English running text writes 4,000."""
     figures = data.load("key_figures").set_index("figure_id")
-    qualified = [name for name in briefing.KEY_NUMBERS if name in figures.index
+    english_names = {r.removeprefix("quantity_") for r in data.load(briefing.WORDS_FILE)["phrase_id"]}
+    qualified = [name for name in figures.index if name in english_names
                  and str(figures.loc[name, "qualifier_published"]).strip() not in ("", "nan", "<NA>", "None")]
-    assert qualified, "no key number with a published qualifier to check"
-    table = briefing.key_numbers_markdown(lang="en", results=claims.register())
+    assert qualified, "no key figure with a published qualifier to check"
+    table = briefing.key_numbers_markdown([*briefing.KEY_NUMBERS, *qualified], lang="en", results=claims.register())
     rows = table.split("\n* - ")[1:]
     for name in qualified:
         english = briefing.plain_word(f"quantity_{name}", "en")
@@ -420,28 +421,28 @@ def test_the_headline_states_the_statuses_and_the_latest_rank_after_its_low_poin
         assert f"{n} 条{status.label_zh}" in headline, (status.code, headline)
     ranks = hk_gii()
     latest = max(ranks)
-    assert f"{latest} 年全球创新指数中，中国香港居第 {ranks[latest]} 名" in headline
+    assert f"中国香港全球创新指数 {latest} 年居第 {ranks[latest]} 名" in headline
     between = {y: r for y, r in ranks.items() if 2021 < y < latest}
     low_year, low = max(between.items(), key=lambda item: (item[1], -item[0]))
     if low > max(ranks[2021], ranks[latest]):
-        assert f"其间曾于 {low_year} 年降至第 {low} 名" in headline
+        assert f"（{low_year} 年曾降至第 {low} 名）" in headline
     english = plain_text(briefing.headline("en"))
-    assert f"in {latest}" in english and all(f"{n} rated “{s.label_en}”" in english for s, n in counts)
+    assert f"in {latest}" in english and all(f"{n} “{s.label_en}”" in english for s, n in counts)
 
 
 def test_a_later_gii_edition_changes_the_headline_and_a_recovery_keeps_the_low_point(tmp_path, monkeypatch) -> None:
     ranks = hk_gii()
     year = gii_copy(tmp_path, monkeypatch, {"HKG": 9, "CHN": 8})
     headline = plain_text(briefing.headline())
-    assert f"{year} 年全球创新指数中，中国香港居第 9 名" in headline and "中国内地居第 8 名" in headline
+    assert f"中国香港全球创新指数 {year} 年居第 9 名" in headline
     worst = max((r, -y) for y, r in ranks.items() if y > 2021)
-    assert f"其间曾于 {-worst[1]} 年降至第 {worst[0]} 名" in headline, "the low point since the article stays"
+    assert f"（{-worst[1]} 年曾降至第 {worst[0]} 名）" in headline, "the low point since the article stays"
 
 
 def test_no_dip_is_claimed_when_the_rank_never_fell_below_both_ends(tmp_path, monkeypatch) -> None:
     ranks = hk_gii()
     gii_copy(tmp_path, monkeypatch, {"HKG": max(ranks.values()) + 1, "CHN": 8})  # the latest is the low point
-    assert "降至" not in plain_text(briefing.headline()).split("中国内地")[0]
+    assert "降至" not in plain_text(briefing.headline())
 
 
 def test_the_print_status_cell_gives_the_latest_events_one_line() -> None:
@@ -475,9 +476,10 @@ def test_the_key_numbers_give_the_continuing_series_latest_value_and_year(tmp_pa
     table = plain_text(briefing.key_numbers_markdown(results=claims.register()))
     ranks = hk_gii()
     latest = max(ranks)
-    assert f"全球创新指数：中国香港名次（2021 年）\n  - 第 14 名\n  - 第 {ranks[latest]} 名（{latest}）" in table, table
-    for words in ("世界数字竞争力排名：中国香港名次", "QS 世界大学排名：香港大学名次", "香港研发投入占本地生产总值的比重",
-                  "文章未给出"):
+    assert f"香港全球创新指数名次（2021 年）\n  - 第 14 名\n  - 第 {ranks[latest]} 名（{latest}）" in table, table
+    for name in ("since-digital:hk", "since-qs:hku", "since-rd:hk", "since-cluster:c"):  # each continuing series has its row
+        assert briefing.term("key_series", name) in table, name
+    for words in ("文章未给出",):
         assert words in table
     year = gii_copy(tmp_path, monkeypatch, {"HKG": 9, "CHN": 8})
     table = plain_text(briefing.key_numbers_markdown(results=claims.register()))

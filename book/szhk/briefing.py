@@ -424,7 +424,7 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
         headers.append(plain_word("recs_header_status", lang))
     widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
     if found is not None and short:  # the status column holds one line of the latest event
-        widths = [28, 32, 40] if lang == "zh" else [30, 28, 42]
+        widths = [26, 32, 42] if lang == "zh" else [31, 33, 36]
     return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
@@ -435,8 +435,8 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
 # of 文章发表以来 in data/key_messages.csv and the row it follows), else a figure_id of data/key_figures.csv (or of
 # series_key_numbers).
 KEY_NUMBERS = (
-    "since-gii:hk", "since-digital:hk", "since-qs:hku", "hk_startups_2021", "gii_cluster_rank_2021", "since-rd:hk",
-    "itf_funding_approved", "hetao_projects",
+    "since-gii:hk", "since-digital:hk", "since-qs:hku", "hk_startups_2021", "since-cluster:c", "since-rd:hk",
+    "itf_funding_approved",
 )
 
 

@@ -407,13 +407,15 @@ def series_behind(load: Callable[[str], pd.DataFrame] = data.load, section: str 
     return [(resource, found) for resource, found in latest.items() if found < year]
 
 
-def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh", section: str = SINCE) -> str:
+def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh", section: str = SINCE,
+                   short: bool = False) -> str:
     """One or two sentences for beside the "latest" values: the date the data are current to, and the series
     whose latest value in the data is older than this edition's year (data/briefing_phrases.csv: as_of, as_of_behind,
-    series_latest and each series' name, series_<resource>)."""
+    series_latest and each series' name, series_<resource>); `short` (the printed briefing's first page): the date
+    alone (as_of_short)."""
     year = edition_year()
-    behind = series_behind(load, section, year)
-    words = phrases.md(phrases.BRIEFING, "as_of", lang, date=text.date(data_cut_off(), lang))
+    behind = [] if short else series_behind(load, section, year)
+    words = phrases.md(phrases.BRIEFING, "as_of_short" if short else "as_of", lang, date=text.date(data_cut_off(), lang))
     if behind:
         items = [phrases.plain(phrases.BRIEFING, "series_latest", lang, year=found,
                                series=_series_name(resource, lang)) for resource, found in behind]
