@@ -86,6 +86,6 @@ def test_the_english_briefing_lists_the_same_material_discrepancies_in_english()
     assert len(english) == len(chosen) == len(briefing.discrepancies_markdown(results).splitlines()) <= 4
     assert not re.search(r"[\u4e00-\u9fff]", "".join(english)), english
     for line, result in zip(english, chosen):
-        assert line.replace("\\", "").startswith(f"- {briefing.term('claim', result.claim.claim_id, 'en')}: the article ")
+        assert line.replace("\\", "").startswith(f"- {briefing.term('claim', result.claim.claim_id, 'en')}: article ")
         numbers = re.findall(r"\d+", result.article_value.replace(",", ""))
         assert all(n in line.replace("\\,", "").replace(",", "") for n in numbers), (line, result.article_value)
