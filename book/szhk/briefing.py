@@ -424,7 +424,7 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
         headers.append(plain_word("recs_header_status", lang))
     widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
     if found is not None and short:  # the status column holds one line of the latest event
-        widths = [26, 32, 42] if lang == "zh" else [34, 32, 34]
+        widths = [26, 32, 42] if lang == "zh" else [33, 35, 32]
     return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
