@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +84,54 @@ def editions(directory: Path) -> list[dict[str, str]]:
         return []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [row for row in csv.DictReader(handle) if (row.get("version") or "").strip()]
+
+
+# Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
+DATED_FIELDS = ("published_as_of", "date")
+# A row's source, a key of the book's .bib files (bibtex_bibfiles): a value's `published_source`, an event's `source_id`
+# (not in sources.csv, where `source_id` is the row's own key).
+SOURCE_FIELDS = ("published_source", "source_id")
+
+
+def _cell(value: Any) -> str:
+    """A cell as text: empty for a missing value (None, or a frame's NaN, which is not equal to itself)."""
+    return "" if value is None or value != value else str(value).strip()
+
+
+def _date_key(value: str) -> tuple[int, int, int] | None:
+    match = DATE.fullmatch(value.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return int(year), int(month or 0), int(day or 0)
+
+
+def _csv_rows(directory: Path, resource: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    with open(directory / resource["path"], encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def data_cut_off(directory: Path, cited_dates: Callable[[set[str]], Iterable[str]] = lambda keys: (),
+                 rows: Callable[[str], Iterable[Mapping[str, Any]]] | None = None) -> str | None:
+    """The latest date the published values are current to (数据截至), as written: the data's own dates (fields
+    `published_as_of` and the sources' `date`; the end of a range "2015/2022") and `cited_dates(keys)`, the
+    publication dates of the sources the data's rows cite (`published_source`, an event's `source_id`). None when nothing is dated. The
+    edition line (szhk_sphinx.edition) and the pages' "截至" (szhk.front) both call it: one cut-off. (A `year` field
+    is not a date: a ranking labelled 2026 may appear in 2025.) `rows(name)` reads a resource's rows (the kernel
+    reads them through szhk.data.load, which checks that its page declares them); by default its CSV file."""
+    descriptor = json.loads((directory / PACKAGE_FILE).read_text(encoding="utf-8"))
+    dates: list[str] = []
+    cited: set[str] = set()
+    for resource in descriptor["resources"]:
+        names = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
+        fields = [name for name in names if name in DATED_FIELDS]
+        own_key = resource.get("schema", {}).get("primaryKey")
+        citing = [name for name in names if name in SOURCE_FIELDS and name != own_key and [name] != own_key]
+        if not fields and not citing:
+            continue
+        for row in (rows(resource["name"]) if rows else _csv_rows(directory, resource)):
+            dates += [_cell(row.get(name)).split("/")[-1] for name in fields]
+            cited.update(key.strip() for name in citing for key in _cell(row.get(name)).split(";") if key.strip())
+    dates += list(cited_dates(cited))
+    dated = [(key, text) for text in dates if (key := _date_key(text))]
+    return max(dated)[1] if dated else None

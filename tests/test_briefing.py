@@ -233,7 +233,8 @@ def test_only_material_discrepancies_at_most_four() -> None:
 
 
 # ---- What happened to the recommendations since 2022 (data/recommendation_events.csv) -------------------------
-EVENT_FIELDS = ["event_id", "recommendation", "date", "event_zh", "event_en", "carries_out_ask", "source_id", "note"]
+EVENT_FIELDS = ["event_id", "recommendation", "date", "event_zh", "event_en", "carries_out_ask", "source_id", "note",
+                "event_short_zh", "event_short_en"]
 
 
 def events_copy(folder: Path, rows: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch,
@@ -375,10 +376,11 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
 def test_the_latest_value_keeps_its_published_qualifier_and_english_numbers_have_thousands_commas() -> None:
     """A published "over 140" is never shown as a bare 140 beside "Matches"; English running text writes 4,000."""
     figures = data.load("key_figures").set_index("figure_id")
-    qualified = [name for name in briefing.KEY_NUMBERS if name in figures.index
+    english_names = {r.removeprefix("quantity_") for r in data.load(briefing.WORDS_FILE)["phrase_id"]}
+    qualified = [name for name in figures.index if name in english_names
                  and str(figures.loc[name, "qualifier_published"]).strip() not in ("", "nan", "<NA>", "None")]
-    assert qualified, "no key number with a published qualifier to check"
-    table = briefing.key_numbers_markdown(lang="en", results=claims.register())
+    assert qualified, "no key figure with a published qualifier to check"
+    table = briefing.key_numbers_markdown([*briefing.KEY_NUMBERS, *qualified], lang="en", results=claims.register())
     rows = table.split("\n* - ")[1:]
     for name in qualified:
         english = briefing.plain_word(f"quantity_{name}", "en")
@@ -388,3 +390,102 @@ def test_the_latest_value_keeps_its_published_qualifier_and_english_numbers_have
         assert latest.startswith(word), f"{name}: {latest!r} lacks {word!r}"
     messages = front.key_messages_markdown(lang="en")
     assert re.search(r"\d\\?,\d{3}", messages) and not re.search(r"\*\*\d{4,}\*\*", messages)
+
+
+# ---- The state of play (P2.2), the print status cell (P2.3), the continuing series in the key numbers (P2.4) ----
+def gii_copy(folder: Path, monkeypatch: pytest.MonkeyPatch, ranks: dict[str, int]) -> int:
+    """A copy of data/ with one GII edition after the latest (rank per economy code), read through SZHK_DATA_DIR;
+    returns its year. The rows cite a registered source: test rows, never in data/."""
+    copy = folder / "data"
+    shutil.copytree(ROOT / "data", copy)
+    year = int(data.load("gii_ranks")["year"].max()) + 1
+    with (copy / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
+        for code, rank in ranks.items():
+            name = "中国香港" if code == "HKG" else "中国"
+            handle.write(f"{year},{code},{name},false,,{rank},139,match (secondary),gii-2025-hk01,,\n")
+    monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
+    return year
+
+
+def hk_gii() -> dict[int, int]:
+    frame = data.load("gii_ranks")
+    rows = frame[frame["economy_code"] == "HKG"].dropna(subset=["rank_published"])
+    return {int(r.year): int(r.rank_published) for r in rows.itertuples()}
+
+
+def test_the_headline_states_the_statuses_and_the_latest_rank_after_its_low_point() -> None:
+    headline = plain_text(briefing.headline())
+    counts = briefing.status_counts()
+    assert sum(n for _, n in counts) == len(briefing.recommendations())
+    for status, n in counts:  # each status some recommendation has, with how many (from the data)
+        assert f"{n} 条{status.label_zh}" in headline, (status.code, headline)
+    ranks = hk_gii()
+    latest = max(ranks)
+    assert f"中国香港全球创新指数 {latest} 年居第 {ranks[latest]} 名" in headline
+    between = {y: r for y, r in ranks.items() if 2021 < y < latest}
+    low_year, low = max(between.items(), key=lambda item: (item[1], -item[0]))
+    if low > max(ranks[2021], ranks[latest]):
+        assert f"（{low_year} 年曾降至第 {low} 名）" in headline
+    english = plain_text(briefing.headline("en"))
+    assert f"in {latest}" in english and all(f"{n} “{s.label_en}”" in english for s, n in counts)
+
+
+def test_a_later_gii_edition_changes_the_headline_and_a_recovery_keeps_the_low_point(tmp_path, monkeypatch) -> None:
+    ranks = hk_gii()
+    year = gii_copy(tmp_path, monkeypatch, {"HKG": 9, "CHN": 8})
+    headline = plain_text(briefing.headline())
+    assert f"中国香港全球创新指数 {year} 年居第 9 名" in headline
+    worst = max((r, -y) for y, r in ranks.items() if y > 2021)
+    assert f"（{-worst[1]} 年曾降至第 {worst[0]} 名）" in headline, "the low point since the article stays"
+
+
+def test_no_dip_is_claimed_when_the_rank_never_fell_below_both_ends(tmp_path, monkeypatch) -> None:
+    ranks = hk_gii()
+    gii_copy(tmp_path, monkeypatch, {"HKG": max(ranks.values()) + 1, "CHN": 8})  # the latest is the low point
+    assert "降至" not in plain_text(briefing.headline())
+
+
+def test_the_print_status_cell_gives_the_latest_events_one_line() -> None:
+    found = briefing.events()
+    table = plain_text(briefing.recommendations_markdown(found, short=True))
+    for rec in briefing.recommendations():
+        mine = [e for e in found if e.recommendation == rec.number]
+        if mine:
+            latest = mine[-1]
+            assert f"{text_dates.date(latest.date)}：{latest.short_zh}" in table, rec.number
+    english = plain_text(briefing.recommendations_markdown(found, short=True, lang="en"))
+    assert all(f": {e.short_en}" in english for e in found if e is [x for x in found
+                                                                        if x.recommendation == e.recommendation][-1])
+
+
+def test_each_one_line_event_is_a_shortening_of_its_own_text() -> None:
+    """No new facts: every number of the short line is in the event's own text, and it is shorter."""
+    for e in briefing.events():
+        for short, full in ((e.short_zh, e.event_zh), (e.short_en, e.event_en)):
+            assert short and len(short) < len(full), (e.date, short)
+            assert set(re.findall(r"\d+", short)) <= set(re.findall(r"\d+", full)), (short, full)
+
+
+def test_a_latest_event_without_its_one_line_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
+    events_copy(tmp_path, TEST_ROWS, monkeypatch)  # test rows without the one-line text
+    with pytest.raises(briefing.BriefingError, match=r"recommendation_events\.csv，第 3 行，列 event_short_zh"):
+        briefing.recommendations_markdown(briefing.events(), short=True)
+
+
+def test_the_key_numbers_give_the_continuing_series_latest_value_and_year(tmp_path, monkeypatch) -> None:
+    table = plain_text(briefing.key_numbers_markdown(results=claims.register()))
+    ranks = hk_gii()
+    latest = max(ranks)
+    assert f"香港全球创新指数名次（2021 年）\n  - 第 14 名\n  - 第 {ranks[latest]} 名（{latest}）" in table, table
+    for name in ("since-digital:hk", "since-qs:hku", "since-rd:hk", "since-cluster:c"):  # each continuing series has its row
+        assert briefing.term("key_series", name) in table, name
+    for words in ("文章未给出",):
+        assert words in table
+    year = gii_copy(tmp_path, monkeypatch, {"HKG": 9, "CHN": 8})
+    table = plain_text(briefing.key_numbers_markdown(results=claims.register()))
+    assert f"第 9 名（{year}）" in table
+
+
+def plain_text(markdown_text: str) -> str:
+    """As read: szhk.markdown's escapes and bold marks removed."""
+    return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown_text).replace("**", "")

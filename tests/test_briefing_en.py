@@ -73,3 +73,19 @@ def test_the_english_page_gives_messages_since_status_and_numbers(html_dir: Path
     for number in range(1, 6):  # each recommendation: its latest development in the data's English, or "none found"
         mine = [e for e in found if e.recommendation == number]
         assert (mine[-1].event_en if mine else "No public development found") in text, number
+
+
+def test_the_english_briefing_lists_the_same_material_discrepancies_in_english() -> None:
+    """P3.4: the Chinese briefing's list, from the same register: the same claims, in the same order, the values
+    written from the claims' rows (no Chinese), each claim named in data/briefing_phrases.csv."""
+    from szhk import claims
+
+    results = claims.register()
+    chosen = briefing.material_discrepancies(results)
+    english = briefing.discrepancies_markdown(results, lang="en").splitlines()
+    assert len(english) == len(chosen) == len(briefing.discrepancies_markdown(results).splitlines()) <= 4
+    assert not re.search(r"[\u4e00-\u9fff]", "".join(english)), english
+    for line, result in zip(english, chosen):
+        assert line.replace("\\", "").startswith(f"- {briefing.term('claim', result.claim.claim_id, 'en')}: article ")
+        numbers = re.findall(r"\d+", result.article_value.replace(",", ""))
+        assert all(n in line.replace("\\,", "").replace(",", "") for n in numbers), (line, result.article_value)

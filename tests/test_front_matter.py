@@ -379,3 +379,52 @@ def test_editing_a_message_reexecutes_only_the_pages_that_read_it():
     chapters = {p.stem for p in book.glob("0*.md")}
     assert not (readers | everything) & chapters, "no chapter of the article re-executes when a message changes"
     assert "index" in everything
+
+
+# ---- How current "latest" is (P1) and a dip after the article (P3.7) --------------------------------------------
+def test_the_pages_cut_off_is_the_edition_lines():
+    """“截至” beside the latest values and the edition line's 数据截至 are one computation (szhk_names.data_cut_off)."""
+    assert front.data_cut_off() == edition.latest_date(ROOT / "data", [ROOT / "book" / "references.bib"])
+    text = plain(front.as_of_markdown())
+    assert f"截至 {edition.zh_date(front.data_cut_off())}" in text
+
+
+def test_the_series_behind_this_edition_are_computed_and_a_new_edition_leaves_the_list(tmp_path, monkeypatch):
+    year = front.edition_year()
+    behind = dict(front.series_behind(year=year))
+    for resource, latest in behind.items():
+        assert latest < year
+    gii_latest = int(data.load("gii_ranks")["year"].max())
+    assert ("gii_ranks" in behind) == (gii_latest < year)
+    text = plain(front.as_of_markdown())
+    assert ("全球创新指数（最新为" in text) == ("gii_ranks" in behind)
+    assert dict(front.series_behind(year=gii_latest)).get("gii_ranks") is None, "a series at the year is not behind"
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    with (copy / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
+        for code, name in (("HKG", "中国香港"), ("CHN", "中国")):
+            handle.write(f"{year},{code},{name},false,,12,139,match (secondary),gii-2025-hk01,,\n")
+    later = f"{year}-11-30"  # a dated development after the cut-off (a test row, never in data/)
+    with (copy / "recommendation_events.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"t_late,5,{later},测试事件。,Test.,false,gii-2025-hk01,,测试。,Test.\n")
+    monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
+    assert "gii_ranks" not in dict(front.series_behind(year=year))
+    assert front.data_cut_off() == later
+    assert f"截至 {edition.zh_date(later)}" in plain(front.as_of_markdown())
+
+
+def test_a_dip_after_the_article_is_said_only_when_the_data_show_one():
+    frame = data.load("gii_ranks")
+    hk = {int(r.year): int(r.rank_published) for r in frame[frame["economy_code"] == "HKG"].itertuples()
+          if pd.notna(r.rank_published)}
+    latest = max(hk)
+    low_year, low = max(((y, r) for y, r in hk.items() if 2021 < y < latest), key=lambda item: (item[1], -item[0]))
+    gii = next(m for m in front.key_messages() if m.message_id == "gii")
+    text = front.message_values(gii)
+    dipped = low > max(hk[2021], hk[latest])
+    assert (f"（{low_year} 年曾降至第 {low} 名）" in text) == dipped, text
+    assert text.count("降至") == int(dipped), "the mainland's rank did not dip: nothing said for it"
+    flat = loader_with("gii_ranks", lambda f: f.assign(rank_published=f["rank_published"].where(
+        ~((f["economy_code"] == "HKG") & (f["year"] > 2021) & (f["year"] < latest)), hk[2021])))
+    assert "降至" not in front.message_values(gii, load=flat)
+    assert "after falling to No." in front.message_values(gii, "en") or not dipped

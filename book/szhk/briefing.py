@@ -43,7 +43,7 @@ __all__ = [
     "status_legend",
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
-    "key_messages_print", "recommendation_paragraphs", "material_discrepancies",
+    "key_messages_print", "recommendation_paragraphs", "material_discrepancies", "headline", "status_counts",
     "rank_thresholds", "chart_title", "chart_findings", "rank_figure",
 ]
 
@@ -108,6 +108,24 @@ def key_messages_print(lang: str = "zh") -> str:
     paper: the sentences alone, without the web page's links, which do nothing on paper; page 2 says where to
     read more."""
     return front.key_messages_markdown(links=False, figures_only=True, lang=lang)
+
+
+def status_counts(found: Sequence[Event] | None = None) -> list[tuple[Status, int]]:
+    """How many recommendations have each status, in the categories' order (data/recommendation_statuses.csv),
+    only those some recommendation has."""
+    checked = statuses(found)
+    counted = [(s, sum(c.code == s.code for c in checked.values())) for s in status_definitions()]
+    return [(s, n) for s, n in counted if n]
+
+
+def headline(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
+    """The briefing's headline, the state of play: how many of the recommendations have each status, then the main
+    message of data/key_messages.csv (section headline: the latest ranks, and a dip since the article)."""
+    counts = status_counts(found)
+    parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
+    return word("headline", lang, total=sum(n for _, n in counts),
+                counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts),
+                ranks=markdown.Markup(front.headline(lang=lang)))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -238,9 +256,20 @@ class Event:
     event_en: str
     source_id: str
     carries_out_ask: bool = False  # the event carries out one of the recommendation's asks (not only a related step)
+    short_zh: str = ""  # the one line print gives (event_short_zh: the event's own words, shortened)
+    short_en: str = ""
+    line: int = 0       # its line in the file (the header is line 1), for errors
 
     def text(self, lang: str) -> str:
         return self.event_en if lang == "en" else self.event_zh
+
+    def short(self, lang: str) -> str:
+        """The one line print gives; BriefingError naming file, row and column when the data have none."""
+        found = self.short_en if lang == "en" else self.short_zh
+        if not found:
+            raise _data_error(EVENTS, self.line, f"event_short_{lang}", "印刷版简报印出每条建议最新一项进展的一行概括，"
+                                                                        "这一行没有（由同一行的 event_zh/event_en 缩写）")
+        return found
 
 
 def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
@@ -249,8 +278,9 @@ def events(load: Callable[[str], pd.DataFrame] = load) -> list[Event]:
     sources, a date pattern) stops the build at loading, naming file, row and column."""
     frame = load(EVENTS)
     out = [Event(int(row["recommendation"]), _text(row["date"]), _text(row["event_zh"]), _text(row.get("event_en")),
-                 _text(row["source_id"]), _text(row.get("carries_out_ask")).lower() in ("true", "1"))
-           for _, row in frame.iterrows()]
+                 _text(row["source_id"]), _text(row.get("carries_out_ask")).lower() in ("true", "1"),
+                 _text(row.get("event_short_zh")), _text(row.get("event_short_en")), i + 2)
+           for i, (_, row) in enumerate(frame.iterrows())]
     return sorted(out, key=lambda e: (e.recommendation, e.date))
 
 
@@ -364,10 +394,8 @@ def _status_cell(mine: Sequence[Event], status: Status, lang: str, short: bool =
     if not mine:
         return word("status_cell", lang, label=label, events=word("status_none", lang))
     if short:
-        latest = text.date(mine[-1].date, lang)
-        if len(mine) == 1:
-            return word("status_cell_short_one", lang, label=label, date=latest)
-        return word("status_cell_short", lang, label=label, count=len(mine), date=latest)
+        values = dict(label=label, date=text.date(mine[-1].date, lang), event=mine[-1].short(lang), count=len(mine))
+        return word("status_cell_short_one" if len(mine) == 1 else "status_cell_short", lang, **values)
     latest = mine[-1]
     if lang == "en" and not latest.event_en:
         raise BriefingError(f"data/{EVENTS}.csv, recommendation {latest.recommendation}, {latest.date}, column "
@@ -395,17 +423,20 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
     if found is not None:
         headers.append(plain_word("recs_header_status", lang))
     widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
-    if found is not None and short:  # the status column holds a few words: room for the others
-        widths = [33, 37, 30] if lang == "zh" else [36, 32, 32]
+    if found is not None and short:  # the status column holds one line of the latest event
+        widths = [26, 32, 42] if lang == "zh" else [33, 35, 32]
     return markdown.list_table(headers, rows, widths=widths, css_class=PHONE_FIT)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Key numbers and the discrepancies found
 # ----------------------------------------------------------------------------------------------------------------
-KEY_NUMBERS = (  # figure_id in data/key_figures.csv (or series_key_numbers), in the article's order
-    "northern_metropolis_area", "gii_cluster_rank_2021", "hk_startups_2021", "innovation_spending_5y",
-    "itf_funding_approved", "itvf_size", "hetao_projects", "qianhai_institutional_innovations",
+# The rows of the key numbers, in the article's order: a continuing series as "message_id:placeholder" (a sentence
+# of 文章发表以来 in data/key_messages.csv and the row it follows), else a figure_id of data/key_figures.csv (or of
+# series_key_numbers).
+KEY_NUMBERS = (
+    "since-gii:hk", "since-digital:hk", "since-qs:hku", "hk_startups_2021", "since-cluster:c", "since-rd:hk",
+    "itf_funding_approved",
 )
 
 
@@ -496,11 +527,14 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
     figures["latest_value"] = figures["value_published"]
     figures["latest_year"] = figures["published_as_of"].astype("string").str[:4]
     figures = pd.concat([figures, series_key_numbers()])
-    unknown = [name for name in names if name not in figures.index]
+    unknown = [name for name in names if ":" not in name and name not in figures.index]
     if unknown:
         raise BriefingError(f"data/key_figures.csv has no figure_id {unknown} (szhk.briefing.KEY_NUMBERS)")
     rows = []
     for name in names:
+        if ":" in name:
+            rows.append(_series_numbers(name, lang))
+            continue
         row = figures.loc[name]
         quantity = row.quantity_zh if lang == "zh" else plain_word(f"quantity_{name}", lang)
         year = "" if pd.isna(row.year) else str(int(row.year))
@@ -518,6 +552,25 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
     headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
     return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
                                css_class=PHONE_FIT)
+
+
+def _series_numbers(name: str, lang: str) -> list[str]:
+    """A continuing series' row of the key numbers (name: "message_id:placeholder", front.series_row): its name
+    (data/briefing_phrases.csv, key_series_… whose term is `name`) with the article's year, the article's value
+    (or that the article gives none), the latest with its year, and what checking the article's value found."""
+    message_id, _, placeholder = name.partition(":")
+    found = front.series_row(message_id, placeholder)
+    shown = (lambda n: plain_word("rank", lang, n=text.number(n, lang))) if found.rank else (
+        lambda n: plain_word("percent", lang, n=text.number(n, lang)))
+    quantity = term("key_series", name, lang)
+    if found.article is None:
+        return [quantity, plain_word("not_in_article", lang),
+                plain_word("latest_with_year", lang, value=shown(found.latest), year=found.latest_year),
+                plain_word("check_not_in_article", lang)]
+    marks = labels("verification")
+    checked = marks[found.verification] if lang == "zh" else term("verification", found.verification, lang)
+    return [plain_word("quantity_year", lang, quantity=quantity, year=found.article_year), shown(found.article),
+            plain_word("latest_with_year", lang, value=shown(found.latest), year=found.latest_year), checked]
 
 
 def checks_tally(results: Sequence[Result], lang: str = "zh") -> str:
@@ -552,18 +605,49 @@ def material_discrepancies(results: Sequence[Result], limit: int = 4) -> list[Re
 
 
 def discrepancies_markdown(results: Sequence[Result], limit: int = 4,
-                           kinds: dict[str, str] | None = None) -> str:
+                           kinds: dict[str, str] | None = None, lang: str = "zh") -> str:
     """The material discrepancies, one line each: what, the article's value, the source's, and, where the
-    published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does."""
+    published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does. In English
+    the claim's name is data/briefing_phrases.csv's (claim_…, term = claim_id) and the values are written from the
+    claim's rows (`_values_en`)."""
     kinds = claims.source_kinds() if kinds is None else kinds
     lines = []
     for r in material_discrepancies(results, limit):
         secondary = bool(r.sources) and all(kinds.get(s) == "secondary" for s in r.sources)
-        line = word("discrepancy", statement=r.claim.statement, article=r.article_value,
-                    published=r.published_value.split("（")[0],
-                    secondary=word("discrepancy_secondary") if secondary else "")
+        if lang == "zh":
+            statement, article, published = r.claim.statement, r.article_value, r.published_value.split("（")[0]
+        else:
+            statement, (article, published) = term("claim", r.claim.claim_id, lang), _values_en(r)
+        line = word("discrepancy", lang, statement=statement, article=article, published=published,
+                    secondary=word("discrepancy_secondary", lang) if secondary else "")
         lines.append(f"- {line}\n")
     return "".join(lines)
+
+
+def _values_en(result: Result) -> tuple[str, str]:
+    """A discrepancy's two sides in English, from the claim's rows: a series claim ("top 15 in 2017–2021") against
+    the years its published ranks break it ("No. 16 in 2017"); a single figure as the article and the source write
+    it (qualifier, number and unit: about 17,000 against over 11,000)."""
+    claim = result.claim
+    frame = load(claim.resource)
+    key = front.primary_key(claim.resource)
+    rows = [front.row(frame, key, spec) for spec in claim.rows]
+    if any(row is None for row in rows):
+        raise BriefingError(f"data/claims.csv, claim {claim.claim_id}, column rows: a row is not in "
+                            f"data/{claim.resource}.csv")
+    if claim.check == "at_most":
+        years = [int(row[k]) for row in rows for k in key if k in front.SERIES_YEAR_KEYS]
+        over = [plain_word("discrepancy_rank_year", "en", n=f"{row[claim.published_field]:g}", year=year)
+                for row, year in zip(rows, years)
+                if pd.notna(row[claim.published_field]) and row[claim.published_field] > claim.threshold]
+        return (plain_word("discrepancy_at_most", "en", n=f"{claim.threshold:g}", first=min(years), last=max(years)),
+                phrases.plain_join(WORDS_FILE, "sep_list", "en", over))
+    (row,) = rows
+    if claim.published_field.startswith(front.RANK_FIELD_PREFIX):
+        return tuple(plain_word("rank", "en", n=f"{row[f]:g}") for f in (claim.article_field, claim.published_field))
+    unit = _text(row.get("unit")) or _series_unit(claim.resource, claim.article_field)
+    return (as_written(row[claim.article_field], unit, row.get("qualifier"), "en"),
+            as_written(row[claim.published_field], unit, row.get("qualifier_published"), "en"))
 
 
 # ----------------------------------------------------------------------------------------------------------------

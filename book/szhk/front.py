@@ -24,11 +24,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import claims, data, markdown, phrases, text
+import szhk_names
+
+from . import bounds, claims, data, descriptor, markdown, phrases, text
 from .claims import BY_TEXT, CONSISTENT, DIFFERS, NOT_FOUND, PENDING, Result
 
 __all__ = ["FrontMatterError", "KeyMessage", "key_messages", "message_text", "message_values", "key_messages_markdown",
-           "since_markdown", "latest_years", "headline",
+           "since_markdown", "latest_years", "headline", "data_cut_off", "edition_year", "series_behind", "as_of_markdown",
+           "SeriesRow", "series_row", "primary_key", "row",
            "YearShift", "year_shifts", "self_contradictions", "findings", "findings_markdown"]
 
 YEAR_KEYS = ("year", "survey_year")  # primary-key fields that name the year a row is for (findings)
@@ -56,6 +59,16 @@ def _number(value: Decimal, lang: str = "zh") -> str:
     return text.number(value, lang)
 
 
+def primary_key(resource: str) -> list[str]:
+    """A resource's primary-key fields (datapackage.json)."""
+    return _primary_key(resource)
+
+
+def row(frame: pd.DataFrame, key: Sequence[str], spec: str) -> Mapping[str, Any] | None:
+    """The row of `frame` whose primary key (`key`) reads `spec` ("2021|HKG"), or None."""
+    return _row(frame, key, spec)
+
+
 def _primary_key(resource: str) -> list[str]:
     for item in data.package()["resources"]:
         if item.get("name") == resource:
@@ -79,6 +92,7 @@ MESSAGES = "key_messages"      # the resource holding the editor's sentences
 HEADLINE, KEY, SINCE = "headline", "key", "since"  # its `section`: the briefing's headline, 核心观点, 文章发表以来
 UNVERIFIED_MARKS = ("", "unconfirmed")  # a row's `verification` a message's number must not rest on
 BOLD = frozenset({"article", "published", "latest"})  # in a key message, the figures stand out
+RANK_FIELD_PREFIX = "rank_"  # a ranking's published field (rank_published): a larger number is a lower rank
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,33 @@ class _Series:
                                                        f"所在的系列没有已发表值（列 {field}）")
         return best[1]
 
+    def _published_by_year(self) -> dict[int, Decimal]:
+        """The series' published values by year (the row's key but its year)."""
+        field = self._field(self.message.published_field)
+        others = [i for i, p in enumerate(self.parts) if i != self.year_at]
+        out = {}
+        for record in self.frame.to_dict("records"):
+            year, number = _text(record[self.key[self.year_at]]), _decimal(record[field])
+            if all(_text(record[self.key[j]]) == self.parts[j] for j in others) and year.isdigit() and number is not None:
+                out[int(year)] = number
+        return out
+
+    def dip(self) -> tuple[int, Decimal] | None:
+        """A rank's low point between the article's year and the latest edition (the year and the rank), when it is
+        lower than both ends (a larger number: HK's GII rank 14 → 17, 18 → 15 dipped to 18 in 2024); None for a
+        series that is not a rank (its published field is not rank_…) or that did not dip."""
+        if not self.message.published_field.startswith(RANK_FIELD_PREFIX):
+            return None
+        self._article_row(f"{self.name}.dip")
+        start = int(self.parts[self.year_at])
+        by_year = self._published_by_year()
+        end = max(by_year)
+        between = {year: rank for year, rank in by_year.items() if start < year < end}
+        if start not in by_year or not between:
+            return None
+        year, rank = max(between.items(), key=lambda item: (item[1], -item[0]))  # the lowest rank, its first year
+        return (year, rank) if rank > max(by_year[start], by_year[end]) else None
+
     def value(self, attribute: str, lang: str = "zh") -> _Value:
         year_field = self.key[self.year_at]
         if attribute in ("article", "article_number"):
@@ -220,6 +261,10 @@ class _Series:
                 raise _message_error(self.message, "published_field", f"{self.file} 第 {self.index + 2} 行的 "
                                                                       f"{self.message.published_field} 为空")
             return _Value(_number(number, lang), bold=True)
+        if attribute == "dip":
+            dip = self.dip()
+            return _Value("" if dip is None else phrases.plain(phrases.BRIEFING, "since_dip", lang, year=dip[0],
+                                                                   n=_number(dip[1], lang)))
         if attribute in ("latest", "latest_year", "source"):
             index = self._latest_index()
             row = self._verified(index, f" {{{self.name}.{attribute}}} ")
@@ -233,7 +278,7 @@ class _Series:
             return _Value("{cite}`" + ",".join(keys) + "`", markup=True)
         raise _message_error(self.message, "text_zh", f"条目“{self.message.message_id}”的占位符 {{{self.name}.{attribute}}}"
                                                       "不可用（可用：article、article_number、article_year、published、"
-                                                      "latest、latest_year、source）")
+                                                      "latest、latest_year、source、dip）")
 
 
 def _parts(message: KeyMessage, lang: str, load: Callable[[str], pd.DataFrame]) -> list[_Value]:
@@ -328,6 +373,99 @@ def latest_years(load: Callable[[str], pd.DataFrame] = data.load, section: str =
         for name, spec in message.rows:
             years.append(int(_Series(message, name, spec, load).value("latest_year").text))
     return years
+
+
+def data_cut_off() -> str:
+    """The date the data are current to (数据截至), as the edition line gives it: szhk_names.data_cut_off over the
+    data (each dated resource read through data.load: a page that says how current its values are declares them
+    all) and the publication dates (book/references.bib) of the sources its rows cite."""
+    entries = descriptor.bibliography()
+    found = szhk_names.data_cut_off(data.data_dir(), lambda keys: [_text(entries[key].fields.get("date"))
+                                                                   for key in sorted(keys) if key in entries],
+                                    lambda name: data.load(name).reset_index().to_dict("records"))
+    if found is None:
+        raise FrontMatterError(f"{data.data_dir()}: no dated value in the data (published_as_of, date, or a cited "
+                               "source's date): “截至” needs the date the data are current to")
+    return found
+
+
+def edition_year() -> int:
+    """The year of this edition: the year of the commit the book is built from (szhk.bounds)."""
+    return bounds.latest_year() - 1
+
+
+def series_behind(load: Callable[[str], pd.DataFrame] = data.load, section: str = SINCE,
+                  year: int | None = None) -> list[tuple[str, int]]:
+    """The series the section's sentences follow whose latest published value in the data is for a year before
+    `year` (this edition's, by default): (resource, its latest year), in the section's order."""
+    year = edition_year() if year is None else year
+    latest: dict[str, int] = {}
+    for message in key_messages(section, load):
+        for name, spec in message.rows:
+            found = int(_Series(message, name, spec, load).value("latest_year").text)
+            latest[message.resource] = max(found, latest.get(message.resource, found))
+    return [(resource, found) for resource, found in latest.items() if found < year]
+
+
+def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh", section: str = SINCE,
+                   short: bool = False) -> str:
+    """One or two sentences for beside the "latest" values: the date the data are current to, and the series
+    whose latest value in the data is older than this edition's year (data/briefing_phrases.csv: as_of, as_of_behind,
+    series_latest and each series' name, series_<resource>); `short` (the printed briefing's first page): the date
+    alone (as_of_short)."""
+    year = edition_year()
+    behind = [] if short else series_behind(load, section, year)
+    words = phrases.md(phrases.BRIEFING, "as_of_short" if short else "as_of", lang, date=text.date(data_cut_off(), lang))
+    if behind:
+        items = [phrases.plain(phrases.BRIEFING, "series_latest", lang, year=found,
+                               series=_series_name(resource, lang)) for resource, found in behind]
+        words = phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, phrases.md(
+            phrases.BRIEFING, "as_of_behind", lang, year=year,
+            series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))])
+    return words + "\n"
+
+
+def _series_name(resource: str, lang: str) -> str:
+    """A series' short name (data/briefing_phrases.csv: the row series_… whose term is the resource)."""
+    frame = data.load(phrases.BRIEFING)
+    rows = frame[frame["phrase_id"].str.startswith("series_") & (frame["term"] == resource)]
+    if rows.empty or not _text(rows[lang].iloc[0]):
+        raise data.DataValidationError(data.data_dir() / f"{phrases.BRIEFING}.csv", len(frame) + 2, "term",
+                                       "每个所跟踪的系列都有一行 series_…（term 为数据集名）给出简称",
+                                       f"没有 term 为“{resource}”、有 {lang} 文本的 series_ 行")
+    return _text(rows[lang].iloc[0])
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """A continuing series' row for a table of key numbers: the article's value (None when the article gives
+    none), its year, the latest published value and its year, the article row's `verification` mark."""
+
+    article: Decimal | None
+    article_year: str
+    latest: Decimal
+    latest_year: str
+    verification: str
+    rank: bool
+
+
+def series_row(message_id: str, name: str, load: Callable[[str], pd.DataFrame] = data.load) -> SeriesRow:
+    """The series that sentence `message_id` (of 文章发表以来) follows under placeholder `name`, as a row of key
+    numbers: what the article wrote, the latest published value with its year (data/key_messages.csv's rows)."""
+    found = [m for m in key_messages(SINCE, load) if m.message_id == message_id]
+    specs = dict(found[0].rows) if found else {}
+    if name not in specs:
+        raise data.DataValidationError(_messages_file(), "—", "rows", "简报的关键数字所取的系列是“文章发表以来”的一句",
+                                       f"没有 message_id 为“{message_id}”、rows 中有“{name}”的行")
+    series = _Series(found[0], name, specs[name], load)
+    article, verification = None, ""
+    if series.index is not None and found[0].article_field:
+        row = series.frame.iloc[series.index]
+        article, verification = _decimal(row[series._field(found[0].article_field)]), _text(row.get("verification"))
+    latest = series.frame.iloc[series._latest_index()]
+    return SeriesRow(article, series.parts[series.year_at], _decimal(latest[found[0].published_field]),
+                     _text(latest[series.key[series.year_at]]), verification,
+                     found[0].published_field.startswith(RANK_FIELD_PREFIX))
 
 
 # ----------------------------------------------------------------------------------------------------------------

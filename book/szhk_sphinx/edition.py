@@ -18,7 +18,6 @@ changes (a new commit, version, address or data date): Sphinx then re-reads exac
 """
 from __future__ import annotations
 
-import csv
 import datetime
 import html
 import json
@@ -34,16 +33,13 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from szhk_names import (DATE, DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, EDITION_STATE_FILE, EDITIONS_FILE,
-                         EPOCH_ENV, data_dir, editions, zh_date)
+from szhk_names import (DATE_BASIS_ENV, DATE_FROM_COMMIT, DATE_FROM_FILES, DATED_FIELDS, EDITION_STATE_FILE,
+                         EDITIONS_FILE, EPOCH_ENV, data_cut_off, data_dir, editions, zh_date)
 
 BIB_FILE = "szhk-report.bib"  # at the root of the HTML output
 BIB_KEY = "szhk-report"
 STATE_FILE = EDITION_STATE_FILE  # in the doctree folder: the pages' dependency, and what tools/changes.py records
 TITLE_EN = "Deepening Shenzhen–Hong Kong Cooperation in Science, Technology and Innovation Industries: An Analysis"
-# Data fields that date a published value: "YYYY", "YYYY-MM", "YYYY-MM-DD", and sources' "YYYY/YYYY" ranges.
-DATE_FIELDS = ("published_as_of", "date")
-SOURCE_FIELDS = ("published_source", "source_id")  # a row's source: a key of the book's .bib files (bibtex_bibfiles)
 
 
 @dataclass(frozen=True)
@@ -89,42 +85,23 @@ def words(config: Any, key: str, /, **values: object) -> str:
     return _filled(config.szhk_edition_words or {}, key, **values)
 
 
-def _date_key(value: str) -> tuple[int, int, int] | None:
-    match = DATE.fullmatch(value.strip())
-    if not match:
-        return None
-    year, month, day = match.groups()
-    return int(year), int(month or 0), int(day or 0)
-
-
 def latest_date(directory: Path, bibliographies: Sequence[Path] = ()) -> str:
-    """The latest date the published values are current to: the data's own dates (fields `published_as_of` and
-    the sources' `date`; the end of a range "2015/2022") and the publication dates of the entries of
-    `bibliographies` (the book's .bib files) that the data's rows cite (`published_source`, `source_id`), as written there. (A `year` field is not a date: a ranking
-    labelled 2026 may appear in 2025.)"""
-    descriptor = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
-    dates: list[str] = []
-    cited: set[str] = set()
-    for resource in descriptor["resources"]:
-        names = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
-        fields = [name for name in names if name in DATE_FIELDS]
-        if not fields and not set(SOURCE_FIELDS) & set(names):
-            continue
-        with open(directory / resource["path"], encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                dates += [(row.get(name) or "").strip().split("/")[-1] for name in fields]
-                cited.update(key.strip() for name in SOURCE_FIELDS
-                            for key in (row.get(name) or "").split(";") if key.strip())
-    for bibliography in bibliographies:
+    """The latest date the published values are current to (szhk_names.data_cut_off), with the publication dates
+    of the entries of `bibliographies` (the book's .bib files) that the data's rows cite."""
+    def cited_dates(keys: set[str]) -> list[str]:
         from pybtex.database import parse_file
 
-        entries = parse_file(str(bibliography), bib_format="bibtex").entries
-        dates += [entries[key].fields.get("date", "") for key in sorted(cited) if key in entries]
-    dated = [(key, text) for text in dates if (key := _date_key(text))]
-    if not dated:
-        raise ConfigError(f"{directory / 'datapackage.json'}: no dated value (fields {', '.join(DATE_FIELDS)}, "
+        dates = []
+        for bibliography in bibliographies:
+            entries = parse_file(str(bibliography), bib_format="bibtex").entries
+            dates += [entries[key].fields.get("date", "") for key in sorted(keys) if key in entries]
+        return dates
+
+    found = data_cut_off(directory, cited_dates)
+    if found is None:
+        raise ConfigError(f"{directory / 'datapackage.json'}: no dated value (fields {', '.join(DATED_FIELDS)}, "
                           "or dated sources) in the data: the edition line needs the date the data are current to")
-    return max(dated)[1]
+    return found
 
 
 def commit_date() -> datetime.date:
