@@ -597,8 +597,9 @@ def _relative_gap(result: Result) -> float:
 def material_discrepancies(results: Sequence[Result], limit: int = 4) -> list[Result]:
     """The register's 不一致 entries a policy reader needs, at most `limit`: a claim about a whole series first
     (claims.by_materiality), then single figures by how far the article is from the source (relative gap), never
-    a rank or count off by one."""
-    differing = [r for r in claims.by_materiality(results) if r.status == DIFFERS and not r.minor]
+    a rank or count off by one, nor a ratio (it restates the figures a claim of their own already checks)."""
+    differing = [r for r in claims.by_materiality(results)
+                 if r.status == DIFFERS and not r.minor and r.claim.check != "ratio"]
     series = [r for r in differing if r.claim.check in ("at_most", "ahead")]
     single = sorted((r for r in differing if r not in series), key=_relative_gap, reverse=True)
     return (series + single)[:limit]
@@ -808,7 +809,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
     fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.7))
+                             figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.25))
     gii, imd = editions("gii_ranks"), editions("imd_digital_ranks")
     # The title holds the first ranking's finding; the second ranking's panel is titled with its own finding.
     findings = chart_findings(gii, imd, lang)
