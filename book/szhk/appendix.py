@@ -99,7 +99,8 @@ def _prose(text: str, resource: dict[str, Any], words: Words) -> md.Markup:
         for data_way, reader_way in (("flag_written_all", "flag_all"), ("flag_written", "flag")):
             text = re.sub(written(data_way), lambda m, reader_way=reader_way: flag(m, reader_way), text)
     for code, name in sorted(words.verification.items(), key=lambda item: -len(item[0])):
-        text = re.sub(rf"(?<![\w(]){re.escape(code)}(?![\w)])", _plain("mark_in_prose", mark=name), text)
+        shown = _plain("mark_in_prose", mark=name)  # a function, so that a backslash in the name is not a group
+        text = re.sub(rf"(?<![\w(]){re.escape(code)}(?![\w)])", lambda _match, shown=shown: shown, text)
     return md.text(text)
 
 

@@ -695,7 +695,7 @@ def stacked_counts(counts: pd.DataFrame, *, colours: dict[str, str], hatches: di
 
 
 # ---- Columns on a true time axis (surveys): published filled, the article's value an outlined dot on its year ------
-NOT_IN_DATA = WORDS["not_in_data"]
+NOT_IN_DATA, NOT_IN_DATA_UPRIGHT = WORDS["not_in_data"], WORDS["not_in_data_upright"]
 
 
 def survey_columns(
@@ -772,7 +772,7 @@ def survey_columns(
         run = [y for _, y in run]
         mark = NOT_IN_DATA
         if max(text_width(line) for line in mark.split("\n")) * LABEL_SIZE > len(run) * per_year - 6:
-            mark = "\n".join(mark.replace("\n", ""))  # too wide for the gap (a phone): set upright, a character a line
+            mark = "\n".join(NOT_IN_DATA_UPRIGHT)  # too wide for the gap (a phone): upright, a character a line
         ax.annotate(mark, ((run[0] + run[-1]) / 2, 0), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom", fontsize=LABEL_SIZE, color=MUTED, linespacing=1.2)
     year_axis(ax, span)
