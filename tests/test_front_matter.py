@@ -401,10 +401,11 @@ def test_the_series_behind_this_edition_are_computed_and_a_new_edition_leaves_th
     assert dict(front.series_behind(year=gii_latest)).get("gii_ranks") is None, "a series at the year is not behind"
     copy = tmp_path / "data"
     shutil.copytree(ROOT / "data", copy)
-    with (copy / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
-        for code, name in (("HKG", "中国香港"), ("CHN", "中国")):
-            handle.write(f"{year},{code},{name},false,,12,139,match (secondary),gii-2025-hk01,,\n")
-    later = f"{year}-11-30"  # a dated development after the cut-off (a test row, never in data/)
+    if gii_latest < year:  # (an edition already updated to the year has its rows)
+        with (copy / "gii_ranks.csv").open("a", encoding="utf-8") as handle:
+            for code, name in (("HKG", "中国香港"), ("CHN", "中国")):
+                handle.write(f"{year},{code},{name},false,,12,139,match (secondary),gii-2025-hk01,,\n")
+    later = f"{year + 1}-11-30"  # a dated development after any cut-off (a test row, never in data/)
     with (copy / "recommendation_events.csv").open("a", encoding="utf-8") as handle:
         handle.write(f"t_late,5,{later},测试事件。,Test.,false,gii-2025-hk01,,测试。,Test.\n")
     monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
