@@ -11,6 +11,7 @@ register's margin notes keep their own styles.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from docutils import nodes
@@ -22,23 +23,24 @@ KEEP_OWN_STYLE = (nodes.caption, nodes.legend, nodes.figure, nodes.table, nodes.
                   nodes.admonition)
 
 
-def _cell(node: nodes.Node) -> nodes.Element | None:
-    """The code cell (its container, class `cell`) a node is the output of, if any."""
+def _ancestor(node: nodes.Node, match: Callable[[nodes.Element], bool]) -> nodes.Element | None:
+    """The nearest element above `node` (below the document) that `match`es, if any."""
     parent = node.parent
     while parent is not None and not isinstance(parent, nodes.document):
-        if isinstance(parent, nodes.container) and "cell" in parent.get("classes", []):
+        if match(parent):
             return parent
         parent = parent.parent
     return None
 
 
+def _cell(node: nodes.Node) -> nodes.Element | None:
+    """The code cell (its container, class `cell`) a node is the output of, if any."""
+    return _ancestor(node, lambda n: isinstance(n, nodes.container) and "cell" in n.get("classes", []))
+
+
 def _inside(node: nodes.Node, kinds: tuple[type, ...], classes: tuple[str, ...] = ()) -> bool:
-    parent = node.parent
-    while parent is not None and not isinstance(parent, nodes.document):
-        if isinstance(parent, kinds) or any(c in parent.get("classes", []) for c in classes):
-            return True
-        parent = parent.parent
-    return False
+    found = _ancestor(node, lambda n: isinstance(n, kinds) or any(c in n.get("classes", []) for c in classes))
+    return found is not None
 
 
 def mark_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
