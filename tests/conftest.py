@@ -66,6 +66,15 @@ def html_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def appendix_words() -> Any:
+    """The data appendix's words for the committed data (szhk.appendix.words), made once for the session: they hold
+    the whole claims register, which takes seconds to compute, and the tests reading them change no data."""
+    from szhk import appendix
+
+    return appendix.words()
+
+
+@pytest.fixture(scope="session")
 def pdf_dir() -> Path:
     if not (PDF_DIR / "szhk-report.pdf").is_file():
         pytest.fail(f"{PDF_DIR} has no PDF: run `make test` (it builds first) or `make build`")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from szhk import cache, data, deps, validation
+from szhk import cache, data, deps, descriptor, validation
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +61,16 @@ def test_the_key_covers_the_whole_descriptor_and_foreign_key_targets(data_copy: 
     assert _key("gii_ranks", data_copy) == key
     _edit(data_copy / "datapackage.json", '"name": "tech_parks"', '"name": "tech_parks_renamed"')  # another resource
     assert _key("gii_ranks", data_copy) != key
+
+
+def test_a_descriptor_edited_after_it_was_read_is_read_anew(data_copy: Path):
+    """datapackage.json is parsed once per content (the loader runs for every template a page fills): an edit in
+    the same process is seen, a layout-only edit keeps the key, and the shared parse is never handed out to change."""
+    assert data.load("gii_ranks").attrs["title"].startswith("全球创新指数")
+    _edit(data_copy / "datapackage.json", '"title": "全球创新指数', '"title": "改名的全球创新指数')
+    assert data.load("gii_ranks").attrs["title"].startswith("改名的全球创新指数")
+    assert data.package() is not data.package()  # read_descriptor's copies may be changed by their callers
+    assert descriptor.shared_descriptor(data_copy) is descriptor.shared_descriptor(data_copy)
 
 
 def test_a_file_no_foreign_key_reads_does_not_change_the_key(data_copy: Path):

@@ -68,7 +68,7 @@ def test_every_resource_has_the_metadata_the_appendix_shows() -> None:
             assert field.get("description"), f"{name}.{field['name']} has no description"
 
 
-def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> None:
+def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter(appendix_words: appendix.Words) -> None:
     """The data appendix (`data: all`) is told, in its guard cell, which pages declare each resource, and lists
     exactly those under 使用章节; datapackage.json does not repeat it."""
     readers = reexecution.readers(BOOK)
@@ -81,7 +81,7 @@ def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> N
     exec("\n".join(cell[2:-1]), {})  # the guard cell's code, as the appendix's kernel runs it
     try:
         assert deps.readers() == readers
-        text = appendix.resources_markdown(BOOK, appendix.words())
+        text = appendix.resources_markdown(BOOK, appendix_words)
     finally:
         deps.reset()
     sections = text.split("\n(data-")[1:] if not text.startswith("(data-") else text.split("(data-")[1:]
@@ -94,24 +94,23 @@ def test_the_pages_that_read_a_resource_are_derived_from_the_front_matter() -> N
         assert listed or "仅本附录" in line
 
 
-def test_only_a_page_declaring_all_is_told_who_reads_what() -> None:
+def test_only_a_page_declaring_all_is_told_who_reads_what(appendix_words: appendix.Words) -> None:
     deps.reset()
-    words = appendix.words()
     deps.expect("book/02-hk-innovation.md", ["gii_ranks"], {})
     try:
         with pytest.raises(deps.DependencyError, match="data: all"):
-            appendix.resources_markdown(BOOK, words)
+            appendix.resources_markdown(BOOK, appendix_words)
     finally:
         deps.reset()
 
 
-def test_the_appendix_reads_the_names_of_the_codes_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    words = appendix.words()
+def test_the_appendix_reads_the_names_of_the_codes_once_per_page(appendix_words: appendix.Words,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "labels", lambda group: pytest.fail(f"labels({group!r}) read again for one table"))
     readers = reexecution.readers(BOOK)
-    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果", "下载"], words)
-    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果"], words, brief=True)
-    assert appendix.resources_markdown(BOOK, words, readers)
+    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果", "下载"], appendix_words)
+    assert appendix.datasets_markdown(BOOK, ["数据集", "来源", "核对结果"], appendix_words, brief=True)
+    assert appendix.resources_markdown(BOOK, appendix_words, readers)
 
 
 def test_load_returns_typed_frames_with_missing_values_kept() -> None:
@@ -393,8 +392,8 @@ def _as_written(value: str, qualifier: str = "") -> str:
     return f"{qualifier} {value}" if qualifier else value
 
 
-def test_appendix_markdown_states_every_differing_value_with_its_qualifiers() -> None:
-    text = appendix.resources_markdown(BOOK, appendix.words(), reexecution.readers(BOOK))
+def test_appendix_markdown_states_every_differing_value_with_its_qualifiers(appendix_words: appendix.Words) -> None:
+    text = appendix.resources_markdown(BOOK, appendix_words, reexecution.readers(BOOK))
     imd = {(r["year"], r["economy_code"]): r for r in read_csv(REAL_DATA / "imd_digital_ranks.csv")}
     startups = {r["survey_year"]: r for r in read_csv(REAL_DATA / "hk_startups.csv")}
     parks = {(r["park_code"], r["measure_code"]): r for r in read_csv(REAL_DATA / "tech_parks.csv")}

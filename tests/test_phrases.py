@@ -92,3 +92,14 @@ def test_english_messages_come_only_from_the_data(data_copy: Path) -> None:
     page = front.key_messages_markdown(lang="en", links=False)
     numbered = re.findall(r"^\d+\. (.*)$", page, re.MULTILINE)
     assert [re.sub(r"\*\*|\\(.)", r"\1", s) for s in numbered] == plain, "the page is the data's sentences only"
+
+
+def test_a_template_edited_after_it_was_read_is_read_anew(data_copy: Path) -> None:
+    """Templates are checked once per content of their file (a page fills hundreds): an edit in the same process
+    is still seen, and a broken edit still fails."""
+    assert phrases.plain(phrases.BRIEFING, "status_none", "en") != "Nothing public yet"
+    _edit(data_copy / "briefing_phrases.csv", "status_none", "en", "Nothing public yet")
+    assert phrases.plain(phrases.BRIEFING, "status_none", "en") == "Nothing public yet"
+    line = _edit(data_copy / "briefing_phrases.csv", "status_none", "en", "Nothing {public yet")
+    with pytest.raises(data.DataValidationError, match=rf"data/briefing_phrases\.csv，第 {line} 行，列 en"):
+        phrases.plain(phrases.BRIEFING, "status_none", "en")

@@ -110,11 +110,11 @@ def test_every_aggregator_the_issue_names_is_on_the_list() -> None:
             "itiger.com", "1m1bchangemakers.com", "ppdoc.com", "idx365.com", "government-world.com"} <= hosts
 
 
-def test_the_appendix_lists_the_values_resting_on_secondary_sources_alone() -> None:
+def test_the_appendix_lists_the_values_resting_on_secondary_sources_alone(appendix_words: appendix.Words) -> None:
     listed = provenance.secondary_only(appendix.sources_by_id())
     assert {("gii-2024-zerohedge", "18")} <= {(r["source"], r["value"]) for r in listed}
     assert all(r["kind"] in provenance.SECONDARY_KINDS and r["reason"] for r in listed)
-    table = appendix.secondary_only_markdown(appendix.words())
+    table = appendix.secondary_only_markdown(appendix_words)
     assert "gii-2024-zerohedge" in table and "二手来源" in table
     assert "appendix.secondary_only_markdown(" in (ROOT / "book" / "data-appendix.md").read_text(encoding="utf-8")
 

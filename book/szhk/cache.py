@@ -12,7 +12,6 @@ checked with it). A failed validation stores nothing, so bad data fails every ti
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import tempfile
@@ -24,7 +23,7 @@ from typing import Any
 from szhk_names import CACHE_DIR_ENV
 
 from . import bounds, deps
-from .descriptor import BIBLIOGRAPHY
+from .descriptor import BIBLIOGRAPHY, package_digest
 
 __all__ = ["CACHE_DIR_ENV", "cache_dir", "code_digest", "contains", "read", "referenced", "validation_key", "write"]
 _FORMAT = b"szhk-validated-frame-1"  # bump when what is stored changes shape
@@ -66,7 +65,7 @@ def validation_key(name: str, descriptor: dict[str, Any], directory: Path) -> st
     if name == "sources":  # its validation checks the bibliography too
         bibliography = deps.root() / BIBLIOGRAPHY
         h.update(hashlib.sha256(bibliography.read_bytes()).digest() if bibliography.is_file() else b"<no .bib>")
-    h.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False).encode())
+    h.update(package_digest(directory).encode())  # `descriptor` is that file's content
     by_name = {r.get("name"): r for r in descriptor.get("resources", []) if isinstance(r, dict)}
     for needed in dict.fromkeys([name, *referenced(by_name.get(name, {}))]):
         rel = by_name.get(needed, {}).get("path")

@@ -30,7 +30,7 @@ from . import cache, deps
 from .deps import DATA_DIR_ENV, data_dir
 from .descriptor import (
     PACKAGE_FILE, DataValidationError, bibliography_keys, figure_unit, package, read_descriptor,
-    resource_descriptor, resource_names, sources_of,
+    resource_descriptor, resource_names, shared_descriptor, sources_of,
 )
 
 __all__ = [
@@ -100,7 +100,7 @@ def load(name: str) -> pd.DataFrame:
     deps.check_declared(name)  # a chapter may load only the resources its front matter declares
 
     directory = data_dir()
-    descriptor = read_descriptor(directory)
+    descriptor = shared_descriptor(directory)  # only looked at here; validation is given its own copy
     resource = resource_descriptor(descriptor, name, directory)
     rel = str(resource.get("path", ""))
     path = directory / rel
@@ -109,7 +109,7 @@ def load(name: str) -> pd.DataFrame:
     key = cache.validation_key(name, descriptor, directory)
     frame = _frames.get((str(path), key))
     if frame is None:
-        frame = _validated(name, directory, descriptor, key)
+        frame = _validated(name, directory, read_descriptor(directory), key)
         frame.attrs.update(
             resource=name, title=resource.get("title", name), path=str(path),
             sources=sources_of(resource, directory), sha256=_sha256(path),

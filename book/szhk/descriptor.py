@@ -8,8 +8,10 @@ datapackage.json: a resource's sources are read from its rows (``sources_of``) w
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from functools import cache as memoized
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from .deps import data_dir
 
 __all__ = [
     "BIBLIOGRAPHY", "PACKAGE_FILE", "DataValidationError", "bibliography", "bibliography_keys", "figure_unit", "package",
-    "read_descriptor", "resource_descriptor", "resource_names", "sources_of",
+    "package_digest",
+    "read_descriptor", "resource_descriptor", "resource_names", "shared_descriptor", "sources_of",
 ]
 
 BIBLIOGRAPHY = Path("book") / "references.bib"  # in the project folder: the one registry of titles and URLs
@@ -54,13 +57,47 @@ def _display(path: Path) -> str:
 
 
 def read_descriptor(directory: Path) -> dict[str, Any]:
-    """datapackage.json of `directory`, as data; DataValidationError when it is missing, not JSON or has no
-    resources."""
+    """datapackage.json of `directory`, as data (a new copy: the caller may change it); DataValidationError when it
+    is missing, not JSON or has no resources."""
     path = directory / PACKAGE_FILE
+    return _parsed_descriptor(path, _package_text(path))
+
+
+def shared_descriptor(directory: Path) -> dict[str, Any]:
+    """datapackage.json of `directory` parsed once per content of the file, for readers that only look: the loader
+    runs for every template a page fills (some pages fill a thousand), and parsing 170 kB each time was most of a
+    page's time. The same object is returned for the same bytes, so it must never be changed."""
+    path = directory / PACKAGE_FILE
+    return _shared_descriptor(path, _package_text(path))
+
+
+def package_digest(directory: Path) -> str:
+    """SHA-256 of the descriptor's content, not its layout (re-indenting datapackage.json changes nothing it says),
+    computed once per content of the file."""
+    path = directory / PACKAGE_FILE
+    return _canonical_digest(_package_text(path)) if path.is_file() else "<no package>"
+
+
+@lru_cache(maxsize=8)
+def _canonical_digest(text: str) -> str:
+    canonical = json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _package_text(path: Path) -> str:
     if not path.is_file():
         raise DataValidationError(path, "—", "—", "数据目录必须有 datapackage.json", "找不到数据包描述文件")
+    return path.read_text(encoding="utf-8-sig")
+
+
+@lru_cache(maxsize=8)  # a few versions at once (the tests' edited copies); each is parsed anew when edited
+def _shared_descriptor(path: Path, text: str) -> dict[str, Any]:
+    return _parsed_descriptor(path, text)
+
+
+def _parsed_descriptor(path: Path, text: str) -> dict[str, Any]:
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
+        descriptor = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataValidationError(
             path, error.lineno, "—", "datapackage.json 必须是合法的 JSON", f"第 {error.colno} 个字符处：{error.msg}"

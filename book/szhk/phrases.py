@@ -50,9 +50,24 @@ def _error(resource: str, line: int | str, column: str, problem: str) -> data.Da
 
 
 def templates(resource: str, load: Callable[[str], pd.DataFrame] = data.load) -> dict[str, Template]:
-    """Every template of `resource`, by id, each checked (placeholders well formed, the same in both languages)."""
+    """Every template of `resource`, by id, each checked (placeholders well formed, the same in both languages).
+    Checked once per content of the file (a page fills hundreds of templates); the file is loaded every time, so
+    the chapter's declaration of what it reads still holds."""
+    frame = load(resource)
+    sha256 = frame.attrs.get("sha256")
+    if not sha256:  # a frame that does not say which bytes it came from (a test's own loader)
+        return _templates_of(resource, frame)
+    if (resource, sha256) not in _checked_by_content:
+        _checked_by_content[resource, sha256] = _templates_of(resource, frame)
+    return _checked_by_content[resource, sha256]
+
+
+_checked_by_content: dict[tuple[str, str], dict[str, Template]] = {}
+
+
+def _templates_of(resource: str, frame: pd.DataFrame) -> dict[str, Template]:
     out = {}
-    for i, record in enumerate(load(resource).to_dict("records")):
+    for i, record in enumerate(frame.to_dict("records")):
         entry = Template(_cell(record["phrase_id"]).strip(), {lang: _cell(record.get(lang)) for lang in LANGS},
                          i + 2, resource)
         for lang in LANGS:
