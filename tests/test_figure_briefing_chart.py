@@ -78,9 +78,8 @@ def test_the_printed_chart_gives_its_source_once_as_text_under_it(results, lang:
     source = briefing.source_text(lang)
     inside = flat(fig._supxlabel.get_text(), lang)
     assert flat(source, lang)[:12] not in inside, "the source is the text line under the chart, not in the image"
-    line = briefing.data_note_print(["gii_ranks", "imd_digital_ranks"], lang)
-    assert "gii_ranks.csv" in line and "imd_digital_ranks.csv" in line
-    assert source.split("《")[0].split(",")[0] in line.replace("\\", "")
-    with pytest.raises(briefing.BriefingError, match="no_such_rows"):
-        briefing.data_note_print(["gii_ranks", "no_such_rows"], lang)
+    line = briefing.data_note_print(lang).replace("\\", "")
+    assert source.replace(",", "")[:20] in line.replace(",", "")
+    for dead in (".csv", "](", "下载数据"):  # nothing that works on a screen only (tests/test_briefing_print.py)
+        assert dead not in line, line
     plt.close(fig)

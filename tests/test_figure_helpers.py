@@ -169,3 +169,17 @@ def test_counts_are_drawn_one_square_per_item_with_no_number_on_a_fill() -> None
 def test_contrast_is_wcags_ratio() -> None:
     assert figures.contrast("#000000", "#FFFFFF") == pytest.approx(21)
     assert figures.contrast("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+
+
+def test_article_dots_counts_the_ranks_no_source_confirms_or_that_differ() -> None:
+    ranks = pd.DataFrame({"year": [2018, 2019, 2020, 2021], "economy_zh": ["中国"] * 4,
+                          "rank_article": [33, 20, float("nan"), 12], "rank_published": [30, 20, 15, float("nan")]})
+    assert figures.article_dots(ranks) == 2  # 2018 differs, 2021 has no published rank; 2020 is not the article's
+    assert figures.article_dots(ranks.iloc[1:3]) == 0
+    assert figures.article_dots(ranks.drop(columns="rank_published")) == 3
+
+
+def test_the_claims_chart_says_what_a_square_is_once() -> None:
+    axis, note = figures.words("claims_axis"), figures.words("claims_note")
+    assert "处" in axis, "the axis label carries the unit the data declare for fig-claims-status"
+    assert "方块" not in note and "核验的数字" not in note, "the note does not repeat the axis label"

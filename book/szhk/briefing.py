@@ -100,15 +100,10 @@ def data_note(resources: Sequence[str], lang: str = "zh") -> str:
     return word("data_note", lang, source=source_text(lang), files=files)
 
 
-def data_note_print(resources: Sequence[str], lang: str = "zh") -> markdown.Markup:
-    """The line under the printed chart: its source in words and the data files it was drawn from, by name (a link
-    does nothing on paper; the chart's image keeps its note, not a second copy of the source)."""
-    paths = {r["name"]: r["path"] for r in package()["resources"]}
-    missing = [name for name in resources if name not in paths]
-    if missing:
-        raise BriefingError(f"datapackage.json has no resource {missing}")
-    files = phrases.join(WORDS_FILE, "sep_list", lang, [markdown.code(paths[name]) for name in resources])
-    return word("chart_data_print", lang, source=source_text(lang), files=files)
+def data_note_print(lang: str = "zh") -> markdown.Markup:
+    """The line under the printed chart: its source in words, and where in the book the ranks by year and the data
+    are (a link or a file name does nothing on paper; the chart's image keeps its note, not a second source)."""
+    return word("chart_data_print", lang, source=source_text(lang))
 
 
 # ----------------------------------------------------------------------------------------------------------------

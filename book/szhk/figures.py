@@ -930,6 +930,14 @@ def dashed_segments(ranks: pd.DataFrame) -> int:
     return count
 
 
+def article_dots(ranks: pd.DataFrame) -> int:
+    """How many hollow dots (the article's rank) `rank_chart` draws: ranks the article gives that no published
+    rank confirms or that differ from it. None: every dot is a published rank, and the chart has no legend."""
+    published = ranks["rank_published"] if "rank_published" in ranks else pd.Series(float("nan"), index=ranks.index)
+    said = ranks["rank_article"].notna()
+    return int((said & (published.isna() | (published != ranks["rank_article"]))).sum())
+
+
 # ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
 END_LABEL_EMS = 3  # a region's name right of its last value: lines at most this wide (the x axis keeps the room)
 
