@@ -138,6 +138,15 @@ def test_wrap_em_never_breaks_inside_an_economys_name() -> None:
             assert sum(line.count(name) for line in lines) == title.count(name), (ems, lines)
 
 
+def test_wrap_em_keeps_a_number_with_its_unit_when_it_saves_the_last_line_from_an_orphan() -> None:
+    """The R&D title once ended "…的 4" / "倍以上": a unit moved down to fill a short last line takes its number."""
+    title = "按两地统计部门的口径，深圳研发投入占比最低的一年（5.49%）也是香港最高一年（1.13%）的 4 倍以上"
+    for ems in range(8, 40):
+        lines = figures.wrap_em(title, ems).split("\n")
+        assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+        assert not any(line.rstrip().endswith(" 4") or line.rstrip() == "4" for line in lines[:-1]), (ems, lines)
+
+
 def test_counts_are_drawn_one_square_per_item_with_no_number_on_a_fill() -> None:
     """The claims chart: a category of one item is a whole square (no sliver); every square stands out from the
     page (a pale one is outlined); each row's total follows its squares, and no text lies on a square."""

@@ -295,6 +295,8 @@ def wrap_em(text: str, ems: float) -> str:
         lines[-1].insert(0, lines[-2].pop())
         while lines[-1][0] in _CLOSING and len(lines[-2]) > 1:  # a closing mark goes down with its word
             lines[-1].insert(0, lines[-2].pop())
+        if lines[-1][0] in _UNITS and len(lines[-2]) > 3 and lines[-2][-1] == " " and lines[-2][-2][:1].isdigit():
+            lines[-1][:0], lines[-2][-2:] = lines[-2][-2:], []  # a unit goes down with its number ("4 倍")
     return "\n".join("".join(line).strip() for line in lines)
 
 
