@@ -101,9 +101,9 @@ def data_note(resources: Sequence[str], lang: str = "zh") -> str:
 
 
 def data_note_print(lang: str = "zh") -> markdown.Markup:
-    """The line under the printed chart: its source in words, and where in the book the ranks by year and the data
-    are (a link or a file name does nothing on paper; the chart's image keeps its note, not a second source)."""
-    return word("chart_data_print", lang, source=source_text(lang))
+    """The line under the printed chart, where the web page links its data: where in the book the ranks by year
+    and the data to download are (a link or a file name does nothing on paper; the source is in the chart)."""
+    return word("chart_data_print", lang)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -831,7 +831,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     labels' language (the English briefing's chart: "en", words from data/briefing_phrases.csv)."""
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
-    fig = plt.figure(figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.25))
+    fig = plt.figure(figsize=(width(), 7.4) if stacked else (6.8, 3.5 if lang == "zh" else 3.2))
     # A thin first row holds the chart's one legend, under its title and over both panels (created last, so the
     # panels stay fig.axes[0] and [1]).
     grid = fig.add_gridspec(3 if stacked else 2, 1 if stacked else 2,
@@ -870,8 +870,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     thresholds_text = phrases.plain_join(WORDS_FILE, "sep_list", lang, [
         plain_word("chart_threshold", lang, ranking=_ranking_name(name, zh, lang), n=thresholds[name])
         for name, zh in RANKINGS])
-    note = plain_word("chart_note", lang, thresholds=thresholds_text,
-                      after=AFTER_ARTICLE if lang == "zh" else plain_word("chart_after_article", lang))
+    note = plain_word("chart_note", lang, thresholds=thresholds_text)  # the grey band: its own label says it
     note = phrases.plain_join(WORDS_FILE, "sep_sentence", lang,
                               [note, *(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)])
     source_line = plain_word("chart_source_line", lang, source=source_text(lang))
@@ -883,7 +882,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
         ems = (1.0 if lang == "zh" else 0.5)  # a Latin letter is about half an em wide
         fig._suptitle.set_text(wrap_em(title, (width_pt / 11 - 1) / ems) if lang == "zh" else _wrap_latin(title, width_pt / 11 * 2))
         fig._suptitle.set_fontsize(11)
-        lines = (note,)  # the source: the text line under the printed chart (data_note_print)
+        lines = (note, source_line)
         fig._supxlabel.set_text("\n".join(wrap_em(line, width_pt / label_size - 1) if lang == "zh" else
                                           _wrap_latin(line, width_pt / label_size * 2) for line in lines))
         fig._supxlabel.set_fontsize(label_size)
