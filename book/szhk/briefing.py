@@ -831,7 +831,7 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     labels' language (the English briefing's chart: "en", words from data/briefing_phrases.csv)."""
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
-    fig = plt.figure(figsize=(width(), 7.4) if stacked else (6.8, 3.5 if lang == "zh" else 3.2))
+    fig = plt.figure(figsize=(width(), 7.4) if stacked else (6.8, 3.3 if lang == "zh" else 3.2))
     # A thin first row holds the chart's one legend, under its title and over both panels (created last, so the
     # panels stay fig.axes[0] and [1]).
     grid = fig.add_gridspec(3 if stacked else 2, 1 if stacked else 2,
