@@ -177,7 +177,10 @@ def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
         inside, _ = colours_by_economy(path.read_text(encoding="utf-8"))
         for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND), ("SZX", figures.SHENZHEN)):
             if economy in inside:
-                assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
+                # its colour, and at most the lighter shade of it that fills a secondary value (measures_chart)
+                allowed = {expected.lower(), figures.lighter(expected).lower()}
+                assert expected.lower() in inside[economy] and inside[economy] <= allowed, \
+                    f"{path.name}: {economy} drawn in {inside[economy]}"
                 seen[economy] += 1
     assert seen["HKG"] >= 5 and seen["CHN"] >= 3 and seen["SZX"] >= 1, f"economy-tagged figures found: {seen}"
 
