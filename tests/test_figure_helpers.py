@@ -138,6 +138,15 @@ def test_wrap_em_never_breaks_inside_an_economys_name() -> None:
             assert sum(line.count(name) for line in lines) == title.count(name), (ems, lines)
 
 
+def test_wrap_em_keeps_a_number_with_its_unit_when_it_saves_the_last_line_from_an_orphan() -> None:
+    """The R&D title once ended "…的 4" / "倍以上": a unit moved down to fill a short last line takes its number."""
+    title = "按两地统计部门的口径，深圳研发投入占比最低的一年（5.49%）也是香港最高一年（1.13%）的 4 倍以上"
+    for ems in range(8, 40):
+        lines = figures.wrap_em(title, ems).split("\n")
+        assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+        assert not any(line.rstrip().endswith(" 4") or line.rstrip() == "4" for line in lines[:-1]), (ems, lines)
+
+
 def test_counts_are_drawn_one_square_per_item_with_no_number_on_a_fill() -> None:
     """The claims chart: a category of one item is a whole square (no sliver); every square stands out from the
     page (a pale one is outlined); each row's total follows its squares, and no text lies on a square."""
@@ -169,3 +178,17 @@ def test_counts_are_drawn_one_square_per_item_with_no_number_on_a_fill() -> None
 def test_contrast_is_wcags_ratio() -> None:
     assert figures.contrast("#000000", "#FFFFFF") == pytest.approx(21)
     assert figures.contrast("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+
+
+def test_article_dots_counts_the_ranks_no_source_confirms_or_that_differ() -> None:
+    ranks = pd.DataFrame({"year": [2018, 2019, 2020, 2021], "economy_zh": ["中国"] * 4,
+                          "rank_article": [33, 20, float("nan"), 12], "rank_published": [30, 20, 15, float("nan")]})
+    assert figures.article_dots(ranks) == 2  # 2018 differs, 2021 has no published rank; 2020 is not the article's
+    assert figures.article_dots(ranks.iloc[1:3]) == 0
+    assert figures.article_dots(ranks.drop(columns="rank_published")) == 3
+
+
+def test_the_claims_chart_says_what_a_square_is_once() -> None:
+    axis, note = figures.words("claims_axis"), figures.words("claims_note")
+    assert "处" in axis, "the axis label carries the unit the data declare for fig-claims-status"
+    assert "方块" not in note and "核验的数字" not in note, "the note does not repeat the axis label"

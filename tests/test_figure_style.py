@@ -177,7 +177,10 @@ def test_hong_kong_has_the_same_colour_in_every_published_figure() -> None:
         inside, _ = colours_by_economy(path.read_text(encoding="utf-8"))
         for economy, expected in (("HKG", figures.HK), ("CHN", figures.MAINLAND), ("SZX", figures.SHENZHEN)):
             if economy in inside:
-                assert inside[economy] == {expected.lower()}, f"{path.name}: {economy} drawn in {inside[economy]}"
+                # its colour, and at most the lighter shade of it that fills a secondary value (measures_chart)
+                allowed = {expected.lower(), figures.lighter(expected).lower()}
+                assert expected.lower() in inside[economy] and inside[economy] <= allowed, \
+                    f"{path.name}: {economy} drawn in {inside[economy]}"
                 seen[economy] += 1
     assert seen["HKG"] >= 5 and seen["CHN"] >= 3 and seen["SZX"] >= 1, f"economy-tagged figures found: {seen}"
 
@@ -320,7 +323,7 @@ def test_publish_refuses_texts_printed_over_each_other() -> None:
     plt.close(fig)
 
 
-def test_measures_chart_draws_one_shape_and_fits_its_axis_to_the_data() -> None:
+def test_measures_chart_draws_one_shape_lighter_off_the_official_measure_and_fits_its_axis() -> None:
     rows = pd.DataFrame({"year": [2016, 2017, 2018, 2016, 2017],
                          "region_zh": ["深圳", "深圳", "深圳", "香港", "香港"],
                          "measure": ["society", "society", "unstated", "gerd", "gerd"],
@@ -332,7 +335,18 @@ def test_measures_chart_draws_one_shape_and_fits_its_axis_to_the_data() -> None:
     assert ax.get_ylim() == (0, 5)  # the tick above 4.2, not half as far again
     lines = {tuple(line.get_xdata()) for line in ax.lines if len(line.get_xdata()) == 2}
     assert (2017, 2018) not in lines  # no line into a value of an unstated measure
-    assert ax.get_legend() is None  # one kind of mark: nothing for a legend to tell
+    # a statistics office's value filled, any other published value lighter, and a legend naming the two
+    faces = {(line.get_xdata()[0], line.get_color(), line.get_markerfacecolor()) for line in ax.lines
+             if len(line.get_xdata()) == 1}
+    assert (2016, figures.SHENZHEN, figures.lighter(figures.SHENZHEN)) in faces  # society: not the office's
+    assert (2018, figures.SHENZHEN, figures.lighter(figures.SHENZHEN)) in faces  # unstated measure
+    assert (2016, figures.HK, figures.HK) in faces  # official: filled
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [figures.words("measures_official"),
+                                                                  figures.words("measures_secondary")]
+    official_only = figures.measures_chart(rows[rows["measure"] == "gerd"], value="share", unit="占生产总值（%）",
+                                           kinds={"gerd": "official"})
+    assert official_only.axes[0].get_legend() is None  # one kind of dot: nothing for a legend to tell
+    plt.close(official_only)
     words = figures.measure_years(rows, {"society": "全社会", "unstated": "未说明", "gerd": "统计"})
     assert "深圳：" in words and "2016、2017 年为全社会" in words and "香港" not in words
     # only each region's last value is written, beside its name (a first value sat against the y axis)

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import BOOK, DATA, Page, chapter_figures, declared_figures, figure_resources, squeeze
 
-from szhk import text
+from szhk import figures, text
 
 CHAPTERS = ("00-introduction", "01-background", "02-hk-innovation")
 TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
@@ -21,13 +21,18 @@ TABLES = {"tbl-rankings": "表 1", "tbl-qs-2022": "表 2"}
 CHAPTER_FIGURES = chapter_figures()
 # Chapter 02's rank and survey figures, each citing its source in the caption.
 RANKING_FIGURES = {fid: page for fid, page in CHAPTER_FIGURES.items() if page == "02-hk-innovation"}
-# Words a figure's caption must name besides its datasets: the publisher of its source (figure id -> words).
+# Words a figure's caption must name besides its datasets (figure id -> words).
 CAPTION_NAMES = {
-    "fig-gii-ranks": ("世界知识产权组织",),
-    "fig-imd-ranks": ("瑞士洛桑国际管理发展学院",),
-    "fig-hk-startups": ("香港投资推广署",),
     "fig-milestones": ("policy_documents",),
     "fig-rd-share": ("编者补充",),
+}
+# The publisher of a figure's source: named once, in the chart's note inside the image (its source line, the words
+# of house-words.yml), never again in the caption, which gives the dataset, its references and the download
+# (figure id -> the words key of its source line, the publisher's name).
+SOURCE_ONCE = {
+    "fig-gii-ranks": ("gii_source", "世界知识产权组织"),
+    "fig-imd-ranks": ("imd_source", "瑞士洛桑国际管理发展学院"),
+    "fig-hk-startups": ("startups_source", "香港投资推广署"),
 }
 
 
@@ -44,6 +49,7 @@ def test_the_figure_sets_are_the_declared_figures() -> None:
     assert CHAPTER_FIGURES and RANKING_FIGURES
     assert set(CHAPTER_FIGURES) <= set(declared), set(CHAPTER_FIGURES) - set(declared)
     assert set(CAPTION_NAMES) <= set(CHAPTER_FIGURES), set(CAPTION_NAMES) - set(CHAPTER_FIGURES)
+    assert set(SOURCE_ONCE) <= set(CHAPTER_FIGURES), set(SOURCE_ONCE) - set(CHAPTER_FIGURES)
 
 
 def read_data(name: str) -> list[dict[str, str]]:
@@ -75,6 +81,10 @@ def test_ranking_figure_is_built_with_caption_source_alt_and_downloads(html_dir:
     assert re.match(r"^图\d+", caption), f"#{figure_id} is not numbered: {caption[:30]}"
     assert "数据来源：" in caption and all(squeeze(word) in caption for word in named), caption
     assert re.search(r"\[\d+(?:[-,]\d+)*\]", caption), f"#{figure_id}: the caption cites no reference"
+    if figure_id in SOURCE_ONCE:  # the publisher in the chart's source line, not again in the caption
+        key, publisher = SOURCE_ONCE[figure_id]
+        assert publisher in figures.words(key, first_year=0, last_year=0), f"{key} does not name {publisher}"
+        assert publisher not in caption, f"#{figure_id}: the caption repeats the chart's source ({publisher})"
     alt = figure["img"]["alt"]
     assert len(alt) >= 20 and alt.split("：")[0] in ("折线图", "柱状图", "热图"), f"#{figure_id}: alt text {alt!r}"
     svg = [link for link in figure["links"] if link.endswith(".svg")]

@@ -34,7 +34,7 @@ from matplotlib.legend_handler import HandlerTuple
 from . import claims, deps, front, markdown, phrases, text
 from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
-from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LABEL, WORDS, after_article_band,
+from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LABEL, TITLE_SIZE, WORDS, after_article_band,
                       display_name, marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs", "material_discrepancies", "headline", "status_counts",
-    "rank_thresholds", "chart_title", "chart_findings", "rank_figure",
+    "rank_thresholds", "chart_title", "chart_findings", "rank_figure", "data_note_print",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
@@ -98,6 +98,12 @@ def data_note(resources: Sequence[str], lang: str = "zh") -> str:
     """The line under the web chart: its source in words, then the CSVs it was drawn from (in print: the names)."""
     files = phrases.join(WORDS_FILE, "sep_list", lang, [csv_link(name) for name in resources])
     return word("data_note", lang, source=source_text(lang), files=files)
+
+
+def data_note_print(lang: str = "zh") -> markdown.Markup:
+    """The line under the printed chart, where the web page links its data: where in the book the ranks by year
+    and the data to download are (a link or a file name does nothing on paper; the source is in the chart)."""
+    return word("chart_data_print", lang)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -692,19 +698,38 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
 
 
 def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
-    """The chart's conclusion-style title (结论式标题): the first ranking's finding (`chart_findings`); the second
-    ranking's finding is its own panel's title, so the title holds one finding."""
-    return chart_findings(gii, imd, lang)[0]
+    """The chart's one conclusion-style title (结论式标题) over both panels: each ranking's finding at the latest
+    edition the data hold (`chart_findings`), as two clauses of one sentence, e.g. "2025 年全球创新指数中国内地自
+    2021 年起领先（第 10 名对中国香港第 15 名），数字竞争力中国香港各版领先（第 4 名对中国内地第 12 名）"."""
+    findings = chart_findings(gii, imd, lang)
+    years = [_latest_year(gii), _latest_year(imd)]
+    if years[0] == years[1]:  # one year for both clauses
+        title = plain_word("chart_title_year", lang, year=years[0],
+                           parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, findings))
+    else:  # the rankings' latest editions differ: each clause its own year
+        title = phrases.plain_join(WORDS_FILE, "sep_clause", lang, [
+            plain_word("chart_title_year", lang, year=year, parts=finding) for year, finding in zip(years, findings)])
+    return title[:1].upper() + title[1:]  # an English title may open with "the mainland"
+
+
+def _both_ranked(ranks: pd.DataFrame) -> pd.DataFrame:
+    """The rank shown for each economy (columns) in the editions (index) that rank both."""
+    return _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
+
+
+def _latest_year(ranks: pd.DataFrame) -> int:
+    """The latest edition that ranks both economies: the year of a ranking's finding."""
+    return int(_both_ranked(ranks).index.max())
 
 
 def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> list[str]:
-    """Each ranking's finding at the latest edition the data hold, e.g. "2025 年全球创新指数中国内地各版领先（第 10
-    名对中国香港第 15 名）": which economy ranks ahead, and since when where it has not led in every edition
-    (data/briefing_phrases.csv)."""
+    """Each ranking's finding at its latest edition, without the year (the title gives it once), e.g.
+    "全球创新指数中国内地自 2021 年起领先（第 10 名对中国香港第 15 名）": which economy ranks ahead, and since when
+    where it has not led in every edition (data/briefing_phrases.csv)."""
     findings = []
     for ranks, (resource, _) in zip((gii, imd), RANKINGS):
         hk, mainland = _economy(ranks, HK_CODE), _economy(ranks, MAINLAND_CODE)
-        wide = _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
+        wide = _both_ranked(ranks)
         latest = int(wide.index.max())
         lead, other = (hk, mainland) if wide.loc[latest, hk] < wide.loc[latest, mainland] else (mainland, hk)
         ahead = (wide[lead] < wide[other])[::-1]
@@ -713,9 +738,7 @@ def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> li
                       other=_title_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
                       other_rank=f"{wide.loc[latest, other]:g}", since=since)
         every = since == int(wide.index.min())
-        finding = plain_word("chart_title_year", lang, year=latest,
-                             parts=plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
-        findings.append(finding[:1].upper() + finding[1:])  # an English finding may open with "the mainland"
+        findings.append(plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
     return findings
 
 
@@ -808,56 +831,52 @@ def rank_figure(*, stacked: bool = False, results: Sequence[Result] | None = Non
     labels' language (the English briefing's chart: "en", words from data/briefing_phrases.csv)."""
     thresholds = rank_thresholds(results)
     label_size = 11 if stacked else 9
-    fig, axes = plt.subplots(2 if stacked else 1, 1 if stacked else 2,
-                             figsize=(width(), 7.4) if stacked else (6.8, 3.6 if lang == "zh" else 3.25))
+    fig = plt.figure(figsize=(width(), 7.4) if stacked else (6.8, 3.3 if lang == "zh" else 3.2))
+    # A thin first row holds the chart's one legend, under its title and over both panels (created last, so the
+    # panels stay fig.axes[0] and [1]).
+    grid = fig.add_gridspec(3 if stacked else 2, 1 if stacked else 2,
+                            height_ratios=[0.001, 1, 1] if stacked else [0.001, 1])
+    axes = [fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[2, 0] if stacked else grid[1, 1])]
     gii, imd = editions("gii_ranks"), editions("imd_digital_ranks")
-    # The title holds the first ranking's finding; the second ranking's panel is titled with its own finding.
-    findings = chart_findings(gii, imd, lang)
     panel_pt = fig.get_figwidth() * 72 / (1 if stacked else 2) - 50  # a panel's plot, about (the y axis left of it)
     band = _band_words(lang, panel_pt * 0.45, label_size)  # the band covers about half a panel's width
     colours = [COLOURS[_economy(gii, HK_CODE)], COLOURS[_economy(gii, MAINLAND_CODE)]]
     drawn: set[str] = set()  # the marks the note explains
-    explained: set[str] = set()  # the kinds of mark a legend above an earlier panel already names
-    keys = []
-    for i, (ax, (name, ranking)) in enumerate(zip(axes, RANKINGS)):
-        title = _ranking_name(name, ranking, lang) if i == 0 else findings[i]
-        hollow, marks = _panel(ax, editions(name), title, thresholds[name], label_size, lang, band)
-        drawn |= marks
-        # Each panel's legend names the kinds of mark it draws that no legend above an earlier panel named: the
-        # published ranks above the first, the article's hollow dots above the panel that has them.
-        key = []
-        if PUBLISHED not in explained:
-            key.append(swatches(plain_word("chart_legend_published", lang), colours))
-        if hollow and ARTICLE not in explained:
-            key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
-        explained |= {PUBLISHED, *([ARTICLE] if hollow else [])}
-        keys.append(key)
-        if key:
-            ax.legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left",
-                      bbox_to_anchor=(0, 1.01), ncols=1, fontsize=label_size,
-                      handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0,
-                      handlelength=1.2, columnspacing=1.0, handletextpad=0.5)
-    if not stacked:
-        axes[1].set_ylabel("")
-    # Each panel's title above its legend, wrapped to the panel's width; side by side (print), both at the height
-    # of the taller legend, so the two titles start on one line.
-    rows = max(len(k) for k in keys) if not stacked else None
-    for ax, key in zip(axes, keys):
-        heading = ax.get_title(loc="left")  # the house style titles a plot at its left
+    hollow: list[str] = []  # the colours of the article's hollow dots, in any panel
+    for ax, (name, _) in zip(axes, RANKINGS):
+        # A panel's title names its ranking only: the chart's one title gives both findings.
+        heading = plain_word(f"chart_panel_{name}", lang)
         ems = panel_pt / (label_size + 1)
         heading = wrap_em(heading, ems) if lang == "zh" else _wrap_latin(heading, ems * 2.2)
-        ax.set_title(heading, loc="left", fontsize=label_size + 1, linespacing=1.25,
-                     pad=(rows if rows is not None else len(key)) * label_size * 1.5 + 6)
-    title = findings[0]
+        own_hollow, marks = _panel(ax, editions(name), heading, thresholds[name], label_size, lang, band)
+        hollow += [c for c in own_hollow if c not in hollow]
+        drawn |= marks
+        ax.set_title(heading, loc="left", fontsize=label_size + 1, linespacing=1.25)
+    if not stacked:
+        axes[1].set_ylabel("")
+    # One legend for the whole chart, under its title: the published ranks (filled) and, where a panel draws
+    # them, the article's (hollow).
+    key = [swatches(plain_word("chart_legend_published", lang), colours)]
+    if hollow:
+        key.append(swatches(plain_word("chart_legend_article", lang), hollow, kind=ARTICLE))
+    legend_row = fig.add_subplot(grid[0, :])
+    legend_row.set_axis_off()
+    legend_row.set_xticks([]), legend_row.set_yticks([])  # no tick labels left to measure
+    legend_row.legend(handles=key, labels=[k[0].get_label() for k in key], loc="lower left", bbox_to_anchor=(0, 0),
+                      ncols=1 if stacked else len(key), fontsize=label_size,
+                      handler_map={tuple: HandlerTuple(ndivide=None, pad=0.25)}, borderaxespad=0,
+                      handlelength=1.2, columnspacing=1.5, handletextpad=0.5)
+    title = chart_title(gii, imd, lang)
     thresholds_text = phrases.plain_join(WORDS_FILE, "sep_list", lang, [
         plain_word("chart_threshold", lang, ranking=_ranking_name(name, zh, lang), n=thresholds[name])
         for name, zh in RANKINGS])
-    note = plain_word("chart_note", lang, thresholds=thresholds_text,
-                      after=AFTER_ARTICLE if lang == "zh" else plain_word("chart_after_article", lang))
+    note = plain_word("chart_note", lang, thresholds=thresholds_text)  # the grey band: its own label says it
     note = phrases.plain_join(WORDS_FILE, "sep_sentence", lang,
                               [note, *(plain_word(f"chart_{mark}", lang) for mark in ("dashed", "gap") if mark in drawn)])
     source_line = plain_word("chart_source_line", lang, source=source_text(lang))
     title_and_source(fig, title, source_text(lang), note=note, source_line=None if lang == "zh" else source_line)
+    if stacked and lang != "zh":  # English breaks at spaces, never before a closing bracket
+        fig._suptitle.set_text(_wrap_latin(title, (fig.get_figwidth() * 72 / TITLE_SIZE - 1) * 2))
     if not stacked:  # print: the house sizes are for phones; this one is read on paper at full width
         width_pt = fig.get_figwidth() * 72
         ems = (1.0 if lang == "zh" else 0.5)  # a Latin letter is about half an em wide

@@ -193,6 +193,12 @@ def marker_style(kind: str, colour: str) -> dict:
             "markeredgewidth": OUTLINE_WIDTH, "markerfacecolor": colour if kind == PUBLISHED else "white"}
 
 
+def secondary_marker_style(colour: str) -> dict:
+    """A published value that is not the official measure (a secondary figure): the filled dot's shape and
+    outline, filled in a lighter shade of `colour` (as the claims chart's 一致（仅二手来源） is a lighter 一致)."""
+    return {**marker_style(PUBLISHED, colour), "markerfacecolor": lighter(colour)}
+
+
 def legend_above(ax: Axes, handles: Sequence, *, ncols: int = 2) -> None:
     """The legend just above the plot. A handle may be a tuple of marks (one per colour the chart draws that kind
     of mark in): the legend shows them side by side, so every swatch looks like the marks it names."""
@@ -289,6 +295,8 @@ def wrap_em(text: str, ems: float) -> str:
         lines[-1].insert(0, lines[-2].pop())
         while lines[-1][0] in _CLOSING and len(lines[-2]) > 1:  # a closing mark goes down with its word
             lines[-1].insert(0, lines[-2].pop())
+        if lines[-1][0] in _UNITS and len(lines[-2]) > 3 and lines[-2][-1] == " " and lines[-2][-2][:1].isdigit():
+            lines[-1][:0], lines[-2][-2:] = lines[-2][-2:], []  # a unit goes down with its number ("4 倍")
     return "\n".join("".join(line).strip() for line in lines)
 
 
@@ -924,6 +932,14 @@ def dashed_segments(ranks: pd.DataFrame) -> int:
     return count
 
 
+def article_dots(ranks: pd.DataFrame) -> int:
+    """How many hollow dots (the article's rank) `rank_chart` draws: ranks the article gives that no published
+    rank confirms or that differ from it. None: every dot is a published rank, and the chart has no legend."""
+    published = ranks["rank_published"] if "rank_published" in ranks else pd.Series(float("nan"), index=ranks.index)
+    said = ranks["rank_article"].notna()
+    return int((said & (published.isna() | (published != ranks["rank_article"]))).sum())
+
+
 # ---- A share by region over the years, measures kept apart (研发投入占生产总值：深圳与香港) ----------------------------
 END_LABEL_EMS = 3  # a region's name right of its last value: lines at most this wide (the x axis keeps the room)
 
@@ -936,11 +952,13 @@ def measures_chart(
     article_until: int | None = None,
     height: float = 4.9,
 ) -> Figure:
-    """Published values (filled dots) by `year` for each region (`region_zh`, in its economy's colour). A line
+    """Published values by `year` for each region (`region_zh`, in its economy's colour). A line
     joins only values of one measure (`measure`, mapped by `kinds` to official/society/unspecified) and one method
     in consecutive years: never across measures, a gap or a row whose `method_changed` is true, never through a
-    value of an unspecified measure. Every dot has the same shape: the note under the chart says which years are
-    which measure (`measure_years`). Each region's last value is written beside its name right of the line (the
+    value of an unspecified measure. A value of an official measure (a statistics office's) is a filled dot; any
+    other (a secondary figure: another measure, or one its source does not name) a lighter dot of the same shape
+    and colour, and a legend above the plot names the two when the chart draws both. The note under the chart says
+    which years are which measure (`measure_years`). Each region's last value is written beside its name right of the line (the
     title, not a label against the y axis, gives any other); the y axis names the unit once and runs from zero to the tick above the highest value.
     Years after `article_until` sit in a shaded band labelled 文章所用版次之后."""
     missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
@@ -950,6 +968,7 @@ def measures_chart(
     if unknown:
         raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
     fig, ax = plt.subplots(figsize=(width(), height))
+    drawn: dict[str, list[str]] = {}  # the kinds of dot drawn ("official", "secondary") and their colours
     for region, own in rows.groupby("region_zh", sort=False):
         colour = economy_colour(region)
         own = own.sort_values("year")
@@ -963,9 +982,11 @@ def measures_chart(
                                       linewidth=2, zorder=2)
                     tag(line, region)
         for r in own.itertuples():
+            official = kinds[r.measure] == "official"
             (dot,) = ax.plot([r.year], [getattr(r, value)], linestyle="none", zorder=3,
-                             **marker_style(PUBLISHED, colour))
+                             **(marker_style(PUBLISHED, colour) if official else secondary_marker_style(colour)))
             tag(dot, region)
+            drawn.setdefault("official" if official else "secondary", []).append(colour)
         last = own.iloc[-1]  # only the last value is written: a first value would sit against the y axis
         # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
         tag(ax.annotate(words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
@@ -978,12 +999,18 @@ def measures_chart(
         ax.tick_params(axis="x", rotation=90)
     ax.set_xlim(min(years) - 0.5, max(years) + 2.4)  # room for the region names and last values
     ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(0, float(rows[value].max()))
-    top = float(next(t for t in ticks if t > rows[value].max()))  # the tick above the highest value, no further
-    ax.set_yticks([t for t in ticks if t <= top])
+    # the tick above the highest value, no further (one step beyond the last tick when the value sits on it)
+    top = float(next((t for t in ticks if t > rows[value].max()), ticks[-1] + (ticks[1] - ticks[0])))
+    ax.set_yticks(sorted({*(float(t) for t in ticks if t <= top), top}))
     ax.set_ylim(0, top)
     ax.set_ylabel(unit)
     if article_until is not None and max(years) > article_until:
         after_article_band(ax, article_until + 0.5, max(years) + 2.4)
+    if len(drawn) > 1:  # both kinds of dot: the legend tells them apart
+        legend_above(ax, [tuple(Line2D([], [], linestyle="none", label=words(f"measures_{kind}"), **style(c))
+                                for c in dict.fromkeys(drawn[kind]))
+                          for kind, style in (("official", lambda c: marker_style(PUBLISHED, c)),
+                                              ("secondary", secondary_marker_style))], ncols=1)
     return fig
 
 
