@@ -116,6 +116,68 @@ def _convert_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         convert_tree(doctree, _converter().convert)
 
 
+# The editor's text in the Hong Kong edition: 「」 quotation marks and Hong Kong terms (szhk_hant.EditorText). The
+# author's prose on the article's chapters (numbered pages, 00-… to 06-…) keeps its marks and words, as do
+# quotations (block quotes, the register's excerpts: links to a paragraph of the article), bibliographic entries and
+# code. Runs after szhk_sphinx.editor_notes (995), which marks the editor's notes inside the author's text.
+CHAPTER = re.compile(r"(?:^|/)\d\d-[^/]*$")
+EDITOR_CONTAINERS = ("cell", "szhk-editor-note", "tag_claims-note", "tag_editor-note")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _page_of(node: nodes.Node, docname: str) -> str:
+    """The page a node comes from (a PDF's tree holds every page, each under its start_of_file node)."""
+    from sphinx import addnodes
+
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, addnodes.start_of_file):
+            return str(parent["docname"])
+        parent = parent.parent
+    return docname
+
+
+def _kept_as_written(node: nodes.Node, docname: str) -> bool:
+    """Whether a text is the author's prose, a quotation, a bibliographic entry or code (not the editor's words)."""
+    in_editor_container = False
+    parent = node.parent
+    while parent is not None and not isinstance(parent, nodes.document):
+        classes = parent.get("classes", []) if isinstance(parent, nodes.Element) else []
+        if isinstance(parent, (nodes.literal, nodes.literal_block, nodes.raw, nodes.block_quote, nodes.citation,
+                               nodes.footnote)) or any(c.startswith("bibtex") or c == "citation" for c in classes):
+            return True
+        if isinstance(parent, nodes.reference) and "para-" in (parent.get("refuri", "") + parent.get("refid", "")):
+            return True  # the register's excerpt of the article, linked to its paragraph
+        if any(c in EDITOR_CONTAINERS for c in classes) or isinstance(parent, (nodes.caption, nodes.figure)):
+            in_editor_container = True
+        parent = parent.parent
+    return bool(CHAPTER.search(_page_of(node, docname))) and not in_editor_container
+
+
+def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if edition(app.config) != HK:
+        return
+    from szhk_sphinx.english import is_english
+    from szhk_hant import EditorText
+
+    if is_english(app, docname):
+        return
+    editor = EditorText()
+    paragraph = None
+    for text in list(doctree.findall(nodes.Text)):
+        owner = text.parent
+        while owner is not None and not isinstance(owner, nodes.TextElement):
+            owner = owner.parent
+        if owner is not paragraph:
+            paragraph = owner
+            editor.new_paragraph()
+        if not _CJK.search(str(owner.astext() if owner is not None else text)) or _kept_as_written(text, docname):
+            continue
+        new = editor(str(text))
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
+
+
 def _convert_rendered_pages(app: Sphinx) -> None:
     """Each page as rendered (the theme's words too), except the link named in the Simplified edition's words."""
     if edition(app.config) != HK or app.builder.format != "html":
@@ -208,6 +270,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _hk_configuration, priority=100)  # before the others read the words
     app.connect("doctree-read", _convert_titles, priority=100)  # before the title and toc collectors (500)
     app.connect("doctree-resolved", _convert_resolved, priority=990)  # after the others (szhk_sphinx.pdf …)
+    app.connect("doctree-resolved", _editor_marks_and_words, priority=996)  # after szhk_sphinx.editor_notes (995)
     app.connect("builder-inited", _convert_rendered_pages)
     app.connect("html-page-context", _switch)
     app.connect("build-finished", _convert_written_files, priority=900)  # after szhk_sphinx.web's entry page
