@@ -173,6 +173,8 @@ def test_the_editor_s_quotation_marks_are_hong_kong_s_nested_and_across_pieces()
     assert editor("他說“甲“乙”丙”") == "他說「甲『乙』丙」"
     editor.new_paragraph()  # a quotation around bold text comes in three pieces: the marks still pair up
     assert [editor("文章寫“"), editor("近 4000"), editor(" 家”。")] == ["文章寫「", "近 4000", " 家」。"]
+    editor.new_paragraph()  # an apostrophe in a quoted English source is no quotation mark
+    assert editor("原話：“Hong Kong’s fourth-place finish”") == "原話：「Hong Kong’s fourth-place finish」"
 
 
 def test_an_editor_s_term_changes_outside_quotations_only() -> None:

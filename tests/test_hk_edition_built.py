@@ -227,7 +227,8 @@ def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Pa
     # The same text in the other script, character for character (read back into Simplified: pdftotext breaks
     # lines and pages inside words, which a conversion of its output would read differently), and the same numbers.
     back = szhk_hant._opencc(szhk_hant.BACK).convert
-    expected, shown = Counter(squeeze(back(original))), Counter(squeeze(back(editor_marks_undone(text))))
+    expected = Counter(back(editor_marks_undone(squeeze(original))))
+    shown = Counter(back(editor_marks_undone(squeeze(text))))
     assert expected == shown, (f"{name} is not its Simplified twin converted: {(expected - shown).most_common(5)} "
                                f"missing, {(shown - expected).most_common(5)} added")
     assert squeeze(text) != squeeze(original), f"{name} is in Simplified Chinese"

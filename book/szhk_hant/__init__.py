@@ -169,28 +169,29 @@ def read_editor_words(path: Path = EDITOR_WORDS) -> tuple[tuple[str, str], ...]:
 
 
 class EditorText:
-    """The Hong Kong editor's marks and words for converted text, one paragraph at a time: `depth` carries an open
-    quotation across the pieces of one paragraph (a quotation around bold text is three pieces)."""
+    """The Hong Kong editor's marks and words for converted text, one paragraph at a time: the open quotations are
+    carried across the pieces of one paragraph (a quotation around bold text is three pieces). A ’ closes only a
+    quotation ‘ opened: otherwise it is an apostrophe (Hong Kong’s, in a quoted English source) and stays."""
 
     def __init__(self, words: Iterable[tuple[str, str]] | None = None) -> None:
         self.words = tuple(read_editor_words() if words is None else words)
-        self.depth = 0
+        self.open: list[str] = []
 
     def new_paragraph(self) -> None:
-        self.depth = 0
+        self.open = []
 
     def __call__(self, text: str) -> str:
         """`text` with Hong Kong quotation marks, and the editor's terms outside quotations (a quotation is
         someone else's words: 文章說「……數字競爭力……」 keeps the article's word)."""
-        pieces: list[list[object]] = [[self.depth, ""]]  # [depth, text] runs
+        pieces: list[list[object]] = [[len(self.open), ""]]  # [depth, text] runs
         for char in text:
             if char in _OPENING:
-                pieces.append([self.depth + 1, _HK_MARKS[min(self.depth, 1)][0]])
-                self.depth += 1
-            elif char in _CLOSING and self.depth:
-                self.depth -= 1
-                pieces[-1][1] += _HK_MARKS[min(self.depth, 1)][1]
-                pieces.append([self.depth, ""])
+                pieces.append([len(self.open) + 1, _HK_MARKS[min(len(self.open), 1)][0]])
+                self.open.append(char)
+            elif char in _CLOSING and self.open and _OPENING[self.open[-1]] == _CLOSING[char]:
+                self.open.pop()
+                pieces[-1][1] += _HK_MARKS[min(len(self.open), 1)][1]
+                pieces.append([len(self.open), ""])
             else:
                 pieces[-1][1] += char
         return "".join(self._words(str(t)) if depth == 0 else str(t) for depth, t in pieces)

@@ -165,8 +165,8 @@ def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str) 
     editor = EditorText()
     paragraph = None
     for text in list(doctree.findall(nodes.Text)):
-        owner = text.parent
-        while owner is not None and not isinstance(owner, nodes.TextElement):
+        owner = text.parent  # the paragraph (title, cell …) the text runs in, not its bold or link
+        while owner is not None and (not isinstance(owner, nodes.TextElement) or isinstance(owner, nodes.Inline)):
             owner = owner.parent
         if owner is not paragraph:
             paragraph = owner
