@@ -114,6 +114,9 @@ def test_the_hk_editor_s_text_uses_hong_kong_quotation_marks_and_terms(hk_dir: P
     left = [f"{name}: {text[:80]}" for name, page in pages.items() for text in _editor_text(page)
             if "“" in text or "”" in text]
     assert not left, "“” in the HK editor's text:\n" + "\n".join(left[:10])
+    titles = [f"{name}: {t.get_text(' ', strip=True)}" for name, page in pages.items()
+              for t in page.soup.select("h1, h2, h3, nav a, title") if "“" in t.get_text()]
+    assert not titles, f"“” in the HK pages' titles or their lists of contents: {titles[:5]}"
     assert all("「" in "".join(_editor_text(page)) for page in pages.values())
     notes = [n.get_text() for page in chapter_pages(hk_dir) for n in page.soup.select(".szhk-editor-note")]
     assert notes and not [n for n in notes if "“" in n], "an editor's note on a chapter keeps “”"

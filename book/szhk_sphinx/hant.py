@@ -10,7 +10,11 @@ chapter executes twice. Then, in that pass only, every word is the Simplified ed
   theme's words; the other edition's name in the switch is kept);
 - the book's own configuration words (szhk_ui, the edition line, the licence …) are converted at config time;
 - figures come from their Traditional drawing (szhk.hant in the kernels: the same execution draws both);
-- the LaTeX files are converted as written, with Noto CJK HK and Traditional captions (book/_static/latex/szhkhant.sty).
+- the LaTeX files are converted as written, with Noto CJK HK and Traditional captions (book/_static/latex/szhkhant.sty);
+- the editor's words (never the author's prose on the chapters, nor a quotation, an excerpt of the article, a
+  bibliographic entry or code) take Hong Kong's quotation marks 「」 and the terms of szhk_hant/hk_editor_words.csv
+  (szhk_hant.EditorText): their titles when the page is read, the rest once it is resolved and the editor's notes are
+  marked.
 
 Nothing here rewrites a source: the conversion happens on the way out.
 """
@@ -106,6 +110,7 @@ def _convert_titles(app: Sphinx, doctree: nodes.document) -> None:
     convert = _converter().convert
     for title in list(doctree.findall(nodes.title)):
         convert_tree(title, convert)
+    _editor_marks_and_words(app, doctree, app.env.docname, nodes.title)  # the titles the page's contents list
     for element in doctree.findall(nodes.Element):
         if isinstance(element.get("caption"), str):  # a toctree's caption (正文, 附录)
             element["caption"] = convert(element["caption"])
@@ -154,7 +159,10 @@ def _kept_as_written(node: nodes.Node, docname: str) -> bool:
     return bool(CHAPTER.search(_page_of(node, docname))) and not in_editor_container
 
 
-def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str,
+                            only: type[nodes.Element] | None = None) -> None:
+    """The editor's text of a page (or of its elements of type `only`: its titles, before Sphinx collects them)
+    with Hong Kong quotation marks and terms."""
     if edition(app.config) != HK:
         return
     from szhk_sphinx.english import is_english
@@ -164,7 +172,9 @@ def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str) 
         return
     editor = EditorText()
     paragraph = None
-    for text in list(doctree.findall(nodes.Text)):
+    texts = [t for element in doctree.findall(only) for t in element.findall(nodes.Text)] if only else \
+        list(doctree.findall(nodes.Text))
+    for text in texts:
         owner = text.parent  # the paragraph (title, cell …) the text runs in, not its bold or link
         while owner is not None and (not isinstance(owner, nodes.TextElement) or isinstance(owner, nodes.Inline)):
             owner = owner.parent
