@@ -100,7 +100,8 @@ def _editor_text(page: Page) -> list[str]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(str(page.article or page.soup), "html.parser")
-    for kept in soup.select('blockquote, a[href*="#para-"], .bibtex-citation, .citation, code, pre, [lang="en"]'):
+    for kept in soup.select('blockquote, a[href*="#para-"], .szhk-author, .bibtex-citation, .citation, code, pre, '
+                            '[lang="en"]'):
         kept.decompose()
     return [e.get_text(" ", strip=True) for e in soup.select("p, li, td, th")
             if re.search(r"[\u4e00-\u9fff]", e.get_text())]
@@ -132,6 +133,27 @@ def test_the_author_s_quotations_keep_their_marks_and_words_on_the_hk_pages(hk_d
     missing = [q for q in quoted if f"“{squeeze(convert(q))}”" not in rendered]
     assert not missing, f"the author's quotations changed on the HK chapters: {missing[:5]}"
     assert "數字競爭力" in rendered
+
+
+def test_the_author_s_quotations_keep_their_marks_in_the_hk_book_pdf(pdf_dir: Path) -> None:
+    """The same in print: the PDF's tree holds every page, and the author's prose there keeps its “…” too."""
+    quoted = AUTHOR_QUOTATION.findall("".join(source_clauses_raw()))
+    text = squeeze(subprocess.run(["pdftotext", str(pdf_dir / "szhk-report-hk.pdf"), "-"], capture_output=True,
+                                  text=True, check=True).stdout)
+    missing = [q for q in quoted if f"“{squeeze(convert(q))}”" not in text]
+    assert len(missing) <= len(quoted) // 10, f"the author's quotations changed in the HK PDF: {missing[:5]}"
+    assert "「一國兩制」" not in text.split("引言", 2)[-1], "the introduction's “一国两制” is the author's"
+
+
+def test_the_hk_briefing_keeps_the_author_s_leads_and_marks_the_editor_s_words(hk_dir: Path, pdf_dir: Path) -> None:
+    """The briefing quotes the author's recommendations as written (their “…” kept: {szhk-author}); its own words,
+    the credit line of the print style too, take 「」."""
+    leads = [a.get_text() for a in Page.read(hk_dir / "book" / "briefing.html").soup.select(".szhk-author")]
+    assert any("“深港連片科技帶”" in lead for lead in leads), leads
+    printed = squeeze(subprocess.run(["pdftotext", str(pdf_dir / "szhk-briefing-hk.pdf"), "-"], capture_output=True,
+                                     text=True, check=True).stdout)
+    # (the table's columns come out of pdftotext interleaved: the lead's quotation is looked for as it opens)
+    assert "打造“深港連" in printed and "打造「深港連" not in printed and "「核心觀點」" in printed
 
 
 def source_clauses_raw() -> list[str]:

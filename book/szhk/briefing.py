@@ -49,6 +49,7 @@ __all__ = [
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
 PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
+AUTHOR_ROLE = "szhk-author"  # the role (szhk_sphinx.hant) marking the author's words on the briefing's pages
 KEY_NUMBERS_TABLE = "szhk-key-numbers"  # on a phone each row is a block: its name, then the three values (szhk.css)
 WORDS_FILE = phrases.BRIEFING
 
@@ -414,8 +415,9 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
     rows = []
     checked = statuses(found) if found is not None else {}
     for rec in recommendations(chapter):
-        what = rec.lead if lang == "zh" else rec.ask_line_en
-        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {what}')}**"), _actors_cell(rec.actors, lang)]
+        # the author's lead as written ({szhk-author}: the HK edition keeps its quotation marks), or the editor's line
+        what = markdown.Markup(f"{{{AUTHOR_ROLE}}}`{rec.lead}`") if lang == "zh" else markdown.text(rec.ask_line_en)
+        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. ')}{what}**"), _actors_cell(rec.actors, lang)]
         if found is not None:
             row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number],
                                                     checked[rec.number], lang, short)))

@@ -131,12 +131,14 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _page_of(node: nodes.Node, docname: str) -> str:
-    """The page a node comes from (a PDF's tree holds every page, each under its start_of_file node)."""
+    """The page a node comes from. A PDF's tree holds every page, each under its start_of_file node, whose children
+    Sphinx moves there without making it their parent: the page is then the `docname` Sphinx gives each of its
+    sections (inline_all_toctrees)."""
     from sphinx import addnodes
 
     parent = node.parent
     while parent is not None:
-        if isinstance(parent, addnodes.start_of_file):
+        if isinstance(parent, addnodes.start_of_file) or (isinstance(parent, nodes.section) and parent.get("docname")):
             return str(parent["docname"])
         parent = parent.parent
     return docname
@@ -151,12 +153,23 @@ def _kept_as_written(node: nodes.Node, docname: str) -> bool:
         if isinstance(parent, (nodes.literal, nodes.literal_block, nodes.raw, nodes.block_quote, nodes.citation,
                                nodes.footnote)) or any(c.startswith("bibtex") or c == "citation" for c in classes):
             return True
+        if AUTHOR_ROLE in classes:
+            return True  # the author's words quoted on an editor's page
         if isinstance(parent, nodes.reference) and "para-" in (parent.get("refuri", "") + parent.get("refid", "")):
             return True  # the register's excerpt of the article, linked to its paragraph
         if any(c in EDITOR_CONTAINERS for c in classes) or isinstance(parent, (nodes.caption, nodes.figure)):
             in_editor_container = True
         parent = parent.parent
     return bool(CHAPTER.search(_page_of(node, docname))) and not in_editor_container
+
+
+AUTHOR_ROLE = "szhk-author"  # {szhk-author}`…`: the author's words quoted on an editor's page (the briefing's leads)
+
+
+def _author_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None,
+                 content: Any = None) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """The author's words as written: an inline the HK edition's editor marks leave alone."""
+    return [nodes.inline(rawtext, text, classes=[AUTHOR_ROLE])], []
 
 
 def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str,
@@ -231,10 +244,24 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
         for path in [*outdir.glob("*.tex"), *outdir.glob("*.sty")]:
             text = path.read_text(encoding="utf-8")
             converted = converter.convert(text)
+            if path.suffix == ".sty":  # the style's own words are the editor's (the briefing's credit line)
+                converted = _editor_lines(converted)
             if converted != text:
                 path.write_text(converted, encoding="utf-8")
         if not (outdir / Path(HK_STYLE).name).is_file():
             raise ExtensionError(f"{HK_STYLE} was not copied to {outdir}: the HK PDFs would use Simplified fonts")
+
+
+def _editor_lines(text: str) -> str:
+    """Each line of a style file holding Chinese with the editor's Hong Kong marks and terms."""
+    from szhk_hant import EditorText
+
+    editor = EditorText()
+    lines = []
+    for line in text.split("\n"):
+        editor.new_paragraph()
+        lines.append(editor(line) if _CJK.search(line) else line)
+    return "\n".join(lines)
 
 
 _SCRIPT_WORDS = re.compile(r"^(Documentation\.addTranslations\()(.*)(\);?\s*)$", re.DOTALL)
@@ -276,6 +303,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_edition", SC, "env", [str])
     if "szhk_ui" not in app.config:
         app.add_config_value("szhk_ui", {}, "html", types=[dict])
+    app.add_role(AUTHOR_ROLE, _author_role)
     app.connect("config-inited", _check_switch_words)
     app.connect("config-inited", _hk_configuration, priority=100)  # before the others read the words
     app.connect("doctree-read", _convert_titles, priority=100)  # before the title and toc collectors (500)
