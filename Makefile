@@ -7,12 +7,13 @@ PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 JB_FLAGS := -n -W --keep-going
 # What the build needs from the system (Debian/Ubuntu names): XeLaTeX with Chinese support, CJK fonts,
-# the PDF's Latin fonts (TeX Gyre, DejaVu), PDF tools, and Chromium for the browser tests.
+# the PDF's Latin fonts (TeX Gyre, DejaVu), fontconfig's fc-match (szhk_sphinx.pdf finds the CJK faces with it), PDF
+# tools, and Chromium for the browser tests.
 # texlive-plain-generic, texlive-fonts-recommended and latex-cjk-common hold files the LaTeX run reads (its .fls)
 # that the packages above only recommend.
 APT_PACKAGES := python3-venv texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-bibtex-extra \
                 texlive-plain-generic texlive-fonts-recommended latex-cjk-common \
-                latexmk fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
+                latexmk fontconfig fonts-noto-cjk fonts-texgyre fonts-dejavu-core poppler-utils chromium
 .PHONY: build test check bench setup system-deps clean clean-cache
 
 # tools/build.py: jupyter-book build (HTML, then PDF) in _build/.work/, then one atomic publish of both

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from szhk import briefing, front
 from szhk_sphinx import pdf as pdf_edition
-from test_briefing import assert_no_page_more_than_a_fifth_empty, page_count, page_text
+from test_briefing import ROOT, assert_no_page_more_than_a_fifth_empty, page_count, page_text
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -75,17 +75,55 @@ def test_the_english_page_gives_messages_since_status_and_numbers(html_dir: Path
         assert (mine[-1].event_en if mine else "No public development found") in text, number
 
 
-def test_the_english_briefing_lists_the_same_material_discrepancies_in_english() -> None:
-    """P3.4: the Chinese briefing's list, from the same register: the same claims, in the same order, the values
-    written from the claims' rows (no Chinese), each claim named in data/briefing_phrases.csv."""
+def test_the_english_claim_names_live_in_claims_csv_not_the_phrases() -> None:
+    """A claim's English name is its statement_en column (declared in datapackage.json); briefing_phrases.csv
+    holds no claim_ rows any more."""
+    import json
+
+    fields = next(r for r in json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+                  if r["name"] == "claims")["schema"]["fields"]
+    assert "statement_en" in [f["name"] for f in fields]
+    phrases = (ROOT / "data" / "briefing_phrases.csv").read_text(encoding="utf-8").splitlines()
+    assert not [line for line in phrases if line.startswith("claim_")]
+
+
+def test_a_listed_claim_without_an_english_name_fails_naming_file_row_and_column(tmp_path, monkeypatch) -> None:
+    """The English briefing needs the statement_en of each claim it lists: an empty one stops it, naming the row."""
+    import csv
+    import shutil
+
     from szhk import claims
 
+    chosen = briefing.material_discrepancies(claims.register())[0].claim.claim_id
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    rows = list(csv.DictReader((copy / "claims.csv").open(encoding="utf-8")))
+    line = next(i for i, r in enumerate(rows, start=2) if r["claim_id"] == chosen)
+    rows[line - 2]["statement_en"] = ""
+    with (copy / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("SZHK_DATA_DIR", str(copy))
+    with pytest.raises(briefing.BriefingError, match=rf"data/claims\.csv，第 {line} 行，列 statement_en"):
+        briefing.discrepancies_markdown(claims.register(), lang="en")
+
+
+def test_the_english_briefing_lists_the_same_material_discrepancies_in_english() -> None:
+    """P3.4: the Chinese briefing's list, from the same register: the same claims, in the same order, the values
+    written from the claims' rows (no Chinese), each claim named by its statement_en in data/claims.csv."""
+    import csv
+
+    from szhk import claims
+
+    names = {r["claim_id"]: r["statement_en"] for r in csv.DictReader((ROOT / "data" / "claims.csv").open(encoding="utf-8"))}
     results = claims.register()
     chosen = briefing.material_discrepancies(results)
     english = briefing.discrepancies_markdown(results, lang="en").splitlines()
     assert len(english) == len(chosen) == len(briefing.discrepancies_markdown(results).splitlines()) <= 4
     assert not re.search(r"[\u4e00-\u9fff]", "".join(english)), english
     for line, result in zip(english, chosen):
-        assert line.replace("\\", "").startswith(f"- {briefing.term('claim', result.claim.claim_id, 'en')}: article ")
+        assert names[result.claim.claim_id], f"claims.csv: {result.claim.claim_id} has no statement_en"
+        assert line.replace("\\", "").startswith(f"- {names[result.claim.claim_id]}: article ")
         numbers = re.findall(r"\d+", result.article_value.replace(",", ""))
         assert all(n in line.replace("\\,", "").replace(",", "") for n in numbers), (line, result.article_value)

@@ -163,3 +163,35 @@ def test_a_figure_s_labels_are_converted_and_set_in_the_hk_face() -> None:
     assert bundle[hant.MIME]["alt"] == "圖：{colour-hk}" and bundle[hant.MIME]["colour_words"] == {"hk": "藍色"}
     assert bundle[hant.PDF_MIME] == "JVBERg=="  # the PDF, base64 as IPython gives PDFs
     plt.close(fig)
+
+
+# ---- The editor's words in the HK edition: 「」 quotation marks and Hong Kong terms (szhk_hant.EditorText) ----
+def test_the_editor_s_quotation_marks_are_hong_kong_s_nested_and_across_pieces() -> None:
+    editor = szhk_hant.EditorText(words=())
+    assert editor("文中寫“7 月 1 日”與‘乙’") == "文中寫「7 月 1 日」與「乙」"
+    editor.new_paragraph()
+    assert editor("他說“甲“乙”丙”") == "他說「甲『乙』丙」"
+    editor.new_paragraph()  # a quotation around bold text comes in three pieces: the marks still pair up
+    assert [editor("文章寫“"), editor("近 4000"), editor(" 家”。")] == ["文章寫「", "近 4000", " 家」。"]
+    editor.new_paragraph()  # an apostrophe in a quoted English source is no quotation mark
+    assert editor("原話：“Hong Kong’s fourth-place finish”") == "原話：「Hong Kong’s fourth-place finish」"
+
+
+def test_an_editor_s_term_changes_outside_quotations_only() -> None:
+    """The IMD ranking is 世界數碼競爭力排名 in the editor's words; a quotation of the article keeps its 數字."""
+    editor = szhk_hant.EditorText()
+    assert ("數字競爭力", "數碼競爭力") in editor.words
+    assert editor("IMD 世界數字競爭力排名；文章說“香港數字競爭力全球領先”") == \
+        "IMD 世界數碼競爭力排名；文章說「香港數字競爭力全球領先」"
+
+
+def test_an_editor_s_term_that_changes_a_number_fails_naming_file_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "hk_editor_words.csv"
+    path.write_text(f"{','.join(szhk_hant.EDITOR_COLUMNS)}\n第二名,第三名,test,https://example.org,2026-12-07\n",
+                    encoding="utf-8")
+    with pytest.raises(PhraseError, match=r"hk_editor_words\.csv, row 2, column hk"):
+        szhk_hant.read_editor_words(path)
+    path.write_text(f"{','.join(szhk_hant.EDITOR_COLUMNS)}\n數字,數碼,,https://example.org,2026-12-07\n",
+                    encoding="utf-8")
+    with pytest.raises(PhraseError, match=r"hk_editor_words\.csv, row 2, column why"):
+        szhk_hant.read_editor_words(path)

@@ -81,12 +81,85 @@ def test_each_hk_page_is_its_simplified_twin_converted(html_dir: Path, hk_dir: P
     """The article's text (the author's, the editor's, tables, captions, citations) converted and nothing else."""
     different = []
     for sc, hk in twins(html_dir, hk_dir):
-        expected, shown = squeeze(convert(sc.article_text())), squeeze(hk.article_text())
+        expected = squeeze(editor_marks_undone(convert(sc.article_text())))
+        shown = squeeze(editor_marks_undone(hk.article_text()))
         if expected != shown:
             at = next(i for i, (a, b) in enumerate(zip(expected + "\0", shown + "\0")) if a != b)
             different.append(f"{hk.path.name}: …{shown[max(at - 20, 0):at + 20]}… expected "
                              f"…{expected[max(at - 20, 0):at + 20]}…")
     assert not different, "\n".join(different)
+
+
+AUTHOR_QUOTATION = re.compile(r"“([^“”]+)”")
+EDITOR_PAGES = ("index.html", "briefing.html", "claims.html", "data-appendix.html")
+
+
+def _editor_text(page: Page) -> list[str]:
+    """The texts of a page's paragraphs, list items and table cells in Chinese, without what is someone else's
+    words: block quotes, the register's excerpts (links to the article's paragraphs), bibliographic entries, code."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(str(page.article or page.soup), "html.parser")
+    for kept in soup.select('blockquote, a[href*="#para-"], .szhk-author, .bibtex-citation, .citation, code, pre, '
+                            '[lang="en"]'):
+        kept.decompose()
+    return [e.get_text(" ", strip=True) for e in soup.select("p, li, td, th")
+            if re.search(r"[\u4e00-\u9fff]", e.get_text())]
+
+
+def test_the_hk_editor_s_text_uses_hong_kong_quotation_marks_and_terms(hk_dir: Path) -> None:
+    """The editor's words in the HK edition: 「」 quotation marks, none of “” left, and 數碼 for the IMD ranking, as
+    the Hong Kong government calls it (szhk_hant/hk_editor_words.csv)."""
+    pages = {p.name: Page.read(p) for p in content_pages(hk_dir) if p.name in EDITOR_PAGES}
+    assert sorted(pages) == sorted(EDITOR_PAGES), sorted(pages)
+    left = [f"{name}: {text[:80]}" for name, page in pages.items() for text in _editor_text(page)
+            if "“" in text or "”" in text]
+    assert not left, "“” in the HK editor's text:\n" + "\n".join(left[:10])
+    titles = [f"{name}: {t.get_text(' ', strip=True)}" for name, page in pages.items()
+              for t in page.soup.select("h1, h2, h3, nav a, title") if "“" in t.get_text()]
+    assert not titles, f"“” in the HK pages' titles or their lists of contents: {titles[:5]}"
+    assert all("「" in "".join(_editor_text(page)) for page in pages.values())
+    notes = [n.get_text() for page in chapter_pages(hk_dir) for n in page.soup.select(".szhk-editor-note")]
+    assert notes and not [n for n in notes if "“" in n], "an editor's note on a chapter keeps “”"
+    assert "世界數碼競爭力排名" in "".join(_editor_text(pages["briefing.html"]) + _editor_text(pages["data-appendix.html"]))
+    assert "數字競爭力" not in "".join(_editor_text(pages["briefing.html"]))
+
+
+def test_the_author_s_quotations_keep_their_marks_and_words_on_the_hk_pages(hk_dir: Path) -> None:
+    """The author's “…” (and words: the article's 數字競爭力) stay as the article writes them, converted only in script."""
+    quoted = AUTHOR_QUOTATION.findall("".join(source_clauses_raw()))
+    assert len(quoted) > 10, quoted
+    rendered = "".join(squeeze(page.article_text()) for page in chapter_pages(hk_dir))
+    missing = [q for q in quoted if f"“{squeeze(convert(q))}”" not in rendered]
+    assert not missing, f"the author's quotations changed on the HK chapters: {missing[:5]}"
+    assert "數字競爭力" in rendered
+
+
+def test_the_author_s_quotations_keep_their_marks_in_the_hk_book_pdf(pdf_dir: Path) -> None:
+    """The same in print: the PDF's tree holds every page, and the author's prose there keeps its “…” too."""
+    quoted = AUTHOR_QUOTATION.findall("".join(source_clauses_raw()))
+    text = squeeze(subprocess.run(["pdftotext", str(pdf_dir / "szhk-report-hk.pdf"), "-"], capture_output=True,
+                                  text=True, check=True).stdout)
+    missing = [q for q in quoted if f"“{squeeze(convert(q))}”" not in text]
+    assert len(missing) <= len(quoted) // 10, f"the author's quotations changed in the HK PDF: {missing[:5]}"
+    assert "「一國兩制」" not in text.split("引言", 2)[-1], "the introduction's “一国两制” is the author's"
+
+
+def test_the_hk_briefing_keeps_the_author_s_leads_and_marks_the_editor_s_words(hk_dir: Path, pdf_dir: Path) -> None:
+    """The briefing quotes the author's recommendations as written (their “…” kept: {szhk-author}); its own words,
+    the credit line of the print style too, take 「」."""
+    leads = [a.get_text() for a in Page.read(hk_dir / "book" / "briefing.html").soup.select(".szhk-author")]
+    assert any("“深港連片科技帶”" in lead for lead in leads), leads
+    printed = squeeze(subprocess.run(["pdftotext", str(pdf_dir / "szhk-briefing-hk.pdf"), "-"], capture_output=True,
+                                     text=True, check=True).stdout)
+    # (the table's columns come out of pdftotext interleaved: the lead's quotation is looked for as it opens)
+    assert "打造“深港連" in printed and "打造「深港連" not in printed and "「核心觀點」" in printed
+
+
+def source_clauses_raw() -> list[str]:
+    from test_article_text import SOURCE, source_prose
+
+    return [source_prose(SOURCE.read_text(encoding="utf-8"))]
 
 
 def test_every_clause_of_the_author_s_text_is_on_the_hk_pages_converted_in_order(hk_dir: Path) -> None:
@@ -179,16 +252,23 @@ def test_the_hk_pdfs_are_in_traditional_chinese_with_hong_kong_fonts(pdf_dir: Pa
     # The same text in the other script, character for character (read back into Simplified: pdftotext breaks
     # lines and pages inside words, which a conversion of its output would read differently), and the same numbers.
     back = szhk_hant._opencc(szhk_hant.BACK).convert
-    expected, shown = Counter(squeeze(back(original))), Counter(squeeze(back(text)))
+    expected = Counter(back(editor_marks_undone(squeeze(original))))
+    shown = Counter(back(editor_marks_undone(squeeze(text))))
     assert expected == shown, (f"{name} is not its Simplified twin converted: {(expected - shown).most_common(5)} "
                                f"missing, {(shown - expected).most_common(5)} added")
     assert squeeze(text) != squeeze(original), f"{name} is in Simplified Chinese"
     assert sorted(NUMBER.findall(original)) == sorted(NUMBER.findall(text)), f"{name}: the numbers differ"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "NotoSansCJKhk" in fonts or "NotoSerifCJKhk" in fonts, fonts
-    log = (pdf_dir.parents[0] / ".work" / HK_FOLDER / "_build" / "latex" / pdf.name.replace("-hk.pdf", ".log"))
-    if log.is_file():  # the work folder of this build: every CJK face XeTeX loaded for the text is the HK one
-        assert "Noto Serif CJK HK" in log.read_text(errors="replace")
+    assert "NotoSansCJKhk" in fonts and "NotoSerifCJKhk" in fonts, fonts
+    assert not re.search(r"CJK(?:jp|sc|kr|tc)", fonts, re.IGNORECASE), fonts
+
+
+def editor_marks_undone(text: str) -> str:
+    """The HK edition's text with the editor's Hong Kong quotation marks and terms (szhk_hant.EditorText) put back as
+    the Simplified edition has them, so that the rest can be compared character for character."""
+    for converted, hk in szhk_hant.read_editor_words():
+        text = text.replace(hk, converted)
+    return text.translate(str.maketrans("「」『』", "“”‘’"))
 
 
 async def _search_both(site: str) -> dict[tuple[str, str], list[str]]:

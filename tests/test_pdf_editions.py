@@ -51,6 +51,23 @@ def pdf_pages(path: Path) -> int:
 
 
 
+# pdffonts: "ABCDEF+NotoSerifCJKsc-Regular-Identity-H  CID Type 0C …": the CJK faces by name, region in lower case.
+CJK_FONT = re.compile(r"^(?:[A-Z]{6}\+)?(Noto(?:Sans|Serif|SansMono)CJK([a-z]{2})-\S+)", re.M)
+
+
+@pytest.mark.parametrize("name, region", [(BOOK_PDF, "sc"), (BRIEFING_PDF, "sc"), (BRIEFING_EN_PDF, "sc"),
+                                          ("szhk-report-hk.pdf", "hk"), ("szhk-briefing-hk.pdf", "hk")])
+def test_every_cjk_face_in_a_pdf_is_its_edition_s_region(pdf_dir: Path, name: str, region: str) -> None:
+    """The Simplified PDFs are set in Noto CJK SC and the Hong Kong ones in Noto CJK HK, text and figures alike:
+    no Japanese (or other region's) face, as pdffonts names them (szhk_sphinx.pdf.CJK_FACES)."""
+    path = pdf_dir / name
+    assert path.is_file(), f"{path} missing: build the book first (make build)"
+    faces = CJK_FONT.findall(_run("pdffonts", str(path)))
+    assert faces, f"{name}: pdffonts lists no Noto CJK face"
+    wrong = sorted({face for face, found in faces if found != region})
+    assert not wrong, f"{name}: CJK faces of another region than {region.upper()}: {wrong}"
+
+
 def chapter_titles() -> list[str]:
     """Every document's title (its first `# ` heading), in _toc.yml's order, the briefing excepted."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

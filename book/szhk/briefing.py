@@ -49,6 +49,8 @@ __all__ = [
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
 PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
+AUTHOR_ROLE = "szhk-author"  # the role (szhk_sphinx.hant) marking the author's words on the briefing's pages
+KEY_NUMBERS_TABLE = "szhk-key-numbers"  # on a phone each row is a block: its name, then the three values (szhk.css)
 WORDS_FILE = phrases.BRIEFING
 
 
@@ -419,8 +421,9 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
     rows = []
     checked = statuses(found) if found is not None else {}
     for rec in recommendations(chapter):
-        what = rec.lead if lang == "zh" else rec.ask_line_en
-        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. {what}')}**"), _actors_cell(rec.actors, lang)]
+        # the author's lead as written ({szhk-author}: the HK edition keeps its quotation marks), or the editor's line
+        what = markdown.Markup(f"{{{AUTHOR_ROLE}}}`{rec.lead}`") if lang == "zh" else markdown.text(rec.ask_line_en)
+        row = [markdown.Markup(f"**{markdown.text(f'{rec.number}. ')}{what}**"), _actors_cell(rec.actors, lang)]
         if found is not None:
             row.append(markdown.Markup(_status_cell([e for e in found if e.recommendation == rec.number],
                                                     checked[rec.number], lang, short)))
@@ -557,7 +560,7 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
                      _checked(row, name, unsourced, lang)])
     headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
     return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
-                               css_class=PHONE_FIT)
+                               css_class=f"{PHONE_FIT} {KEY_NUMBERS_TABLE}")
 
 
 def _series_numbers(name: str, lang: str) -> list[str]:
@@ -615,7 +618,7 @@ def discrepancies_markdown(results: Sequence[Result], limit: int = 4,
                            kinds: dict[str, str] | None = None, lang: str = "zh") -> str:
     """The material discrepancies, one line each: what, the article's value, the source's, and, where the
     published value rests on secondary sources only (news, reposts; sources.csv `kind`), that it does. In English
-    the claim's name is data/briefing_phrases.csv's (claim_…, term = claim_id) and the values are written from the
+    the claim's name is data/claims.csv's statement_en (`statement_en`) and the values are written from the
     claim's rows (`_values_en`)."""
     kinds = claims.source_kinds() if kinds is None else kinds
     lines = []
@@ -624,11 +627,24 @@ def discrepancies_markdown(results: Sequence[Result], limit: int = 4,
         if lang == "zh":
             statement, article, published = r.claim.statement, r.article_value, r.published_value.split("（")[0]
         else:
-            statement, (article, published) = term("claim", r.claim.claim_id, lang), _values_en(r)
+            statement, (article, published) = statement_en(r.claim.claim_id), _values_en(r)
         line = word("discrepancy", lang, statement=statement, article=article, published=published,
                     secondary=word("discrepancy_secondary", lang) if secondary else "")
         lines.append(f"- {line}\n")
     return "".join(lines)
+
+
+def statement_en(claim_id: str) -> str:
+    """A claim's name in English: its statement_en in data/claims.csv (the editor's; required of a claim the
+    English briefing lists)."""
+    frame = load("claims").reset_index(drop=True)
+    rows = frame.index[frame["claim_id"] == claim_id]
+    if not len(rows):
+        raise _data_error("claims", len(frame) + 2, "claim_id", f"没有条目“{claim_id}”")
+    value = _text(frame.at[rows[0], "statement_en"])
+    if not value:
+        raise _data_error("claims", int(rows[0]) + 2, "statement_en", f"条目“{claim_id}”列入英文简报，须有英文名称")
+    return value
 
 
 def _values_en(result: Result) -> tuple[str, str]:

@@ -139,5 +139,68 @@ def converter() -> Converter:
     return Converter()
 
 
-__all__ = ["COLUMNS", "Converter", "PHRASES", "Phrase", "PhraseError", "converter", "numerals",
-           "read_phrases"]
+# The editor's own words in the Hong Kong edition (never the author's, never a quotation): Hong Kong quotation marks
+# 「」 (『』 inside them) for “” (‘’), and the few terms Hong Kong usage words differently from what a conversion of
+# the script gives (hk_editor_words.csv: e.g. the IMD ranking is 世界數碼競爭力排名 in Hong Kong).
+EDITOR_WORDS = Path(__file__).with_name("hk_editor_words.csv")
+EDITOR_COLUMNS = ("converted", "hk", "why", "source", "accessed")
+_OPENING, _CLOSING = {"“": 0, "‘": 1}, {"”": 0, "’": 1}
+_HK_MARKS = (("「", "」"), ("『", "』"))  # outer, inner
+
+
+def read_editor_words(path: Path = EDITOR_WORDS) -> tuple[tuple[str, str], ...]:
+    """(converted, hk) pairs: a term as the script conversion gives it and as the Hong Kong editor writes it."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in EDITOR_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise PhraseError(f"{path}, row 1: missing column(s) {', '.join(missing)}")
+        words = []
+        for row_number, row in enumerate(reader, start=2):
+            values = {c: (row.get(c) or "").strip() for c in EDITOR_COLUMNS}
+            for column in EDITOR_COLUMNS:
+                if not values[column]:
+                    raise PhraseError(f"{_where(path, row_number, column)}: empty")
+            if numerals(values["hk"]) != numerals(values["converted"]):
+                raise PhraseError(f"{_where(path, row_number, 'hk')}: {values['converted']} → {values['hk']} would "
+                                  "change a number")
+            words.append((values["converted"], values["hk"]))
+    return tuple(words)
+
+
+class EditorText:
+    """The Hong Kong editor's marks and words for converted text, one paragraph at a time: the open quotations are
+    carried across the pieces of one paragraph (a quotation around bold text is three pieces). A ’ closes only a
+    quotation ‘ opened: otherwise it is an apostrophe (Hong Kong’s, in a quoted English source) and stays."""
+
+    def __init__(self, words: Iterable[tuple[str, str]] | None = None) -> None:
+        self.words = tuple(read_editor_words() if words is None else words)
+        self.open: list[str] = []
+
+    def new_paragraph(self) -> None:
+        self.open = []
+
+    def __call__(self, text: str) -> str:
+        """`text` with Hong Kong quotation marks, and the editor's terms outside quotations (a quotation is
+        someone else's words: 文章說「……數字競爭力……」 keeps the article's word)."""
+        pieces: list[list[object]] = [[len(self.open), ""]]  # [depth, text] runs
+        for char in text:
+            if char in _OPENING:
+                pieces.append([len(self.open) + 1, _HK_MARKS[min(len(self.open), 1)][0]])
+                self.open.append(char)
+            elif char in _CLOSING and self.open and _OPENING[self.open[-1]] == _CLOSING[char]:
+                self.open.pop()
+                pieces[-1][1] += _HK_MARKS[min(len(self.open), 1)][1]
+                pieces.append([len(self.open), ""])
+            else:
+                pieces[-1][1] += char
+        return "".join(self._words(str(t)) if depth == 0 else str(t) for depth, t in pieces)
+
+    def _words(self, text: str) -> str:
+        for converted, hk in self.words:
+            text = text.replace(converted, hk)
+        return text
+
+
+__all__ = ["COLUMNS", "Converter", "EDITOR_WORDS", "EditorText", "PHRASES", "Phrase", "PhraseError", "converter",
+           "numerals", "read_editor_words", "read_phrases"]

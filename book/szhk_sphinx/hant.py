@@ -10,7 +10,11 @@ chapter executes twice. Then, in that pass only, every word is the Simplified ed
   theme's words; the other edition's name in the switch is kept);
 - the book's own configuration words (szhk_ui, the edition line, the licence …) are converted at config time;
 - figures come from their Traditional drawing (szhk.hant in the kernels: the same execution draws both);
-- the LaTeX files are converted as written, with Noto CJK HK and Traditional captions (book/_static/latex/szhkhant.sty).
+- the LaTeX files are converted as written, with Noto CJK HK and Traditional captions (book/_static/latex/szhkhant.sty);
+- the editor's words (never the author's prose on the chapters, nor a quotation, an excerpt of the article, a
+  bibliographic entry or code) take Hong Kong's quotation marks 「」 and the terms of szhk_hant/hk_editor_words.csv
+  (szhk_hant.EditorText): their titles when the page is read, the rest once it is resolved and the editor's notes are
+  marked.
 
 Nothing here rewrites a source: the conversion happens on the way out.
 """
@@ -106,6 +110,7 @@ def _convert_titles(app: Sphinx, doctree: nodes.document) -> None:
     convert = _converter().convert
     for title in list(doctree.findall(nodes.title)):
         convert_tree(title, convert)
+    _editor_marks_and_words(app, doctree, app.env.docname, nodes.title)  # the titles the page's contents list
     for element in doctree.findall(nodes.Element):
         if isinstance(element.get("caption"), str):  # a toctree's caption (正文, 附录)
             element["caption"] = convert(element["caption"])
@@ -114,6 +119,86 @@ def _convert_titles(app: Sphinx, doctree: nodes.document) -> None:
 def _convert_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if edition(app.config) == HK:
         convert_tree(doctree, _converter().convert)
+
+
+# The editor's text in the Hong Kong edition: 「」 quotation marks and Hong Kong terms (szhk_hant.EditorText). The
+# author's prose on the article's chapters (numbered pages, 00-… to 06-…) keeps its marks and words, as do
+# quotations (block quotes, the register's excerpts: links to a paragraph of the article), bibliographic entries and
+# code. Runs after szhk_sphinx.editor_notes (995), which marks the editor's notes inside the author's text.
+CHAPTER = re.compile(r"(?:^|/)\d\d-[^/]*$")
+EDITOR_CONTAINERS = ("cell", "szhk-editor-note", "tag_claims-note", "tag_editor-note")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _page_of(node: nodes.Node, docname: str) -> str:
+    """The page a node comes from. A PDF's tree holds every page, each under its start_of_file node, whose children
+    Sphinx moves there without making it their parent: the page is then the `docname` Sphinx gives each of its
+    sections (inline_all_toctrees)."""
+    from sphinx import addnodes
+
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, addnodes.start_of_file) or (isinstance(parent, nodes.section) and parent.get("docname")):
+            return str(parent["docname"])
+        parent = parent.parent
+    return docname
+
+
+def _kept_as_written(node: nodes.Node, docname: str) -> bool:
+    """Whether a text is the author's prose, a quotation, a bibliographic entry or code (not the editor's words)."""
+    in_editor_container = False
+    parent = node.parent
+    while parent is not None and not isinstance(parent, nodes.document):
+        classes = parent.get("classes", []) if isinstance(parent, nodes.Element) else []
+        if isinstance(parent, (nodes.literal, nodes.literal_block, nodes.raw, nodes.block_quote, nodes.citation,
+                               nodes.footnote)) or any(c.startswith("bibtex") or c == "citation" for c in classes):
+            return True
+        if AUTHOR_ROLE in classes:
+            return True  # the author's words quoted on an editor's page
+        if isinstance(parent, nodes.reference) and "para-" in (parent.get("refuri", "") + parent.get("refid", "")):
+            return True  # the register's excerpt of the article, linked to its paragraph
+        if any(c in EDITOR_CONTAINERS for c in classes) or isinstance(parent, (nodes.caption, nodes.figure)):
+            in_editor_container = True
+        parent = parent.parent
+    return bool(CHAPTER.search(_page_of(node, docname))) and not in_editor_container
+
+
+AUTHOR_ROLE = "szhk-author"  # {szhk-author}`…`: the author's words quoted on an editor's page (the briefing's leads)
+
+
+def _author_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None,
+                 content: Any = None) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """The author's words as written: an inline the HK edition's editor marks leave alone."""
+    return [nodes.inline(rawtext, text, classes=[AUTHOR_ROLE])], []
+
+
+def _editor_marks_and_words(app: Sphinx, doctree: nodes.document, docname: str,
+                            only: type[nodes.Element] | None = None) -> None:
+    """The editor's text of a page (or of its elements of type `only`: its titles, before Sphinx collects them)
+    with Hong Kong quotation marks and terms."""
+    if edition(app.config) != HK:
+        return
+    from szhk_sphinx.english import is_english
+    from szhk_hant import EditorText
+
+    if is_english(app, docname):
+        return
+    editor = EditorText()
+    paragraph = None
+    texts = [t for element in doctree.findall(only) for t in element.findall(nodes.Text)] if only else \
+        list(doctree.findall(nodes.Text))
+    for text in texts:
+        owner = text.parent  # the paragraph (title, cell …) the text runs in, not its bold or link
+        while owner is not None and (not isinstance(owner, nodes.TextElement) or isinstance(owner, nodes.Inline)):
+            owner = owner.parent
+        if owner is not paragraph:
+            paragraph = owner
+            editor.new_paragraph()
+        if not _CJK.search(str(owner.astext() if owner is not None else text)) or _kept_as_written(text, docname):
+            continue
+        new = editor(str(text))
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
 
 
 def _convert_rendered_pages(app: Sphinx) -> None:
@@ -159,10 +244,24 @@ def _convert_written_files(app: Sphinx, exception: Exception | None) -> None:
         for path in [*outdir.glob("*.tex"), *outdir.glob("*.sty")]:
             text = path.read_text(encoding="utf-8")
             converted = converter.convert(text)
+            if path.suffix == ".sty":  # the style's own words are the editor's (the briefing's credit line)
+                converted = _editor_lines(converted)
             if converted != text:
                 path.write_text(converted, encoding="utf-8")
         if not (outdir / Path(HK_STYLE).name).is_file():
             raise ExtensionError(f"{HK_STYLE} was not copied to {outdir}: the HK PDFs would use Simplified fonts")
+
+
+def _editor_lines(text: str) -> str:
+    """Each line of a style file holding Chinese with the editor's Hong Kong marks and terms."""
+    from szhk_hant import EditorText
+
+    editor = EditorText()
+    lines = []
+    for line in text.split("\n"):
+        editor.new_paragraph()
+        lines.append(editor(line) if _CJK.search(line) else line)
+    return "\n".join(lines)
 
 
 _SCRIPT_WORDS = re.compile(r"^(Documentation\.addTranslations\()(.*)(\);?\s*)$", re.DOTALL)
@@ -204,10 +303,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_edition", SC, "env", [str])
     if "szhk_ui" not in app.config:
         app.add_config_value("szhk_ui", {}, "html", types=[dict])
+    app.add_role(AUTHOR_ROLE, _author_role)
     app.connect("config-inited", _check_switch_words)
     app.connect("config-inited", _hk_configuration, priority=100)  # before the others read the words
     app.connect("doctree-read", _convert_titles, priority=100)  # before the title and toc collectors (500)
     app.connect("doctree-resolved", _convert_resolved, priority=990)  # after the others (szhk_sphinx.pdf …)
+    app.connect("doctree-resolved", _editor_marks_and_words, priority=996)  # after szhk_sphinx.editor_notes (995)
     app.connect("builder-inited", _convert_rendered_pages)
     app.connect("html-page-context", _switch)
     app.connect("build-finished", _convert_written_files, priority=900)  # after szhk_sphinx.web's entry page

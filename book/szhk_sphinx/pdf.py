@@ -10,7 +10,13 @@ this module supplies what only the build knows, and keeps the two documents apar
   Jupyter Book 1 fails on a latex_documents list of two in _config.yml (its message box crashes);
 - the bibliography, which Sphinx gathers at the very end of a LaTeX document, is put back into the
   参考文献 chapter;
-- every PDF figure is re-embedded through cairo, so its CJK fonts are well-formed subsets.
+- every PDF figure is re-embedded through cairo, so its CJK fonts are well-formed subsets;
+- the CJK faces the text is set in (`CJK_FACES`), taken from fonts-noto-cjk's collections for the edition's region
+  (Simplified: SC; Hong Kong: HK) and written beside the .tex files under the names szhkcjkfaces.sty loads (the
+  package is added after szhkfonts.sty, whose families name the faces for the glyph check, szhk.glyphs). All regions
+  of a Noto CJK collection share one CFF table, named for the Japanese face (NotoSerifCJKjp-Regular), and xdvipdfmx
+  names an embedded font by that table: a PDF set in the SC face would say "jp". The copy is the region's face
+  unchanged (its cmap chooses the region's glyphs) with the CFF table's names saying its region.
 """
 from __future__ import annotations
 
@@ -92,6 +98,73 @@ def _latex_text(value: str) -> str:
     """Configuration text (editors, licence) safe inside a LaTeX macro."""
     return re.sub(r"([%#{}&$_\\^~])", lambda m: {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(
         m[1], "\\" + m[1]), value)
+
+
+# The CJK faces of the PDFs: (file szhkfonts.sty loads, fontconfig family pattern with {region}, style).
+CJK_FACES = (
+    ("szhk-cjk-serif-regular.otf", "Noto Serif CJK {region}", "Regular"),
+    ("szhk-cjk-serif-bold.otf", "Noto Serif CJK {region}", "Bold"),
+    ("szhk-cjk-sans-regular.otf", "Noto Sans CJK {region}", "Regular"),
+    ("szhk-cjk-sans-bold.otf", "Noto Sans CJK {region}", "Bold"),
+    ("szhk-cjk-mono-regular.otf", "Noto Sans Mono CJK {region}", "Regular"),
+)
+CJK_REGION = {SC: "SC", HK: "HK"}
+CJK_FACES_STYLE = "book/_static/latex/szhkcjkfaces.sty"
+_SHARED_CFF_REGION = b"CJKjp-"  # the Japanese face's name in the CFF table every region of the collection shares
+
+
+def _font_file(family: str, style: str) -> tuple[Path, int]:
+    """Where fontconfig finds `family` in `style`: the file and its index in a collection."""
+    if shutil.which("fc-match") is None:
+        raise ExtensionError("fc-match (Debian package fontconfig) is missing: the PDFs' fonts cannot be found")
+    found = subprocess.run(["fc-match", "-f", "%{file}\t%{index}\t%{family}\t%{style}", f"{family}:style={style}"],
+                           capture_output=True, text=True, check=True).stdout.split("\t")
+    if len(found) != 4 or family not in found[2].split(",") or style not in found[3].split(","):
+        raise ExtensionError(f"font {family} {style} is not installed (fc-match gives {' '.join(found[2:]) or '—'}): "
+                             "install Debian's fonts-noto-cjk")
+    return Path(found[0]), int(found[1])
+
+
+def write_cjk_face(family: str, style: str, region: str, target: Path) -> Path:
+    """The collection's face `family` `style` as a font file of its own at `target`, its CFF names saying
+    `region` (sc, hk) where the shared table says jp; unchanged when `target` is newer than the collection."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.sfnt import SFNTWriter
+
+    source, index = _font_file(family, style)
+    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+        return target
+    reader = TTFont(str(source), fontNumber=index, lazy=True).reader
+    tags = sorted(reader.keys())
+    temporary = target.with_name(f".{target.name}.tmp")
+    with open(temporary, "wb") as handle:
+        writer = SFNTWriter(handle, len(tags), sfntVersion=reader.sfntVersion)
+        for tag in tags:
+            data = reader[tag]
+            if tag == "CFF ":  # same length: every offset in the table stays right
+                data = data.replace(_SHARED_CFF_REGION, f"CJK{region.lower()}-".encode())
+            writer[tag] = data
+        writer.close()
+    temporary.replace(target)
+    return target
+
+
+def _load_cjk_faces(app: Sphinx, config: Any) -> None:
+    """szhkcjkfaces.sty copied beside the .tex files and loaded last of the font packages."""
+    config.latex_additional_files = [*config.latex_additional_files, CJK_FACES_STYLE]
+    elements = dict(config.latex_elements)
+    elements["fontpkg"] = elements.get("fontpkg", "") + "\n\\usepackage{" + Path(CJK_FACES_STYLE).stem + "}"
+    config.latex_elements = elements
+
+
+def _cjk_faces(app: Sphinx) -> None:
+    """The edition's CJK faces beside the .tex files (LaTeX only), under the names szhkcjkfaces.sty loads."""
+    if app.builder.format != "latex":
+        return
+    region = CJK_REGION[HK if app.config.szhk_edition == HK else SC]
+    Path(app.outdir).mkdir(parents=True, exist_ok=True)
+    for name, family, style in CJK_FACES:
+        write_cjk_face(family.format(region=region), style, region, Path(app.outdir) / name)
 
 
 def _edition_macros(app: Sphinx) -> None:
@@ -290,7 +363,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_web_only_note", "", "env", [str])
     # What is known of the article's provenance (front page, PDF title page): never a name the source does not give.
     app.add_config_value("szhk_source_note", "", "env", [str])
+    app.connect("config-inited", _load_cjk_faces, priority=600)  # after szhk_sphinx.hant adds szhkhant.sty (100)
     app.connect("builder-inited", _edition_macros)
+    app.connect("builder-inited", _cjk_faces)
     app.connect("build-finished", _briefing_after_book)
     app.connect("env-updated", _add_briefing_document)
     app.connect("doctree-resolved", _split_editions)
