@@ -123,6 +123,8 @@ def test_the_hk_editor_s_text_uses_hong_kong_quotation_marks_and_terms(hk_dir: P
     assert notes and not [n for n in notes if "“" in n], "an editor's note on a chapter keeps “”"
     assert "世界數碼競爭力排名" in "".join(_editor_text(pages["briefing.html"]) + _editor_text(pages["data-appendix.html"]))
     assert "數字競爭力" not in "".join(_editor_text(pages["briefing.html"]))
+    change_page = (hk_dir / "changes.html").read_text(encoding="utf-8")  # the change report: the editor's words too
+    assert "「版本記錄」" in change_page and "“" not in change_page and "”" not in change_page
 
 
 def test_the_author_s_quotations_keep_their_marks_and_words_on_the_hk_pages(hk_dir: Path) -> None:

@@ -481,13 +481,14 @@ def _stage(root: Path, staged: Path, pdfs: dict[str, list[Path]], data: Path | N
 
 
 def convert_change_page(staged: Path, hk_pages: Path) -> None:
-    """The change report for readers of the HK edition: the same page (tools/changes.py), its text converted."""
+    """The change report for readers of the HK edition: the same page (tools/changes.py), its text converted and
+    its quotation marks Hong Kong's (the page is the editor's words; its terms are left as the sources name them)."""
     import changes
-    from szhk_hant import converter
+    from szhk_hant import EditorText, converter
 
     page = staged / "html" / changes.PAGE
     if page.is_file():
-        text = converter().convert_html(page.read_text(encoding="utf-8"))
+        text = EditorText(words=())(converter().convert_html(page.read_text(encoding="utf-8")))
         (hk_pages / changes.PAGE).write_text(text.replace('lang="zh-CN"', 'lang="zh-HK"'), encoding="utf-8")
 
 def _replace_link(link: Path, target: str) -> None:

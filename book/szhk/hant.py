@@ -48,13 +48,19 @@ def families() -> list[str]:
     return _families
 
 
+def to_hk(text: str) -> str:
+    """A figure's text as the Hong Kong edition writes it: converted, then the editor's 「」 and Hong Kong terms
+    (every word on a chart is the editor's; one label is one paragraph)."""
+    from szhk_hant import EditorText, converter
+
+    return EditorText()(converter().convert(text))
+
+
 def convert_labels(fig: Figure) -> None:
     """Every text of the figure in Traditional Chinese, set in the HK face."""
-    from szhk_hant import converter
-
-    convert, chosen = converter().convert, families()
+    chosen = families()
     for text in fig.findobj(Text):
-        text.set_text(convert(text.get_text()))
+        text.set_text(to_hk(text.get_text()))
         text.set_fontfamily(chosen)
 
 
@@ -64,11 +70,8 @@ def drawings(fig: Figure, formats: Sequence[str], save: Callable[[Figure, str], 
     """The HK drawings of a checked figure (after its Simplified ones were saved), as output entries: the web's
     (SVGs, alt text and colour words, under MIME) and the print's (PDF_MIME, from `paper` where the figure has a
     drawing for print only)."""
-    from szhk_hant import converter
-
-    convert = converter().convert
-    content: dict[str, object] = {"alt": convert(alt) if alt else None,
-                                  "colour_words": {k: convert(v) for k, v in (colour_words or {}).items()}}
+    content: dict[str, object] = {"alt": to_hk(alt) if alt else None,
+                                  "colour_words": {k: to_hk(v) for k, v in (colour_words or {}).items()}}
     convert_labels(fig)
     if "svg" in formats:
         content["svg"] = save(fig, "svg").decode("utf-8")
