@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 
 from conftest import replace_once
@@ -417,7 +418,9 @@ def test_the_headline_states_the_statuses_and_the_latest_rank_after_its_low_poin
     headline = plain_text(briefing.headline())
     counts = briefing.status_counts()
     assert sum(n for _, n in counts) == len(briefing.recommendations())
-    for status, n in counts:  # each status some recommendation has, with how many (from the data)
+    if len(counts) == 1:  # all alike: said once, not "5 条建议中 5 条"
+        assert f"{counts[0][1]} 条建议均为“{counts[0][0].label_zh}”" in headline and "条建议中" not in headline
+    for status, n in counts if len(counts) > 1 else ():  # each status some recommendation has, with how many
         assert f"{n} 条{status.label_zh}" in headline, (status.code, headline)
     ranks = hk_gii()
     latest = max(ranks)
@@ -427,7 +430,20 @@ def test_the_headline_states_the_statuses_and_the_latest_rank_after_its_low_poin
     if low > max(ranks[2021], ranks[latest]):
         assert f"（{low_year} 年曾降至第 {low} 名）" in headline
     english = plain_text(briefing.headline("en"))
-    assert f"in {latest}" in english and all(f"{n} “{s.label_en}”" in english for s, n in counts)
+    assert f"in {latest}" in english and all(f"{n} “{s.label_en}”" in english for s, n in counts if len(counts) > 1)
+
+
+def test_a_headline_with_statuses_that_differ_counts_each(data_copy) -> None:
+    recommendations = data_copy / "recommendations.csv"
+    frame = pd.read_csv(recommendations, dtype=str, keep_default_na=False)
+    events = pd.read_csv(data_copy / "recommendation_events.csv", dtype=str, keep_default_na=False)
+    carried = frame["recommendation"].isin(events.loc[events["carries_out_ask"] == "true", "recommendation"])
+    assert carried.any(), "no recommendation has an event carrying out an ask: the test has nothing to raise"
+    frame["status"] = "partial"
+    frame.loc[carried.idxmax(), "status"] = "in_place"
+    frame.to_csv(recommendations, index=False)
+    headline = plain_text(briefing.headline())
+    assert f"{len(frame)} 条建议中 1 条已有落实举措、{len(frame) - 1} 条部分推进" in headline, headline
 
 
 def test_a_later_gii_edition_changes_the_headline_and_a_recovery_keeps_the_low_point(tmp_path, monkeypatch) -> None:

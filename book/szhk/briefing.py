@@ -130,10 +130,13 @@ def headline(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
     """The briefing's headline, the state of play: how many of the recommendations have each status, then the main
     message of data/key_messages.csv (section headline: the latest ranks, and a dip since the article)."""
     counts = status_counts(found)
+    ranks = markdown.Markup(front.headline(lang=lang))
+    if len(counts) == 1:  # "5 条建议均为…", not "5 条建议中 5 条…"
+        (status, n), = counts
+        return word("headline_all_one_status", lang, total=n, label=status.label(lang), ranks=ranks)
     parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
     return word("headline", lang, total=sum(n for _, n in counts),
-                counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts),
-                ranks=markdown.Markup(front.headline(lang=lang)))
+                counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts), ranks=ranks)
 
 
 # ----------------------------------------------------------------------------------------------------------------
