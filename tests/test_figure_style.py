@@ -467,3 +467,26 @@ def test_lighter_mixes_a_colour_with_white() -> None:
     assert figures.lighter("#009E73", 0) == "#009E73"
     assert figures.lighter("#009E73", 1) == "#FFFFFF"
     assert figures.contrast(figures.lighter("#009E73"), "#FFFFFF") < figures.contrast("#009E73", "#FFFFFF")
+
+
+@pytest.mark.parametrize("hk_last", [1.13, 6.5])  # far apart (the plot grows) and close (the lower label moves down)
+def test_measures_chart_end_labels_with_long_names_do_not_print_over_each_other(hk_last: float) -> None:
+    # names as hostile data makes them: each end label wraps to many lines hanging down from its last value
+    sz, hk = "深圳<script>alert(1)</script>", '香港"><img src=x onerror=alert(1)>'
+    rows = pd.DataFrame({"year": [2015, 2024, 2015, 2024], "region_zh": [sz, sz, hk, hk],  # years upright
+                         "measure": ["gerd", "other", "gerd", "gerd"], "method_changed": [False] * 4,
+                         "share": [4.0, 6.67, 0.76, hk_last]})
+    # a two-line title and a four-line foot, as the chapter's: the plot as small as the chart lets it be
+    for inches, max_width in ((figures.WIDTH, figures.MAX_WIDTH), (figures.PHONE_WIDTH, figures.PHONE_MAX_WIDTH)):
+        with figures.drawn_at(inches):
+            def chart() -> plt.Figure:
+                return figures.measures_chart(rows, value="share", unit="占生产总值（%）",
+                                              kinds={"gerd": "official", "other": "unspecified"})
+            left_alone = chart()
+            del left_alone._szhk_end_labels  # as drawn before the labels were kept apart: they meet
+            figures.title_and_source(left_alone, "标题" * 20, "来源", note="注" * 90).canvas.draw()
+            assert figures.overlapping_texts(left_alone), "the labels no longer meet here: the test shows nothing"
+            plt.close(left_alone)
+            fig = figures.title_and_source(chart(), "标题" * 20, "来源", note="注" * 90)
+            assert figures.check(fig, "占生产总值（%）", max_width=max_width) == []
+            plt.close(fig)

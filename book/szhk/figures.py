@@ -325,7 +325,38 @@ def title_and_source(fig: Figure, title: str, source: str, note: str | None = No
         extra = (max(0, heading.count("\n") + 1 - TITLE_LINES) * TITLE_SIZE * 1.35
                  + max(0, foot.count("\n") + 1 - FOOT_LINES) * LABEL_SIZE * 1.3) / 72
         fig.set_figheight(fig.get_figheight() + extra)
+    if hasattr(fig, "_szhk_end_labels"):
+        _end_labels_apart(fig)
     return fig
+
+
+def _end_labels_apart(fig: Figure, gap_pt: float = 2.0) -> None:
+    """Keep the end labels `measures_chart` wrote right of each region's last value (`fig._szhk_end_labels`) off
+    each other, now that title and source took their room: when a label hanging down from a higher value reaches
+    the one below, the plot grows taller until they part (values far enough apart), or the lower label moves down
+    (values too close for any height to part them). A long name from the data cannot print over another."""
+    labels = sorted(fig._szhk_end_labels, key=lambda label: -label.xy[1])
+    for _ in range(5):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        moved = False
+        for upper, lower in zip(labels, labels[1:]):
+            a, b = upper.get_window_extent(renderer), lower.get_window_extent(renderer)
+            overlap = (b.y1 - a.y0) * 72 / fig.dpi + gap_pt  # points
+            if min(a.x1, b.x1) <= max(a.x0, b.x0) or overlap <= 0:
+                continue
+            ax = upper.axes
+            span = abs(ax.get_ylim()[1] - ax.get_ylim()[0])
+            apart = (upper.xy[1] - lower.xy[1]) / span  # the values' distance, as a share of the plot's height
+            if apart > 0.25:
+                fig.set_figheight(fig.get_figheight() + overlap / apart / 72)
+            else:
+                x, y = lower.xyann
+                lower.xyann = (x, y - overlap)
+            moved = True
+            break
+        if not moved:
+            return
 
 
 def publish(name: str, fig: Figure | Callable[[], Figure], *, print_only: bool = False, web_only: bool = False,
@@ -969,6 +1000,7 @@ def measures_chart(
         raise ValueError(f"measures_chart: measure {unknown} has no kind (known: {sorted(kinds)})")
     fig, ax = plt.subplots(figsize=(width(), height))
     drawn: dict[str, list[str]] = {}  # the kinds of dot drawn ("official", "secondary") and their colours
+    end_labels: list[Text] = []  # title_and_source keeps them apart (_end_labels_apart)
     for region, own in rows.groupby("region_zh", sort=False):
         colour = economy_colour(region)
         own = own.sort_values("year")
@@ -989,10 +1021,10 @@ def measures_chart(
             drawn.setdefault("official" if official else "secondary", []).append(colour)
         last = own.iloc[-1]  # only the last value is written: a first value would sit against the y axis
         # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
-        tag(ax.annotate(words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
-                        (last["year"], last[value]),
-                        xytext=(8, 5), textcoords="offset points", ha="left", va="top", fontsize=LABEL_SIZE,
-                        fontweight="bold", color=colour, linespacing=1.15), region)  # downward: the band's label is above
+        end_labels.append(tag(ax.annotate(
+            words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
+            (last["year"], last[value]), xytext=(8, 5), textcoords="offset points", ha="left", va="top",
+            fontsize=LABEL_SIZE, fontweight="bold", color=colour, linespacing=1.15), region))  # downward: the band's label is above
     years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
     year_axis(ax, years)
     if len(years) > 7:
@@ -1011,6 +1043,7 @@ def measures_chart(
                                 for c in dict.fromkeys(drawn[kind]))
                           for kind, style in (("official", lambda c: marker_style(PUBLISHED, c)),
                                               ("secondary", secondary_marker_style))], ncols=1)
+    fig._szhk_end_labels = end_labels
     return fig
 
 
