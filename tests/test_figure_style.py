@@ -490,3 +490,29 @@ def test_measures_chart_end_labels_with_long_names_do_not_print_over_each_other(
             fig = figures.title_and_source(chart(), "标题" * 20, "来源", note="注" * 90)
             assert figures.check(fig, "占生产总值（%）", max_width=max_width) == []
             plt.close(fig)
+
+
+def test_rank_numbers_sit_off_their_lines_outside_the_bends() -> None:
+    # the IMD chart's mainland line (31, 30, 22, 16, 15: rising steeply) and Hong Kong's bend at 11 (7, 11, 8)
+    years = [2017, 2018, 2019, 2020, 2021]
+    frame = pd.DataFrame({"year": years * 2, "economy_zh": ["中国香港"] * 5 + ["中国"] * 5,
+                          "rank_article": [7, 11, 8, 5, 2, 31, 30, 22, 16, 15],
+                          "rank_published": [7, 11, 8, 5, 2, 31, 30, 22, 16, 15]})
+    for inches in (figures.WIDTH, figures.PHONE_WIDTH):
+        with figures.drawn_at(inches):
+            fig = figures.title_and_source(figures.rank_chart(frame, top=10), "标题", "来源")
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        numbers = [t for t in ax.texts if t.get_text().isdigit()]
+        assert {"30", "22", "16", "11"} <= {t.get_text() for t in numbers} or inches < figures.WIDTH
+        crossed = []
+        for line in ax.lines:
+            xy = line.get_xydata()
+            if len(xy) != 2:
+                continue  # a dot
+            for share in [i / 50 for i in range(51)]:  # points along the segment, on the screen
+                point = ax.transData.transform(xy[0] + share * (xy[1] - xy[0]))
+                crossed += [t.get_text() for t in numbers if t.get_window_extent(renderer).contains(*point)]
+        assert not crossed, f"numbers printed over a line ({inches} in): {sorted(set(crossed))}"
+        plt.close(fig)

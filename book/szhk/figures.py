@@ -904,12 +904,25 @@ def rank_chart(
             if (differs or not checked) and colour not in hollow:
                 hollow.append(colour)
             above = best_in_year[r.year] == economy or (differs and r.rank_article > r.rank_published)
+            side = _neighbours_on_screen(rows, r.year)
+            others = frame[(frame["year"] == r.year) & (frame["economy_zh"] != economy)]["rank_shown"]
+            # a bend or a line's end: its number on the side no line leaves from, if the other economy leaves it free
+            if not differs and side[above] and not side[not above]:
+                if not ((others - r.rank_shown).between(-4, 4) & ((others > r.rank_shown) == above)).any():
+                    above = not above
+            # a line leaving the dot on the number's side on one hand only: the number leans to the other hand
+            # (not at the line's ends: the first point's left is the axis's, the last's right the name's)
+            shift = {frozenset({"left"}): (4, "left"), frozenset({"right"}): (-4, "right")}.get(
+                frozenset(side[above]), (0, "center"))
+            if (shift[1] == "left" and r.year == rows["year"].max()) or (
+                    shift[1] == "right" and r.year == rows["year"].min()):
+                shift = (0, "center")
             (dot,) = ax.plot([r.year], [r.rank_shown], linestyle="none", zorder=3,
                              **marker_style(PUBLISHED if checked else ARTICLE, colour))
             tag(dot, economy)
             if r.year in numbered or differs:
-                tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(0, 7 if above else -7),
-                                textcoords="offset points", ha="center", va="bottom" if above else "top",
+                tag(ax.annotate(f"{r.rank_shown:g}", (r.year, r.rank_shown), xytext=(shift[0], 7 if above else -7),
+                                textcoords="offset points", ha=shift[1], va="bottom" if above else "top",
                                 fontsize=LABEL_SIZE, color=colour, bbox=number_box), economy)
             if differs:  # the article's different rank, hollow, at its own place
                 (dot,) = ax.plot([r.year], [r.rank_article], linestyle="none", zorder=3,
@@ -948,6 +961,17 @@ def rank_chart(
         legend_above(ax, [swatches(words("ranks_published"), colours),
                           swatches(words("ranks_article"), hollow, kind=ARTICLE)])
     return fig
+
+
+def _neighbours_on_screen(rows: pd.DataFrame, year: int) -> dict[bool, set[str]]:
+    """Which hands ("left", "right") a line leaves a rank chart's point on, above it (True: to a better rank, drawn
+    higher) and below it (False), from one economy's `rows` (`year`, `rank_shown`); a line joins consecutive years."""
+    shown = rows.set_index("year")["rank_shown"]
+    sides: dict[bool, set[str]] = {True: set(), False: set()}
+    for hand, other in (("left", year - 1), ("right", year + 1)):
+        if other in shown.index and shown[other] != shown[year]:
+            sides[bool(shown[other] < shown[year])].add(hand)
+    return sides
 
 
 def dashed_segments(ranks: pd.DataFrame) -> int:
