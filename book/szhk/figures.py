@@ -303,16 +303,18 @@ def wrap_em(text: str, ems: float) -> str:
 TITLE_LINES, FOOT_LINES = 2, 4  # the lines of title and of note and source a chart's height allows for
 
 
-def title_and_source(fig: Figure, title: str, source: str, note: str | None = None, *,
+def title_and_source(fig: Figure, title: str, source: str | None, note: str | None = None, *,
                      source_line: str | None = None) -> Figure:
     """Write the conclusion (结论式标题) above the chart and the source (after an optional note) below it, inside
     the image, left-aligned and wrapped to the figure's width. Returns the figure. `source_line`: the whole source
-    line in another language's words (the English briefing's chart), instead of 来源：<source>."""
+    line in another language's words (the English briefing's chart), instead of 来源：<source>. `source` None: no
+    source line (a chart of the book's own data whose caption names and links its file: said once, there)."""
     width_pt = fig.get_figwidth() * 72
     heading = wrap_em(title, width_pt / TITLE_SIZE - 1)
     fig.suptitle(heading, x=0.0, ha="left", fontsize=TITLE_SIZE, fontweight="bold", linespacing=1.35)
-    foot = f"{note}\n" if note else ""
-    foot += source_line if source_line is not None else words("source", source=source)
+    lines = [note, source_line if source_line is not None else
+             words("source", source=source) if source is not None else None]
+    foot = "\n".join(line for line in lines if line)
     foot = "\n".join(wrap_em(line, width_pt / LABEL_SIZE - 1) for line in foot.split("\n"))
     fig.supxlabel(foot, x=0.0, ha="left", fontsize=LABEL_SIZE, color="#555555", linespacing=1.3)
     fig._szhk_titled = True  # checked by publish
