@@ -158,7 +158,7 @@ def test_a_figure_s_labels_are_converted_and_set_in_the_hk_face() -> None:
     hant.convert_labels(fig)
     assert ax.get_title() == "香港回歸祖國 25 周年" and ax.get_xlabel() == "數據"
     assert hant.HK_FAMILY in ax.title.get_fontfamily()
-    ax.set_title("IMD 世界数字竞争力排名：“文章所写”为空心点")  # every chart word is the editor's: 「」 and HK terms
+    ax.set_title("IMD 世界数字竞争力排名：“文章所写”为空心点", loc="center")  # every chart word is the editor's: 「」 and HK terms
     hant.convert_labels(fig)
     assert ax.get_title() == "IMD 世界數碼競爭力排名：「文章所寫」為空心點"
     bundle = hant.drawings(fig, ("svg", "pdf"), lambda f, fmt: b"<svg/>" if fmt == "svg" else b"%PDF",
