@@ -34,7 +34,7 @@ from matplotlib.legend_handler import HandlerTuple
 from . import claims, deps, front, markdown, phrases, text
 from .claims import DIFFERS, Result
 from .data import data_dir, labels, load, package
-from .figures import (AFTER_ARTICLE, ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LABEL, TITLE_SIZE, WORDS, after_article_band,
+from .figures import (ARTICLE, COLOURS, MUTED, PUBLISHED, RANK_LABEL, TITLE_SIZE, WORDS, after_article_band,
                       display_name, marker_style, rank_axis, swatches, title_and_source, width, wrap_em, year_axis)
 
 __all__ = [
@@ -97,15 +97,23 @@ def csv_link(name: str, page_dir: Path | None = None) -> str:
 
 
 def data_note(resources: Sequence[str], lang: str = "zh") -> str:
-    """The line under the web chart: its source in words, then the CSVs it was drawn from (in print: the names)."""
+    """The line under the web chart: the CSVs it was drawn from, to download (its source and note are in the chart)."""
     files = phrases.join(WORDS_FILE, "sep_list", lang, [csv_link(name) for name in resources])
-    return word("data_note", lang, source=source_text(lang), files=files)
+    return word("data_note", lang, files=files)
+
+
+# The book PDF's pages the printed chart's line leads to (LaTeX labels, docname:label, as szhkprint.sty's 延伸阅读).
+BOOK_PAGES = {"table_page": "book/02-hk-innovation:para-02-table-1", "data_page": "book/data-appendix:data-appendix"}
 
 
 def data_note_print(lang: str = "zh") -> markdown.Markup:
-    """The line under the printed chart, where the web page links its data: where in the book the ranks by year
-    and the data to download are (a link or a file name does nothing on paper; the source is in the chart)."""
-    return word("chart_data_print", lang)
+    """The line under the printed chart, where the web page links its data: on which pages of the book PDF the
+    ranks by year and the data to download are (a link or a file name does nothing on paper; the source is in the
+    chart). The page numbers are the book's, read from its .aux by the `bookpage` role (szhk_sphinx.pdf), as the
+    briefing's 延伸阅读 line reads them."""
+    pages = {key: word("chart_page", lang, page=markdown.Markup(f"{{bookpage}}`{label}`"))
+             for key, label in BOOK_PAGES.items()}
+    return word("chart_data_print", lang, **pages)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -804,7 +812,9 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
                     xytext=(7, 0), textcoords="offset points", ha="left", va="center", fontsize=label_size,
                     color=colour, fontweight="bold")
     worst = int(max(frame["rank_shown"].max(), frame["rank_article"].max()))
-    rank_axis(ax, worst + 3, RANK_LABEL if lang == "zh" else plain_word("chart_rank_axis", lang))
+    # print's short panels: every 10th rank in both (at 9 pt, 1 and 5 nearly touch)
+    rank_axis(ax, worst + 3, RANK_LABEL if lang == "zh" else plain_word("chart_rank_axis", lang),
+              step=10 if label_size < 11 else None)
     # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
     ax.axhline(threshold + 0.5, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
@@ -825,7 +835,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
 def _band_words(lang: str, room_pt: float, size: float) -> str:
     """The grey band's label, wrapped to `room_pt` points (the band's width, about) at `size` points."""
     if lang == "zh":
-        return wrap_em(AFTER_ARTICLE, room_pt / size)
+        return wrap_em(plain_word("chart_band", lang), room_pt / size)
     return _wrap_latin(plain_word("chart_band", lang), room_pt / size * 2)  # a Latin letter: about half an em
 
 

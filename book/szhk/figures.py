@@ -507,11 +507,11 @@ def visible_texts(fig: Figure) -> list[Text]:
 RANK_LABEL = WORDS["rank_axis"]
 
 
-def rank_axis(ax: Axes, worst: int, label: str = RANK_LABEL) -> None:
+def rank_axis(ax: Axes, worst: int, label: str = RANK_LABEL, *, step: int | None = None) -> None:
     """A y axis for ranks, inverted and saying so: rank 1 at the top and labelled, then every 5th rank (every 10th
-    on an axis past 30, where 1 and 5 would print over each other on a phone)."""
+    on an axis past 30, where 1 and 5 would print over each other on a phone; or every `step`th)."""
     ax.set_ylim(worst + 0.5, -0.8)  # room above rank 1 for its label
-    step = 5 if worst <= 30 else 10
+    step = step or (5 if worst <= 30 else 10)
     ax.set_yticks([1] + list(range(step, worst + 1, step)))
     ax.set_ylabel(label)
 

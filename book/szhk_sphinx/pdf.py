@@ -100,6 +100,20 @@ def _latex_text(value: str) -> str:
         m[1], "\\" + m[1]), value)
 
 
+_BOOK_LABEL = re.compile(r"[A-Za-z0-9_/-]+:[A-Za-z0-9_-]+")  # a page of the book and a label on it (docname:label)
+
+
+def book_page_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None,
+                   content: Any = None) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """`{bookpage}`book/02-hk-innovation:para-02-table-1``: in the printed briefing, the page of the book PDF
+    published with it on which that label stands (\\pageref* into the book's .aux, which szhkprint.sty has xr read,
+    as its 延伸阅读 line does); nothing on the web (the line that uses it is under ``{only} latex``)."""
+    if not _BOOK_LABEL.fullmatch(text):
+        message = inliner.reporter.error(f"bookpage: {text!r} is not docname:label", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    return [nodes.raw(rawtext, rf"\pageref*{{book-{text}}}", format="latex")], []
+
+
 # The CJK faces of the PDFs: (file szhkfonts.sty loads, fontconfig family pattern with {region}, style).
 CJK_FACES = (
     ("szhk-cjk-serif-regular.otf", "Noto Serif CJK {region}", "Regular"),
@@ -363,6 +377,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("szhk_web_only_note", "", "env", [str])
     # What is known of the article's provenance (front page, PDF title page): never a name the source does not give.
     app.add_config_value("szhk_source_note", "", "env", [str])
+    app.add_role("bookpage", book_page_role)  # the book PDF's page numbers in the printed briefing
     app.connect("config-inited", _load_cjk_faces, priority=600)  # after szhk_sphinx.hant adds szhkhant.sty (100)
     app.connect("builder-inited", _edition_macros)
     app.connect("builder-inited", _cjk_faces)
