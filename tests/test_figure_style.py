@@ -467,3 +467,19 @@ def test_lighter_mixes_a_colour_with_white() -> None:
     assert figures.lighter("#009E73", 0) == "#009E73"
     assert figures.lighter("#009E73", 1) == "#FFFFFF"
     assert figures.contrast(figures.lighter("#009E73"), "#FFFFFF") < figures.contrast("#009E73", "#FFFFFF")
+
+
+def test_a_saved_drawing_carries_no_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chapter executed again at a later commit must draw the same bytes as its cached drawing: no date in the SVG
+    or PDF, whatever SOURCE_DATE_EPOCH says."""
+    import matplotlib.pyplot as plt
+
+    drawings = []
+    for epoch in ("1656633600", "1796601600"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.plot([1, 2], [1, 2])
+        drawings.append((figures._saved(fig, "svg"), figures._saved(fig, "pdf")))
+        plt.close(fig)
+    assert drawings[0] == drawings[1]
+    assert b"<dc:date>" not in drawings[0][0] and b"/CreationDate" not in drawings[0][1]
