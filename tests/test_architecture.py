@@ -264,3 +264,23 @@ def test_no_pythonpath_in_the_repository() -> None:
 def test_each_sphinx_module_is_installed_from_this_repository(module: str) -> None:
     imported = __import__(module, fromlist=["_"])
     assert Path(imported.__file__).resolve().is_relative_to(BOOK / "szhk_sphinx")
+
+
+def test_citing_pages_are_written_again_when_the_references_anchors_renumber() -> None:
+    """sphinxcontrib-bibtex renumbers the references page's anchors when an entry is added and asks for no page to be
+    written again: szhk_sphinx.citation_links asks for every citing page then, and for none when nothing moved."""
+    from types import SimpleNamespace
+
+    from szhk_sphinx import citation_links
+
+    def env(citations):
+        domain = SimpleNamespace(citations=[SimpleNamespace(key=k, citation_id=i) for k, i in citations],
+                                 citation_refs=[SimpleNamespace(docname=d) for d in ("book/06", "book/02", "book/06")])
+        return SimpleNamespace(get_domain=lambda name: domain)
+
+    first = env([("gii-2017", "id1"), ("imd-2023", "id2")])
+    assert citation_links.citing_pages_to_write(None, first) == ["book/02", "book/06"]  # a first build: all
+    assert citation_links.citing_pages_to_write(None, first) == []  # nothing moved
+    renumbered = env([("gii-2017", "id1"), ("imd-2023", "id3")])
+    renumbered.szhk_citation_anchors = first.szhk_citation_anchors
+    assert citation_links.citing_pages_to_write(None, renumbered) == ["book/02", "book/06"]

@@ -516,3 +516,19 @@ def test_rank_numbers_sit_off_their_lines_outside_the_bends() -> None:
                 crossed += [t.get_text() for t in numbers if t.get_window_extent(renderer).contains(*point)]
         assert not crossed, f"numbers printed over a line ({inches} in): {sorted(set(crossed))}"
         plt.close(fig)
+
+
+def test_a_saved_drawing_carries_no_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chapter executed again at a later commit must draw the same bytes as its cached drawing: no date in the SVG
+    or PDF, whatever SOURCE_DATE_EPOCH says."""
+    import matplotlib.pyplot as plt
+
+    drawings = []
+    for epoch in ("1656633600", "1796601600"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.plot([1, 2], [1, 2])
+        drawings.append((figures._saved(fig, "svg"), figures._saved(fig, "pdf")))
+        plt.close(fig)
+    assert drawings[0] == drawings[1]
+    assert b"<dc:date>" not in drawings[0][0] and b"/CreationDate" not in drawings[0][1]

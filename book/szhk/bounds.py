@@ -46,8 +46,8 @@ def _year(epoch: str) -> int:
 def _commit_year(epoch: str, root: Path, in_build: bool) -> int:
     if epoch.isdigit() and in_build:  # tools/build.py set it: the commit's time
         return _year(epoch)
-    # Outside a build SOURCE_DATE_EPOCH may be a fixed stand-in (szhk.figures sets one, of 2022, so that figure
-    # files do not carry today's date): never later than the commit, so the later of the two counts.
+    # Outside a build SOURCE_DATE_EPOCH may be a fixed stand-in (a tool that wants files without today's date
+    # sets an old one): never later than the commit, so the later of the two counts.
     stated = _year(epoch) if epoch.isdigit() else 0
     try:
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True,

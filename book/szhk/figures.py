@@ -20,7 +20,6 @@ import base64
 import io
 import itertools
 import math
-import os
 import re
 import textwrap
 import unicodedata
@@ -45,7 +44,6 @@ from . import fonts, hant, text
 
 STYLE_SHEET = Path(__file__).with_name("house.mplstyle")
 WORDS = yaml.safe_load(Path(__file__).with_name("house-words.yml").read_text(encoding="utf-8"))  # the style's words
-REPRODUCIBLE_DATE = "1656633600"  # 2022-07-01 UTC, the article's time; any fixed value would do
 
 # ---- Colour: whose number (Okabe–Ito, colour-blind-safe) -----------------------------------------------------------
 HK = "#0072B2"        # blue: 中国香港
@@ -158,9 +156,6 @@ def use_house_style() -> None:
     """Apply the house style (`publish` emits each figure as SVG for the web and PDF for print)."""
     plt.style.use(STYLE_SHEET)
     fonts.use_cut_fonts()  # in a build: PDF figures embed their glyphs from a small copy of the CJK font
-    # Same data, same image bytes: matplotlib stamps SVG/PDF files with this date instead of today's, so a
-    # rebuild without a data change leaves every figure file as it was.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_DATE)
 
 
 def economy_colour(economy: str | None) -> str:
@@ -450,8 +445,10 @@ def _saved(fig: Figure, fmt: str) -> bytes:
         fig._szhk_crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(matplotlib.rcParams["savefig.pad_inches"])
         fig.set_layout_engine("none")  # keep the positions the check's draw found
     out = io.BytesIO()
+    # no date in the file: a chapter executed again at a later commit draws the same bytes as its cached drawing
+    undated = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     fig.savefig(out, format=fmt, bbox_inches=fig._szhk_crop, dpi=fig.dpi, facecolor=fig.get_facecolor(),
-                edgecolor=fig.get_edgecolor())
+                edgecolor=fig.get_edgecolor(), metadata=undated)
     return out.getvalue()
 
 

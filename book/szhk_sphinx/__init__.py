@@ -56,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _require_make_build, priority=100)
     app.connect("config-inited", _check_bibfiles)
     app.setup_extension("szhk_sphinx.reexecution")  # re-execute/re-read a chapter exactly when its inputs changed
+    app.setup_extension("szhk_sphinx.citation_links")  # citing pages written again when the anchors renumber
     app.setup_extension("szhk_sphinx.web")  # web pages: offline assets, download menu, entry page, no orphan files
     app.setup_extension("szhk_sphinx.edition")  # edition line, citation and .bib (front page, title page)
     app.setup_extension("szhk_sphinx.pdf")  # PDF editions: title-page data, briefing apart from the book
