@@ -524,7 +524,7 @@ def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
                             f"unknown mark {row.verification!r}")
     if row.verification == "unconfirmed":
         status = unsourced.get(("key_figures", name), claims.PENDING)
-        return markdown.text(status if lang == "zh" else term("status", status, lang))
+        return markdown.text(term("status", status, lang))
     shown = marks[row.verification] if lang == "zh" else term("verification", row.verification, lang)
     return markdown.Markup(f"**{markdown.text(shown)}**") if row.verification == "differs" else markdown.text(shown)
 
@@ -561,7 +561,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
                                                                        year=int(row.latest_year))
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
                      _checked(row, name, unsourced, lang)])
-    headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
+    as_of = text.date(front.data_cut_off(), lang)  # how current "latest" is, the edition line's 数据截至
+    headers = [plain_word(f"numbers_header_{c}", lang, date=as_of) for c in ("quantity", "article", "latest", "checked")]
     return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
                                css_class=f"{PHONE_FIT} {KEY_NUMBERS_TABLE}")
 
