@@ -44,10 +44,11 @@ __all__ = [
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs", "material_discrepancies", "headline", "status_counts",
-    "rank_thresholds", "chart_title", "chart_findings", "rank_figure", "data_note_print",
+    "status_summary", "rank_thresholds", "chart_title", "chart_findings", "rank_figure", "data_note_print",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+CHAPTER_LABEL = "06-recommendations"  # the chapter's MyST label (its heading's target)
 PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
 AUTHOR_ROLE = "szhk-author"  # the role (szhk_sphinx.hant) marking the author's words on the briefing's pages
 KEY_NUMBERS_TABLE = "szhk-key-numbers"  # on a phone each row is a block: its name, then the three values (szhk.css)
@@ -137,6 +138,25 @@ def headline(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
     parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
     return word("headline", lang, total=sum(n for _, n in counts),
                 counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts), ranks=ranks)
+
+
+def status_summary(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
+    """文章发表以来's sentence on the recommendations (the front page): how many have each status, as the headline
+    counts them, the date of the latest development recorded, and a link to chapter 06's notes (MyST)."""
+    found = events() if found is None else found
+    counts = status_counts(found)
+    link = markdown.Markup(f"{{ref}}`{re.sub(r'[`<>]', '', plain_word('since_status_link', lang))} <{CHAPTER_LABEL}>`")
+    latest = max((e.date for e in found), default="")
+    date = text.date(latest, lang) if latest else ""
+    kind = "since_status_dated" if latest else "since_status_undated"
+    if len(counts) == 1:
+        (status, n), = counts
+        counted = plain_word("since_status_all_one", lang, total=n, label=status.label(lang))
+    else:
+        parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
+        counted = plain_word("since_status_counts", lang, total=sum(n for _, n in counts),
+                             counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts))
+    return word(kind, lang, counted=counted, date=date, link=link) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------------------------
