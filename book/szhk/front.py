@@ -423,20 +423,23 @@ def series_behind(load: Callable[[str], pd.DataFrame] = data.load, section: str 
 
 
 def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh", section: str = SINCE,
-                   short: bool = False) -> str:
+                   short: bool = False, behind_only: bool = False) -> str:
     """One or two sentences for beside the "latest" values: the date the data are current to, and the series
     whose latest value in the data is older than this edition's year (data/briefing_phrases.csv: as_of, as_of_behind,
     series_latest and each series' name, series_<resource>); `short` (the printed briefing's first page): the date
-    alone (as_of_short)."""
+    alone (as_of_short); `behind_only` (the printed briefing's key numbers, whose column header gives the date): the
+    series sentence alone, or nothing when every series has this year's value."""
     year = edition_year()
     behind = [] if short else series_behind(load, section, year)
     words = phrases.md(phrases.BRIEFING, "as_of_short" if short else "as_of", lang, date=text.date(data_cut_off(), lang))
     if behind:
         items = [phrases.plain(phrases.BRIEFING, "series_latest", lang, year=found,
                                series=_series_name(resource, lang)) for resource, found in behind]
-        words = phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, phrases.md(
-            phrases.BRIEFING, "as_of_behind", lang, year=year,
-            series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))])
+        sentence = phrases.md(phrases.BRIEFING, "as_of_behind", lang, year=year,
+                              series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))
+        words = sentence if behind_only else phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, sentence])
+    elif behind_only:
+        return ""
     return words + "\n"
 
 
