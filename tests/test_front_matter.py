@@ -466,7 +466,7 @@ def test_behind_only_gives_the_series_sentence_alone_or_nothing(monkeypatch):
     assert "截至" not in text, "the date is in the key numbers' column header"
     assert (text != "") == bool(behind)
     for resource, year in behind:
-        assert f"最新为 {year} 年" in text
+        assert f"（{year}）" in text and f"尚无 {front.edition_year()} 年数值" in text
     monkeypatch.setattr(front, "edition_year", lambda: 2000)  # every series has a value for the year
     assert front.as_of_markdown(behind_only=True) == ""
     assert "截至" in plain(front.as_of_markdown())

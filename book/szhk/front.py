@@ -428,14 +428,16 @@ def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str
     whose latest value in the data is older than this edition's year (data/briefing_phrases.csv: as_of, as_of_behind,
     series_latest and each series' name, series_<resource>); `short` (the printed briefing's first page): the date
     alone (as_of_short); `behind_only` (the printed briefing's key numbers, whose column header gives the date): the
-    series sentence alone, or nothing when every series has this year's value."""
+    series sentence alone in its short form (as_of_behind_print, series_latest_print), or nothing when every series
+    has this year's value."""
     year = edition_year()
     behind = [] if short else series_behind(load, section, year)
     words = phrases.md(phrases.BRIEFING, "as_of_short" if short else "as_of", lang, date=text.date(data_cut_off(), lang))
     if behind:
-        items = [phrases.plain(phrases.BRIEFING, "series_latest", lang, year=found,
+        suffix = "_print" if behind_only else ""  # the printed briefing's page 2 has room for the short sentence
+        items = [phrases.plain(phrases.BRIEFING, f"series_latest{suffix}", lang, year=found,
                                series=_series_name(resource, lang)) for resource, found in behind]
-        sentence = phrases.md(phrases.BRIEFING, "as_of_behind", lang, year=year,
+        sentence = phrases.md(phrases.BRIEFING, f"as_of_behind{suffix}", lang, year=year,
                               series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))
         words = sentence if behind_only else phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, sentence])
     elif behind_only:
