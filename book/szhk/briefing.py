@@ -73,13 +73,7 @@ def plain_word(phrase_id: str, lang: str = "zh", **values: object) -> str:
 def term(kind: str, code: str, lang: str = "zh") -> str:
     """How the page names a code of the data in `lang` (data/briefing_phrases.csv: the row whose phrase_id starts
     with `kind`_ and whose term is `code`: a unit, a qualifier, a verification mark, a ranking, an economy)."""
-    frame = load(WORDS_FILE)
-    for i, row in frame.reset_index(drop=True).iterrows():
-        if str(row["phrase_id"]).startswith(f"{kind}_") and _text(row.get("term")) == code:
-            if not _text(row.get(lang)):
-                raise _data_error(WORDS_FILE, i + 2, lang, f"“{row['phrase_id']}”没有 {lang} 文本")
-            return _text(row[lang])
-    raise _data_error(WORDS_FILE, len(frame) + 2, "term", f"没有 phrase_id 以 {kind}_ 开头、term 为“{code}”的行")
+    return phrases.term(WORDS_FILE, kind, code, lang, load)
 
 
 def _scale(kind: str, code: str) -> float:
