@@ -4,6 +4,7 @@ Built-PDF checks read the published PDF of this worktree (run `make build` first
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -505,3 +506,35 @@ def test_the_key_numbers_give_the_continuing_series_latest_value_and_year(tmp_pa
 def plain_text(markdown_text: str) -> str:
     """As read: szhk.markdown's escapes and bold marks removed."""
     return re.sub(r"\\([!-/:-@[-`{-~])", r"\1", markdown_text).replace("**", "")
+
+
+# ---- The third cold review (brief6) ---------------------------------------------------------------------------
+def test_the_key_numbers_latest_column_says_how_current_it_is_and_unconfirmed_reads_as_the_articles():
+    """“最新（年份；截至 …）”: the data cut-off (the edition line's 数据截至) in the column header, in both
+    languages; a key figure whose article value no source gives reads 文章数字未找到来源 (the English says the same)."""
+    szhk_text = text_dates
+    results = claims.register()
+    zh, en = (re.sub(r"\\(.)", r"\1", briefing.key_numbers_markdown(lang=lang, results=results))
+              for lang in ("zh", "en"))  # as read: the table writer's escapes undone
+    assert f"截至 {szhk_text.date(front.data_cut_off())}）" in zh
+    assert f"as of {szhk_text.date(front.data_cut_off(), 'en')})" in en
+    unsourced = [name for name, status in claims.status_by_row(results).items()
+                 if name[0] == "key_figures" and name[1] in briefing.KEY_NUMBERS and status == claims.NOT_FOUND]
+    assert unsourced, "a key figure whose article value was searched for and not found (the ITF row)"
+    assert "文章数字未找到来源" in zh and "Article's figure: no source found" in en
+    assert re.search(r"^\s*- 未找到来源$", zh, re.MULTILINE) is None, "not the bare register status"
+
+
+def test_the_front_pages_status_sentence_counts_as_the_headline_and_dates_the_latest_event():
+    found = briefing.events()
+    counts = briefing.status_counts(found)
+    sentence = briefing.status_summary(found=found)
+    latest = max(e.date for e in found)
+    assert f"{sum(n for _, n in counts)} 条建议" in sentence
+    for status, _ in counts:
+        assert status.label_zh in sentence
+    assert text_dates.date(latest) in sentence and "<06-recommendations>" in sentence
+    later = [*found, dataclasses.replace(found[-1], date="2099-01-02")]
+    assert "2099 年 1 月 2 日" in briefing.status_summary(found=later)
+    if len(counts) == 1:  # "5 条建议均为…", as the headline says it
+        assert f"均为“{counts[0][0].label_zh}”" in sentence

@@ -429,3 +429,44 @@ def test_a_dip_after_the_article_is_said_only_when_the_data_show_one():
         ~((f["economy_code"] == "HKG") & (f["year"] > 2021) & (f["year"] < latest)), hk[2021])))
     assert "降至" not in front.message_values(gii, load=flat)
     assert "after falling to No." in front.message_values(gii, "en") or not dipped
+
+
+# ---- The third cold review (brief6): how current "latest" is, Shenzhen's R&D measure, the recommendations' status --
+def test_shenzhen_rd_says_its_measure_and_the_statistics_offices_latest_from_the_csv():
+    """The R&D sentence names what the latest Shenzhen row's measure column says (6.67 % in 2024 rests on a source
+    that states no measure) and gives the statistics office's latest value with its year, both read from the CSV."""
+    rows = [r for r in csv.DictReader((ROOT / "data" / "rd_share_of_gdp.csv").open(encoding="utf-8"))
+            if r["region_code"] == "SZ"]
+    latest = max(rows, key=lambda r: int(r["year"]))
+    statistics = max((r for r in rows if r["measure"] == "sz_rd_statistics"), key=lambda r: int(r["year"]))
+    words = {r["term"]: r["zh"] for r in csv.DictReader((ROOT / "data" / "briefing_phrases.csv").open(encoding="utf-8"))
+             if r["phrase_id"].startswith("measure_")}
+    sentence = next(line for line in plain(front.since_markdown()).splitlines() if "研发投入" in line)
+    assert f"深圳 {latest['year']} 年为 {latest['rd_share_gdp']}%" in sentence, sentence
+    assert f"（{words[latest['measure']]}）" in sentence, sentence
+    assert f"{statistics['year']} 年的 {statistics['rd_share_gdp']}%" in sentence, sentence
+    # a later statistics-office row becomes the one named
+    later = loader_with("rd_share_of_gdp", lambda f: pd.concat([f, f[(f["region_code"] == "SZ") & (
+        f["measure"] == "sz_rd_statistics")].tail(1).assign(year=int(latest["year"]) + 1, rd_share_gdp=7.01)]))
+    moved = next(line for line in plain(front.since_markdown(load=later)).splitlines() if "研发投入" in line)
+    assert f"{int(latest['year']) + 1} 年的 7.01%" in moved and "统计部门的 R&D 经费口径" in moved, moved
+
+
+def test_a_series_filter_on_a_column_the_data_lack_fails_naming_the_row():
+    bad = loader_with("key_messages", lambda f: f.assign(rows=f["rows"].where(
+        f["message_id"] != "since-rd", "hk=*|HK;sz=*|SZ;st=*|SZ@no_such_column=x")))
+    with pytest.raises(data.DataValidationError,
+                       match=rf"key_messages\.csv，第 {message_line('since-rd')} 行，列 rows：.*no_such_column"):
+        front.since_markdown(load=bad)
+
+
+def test_behind_only_gives_the_series_sentence_alone_or_nothing(monkeypatch):
+    behind = front.series_behind()
+    text = plain(front.as_of_markdown(behind_only=True))
+    assert "截至" not in text, "the date is in the key numbers' column header"
+    assert (text != "") == bool(behind)
+    for resource, year in behind:
+        assert f"（{year}）" in text and f"尚无 {front.edition_year()} 年数值" in text
+    monkeypatch.setattr(front, "edition_year", lambda: 2000)  # every series has a value for the year
+    assert front.as_of_markdown(behind_only=True) == ""
+    assert "截至" in plain(front.as_of_markdown())

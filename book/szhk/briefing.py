@@ -44,10 +44,11 @@ __all__ = [
     "word", "term",
     "KEY_NUMBERS", "key_numbers_markdown", "checks_tally", "discrepancies_markdown", "csv_link", "data_note",
     "key_messages_print", "recommendation_paragraphs", "material_discrepancies", "headline", "status_counts",
-    "rank_thresholds", "chart_title", "chart_findings", "rank_figure", "data_note_print",
+    "status_summary", "rank_thresholds", "chart_title", "chart_findings", "rank_figure", "data_note_print",
 ]
 
 RECOMMENDATIONS_CHAPTER = deps.root() / "book" / "06-recommendations.md"
+CHAPTER_LABEL = "06-recommendations"  # the chapter's MyST label (its heading's target)
 PHONE_FIT = "szhk-phone-fit"  # the briefing's tables: on a phone they fit the screen, no sideways scrolling (szhk.css)
 AUTHOR_ROLE = "szhk-author"  # the role (szhk_sphinx.hant) marking the author's words on the briefing's pages
 KEY_NUMBERS_TABLE = "szhk-key-numbers"  # on a phone each row is a block: its name, then the three values (szhk.css)
@@ -72,13 +73,7 @@ def plain_word(phrase_id: str, lang: str = "zh", **values: object) -> str:
 def term(kind: str, code: str, lang: str = "zh") -> str:
     """How the page names a code of the data in `lang` (data/briefing_phrases.csv: the row whose phrase_id starts
     with `kind`_ and whose term is `code`: a unit, a qualifier, a verification mark, a ranking, an economy)."""
-    frame = load(WORDS_FILE)
-    for i, row in frame.reset_index(drop=True).iterrows():
-        if str(row["phrase_id"]).startswith(f"{kind}_") and _text(row.get("term")) == code:
-            if not _text(row.get(lang)):
-                raise _data_error(WORDS_FILE, i + 2, lang, f"“{row['phrase_id']}”没有 {lang} 文本")
-            return _text(row[lang])
-    raise _data_error(WORDS_FILE, len(frame) + 2, "term", f"没有 phrase_id 以 {kind}_ 开头、term 为“{code}”的行")
+    return phrases.term(WORDS_FILE, kind, code, lang, load)
 
 
 def _scale(kind: str, code: str) -> float:
@@ -145,6 +140,25 @@ def headline(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
     parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
     return word("headline", lang, total=sum(n for _, n in counts),
                 counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts), ranks=ranks)
+
+
+def status_summary(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
+    """文章发表以来's sentence on the recommendations (the front page): how many have each status, as the headline
+    counts them, the date of the latest development recorded, and a link to chapter 06's notes (MyST)."""
+    found = events() if found is None else found
+    counts = status_counts(found)
+    link = markdown.Markup(f"{{ref}}`{re.sub(r'[`<>]', '', plain_word('since_status_link', lang))} <{CHAPTER_LABEL}>`")
+    latest = max((e.date for e in found), default="")
+    date = text.date(latest, lang) if latest else ""
+    kind = "since_status_dated" if latest else "since_status_undated"
+    if len(counts) == 1:
+        (status, n), = counts
+        counted = plain_word("since_status_all_one", lang, total=n, label=status.label(lang))
+    else:
+        parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
+        counted = plain_word("since_status_counts", lang, total=sum(n for _, n in counts),
+                             counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts))
+    return word(kind, lang, counted=counted, date=date, link=link) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -532,7 +546,7 @@ def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
                             f"unknown mark {row.verification!r}")
     if row.verification == "unconfirmed":
         status = unsourced.get(("key_figures", name), claims.PENDING)
-        return markdown.text(status if lang == "zh" else term("status", status, lang))
+        return markdown.text(term("status", status, lang))
     shown = marks[row.verification] if lang == "zh" else term("verification", row.verification, lang)
     return markdown.Markup(f"**{markdown.text(shown)}**") if row.verification == "differs" else markdown.text(shown)
 
@@ -569,7 +583,8 @@ def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh"
                                                                        year=int(row.latest_year))
         rows.append([label, as_written(row.value_article, row.unit, row.qualifier, lang), latest,
                      _checked(row, name, unsourced, lang)])
-    headers = [plain_word(f"numbers_header_{c}", lang) for c in ("quantity", "article", "latest", "checked")]
+    as_of = text.date(front.data_cut_off(), lang)  # how current "latest" is, the edition line's 数据截至
+    headers = [plain_word(f"numbers_header_{c}", lang, date=as_of) for c in ("quantity", "article", "latest", "checked")]
     return markdown.list_table(headers, rows, widths=[38, 17, 25, 20] if lang == "zh" else [40, 16, 22, 22],
                                css_class=f"{PHONE_FIT} {KEY_NUMBERS_TABLE}")
 

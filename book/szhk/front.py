@@ -162,6 +162,12 @@ class _Series:
                                                       f"（{error}）") from error
         self.file = f"data/{resource}.csv"
         self.year_at = next((i for i, name in enumerate(self.key) if name in SERIES_YEAR_KEYS), None)
+        spec, _, condition = spec.partition("@")  # "*|SZ@measure=sz_rd_statistics": the series' rows of one measure
+        self.where = dict(c.split("=", 1) for c in condition.split(",")) if condition else {}
+        unknown = [column for column in self.where if column not in self.frame.columns]
+        if unknown:
+            raise _message_error(message, "rows", f"条目“{message.message_id}”的“{name}={self.spec}”所限定的列 "
+                                                  f"{'、'.join(unknown)} 不在 {self.file} 中")
         parts = spec.split("|")
         if self.year_at is None or len(parts) != len(self.key):
             raise _message_error(message, "rows", f"条目“{message.message_id}”的“{name}={spec}”不是 {self.file} 的主键"
@@ -170,11 +176,15 @@ class _Series:
         self.index: int | None = None
         if parts[self.year_at] != "*":
             matches = [i for i, r in enumerate(self.frame.to_dict("records"))
-                       if all(_text(r[k]) == p for k, p in zip(self.key, parts))]
+                       if all(_text(r[k]) == p for k, p in zip(self.key, parts)) and self._kept(r)]
             if not matches:
                 raise _message_error(message, "rows", f"条目“{message.message_id}”所取的行“{spec}”在 {self.file} 中不存在"
                                                       f"（主键 {'、'.join(self.key)}）")
             self.index = matches[0]
+
+    def _kept(self, record: Mapping[str, Any]) -> bool:
+        """The row is of the series the spec names after "@" (every column=value given), or no condition."""
+        return all(_text(record[column]) == value for column, value in self.where.items())
 
     def _field(self, column: str) -> str:
         if not column:
@@ -205,7 +215,7 @@ class _Series:
         others = [i for i, p in enumerate(self.parts) if i != self.year_at]
         best: tuple[int, int] | None = None
         for i, record in enumerate(self.frame.to_dict("records")):
-            same = all(_text(record[self.key[j]]) == self.parts[j] for j in others)
+            same = all(_text(record[self.key[j]]) == self.parts[j] for j in others) and self._kept(record)
             year = _text(record[self.key[self.year_at]])
             if same and year.isdigit() and _decimal(record[field]) is not None and (best is None or int(year) > best[0]):
                 best = (int(year), i)
@@ -221,7 +231,8 @@ class _Series:
         out = {}
         for record in self.frame.to_dict("records"):
             year, number = _text(record[self.key[self.year_at]]), _decimal(record[field])
-            if all(_text(record[self.key[j]]) == self.parts[j] for j in others) and year.isdigit() and number is not None:
+            if (all(_text(record[self.key[j]]) == self.parts[j] for j in others) and self._kept(record)
+                    and year.isdigit() and number is not None):
                 out[int(year)] = number
         return out
 
@@ -265,9 +276,13 @@ class _Series:
             dip = self.dip()
             return _Value("" if dip is None else phrases.plain(phrases.BRIEFING, "since_dip", lang, year=dip[0],
                                                                    n=_number(dip[1], lang)))
-        if attribute in ("latest", "latest_year", "source"):
+        if attribute in ("latest", "latest_year", "source", "latest_measure"):
             index = self._latest_index()
             row = self._verified(index, f" {{{self.name}.{attribute}}} ")
+            if attribute == "latest_measure":  # what the latest row's measure column says, in words
+                if "measure" not in self.frame.columns:
+                    raise _message_error(self.message, "rows", f"{{{self.name}.latest_measure}}：{self.file} 没有列 measure")
+                return _Value(phrases.term(phrases.BRIEFING, "measure", _text(row["measure"]), lang))
             if attribute == "latest":
                 return _Value(_number(_decimal(row[self.message.published_field]), lang), bold=True)
             if attribute == "latest_year":
@@ -278,7 +293,7 @@ class _Series:
             return _Value("{cite}`" + ",".join(keys) + "`", markup=True)
         raise _message_error(self.message, "text_zh", f"条目“{self.message.message_id}”的占位符 {{{self.name}.{attribute}}}"
                                                       "不可用（可用：article、article_number、article_year、published、"
-                                                      "latest、latest_year、source、dip）")
+                                                      "latest、latest_year、latest_measure、source、dip）")
 
 
 def _parts(message: KeyMessage, lang: str, load: Callable[[str], pd.DataFrame]) -> list[_Value]:
@@ -408,20 +423,25 @@ def series_behind(load: Callable[[str], pd.DataFrame] = data.load, section: str 
 
 
 def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str = "zh", section: str = SINCE,
-                   short: bool = False) -> str:
+                   short: bool = False, behind_only: bool = False) -> str:
     """One or two sentences for beside the "latest" values: the date the data are current to, and the series
     whose latest value in the data is older than this edition's year (data/briefing_phrases.csv: as_of, as_of_behind,
     series_latest and each series' name, series_<resource>); `short` (the printed briefing's first page): the date
-    alone (as_of_short)."""
+    alone (as_of_short); `behind_only` (the printed briefing's key numbers, whose column header gives the date): the
+    series sentence alone in its short form (as_of_behind_print, series_latest_print), or nothing when every series
+    has this year's value."""
     year = edition_year()
     behind = [] if short else series_behind(load, section, year)
     words = phrases.md(phrases.BRIEFING, "as_of_short" if short else "as_of", lang, date=text.date(data_cut_off(), lang))
     if behind:
-        items = [phrases.plain(phrases.BRIEFING, "series_latest", lang, year=found,
+        suffix = "_print" if behind_only else ""  # the printed briefing's page 2 has room for the short sentence
+        items = [phrases.plain(phrases.BRIEFING, f"series_latest{suffix}", lang, year=found,
                                series=_series_name(resource, lang)) for resource, found in behind]
-        words = phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, phrases.md(
-            phrases.BRIEFING, "as_of_behind", lang, year=year,
-            series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))])
+        sentence = phrases.md(phrases.BRIEFING, f"as_of_behind{suffix}", lang, year=year,
+                              series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))
+        words = sentence if behind_only else phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, sentence])
+    elif behind_only:
+        return ""
     return words + "\n"
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 
 from . import data, markdown
 
-__all__ = ["FINDINGS", "BRIEFING", "REGISTER", "LANGS", "Template", "templates", "template", "plain", "md", "join", "plain_join"]
+__all__ = ["FINDINGS", "BRIEFING", "REGISTER", "LANGS", "Template", "templates", "template", "plain", "md", "join", "plain_join",
+           "term"]
 
 FINDINGS = "findings_phrases"   # the front page's 本书的核验发现
 BRIEFING = "briefing_phrases"   # the briefings (Chinese and English), the English page, the message links
@@ -167,3 +168,18 @@ def plain_join(resource: str, phrase_id: str, lang: str, items: list[str]) -> st
     for item in items[1:]:
         out = plain(resource, phrase_id, lang, a=out, b=item)
     return out
+
+
+def term(resource: str, kind: str, code: str, lang: str = "zh", load: Callable[[str], pd.DataFrame] = data.load) -> str:
+    """How the page names a code of the data in `lang`: the row of `resource` whose phrase_id starts with `kind`_
+    and whose term is `code` (a unit, a verification mark, a measure); a missing row or text names file, row and
+    column."""
+    frame = load(resource).reset_index(drop=True)
+    for i, row in frame.iterrows():
+        if str(row["phrase_id"]).startswith(f"{kind}_") and _cell(row.get("term")).strip() == code:
+            if not _cell(row.get(lang)).strip():
+                raise data.DataValidationError(data.data_dir() / f"{resource}.csv", i + 2, lang,
+                                               "页面所用的代码名称有该语言的文本", f"“{row['phrase_id']}”没有 {lang} 文本")
+            return _cell(row[lang]).strip()
+    raise data.DataValidationError(data.data_dir() / f"{resource}.csv", len(frame) + 2, "term",
+                                   "页面所用的每个代码都有一行名称", f"没有 phrase_id 以 {kind}_ 开头、term 为“{code}”的行")
