@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,38 +53,45 @@ def _where(path: Path, row: int, column: str) -> str:
     return f"{path}, row {row}, column {column}"
 
 
+def _filled_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, values) of each row of a CSV whose `columns` must all be present and filled (row 1 is the header, as
+    a spreadsheet counts); PhraseError naming the file, row and column otherwise."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise PhraseError(f"{path}, row 1: missing column(s) {', '.join(missing)} (expected {', '.join(columns)})")
+        for row_number, row in enumerate(reader, start=2):
+            values = {c: (row.get(c) or "").strip() for c in columns}
+            for column in columns:
+                if not values[column]:
+                    raise PhraseError(f"{_where(path, row_number, column)}: empty")
+            yield row_number, values
+
+
 def read_phrases(path: Path = PHRASES, protected: Mapping[str, str] | None = None) -> tuple[Phrase, ...]:
     """The phrase table, checked. `protected`: texts that must not change (a name in a citation → where it is);
     an entry whose Simplified form occurs in one of them is refused."""
     to_hk, back = _opencc(CONFIG), _opencc(BACK)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise PhraseError(f"{path}, row 1: missing column(s) {', '.join(missing)} (expected {', '.join(COLUMNS)})")
-        phrases = []
-        for row_number, row in enumerate(reader, start=2):  # row 1 is the header, as a spreadsheet counts
-            values = {c: (row.get(c) or "").strip() for c in COLUMNS}
-            for column in COLUMNS:
-                if not values[column]:
-                    raise PhraseError(f"{_where(path, row_number, column)}: empty")
-            simplified, converted, hk = values["simplified"], values["converted"], values["hk"]
-            if to_hk.convert(simplified) != converted:
-                raise PhraseError(f"{_where(path, row_number, 'converted')}: OpenCC ({CONFIG}) converts {simplified} "
-                                  f"to {to_hk.convert(simplified)}, not {converted}")
-            if hk == converted:
-                raise PhraseError(f"{_where(path, row_number, 'hk')}: {hk} is what OpenCC already gives")
-            if numerals(hk) != numerals(converted):
-                raise PhraseError(f"{_where(path, row_number, 'hk')}: {converted} → {hk} would change a number "
-                                  f"({''.join(numerals(converted)) or '—'} → {''.join(numerals(hk)) or '—'})")
-            if back.convert(hk) != simplified:
-                raise PhraseError(f"{_where(path, row_number, 'hk')}: {hk} reads back as {back.convert(hk)}, not "
-                                  f"{simplified}: the entry would change the author's words, not their script")
-            for text, place in (protected or {}).items():
-                if simplified in text:
-                    raise PhraseError(f"{_where(path, row_number, 'simplified')}: {simplified} occurs in {place} "
-                                      f"({text}); the entry would change a name in a citation")
-            phrases.append(Phrase(simplified, converted, hk, row_number))
+    phrases = []
+    for row_number, values in _filled_rows(path, COLUMNS):
+        simplified, converted, hk = values["simplified"], values["converted"], values["hk"]
+        if to_hk.convert(simplified) != converted:
+            raise PhraseError(f"{_where(path, row_number, 'converted')}: OpenCC ({CONFIG}) converts {simplified} "
+                              f"to {to_hk.convert(simplified)}, not {converted}")
+        if hk == converted:
+            raise PhraseError(f"{_where(path, row_number, 'hk')}: {hk} is what OpenCC already gives")
+        if numerals(hk) != numerals(converted):
+            raise PhraseError(f"{_where(path, row_number, 'hk')}: {converted} → {hk} would change a number "
+                              f"({''.join(numerals(converted)) or '—'} → {''.join(numerals(hk)) or '—'})")
+        if back.convert(hk) != simplified:
+            raise PhraseError(f"{_where(path, row_number, 'hk')}: {hk} reads back as {back.convert(hk)}, not "
+                              f"{simplified}: the entry would change the author's words, not their script")
+        for text, place in (protected or {}).items():
+            if simplified in text:
+                raise PhraseError(f"{_where(path, row_number, 'simplified')}: {simplified} occurs in {place} "
+                                  f"({text}); the entry would change a name in a citation")
+        phrases.append(Phrase(simplified, converted, hk, row_number))
     return tuple(phrases)
 
 
@@ -150,21 +157,12 @@ _HK_MARKS = (("「", "」"), ("『", "』"))  # outer, inner
 
 def read_editor_words(path: Path = EDITOR_WORDS) -> tuple[tuple[str, str], ...]:
     """(converted, hk) pairs: a term as the script conversion gives it and as the Hong Kong editor writes it."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in EDITOR_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise PhraseError(f"{path}, row 1: missing column(s) {', '.join(missing)}")
-        words = []
-        for row_number, row in enumerate(reader, start=2):
-            values = {c: (row.get(c) or "").strip() for c in EDITOR_COLUMNS}
-            for column in EDITOR_COLUMNS:
-                if not values[column]:
-                    raise PhraseError(f"{_where(path, row_number, column)}: empty")
-            if numerals(values["hk"]) != numerals(values["converted"]):
-                raise PhraseError(f"{_where(path, row_number, 'hk')}: {values['converted']} → {values['hk']} would "
-                                  "change a number")
-            words.append((values["converted"], values["hk"]))
+    words = []
+    for row_number, values in _filled_rows(path, EDITOR_COLUMNS):
+        if numerals(values["hk"]) != numerals(values["converted"]):
+            raise PhraseError(f"{_where(path, row_number, 'hk')}: {values['converted']} → {values['hk']} would "
+                              "change a number")
+        words.append((values["converted"], values["hk"]))
     return tuple(words)
 
 
