@@ -63,6 +63,26 @@ def test_the_english_pages_are_marked_english_and_linked(html_dir: Path) -> None
     assert any(h.endswith("_downloads/pdf/szhk-briefing-en.pdf") for h in menu), "the download menu offers it"
 
 
+def page_controls_text(html_dir: Path, page: str) -> str:
+    """The words of a page's own controls (skip link, header buttons, previous/next, contents, footer): the page
+    without its content and without the site navigation, which names the chapters in Chinese."""
+    soup = BeautifulSoup((html_dir / "book" / page).read_text(encoding="utf-8"), "html.parser")
+    for part in soup.select("article, script, style, nav.bd-docs-nav, .bd-sidebar-primary, .prev-next-title, "
+                            "link, .szhk-edition-switch"):
+        part.decompose()
+    return (soup.body or soup).get_text(" ", strip=True)
+
+
+def test_an_english_pages_controls_speak_english_and_a_chinese_pages_chinese(html_dir: Path) -> None:
+    for page in ("en.html", "briefing-en.html"):
+        text = page_controls_text(html_dir, page)
+        assert not CJK.findall(text), f"{page}: Chinese in the page's controls: {sorted(set(CJK.findall(text)))}"
+        for words in ("Skip to main content", "Contents", "previous", "Print this page", "Editors:"):
+            assert words in text, f"{page}: {words!r} missing from its controls"
+    chinese = page_controls_text(html_dir, "index.html")
+    assert "目录" in chinese and "编者：" in chinese and "Contents" not in chinese, "the Chinese pages keep theirs"
+
+
 def test_the_english_page_gives_messages_since_status_and_numbers(html_dir: Path) -> None:
     _, text = main_text(html_dir, "en.html")
     latest = max(front.latest_years())

@@ -69,4 +69,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("szhk_sphinx.headings")  # headings break between phrases on phones, not inside a word
     app.setup_extension("szhk_sphinx.hant")  # the Hong Kong edition (a second pass) and the switch between editions
     app.setup_extension("szhk_sphinx.substitutions")  # {{ site_url }} in a page's Markdown (the briefing)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": _code_version()}
+
+
+def _code_version() -> int:
+    """This package's code as Sphinx's `env_version`: Sphinx reads and writes every page again when it changes (an
+    edited extension otherwise reaches only the pages that changed for other reasons)."""
+    from szhk_sphinx.reexecution import tree_digest
+
+    return int(tree_digest(Path(__file__).parent)[:12], 16)

@@ -3,8 +3,9 @@
 A Sphinx extension, set up by szhk_sphinx (no szhk, no pandas).
 
 - A page whose front matter says ``lang: en`` is English: on the web its content is wrapped in ``<div lang="en">``
-  (screen readers read it as English, browsers hyphenate it as English), while the site's own controls around it
-  stay in the book's language.
+  (screen readers read it as English, browsers hyphenate it as English), and the page's own controls speak English:
+  the themes' words (previous, next, contents, search) are their English originals, the download menu and the
+  footer take the ``_en`` words of _config.yml's szhk_ui. The site's navigation keeps the chapters' Chinese titles.
 - ``{szhk-line}`` writes one configured value with its label (the page's word): "联系：…", "Editors: …". An empty
   value writes nothing: never a placeholder, never an invented institution or address.
 - The English briefing's PDF: its edition line in English (\\szhkendate, \\szhkendataasof, \\szhkenwritten),
@@ -13,6 +14,7 @@ A Sphinx extension, set up by szhk_sphinx (no szhk, no pandas).
 from __future__ import annotations
 
 import calendar
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,62 @@ def _content_language(app: Sphinx, pagename: str, templatename: str, context: di
                       doctree: nodes.document | None) -> None:
     if pagename in app.env.metadata and is_english(app, pagename) and isinstance(context.get("body"), str):
         context["body"] = f'<div lang="{ENGLISH}">{context["body"]}</div>'
+
+
+# The download menu's entries by the themes' labels: (key of the entry's words, key of its tooltip) in szhk_ui,
+# each read with "_en" (None: the entry keeps its text, the file suffix).
+_MENU_WORDS = {
+    "download-buttons": (None, "download_tooltip"),
+    "download-notebook-button": ("notebook", None),
+    "download-source-button": (None, "source_tooltip"),
+    "download-pdf-button": ("print", "print_tooltip"),
+    "download-book-pdf-button": ("book_pdf", "book_pdf_tooltip"),
+    "download-briefing-pdf-button": ("briefing_pdf", "briefing_pdf_tooltip"),
+    "download-briefing-en-pdf-button": ("briefing_en_pdf", "briefing_en_pdf_tooltip"),
+    "fullscreen-button": (None, "fullscreen_tooltip"),
+}
+
+
+def _untranslated(message: str) -> str:
+    return message
+
+
+def _untranslated_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def _english_controls(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                      doctree: nodes.document | None) -> None:
+    """An English page's controls in English. The themes' templates look their words up through the context's
+    gettext (Jinja's i18n `_` resolves it there) and `translate`: without a translation they print their English
+    originals. The
+    download menu (its words set by szhk_sphinx.web) and the footer are the book's own, read from szhk_ui."""
+    if pagename not in app.env.metadata or not is_english(app, pagename):
+        return
+    context["gettext"], context["ngettext"] = _untranslated, _untranslated_plural
+    context["translate"] = _untranslated  # sphinx-book-theme's own lookup (the page contents' title)
+    ui = app.config.szhk_ui or {}
+
+    def english(key: str) -> str:
+        value = str(ui.get(f"{key}_en", "")).strip()
+        if not value:
+            raise ConfigError(f"_config.yml: sphinx.config.szhk_ui lacks {key}_en (an English page's controls, "
+                              f"page {pagename})")
+        return value
+
+    groups = context.get("header_buttons", [])
+    for button in [*groups, *(b for group in groups for b in group.get("buttons", []))]:
+        text_key, tooltip_key = _MENU_WORDS.get(button.get("label"), (None, None))
+        if text_key:
+            button["text"] = english(text_key)
+        if tooltip_key:
+            button["tooltip"] = english(tooltip_key)
+        if button.get("label") == "download-source-button":
+            button["text"] = f"{english('source_prefix')} {context.get('page_source_suffix', '')}".strip()
+    editors = _config_value(app.config, "szhk_editors_en")
+    if editors and context.get("theme_extra_footer"):
+        footer = english("footer").format(editors=editors, licence=_config_value(app.config, "szhk_licence_en"))
+        context["theme_extra_footer"] = f'<p class="szhk-footer" lang="{ENGLISH}">{html.escape(footer)}</p>'
 
 
 def english_date(value: str) -> str:
@@ -102,5 +160,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, "", "env", [str])
     app.connect("builder-inited", _english_macros)
     app.connect("html-page-context", _content_language)
+    # after sphinx-book-theme's header buttons and szhk_sphinx.web's download menu (priority 502)
+    app.connect("html-page-context", _english_controls, priority=510)
     app.add_directive("szhk-line", ConfigLine)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
