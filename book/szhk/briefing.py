@@ -741,16 +741,9 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
 
 def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
     """The chart's one conclusion-style title (结论式标题) over both panels: each ranking's finding at the latest
-    edition the data hold (`chart_findings`), as two clauses of one sentence, e.g. "2025 年全球创新指数中国内地自
-    2021 年起领先（第 10 名对中国香港第 15 名），数字竞争力中国香港各版领先（第 4 名对中国内地第 12 名）"."""
-    findings = chart_findings(gii, imd, lang)
-    years = [_latest_year(gii), _latest_year(imd)]
-    if years[0] == years[1]:  # one year for both clauses
-        title = plain_word("chart_title_year", lang, year=years[0],
-                           parts=phrases.plain_join(WORDS_FILE, "sep_clause", lang, findings))
-    else:  # the rankings' latest editions differ: each clause its own year
-        title = phrases.plain_join(WORDS_FILE, "sep_clause", lang, [
-            plain_word("chart_title_year", lang, year=year, parts=finding) for year, finding in zip(years, findings)])
+    edition the data hold (`chart_findings`), as two clauses of one sentence, e.g. "全球创新指数：中国内地自 2021 年起
+    领先中国香港（2025 年第 10 名对第 15 名）；数字竞争力：中国香港各版领先中国内地（2025 年第 4 名对第 12 名）"."""
+    title = phrases.plain_join(WORDS_FILE, "sep_clause", lang, chart_findings(gii, imd, lang))
     return title[:1].upper() + title[1:]  # an English title may open with "the mainland"
 
 
@@ -759,15 +752,10 @@ def _both_ranked(ranks: pd.DataFrame) -> pd.DataFrame:
     return _shown(ranks).pivot(index="year", columns="economy_zh", values="rank_shown").dropna()
 
 
-def _latest_year(ranks: pd.DataFrame) -> int:
-    """The latest edition that ranks both economies: the year of a ranking's finding."""
-    return int(_both_ranked(ranks).index.max())
-
-
 def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> list[str]:
-    """Each ranking's finding at its latest edition, without the year (the title gives it once), e.g.
-    "全球创新指数中国内地自 2021 年起领先（第 10 名对中国香港第 15 名）": which economy ranks ahead, and since when
-    where it has not led in every edition (data/briefing_phrases.csv)."""
+    """Each ranking's finding at its latest edition, e.g. "全球创新指数：中国内地自 2021 年起领先中国香港（2025 年第 10
+    名对第 15 名）": which economy ranks ahead, since when where it has not led in every edition, and the ranks in
+    the latest edition with its year (data/briefing_phrases.csv)."""
     findings = []
     for ranks, (resource, _) in zip((gii, imd), RANKINGS):
         hk, mainland = _economy(ranks, HK_CODE), _economy(ranks, MAINLAND_CODE)
@@ -778,7 +766,7 @@ def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> li
         since = int(ahead.index[ahead.cumprod().astype(bool)].min())  # the start of its current lead
         values = dict(ranking=term("short_ranking", resource, lang), lead=_title_name(lead, lang),
                       other=_title_name(other, lang), lead_rank=f"{wide.loc[latest, lead]:g}",
-                      other_rank=f"{wide.loc[latest, other]:g}", since=since)
+                      other_rank=f"{wide.loc[latest, other]:g}", since=since, year=latest)
         every = since == int(wide.index.min())
         findings.append(plain_word("chart_lead_every" if every else "chart_lead_since", lang, **values))
     return findings
@@ -831,9 +819,11 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     rank_axis(ax, worst + 3, RANK_LABEL if lang == "zh" else plain_word("chart_rank_axis", lang),
               step=10 if label_size < 11 else None)
     # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
-    ax.axhline(threshold + 0.5, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
+    # It stops at the last edition: right of it are the economies' names, which a line would strike through.
+    first, last_year = frame["year"].min() - 0.3, frame["year"].max()
+    ax.hlines(threshold + 0.5, first, last_year + 0.15, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
-    ax.set_xlim(frame["year"].min() - 0.3, frame["year"].max() + 1.5)  # room for the economy names
+    ax.set_xlim(first, last_year + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
     if len(later):  # editions after the article's: published ranks, in the band the book's charts use
         after_article_band(ax, later.min() - 0.5, frame["year"].max() + 1.5, label_at="bottom",
