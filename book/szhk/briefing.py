@@ -821,7 +821,7 @@ def _panel(ax: Axes, ranks: pd.DataFrame, title: str, threshold: int, label_size
     # The text's threshold, dotted; the note under the chart names it (a label on the line would cover later ranks).
     # It stops at the last edition: right of it are the economies' names, which a line would strike through.
     first, last_year = frame["year"].min() - 0.3, frame["year"].max()
-    ax.hlines(threshold + 0.5, first, last_year + 0.15, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
+    ax.plot([first, last_year + 0.15], [threshold + 0.5] * 2, color=MUTED, linestyle=":", linewidth=1.4, zorder=1)
     year_axis(ax, frame["year"])
     ax.set_xlim(first, last_year + 1.5)  # room for the economy names
     later = frame.loc[frame["rank_article"].isna(), "year"]
