@@ -210,7 +210,7 @@ def test_chart_shows_published_ranks_thresholds_and_every_value_inside_the_axes(
     leader = "中国内地" if ranks["中国"] < ranks["中国香港"] else "中国香港"
     texts = "".join(texts.split())  # the title wraps
     assert f"全球创新指数：{leader}" in texts and f"（{latest}年第" in texts and "首次超过" not in texts, texts[:200]
-    assert f"第 {min(ranks):g} 名" in texts
+    assert f"（{latest}年第{min(ranks):g}对第{max(ranks):g}名）" in texts, "the leader's rank, then the other's"
     plt.close(fig)
 
 
