@@ -356,6 +356,15 @@ def test_measures_chart_draws_one_shape_lighter_off_the_official_measure_and_fit
     # Shenzhen in its own colour, not the mainland's
     assert {line.get_color() for line in ax.lines if line.get_color() != figures.HK} == {figures.SHENZHEN}
     plt.close(fig)
+    # a region with official values: its label states the last official one, with its year when lighter dots follow
+    later = pd.concat([rows, pd.DataFrame({"year": [2019, 2020], "region_zh": ["深圳", "深圳"],
+                                           "measure": ["stats", "unstated"], "method_changed": [False, False],
+                                           "share": [5.5, 6.7]})])
+    fig = figures.measures_chart(later, value="share", unit="占生产总值（%）",
+                                 kinds={"society": "society", "unstated": "unspecified", "gerd": "official",
+                                        "stats": "official"})
+    assert sorted(t.get_text() for t in fig.axes[0].texts if "\n" in t.get_text()) == ["深圳\n5.5（2019）", "香港\n0.8"]
+    plt.close(fig)
 
 
 def test_fill_legend_leaves_out_a_kind_the_chart_does_not_draw() -> None:

@@ -1012,8 +1012,9 @@ def measures_chart(
     value of an unspecified measure. A value of an official measure (a statistics office's) is a filled dot; any
     other (a secondary figure: another measure, or one its source does not name) a lighter dot of the same shape
     and colour, and a legend above the plot names the two when the chart draws both. The note under the chart says
-    which years are which measure (`measure_years`). Each region's last value is written beside its name right of the line (the
-    title, not a label against the y axis, gives any other); the y axis names the unit once and runs from zero to the tick above the highest value.
+    which years are which measure (`measure_years`). Each region's last value is written beside its name right of the line (its
+    last official value, with its year, when lighter dots follow; the title, not a label against the y axis, gives
+    any other); the y axis names the unit once and runs from zero to the tick above the highest value.
     Years after `article_until` sit in a shaded band labelled 文章所用版次之后."""
     missing = {"year", "region_zh", "measure", "method_changed", value} - set(rows.columns)
     if missing:
@@ -1042,12 +1043,23 @@ def measures_chart(
                              **(marker_style(PUBLISHED, colour) if official else secondary_marker_style(colour)))
             tag(dot, region)
             drawn.setdefault("official" if official else "secondary", []).append(colour)
-        last = own.iloc[-1]  # only the last value is written: a first value would sit against the y axis
+        # Only the last value is written (a first value would sit against the y axis). When a single lighter
+        # (secondary) dot follows the region's last official one, the label states the official value, with its
+        # year, so it gives the basis the title compares; it hangs lower then, clear of that later dot. (A label
+        # further back would sit inside the plot, away from the line's end.)
+        last = own.iloc[-1]
+        before = own.iloc[-2] if len(own) > 1 else last
+        if (kinds[last["measure"]] != "official" and kinds[before["measure"]] == "official"
+                and last["year"] - before["year"] == 1):
+            last = before
+        later = last["year"] < own["year"].max()
+        label = words("end_label_year" if later else "end_label", name=wrap_em(str(region), END_LABEL_EMS),
+                      value=f"{last[value]:g}", year=int(last["year"]))
         # the name wrapped to the room kept for it right of the line, so a long name cannot squeeze the plot
         end_labels.append(tag(ax.annotate(
-            words("end_label", name=wrap_em(str(region), END_LABEL_EMS), value=f"{last[value]:g}"),
-            (last["year"], last[value]), xytext=(8, 5), textcoords="offset points", ha="left", va="top",
-            fontsize=LABEL_SIZE, fontweight="bold", color=colour, linespacing=1.15), region))  # downward: the band's label is above
+            label, (last["year"], last[value]), xytext=(8, -3 if later else 5), textcoords="offset points",
+            ha="left", va="top", fontsize=LABEL_SIZE, fontweight="bold", color=colour, linespacing=1.15),
+            region))  # downward: the band's label is above
     years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
     year_axis(ax, years)
     if len(years) > 7:
