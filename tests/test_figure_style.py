@@ -541,3 +541,22 @@ def test_a_saved_drawing_carries_no_date(monkeypatch: pytest.MonkeyPatch) -> Non
         plt.close(fig)
     assert drawings[0] == drawings[1]
     assert b"<dc:date>" not in drawings[0][0] and b"/CreationDate" not in drawings[0][1]
+
+
+def test_the_band_label_of_survey_columns_stays_inside_its_band_on_a_phone() -> None:
+    # eleven survey years, the article's the seventh: on a phone the band of the four later ones is narrow
+    years = pd.Series(range(2015, 2026))
+    counts = pd.Series([1558, 1926, None, None, 3184, 3360, 3755, 3985, 4257, 4694, 5221])
+    article = pd.Series([None] * 6 + [4000] + [None] * 4)
+    for inches in (figures.WIDTH, figures.PHONE_WIDTH):
+        with figures.drawn_at(inches):
+            fig = figures.title_and_source(figures.survey_columns(
+                years, counts, article, ["文章：近 4000" if pd.notna(n) else "" for n in article],
+                unit="初创企业（家）", article_until=2021), "标题", "来源")
+        fig.canvas.draw()
+        ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+        (label,) = [t for t in ax.texts if t.get_text() in (figures.AFTER_ARTICLE, figures.WORDS["after_article_short"])]
+        band_left = ax.transData.transform((2021.5, 0))[0]
+        extent = label.get_window_extent(renderer)
+        assert band_left <= extent.x0 and extent.x1 <= ax.get_window_extent(renderer).x1, (inches, label.get_text())
+        plt.close(fig)

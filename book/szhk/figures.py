@@ -826,7 +826,10 @@ def survey_columns(
     ax.set_xlim(min(span) - max(0.9, room), max(span) + 0.6)
     ax.set_ylim(0, top * 1.4)  # from zero; room for two lines of labels
     if article_until is not None and max(span) > article_until:
-        after_article_band(ax, article_until + 0.5, max(span) + 0.6)
+        start, end = article_until + 0.5, max(span) + 0.6
+        # the band's words as long as they fit across it (a phone's band is narrow): else the short form
+        fits = text_width(AFTER_ARTICLE) * LABEL_SIZE + 6 <= (end - start) * per_year
+        after_article_band(ax, start, end, label=AFTER_ARTICLE if fits else WORDS["after_article_short"])
     ax.set_ylabel(unit)
     ax.grid(axis="x", visible=False)
     legend_above(ax, [swatches(PUBLISHED_NAME, [colour], marker=False),
