@@ -539,7 +539,8 @@ def _series_unit(resource: str, field: str) -> str:
 
 def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
     """What checking found, as the page names it: data/labels.csv in Chinese, data/briefing_phrases.csv in English;
-    an unconfirmed figure takes the register's status for its row (未找到来源 when searched, 待核 when not)."""
+    a differing figure with the source's value (不一致：来源为 3755 家); an unconfirmed figure takes the register's
+    status for its row (未找到来源 when searched, 待核 when not)."""
     marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
     if row.verification not in marks:
         raise BriefingError(f"data/key_figures.csv, figure_id {name}, column verification: "
@@ -548,7 +549,12 @@ def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
         status = unsourced.get(("key_figures", name), claims.PENDING)
         return markdown.text(term("status", status, lang))
     shown = marks[row.verification] if lang == "zh" else term("verification", row.verification, lang)
-    return markdown.Markup(f"**{markdown.text(shown)}**") if row.verification == "differs" else markdown.text(shown)
+    if row.verification != "differs":
+        return markdown.text(shown)
+    if pd.notna(row.value_published):  # what the source says, beside the mark: the difference at a glance
+        source = as_written(row.value_published, row.unit, row.qualifier_published, lang)
+        shown = plain_word("checked_differs", lang, label=shown, value=source)
+    return markdown.Markup(f"**{markdown.text(shown)}**")
 
 
 def key_numbers_markdown(names: Sequence[str] = KEY_NUMBERS, *, lang: str = "zh",

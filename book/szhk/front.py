@@ -409,6 +409,12 @@ def edition_year() -> int:
     return bounds.latest_year() - 1
 
 
+def edition_released(load: Callable[[str], pd.DataFrame] = data.load) -> str:
+    """The date this edition was released (data/editions.csv, its last row): when the editors last searched for the
+    series' next editions (the search record, data/notes/sources-provenance.md, is checked by tests)."""
+    return str(load("editions")["released"].iloc[-1])
+
+
 def series_behind(load: Callable[[str], pd.DataFrame] = data.load, section: str = SINCE,
                   year: int | None = None) -> list[tuple[str, int]]:
     """The series the section's sentences follow whose latest published value in the data is for a year before
@@ -438,7 +444,8 @@ def as_of_markdown(load: Callable[[str], pd.DataFrame] = data.load, *, lang: str
         items = [phrases.plain(phrases.BRIEFING, f"series_latest{suffix}", lang, year=found,
                                series=_series_name(resource, lang)) for resource, found in behind]
         sentence = phrases.md(phrases.BRIEFING, f"as_of_behind{suffix}", lang, year=year,
-                              series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items))
+                              series=phrases.plain_join(phrases.BRIEFING, "sep_group", lang, items),
+                              released=text.date(edition_released(load), lang))
         words = sentence if behind_only else phrases.join(phrases.BRIEFING, "sep_sentence", lang, [words, sentence])
     elif behind_only:
         return ""
