@@ -361,7 +361,10 @@ def test_chapter_six_has_the_editors_note_under_each_recommendation() -> None:
     assert text.count("【编者注】进展状态：") == len(briefing.recommendations()) == 5
     checked = briefing.statuses(found)
     flat = re.sub(r"\s+", "", text)
-    assert all(re.sub(r"\s+", "", f"进展状态：{s.label_zh}。{s.reason_zh}") in flat for s in checked.values())
+    for number, s in checked.items():  # the status, dated by the latest development it rests on, and its reason
+        dates = [e.date for e in found if e.recommendation == number]
+        basis = f"（所录最近一项进展在{text_dates.date(max(dates))}）" if dates else "（未录得公开进展）"
+        assert re.sub(r"\s+", "", f"进展状态：{s.label_zh}{basis}。{s.reason_zh}") in flat, number
     assert all(re.sub(r"\s+", "", s.definition_zh) in flat for s in briefing.status_definitions()), \
         "the categories defined on the page"
     # each note is set apart from the author's text (szhk_sphinx.editor_notes)
