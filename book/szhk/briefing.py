@@ -130,15 +130,17 @@ def status_counts(found: Sequence[Event] | None = None) -> list[tuple[Status, in
 
 
 def headline(lang: str = "zh", found: Sequence[Event] | None = None) -> str:
-    """The briefing's headline, the state of play: how many of the recommendations have each status, then the main
-    message of data/key_messages.csv (section headline: the latest ranks, and a dip since the article)."""
+    """The briefing's headline, the state of play as of the data's cut-off date: how many of the recommendations have
+    each status, then the main message of data/key_messages.csv (section headline: the latest ranks, and a dip since
+    the article)."""
     counts = status_counts(found)
     ranks = markdown.Markup(front.headline(lang=lang))
+    as_of = text.date(front.data_cut_off(), lang)  # how current the state of play is: the edition line's 数据截至
     if len(counts) == 1:  # "5 条建议均为…", not "5 条建议中 5 条…"
         (status, n), = counts
-        return word("headline_all_one_status", lang, total=n, label=status.label(lang), ranks=ranks)
+        return word("headline_all_one_status", lang, total=n, label=status.label(lang), ranks=ranks, date=as_of)
     parts = [plain_word("headline_status_count", lang, n=n, label=s.label(lang)) for s, n in counts]
-    return word("headline", lang, total=sum(n for _, n in counts),
+    return word("headline", lang, total=sum(n for _, n in counts), date=as_of,
                 counts=phrases.plain_join(WORDS_FILE, "sep_list", lang, parts), ranks=ranks)
 
 
@@ -455,7 +457,7 @@ def recommendations_markdown(found: Sequence[Event] | None = None, *, lang: str 
         rows.append(row)
     headers = [plain_word("recs_header_recommendation", lang), plain_word("recs_header_actors", lang)]
     if found is not None:
-        headers.append(plain_word("recs_header_status", lang))
+        headers.append(plain_word("recs_header_status", lang, date=text.date(front.data_cut_off(), lang)))
     widths = ([25, 28, 47] if lang == "zh" else [30, 24, 46]) if found is not None else [55, 45]
     if found is not None and short:  # the status column holds one line of the latest event
         widths = [26, 32, 42] if lang == "zh" else [33, 35, 32]
@@ -539,7 +541,7 @@ def _series_unit(resource: str, field: str) -> str:
 
 def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
     """What checking found, as the page names it: data/labels.csv in Chinese, data/briefing_phrases.csv in English;
-    a differing figure with the source's value (不一致：来源为 3755 家); an unconfirmed figure takes the register's
+    a differing figure with the source's number (不一致（来源 3755）); an unconfirmed figure takes the register's
     status for its row (未找到来源 when searched, 待核 when not)."""
     marks = labels("verification")  # data/labels.csv: the book's names of the verification marks
     if row.verification not in marks:
@@ -552,7 +554,8 @@ def _checked(row: pd.Series, name: str, unsourced: dict, lang: str) -> str:
     if row.verification != "differs":
         return markdown.text(shown)
     if pd.notna(row.value_published):  # what the source says, beside the mark: the difference at a glance
-        source = as_written(row.value_published, row.unit, row.qualifier_published, lang)
+        # the number alone (the article's column beside it gives the unit): the cell stays one short line
+        source = text.number(Decimal(str(_rounded(row.value_published, row.value_article))), lang)
         shown = plain_word("checked_differs", lang, label=shown, value=source)
     return markdown.Markup(f"**{markdown.text(shown)}**")
 
