@@ -555,7 +555,7 @@ def test_the_band_label_of_survey_columns_stays_inside_its_band_on_a_phone() -> 
                 unit="初创企业（家）", article_until=2021), "标题", "来源")
         fig.canvas.draw()
         ax, renderer = fig.axes[0], fig.canvas.get_renderer()
-        (label,) = [t for t in ax.texts if t.get_text() in (figures.AFTER_ARTICLE, figures.WORDS["after_article_short"])]
+        (label,) = [t for t in ax.texts if t.get_text() in (figures.AFTER_ARTICLE, figures.AFTER_ARTICLE_SHORT)]
         band_left = ax.transData.transform((2021.5, 0))[0]
         extent = label.get_window_extent(renderer)
         assert band_left <= extent.x0 and extent.x1 <= ax.get_window_extent(renderer).x1, (inches, label.get_text())

@@ -521,6 +521,7 @@ def year_axis(ax: Axes, years: Iterable[int], label: str = "") -> None:
 
 
 AFTER_ARTICLE = WORDS["after_article"]
+AFTER_ARTICLE_SHORT = WORDS["after_article_short"]  # where the band is too narrow for AFTER_ARTICLE
 BAND = "#ececec"  # light grey: no economy's colour, no fill meaning
 
 
@@ -829,7 +830,7 @@ def survey_columns(
         start, end = article_until + 0.5, max(span) + 0.6
         # the band's words as long as they fit across it (a phone's band is narrow): else the short form
         fits = text_width(AFTER_ARTICLE) * LABEL_SIZE + 6 <= (end - start) * per_year
-        after_article_band(ax, start, end, label=AFTER_ARTICLE if fits else WORDS["after_article_short"])
+        after_article_band(ax, start, end, label=AFTER_ARTICLE if fits else AFTER_ARTICLE_SHORT)
     ax.set_ylabel(unit)
     ax.grid(axis="x", visible=False)
     legend_above(ax, [swatches(PUBLISHED_NAME, [colour], marker=False),
