@@ -750,8 +750,8 @@ def _shown(ranks: pd.DataFrame) -> pd.DataFrame:
 
 def chart_title(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> str:
     """The chart's one conclusion-style title (结论式标题) over both panels: each ranking's finding at the latest
-    edition the data hold (`chart_findings`), as two clauses of one sentence, e.g. "全球创新指数：中国内地自 2021 年起
-    领先中国香港（2025 年第 10 名对第 15 名）；数字竞争力：中国香港各版领先中国内地（2025 年第 4 名对第 12 名）"."""
+    edition the data hold (`chart_findings`), as two clauses of one sentence, e.g. "全球创新指数：中国内地 2021 年起领先
+    中国香港（2025 年第 10 对第 15 名）；数字竞争力：中国香港各版领先（2025 年第 4 对第 12 名）"."""
     title = phrases.plain_join(WORDS_FILE, "sep_clause", lang, chart_findings(gii, imd, lang))
     return title[:1].upper() + title[1:]  # an English title may open with "the mainland"
 
@@ -762,8 +762,8 @@ def _both_ranked(ranks: pd.DataFrame) -> pd.DataFrame:
 
 
 def chart_findings(gii: pd.DataFrame, imd: pd.DataFrame, lang: str = "zh") -> list[str]:
-    """Each ranking's finding at its latest edition, e.g. "全球创新指数：中国内地自 2021 年起领先中国香港（2025 年第 10
-    名对第 15 名）": which economy ranks ahead, since when where it has not led in every edition, and the ranks in
+    """Each ranking's finding at its latest edition, e.g. "全球创新指数：中国内地 2021 年起领先中国香港（2025 年第 10 对第
+    15 名）": which economy ranks ahead, since when where it has not led in every edition, and the ranks in
     the latest edition with its year (data/briefing_phrases.csv)."""
     findings = []
     for ranks, (resource, _) in zip((gii, imd), RANKINGS):
