@@ -46,18 +46,14 @@ def _content_language(app: Sphinx, pagename: str, templatename: str, context: di
         context["body"] = f'<div lang="{ENGLISH}">{context["body"]}</div>'
 
 
-# The download menu's entries by the themes' labels: (key of the entry's words, key of its tooltip) in szhk_ui,
-# each read with "_en" (None: the entry keeps its text, the file suffix).
-_MENU_WORDS = {
-    "download-buttons": (None, "download_tooltip"),
-    "download-notebook-button": ("notebook", None),
-    "download-source-button": (None, "source_tooltip"),
-    "download-pdf-button": ("print", "print_tooltip"),
-    "download-book-pdf-button": ("book_pdf", "book_pdf_tooltip"),
-    "download-briefing-pdf-button": ("briefing_pdf", "briefing_pdf_tooltip"),
-    "download-briefing-en-pdf-button": ("briefing_en_pdf", "briefing_en_pdf_tooltip"),
-    "fullscreen-button": (None, "fullscreen_tooltip"),
-}
+def ui_word(config: Any, key: str, english: bool, pagename: str) -> str:
+    """A page control's words: szhk_ui's `key`, or `key`_en on an English page; ConfigError naming the key."""
+    name = f"{key}_{ENGLISH}" if english else key
+    value = str((config.szhk_ui or {}).get(name, "")).strip()
+    if not value:
+        raise ConfigError(f"_config.yml: sphinx.config.szhk_ui lacks {name} (the words of a page's controls, "
+                          f"page {pagename})")
+    return value
 
 
 def _untranslated(message: str) -> str:
@@ -72,33 +68,16 @@ def _english_controls(app: Sphinx, pagename: str, templatename: str, context: di
                       doctree: nodes.document | None) -> None:
     """An English page's controls in English. The themes' templates look their words up through the context's
     gettext (Jinja's i18n `_` resolves it there) and `translate`: without a translation they print their English
-    originals. The
-    download menu (its words set by szhk_sphinx.web) and the footer are the book's own, read from szhk_ui."""
+    originals. The footer is the book's own (szhk_ui's footer_en); the download menu's words are chosen by
+    szhk_sphinx.web."""
     if pagename not in app.env.metadata or not is_english(app, pagename):
         return
     context["gettext"], context["ngettext"] = _untranslated, _untranslated_plural
     context["translate"] = _untranslated  # sphinx-book-theme's own lookup (the page contents' title)
-    ui = app.config.szhk_ui or {}
-
-    def english(key: str) -> str:
-        value = str(ui.get(f"{key}_en", "")).strip()
-        if not value:
-            raise ConfigError(f"_config.yml: sphinx.config.szhk_ui lacks {key}_en (an English page's controls, "
-                              f"page {pagename})")
-        return value
-
-    groups = context.get("header_buttons", [])
-    for button in [*groups, *(b for group in groups for b in group.get("buttons", []))]:
-        text_key, tooltip_key = _MENU_WORDS.get(button.get("label"), (None, None))
-        if text_key:
-            button["text"] = english(text_key)
-        if tooltip_key:
-            button["tooltip"] = english(tooltip_key)
-        if button.get("label") == "download-source-button":
-            button["text"] = f"{english('source_prefix')} {context.get('page_source_suffix', '')}".strip()
     editors = _config_value(app.config, "szhk_editors_en")
     if editors and context.get("theme_extra_footer"):
-        footer = english("footer").format(editors=editors, licence=_config_value(app.config, "szhk_licence_en"))
+        footer = ui_word(app.config, "footer", True, pagename).format(
+            editors=editors, licence=_config_value(app.config, "szhk_licence_en"))
         context["theme_extra_footer"] = f'<p class="szhk-footer" lang="{ENGLISH}">{html.escape(footer)}</p>'
 
 
@@ -160,7 +139,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(name, "", "env", [str])
     app.connect("builder-inited", _english_macros)
     app.connect("html-page-context", _content_language)
-    # after sphinx-book-theme's header buttons and szhk_sphinx.web's download menu (priority 502)
-    app.connect("html-page-context", _english_controls, priority=510)
+    app.connect("html-page-context", _english_controls)
     app.add_directive("szhk-line", ConfigLine)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,13 +16,12 @@ from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxTranslator
 
-from szhk_sphinx.english import is_english
+from szhk_sphinx.english import is_english, ui_word
 
 SVG = "image/svg+xml"
-WORDS_KEY, WORDS_KEY_EN = "svg_download", "svg_download_en"  # szhk_ui: the link's words on Chinese / English pages
+WORDS_KEY = "svg_download"  # szhk_ui: the link's words (svg_download_en on English pages: english.ui_word)
 
 
 class svg_download(nodes.Inline, nodes.Element):  # noqa: N801 (docutils node classes are lower case)
@@ -43,8 +42,7 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Put an svg_download node at the end of each SVG figure's caption (web builders only)."""
     if app.builder.format != "html":
         return
-    key = WORDS_KEY_EN if is_english(app, docname) else WORDS_KEY
-    words = str((app.config.szhk_ui or {}).get(key, "")).strip()
+    english, words = is_english(app, docname), ""
     for figure in doctree.findall(nodes.figure):
         image = next(iter(figure.findall(nodes.image)), None)
         uri = _svg_uri(image) if image is not None else None
@@ -54,8 +52,7 @@ def add_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if not captions:  # a figure without a caption (the briefing's chart): the link goes in a legend
             captions = [nodes.paragraph()]
             figure += nodes.legend("", captions[0])
-        if not words:
-            raise ConfigError(f"_config.yml: sphinx.config.szhk_ui lacks {key} (the SVG link's words, page {docname})")
+        words = words or ui_word(app.config, WORDS_KEY, english, docname)  # asked for only where a figure needs it
         name = (figure.get("ids") or [posixpath.splitext(posixpath.basename(uri))[0]])[0]
         # No space before it: a space between Chinese characters shows as a gap (the theme draws a download icon).
         captions[0] += svg_download("", image_uri=uri, download_name=f"{name}.svg", words=words)

@@ -18,6 +18,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.nodes import split_explicit_title
 
 from szhk_names import SC
+from szhk_sphinx.english import is_english, ui_word
 from szhk_sphinx.pdf import ENGLISH_PDF, PDF_FILES, pdf_files, published_pdf_name
 from szhk_sphinx.reexecution import data_dir, tree_digest
 
@@ -122,30 +123,45 @@ def pdf_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner, 
                       format="html")], []
 
 
+# The theme's own tooltips in the header (labels → szhk_ui keys): its translation gives them in the book's language,
+# so only an English page takes the book's words for them (the keys with "_en").
+THEME_TOOLTIPS = {"download-buttons": "download_tooltip", "download-source-button": "source_tooltip",
+                  "fullscreen-button": "fullscreen_tooltip"}
+
+
 def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                           doctree: nodes.document | None) -> None:
-    """Add the book and briefing PDFs to the theme's download menu, and name its entries in the book's words."""
+    """Add the book and briefing PDFs to the theme's download menu, and name its entries in the book's words, in
+    the page's language (szhk_sphinx.english.ui_word)."""
     pathto = context["pathto"]
-    ui = app.config.szhk_ui
+    english = pagename in app.env.metadata and is_english(app, pagename)
+
+    def word(key: str) -> str:
+        return ui_word(app.config, key, english, pagename)
+
     for group in context.get("header_buttons", []):
+        if english and group.get("label") in THEME_TOOLTIPS:
+            group["tooltip"] = word(THEME_TOOLTIPS[group["label"]])
         if group.get("label") != "download-buttons":
             continue
         buttons = group["buttons"]
         for button in buttons:
+            if english and button.get("label") in THEME_TOOLTIPS:
+                button["tooltip"] = word(THEME_TOOLTIPS[button["label"]])
             if button.get("label") == "download-notebook-button":
-                button["text"] = ui["notebook"]
+                button["text"] = word("notebook")
             elif button.get("label") == "download-source-button":
-                button["text"] = f"{ui['source_prefix']} {button['text']}"
+                button["text"] = f"{word('source_prefix')} {button['text']}"
             elif button.get("label") == "download-pdf-button":
-                button["text"] = ui["print"]
-                button["tooltip"] = ui["print_tooltip"]
+                button["text"] = word("print")
+                button["tooltip"] = word("print_tooltip")
                 button["icon"] = "fas fa-print"
         for name, key, label in PDF_DOWNLOADS:
             buttons.append({
                 "type": "link",
                 "url": pathto(published_pdf(name, getattr(app.config, "szhk_edition", SC)), 1),
-                "text": ui[key],
-                "tooltip": ui[f"{key}_tooltip"],
+                "text": word(key),
+                "tooltip": word(f"{key}_tooltip"),
                 "icon": "fas fa-file-pdf",
                 "label": label,
             })
