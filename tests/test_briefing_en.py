@@ -79,6 +79,9 @@ def test_an_english_pages_controls_speak_english_and_a_chinese_pages_chinese(htm
         assert not CJK.findall(text), f"{page}: Chinese in the page's controls: {sorted(set(CJK.findall(text)))}"
         for words in ("Skip to main content", "Contents", "previous", "Print this page", "Editors:"):
             assert words in text, f"{page}: {words!r} missing from its controls"
+        soup = BeautifulSoup((html_dir / "book" / page).read_text(encoding="utf-8"), "html.parser")
+        tooltips = [t.get("title", "") for t in soup.select(".article-header-buttons [title]")]
+        assert tooltips and not [t for t in tooltips if CJK.search(t)], f"{page}: Chinese tooltips: {tooltips}"
     chinese = page_controls_text(html_dir, "index.html")
     assert "目录" in chinese and "编者：" in chinese and "Contents" not in chinese, "the Chinese pages keep theirs"
 

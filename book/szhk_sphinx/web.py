@@ -125,8 +125,8 @@ def pdf_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner, 
 
 # The theme's own tooltips in the header (labels → szhk_ui keys): its translation gives them in the book's language,
 # so only an English page takes the book's words for them (the keys with "_en").
-THEME_TOOLTIPS = {"download-buttons": "download_tooltip", "download-source-button": "source_tooltip",
-                  "fullscreen-button": "fullscreen_tooltip"}
+THEME_TOOLTIPS = {"download-buttons": "download_tooltip", "download-notebook-button": "notebook_tooltip",
+                  "download-source-button": "source_tooltip", "fullscreen-button": "fullscreen_tooltip"}
 
 
 def _extend_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
